@@ -1,0 +1,429 @@
+"""``spinechat bench``: speed measured against floors taken in the same run.
+
+Every figure is a ratio or sits beside its floor, so a slow machine does not read as a slow
+spinechat: ingest throughput through the real ingest path; retrieval latency of the hybrid
+retriever against a bare Chroma ``collection.query`` on the same query embedding and against numpy
+brute force; the BM25 libraries side by side.
+
+Corpora are synthetic and seeded. The 1k corpus goes through the real ingest (files on disk,
+chunking, MiniLM, Chroma). Larger corpora reuse real MiniLM vectors of a base set of synthetic
+chunks, each mixed with a second one and a little noise, because embedding 100k passages on two
+cores would take most of an hour and the latency of a search does not depend on which model made
+the vectors.
+"""
+
+from __future__ import annotations
+
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinechat.config import Settings
+from spinechat.embedding import load_embedder, pin_threads
+from spinechat.index import embedding_text, ingest, open_store
+from spinechat.retrieval import HybridIndex, tokenize
+
+QUERY_REPEATS = 60
+WARMUP = 5
+TOP_K = 5
+BASE_VECTORS = 2000
+SECTIONS_PER_DOC = 10
+
+Log = Callable[[str], None]
+
+# Targets from the issues; reported next to the measured value, never asserted in unit tests.
+TARGETS = {
+    "retrieval_vs_bare_chroma_p50_ratio": 1.5,
+    "hybrid_p50_ms_at_10k": 20.0,
+    "ingest_chunks_per_s": 50.0,
+}
+
+
+def run_bench(settings: Settings, *, quick: bool, log: Log = lambda _: None) -> dict[str, Any]:
+    """Run the benchmark and return its JSON report."""
+    threads = pin_threads(settings.threads)
+    embedder = load_embedder(settings.threads)
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    queries = _queries()
+    report: dict[str, Any] = {
+        "machine": {
+            "cpus": _cpu_count(),
+            "python": platform.python_version(),
+            **threads,
+            "thread_pinning": (
+                f"torch.set_num_threads({settings.threads}) and threadpoolctl.threadpool_limits"
+                f"({settings.threads}) for BLAS; set SPINECHAT_THREADS to change"
+            ),
+        },
+        "quick": quick,
+        "top_k": TOP_K,
+        "queries": len(queries),
+        "corpora": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="spinechat-bench-") as tmp:
+        root = Path(tmp)
+        log("bench: ingesting the 1k-chunk corpus through the real ingest path")
+        ingest_result = _bench_ingest(root, settings, embedder, 1_000)
+        report.update(ingest_result)
+        base_texts = _synthetic_texts(BASE_VECTORS, seed=7)
+        log(f"bench: embedding {BASE_VECTORS} base chunks for the larger corpora")
+        base_vectors = embedder.embed_documents(base_texts)
+        for size in sizes:
+            log(f"bench: {size} chunks")
+            report["corpora"][str(size)] = _bench_corpus(
+                root, settings, embedder, size, queries, base_texts, base_vectors
+            )
+    ten_k = report["corpora"].get("10000", {})
+    report["retrieval_vs_bare_chroma_p50_ratio"] = ten_k.get("hybrid_vs_bare_chroma_p50_ratio")
+    report["hybrid_p50_ms_at_10k"] = ten_k.get("hybrid", {}).get("p50_ms")
+    report["offline_answer_p50_ms"] = None  # the offline answerer lands with the answers issue
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["targets"] = {
+        key: {
+            "target": target,
+            "measured": report.get(key),
+            "met": _met(key, report.get(key), target),
+        }
+        for key, target in TARGETS.items()
+    }
+    return report
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as a plain-text table for a terminal."""
+    lines = [
+        f"spinechat bench ({'quick' if report['quick'] else 'full'}) on {report['machine']['cpus']} CPUs, "
+        f"{report['machine']['thread_pinning']}",
+        f"ingest: {report['ingest_chunks_per_s']} chunks/s "
+        f"(bare MiniLM encode: {report['embed_only_chunks_per_s']} chunks/s)",
+        "",
+        f"{'chunks':>8} {'hybrid p50/p95 ms':>18} {'embed+chroma p50/p95':>21} "
+        f"{'ratio':>6} {'dense p50':>9} {'bm25 p50':>9} {'numpy p50':>9} {'chroma only':>11}",
+    ]
+    for size, row in report["corpora"].items():
+        lines.append(
+            f"{int(size):>8} {row['hybrid']['p50_ms']:>8.2f} / {row['hybrid']['p95_ms']:<7.2f} "
+            f"{row['embed_plus_bare_chroma']['p50_ms']:>10.2f} / {row['embed_plus_bare_chroma']['p95_ms']:<8.2f} "
+            f"{row['hybrid_vs_bare_chroma_p50_ratio']:>6.2f} {row['dense']['p50_ms']:>9.2f} "
+            f"{row['bm25_only']['p50_ms']:>9.2f} {row['numpy_brute_force']['p50_ms']:>9.3f} "
+            f"{row['bare_chroma']['p50_ms']:>11.3f}"
+        )
+    libs = report["corpora"].get("10000", {}).get("bm25_libraries")
+    if libs:
+        lines.append("")
+        lines.append("BM25 libraries at 10k chunks (index s, query p50 ms):")
+        for name, row in libs.items():
+            lines.append(f"  {name:<10} {row['index_s']:>7.2f} s {row['query_p50_ms']:>9.3f} ms")
+    lines.append("")
+    for key, row in report["targets"].items():
+        verdict = {True: "met", False: "MISSED", None: "n/a"}[row["met"]]
+        lines.append(f"target {key}: {row['measured']} vs {row['target']} ({verdict})")
+    lines.append(f"peak RSS: {report['peak_rss_mb']} MB")
+    return "\n".join(lines)
+
+
+def _bench_ingest(root: Path, settings: Settings, embedder: Any, chunks: int) -> dict[str, Any]:
+    knowledge = root / "ingest-knowledge"
+    knowledge.mkdir()
+    texts = _synthetic_texts(chunks, seed=3)
+    for d in range(0, chunks, SECTIONS_PER_DOC):
+        body = "\n\n".join(
+            f"## Section {s}\n\n{texts[d + s]}" for s in range(min(SECTIONS_PER_DOC, chunks - d))
+        )
+        (knowledge / f"doc-{d:06d}.md").write_text(f"# Synthetic document {d}\n\n{body}\n")
+    local = Settings(
+        data_dir=root / "ingest-data",
+        knowledge_dir=knowledge,
+        collection="bench-ingest",
+        threads=settings.threads,
+    )
+    start = time.perf_counter()
+    result = ingest(local, embedder)
+    elapsed = time.perf_counter() - start
+    sample = [embedding_text("Synthetic document", "Section", t) for t in texts[:256]]
+    start = time.perf_counter()
+    embedder.embed_documents(sample)
+    encode_rate = len(sample) / (time.perf_counter() - start)
+    return {
+        "ingest_chunks": result.chunks,
+        "ingest_seconds": round(elapsed, 2),
+        "ingest_chunks_per_s": round(result.chunks / elapsed, 1),
+        "embed_only_chunks_per_s": round(encode_rate, 1),
+    }
+
+
+def _bench_corpus(
+    root: Path,
+    settings: Settings,
+    embedder: Any,
+    size: int,
+    queries: Sequence[str],
+    base_texts: Sequence[str],
+    base_vectors: np.ndarray,
+) -> dict[str, Any]:
+    rng = np.random.default_rng(size)
+    texts = _synthetic_texts(size, seed=size)
+    first = rng.integers(0, len(base_vectors), size)
+    second = rng.integers(0, len(base_vectors), size)
+    vectors = 0.7 * base_vectors[first] + 0.3 * base_vectors[second]
+    vectors += rng.normal(scale=0.02, size=vectors.shape).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = vectors.astype(np.float32)
+
+    local = Settings(
+        data_dir=root / f"data-{size}", collection=f"bench-{size}", threads=settings.threads
+    )
+    store = open_store(local)
+    collection = store.create_collection(embedder)
+    start = time.perf_counter()
+    for lo in range(0, size, 5000):
+        hi = min(lo + 5000, size)
+        collection.add(
+            ids=[f"c{i}" for i in range(lo, hi)],
+            embeddings=vectors[lo:hi],
+            documents=texts[lo:hi],
+            metadatas=[
+                {
+                    "doc_id": f"doc-{i // SECTIONS_PER_DOC}",
+                    "title": "Synthetic",
+                    "section": f"S{i % 10}",
+                    "position": i,
+                }
+                for i in range(lo, hi)
+            ],
+        )
+    write_s = time.perf_counter() - start
+    start = time.perf_counter()
+    index = HybridIndex(collection, embedder)
+    load_s = time.perf_counter() - start
+
+    embed_t, bare_t, hybrid_t, dense_t, bm25_t, numpy_t = [], [], [], [], [], []
+    for n in range(WARMUP + QUERY_REPEATS):
+        query = queries[n % len(queries)]
+        t0 = time.perf_counter()
+        vector = embedder.embed_query(query)
+        t1 = time.perf_counter()
+        collection.query(query_embeddings=[vector], n_results=TOP_K)
+        t2 = time.perf_counter()
+        index.search(query, k=TOP_K, mode="hybrid", vector=vector)
+        t3 = time.perf_counter()
+        index.search(query, k=TOP_K, mode="dense", vector=vector)
+        t4 = time.perf_counter()
+        index.search(query, k=TOP_K, mode="bm25")
+        t5 = time.perf_counter()
+        scores = vectors @ vector
+        top = np.argpartition(-scores, TOP_K)[:TOP_K]
+        top[np.argsort(-scores[top])]
+        t6 = time.perf_counter()
+        if n >= WARMUP:
+            embed_t.append(t1 - t0)
+            bare_t.append(t2 - t1)
+            hybrid_t.append(t3 - t2)
+            dense_t.append(t4 - t3)
+            bm25_t.append(t5 - t4)
+            numpy_t.append(t6 - t5)
+    hybrid_total = [e + h for e, h in zip(embed_t, hybrid_t, strict=True)]
+    floor_total = [e + b for e, b in zip(embed_t, bare_t, strict=True)]
+    dense_total = [e + d for e, d in zip(embed_t, dense_t, strict=True)]
+    row: dict[str, Any] = {
+        "chroma_write_s": round(write_s, 2),
+        "retriever_load_s": round(load_s, 2),
+        "query_embedding": _stats(embed_t),
+        "bare_chroma": _stats(bare_t),
+        "embed_plus_bare_chroma": _stats(floor_total),
+        "hybrid": _stats(hybrid_total),
+        "hybrid_given_embedding": _stats(hybrid_t),
+        "dense": _stats(dense_total),
+        "bm25_only": _stats(bm25_t),
+        "numpy_brute_force": _stats(numpy_t),
+        "hybrid_vs_bare_chroma_p50_ratio": round(
+            statistics.median(hybrid_total) / statistics.median(floor_total), 3
+        ),
+        "hybrid_vs_numpy_plus_embed_p50_ratio": round(
+            statistics.median(hybrid_total)
+            / statistics.median([e + n for e, n in zip(embed_t, numpy_t, strict=True)]),
+            3,
+        ),
+    }
+    if size == 10_000:
+        row["bm25_libraries"] = _bench_bm25_libraries(texts, queries)
+    return row
+
+
+def _bench_bm25_libraries(texts: Sequence[str], queries: Sequence[str]) -> dict[str, Any]:
+    """bm25s (what spinechat uses) against rank-bm25 (what LangChain's BM25Retriever wraps)."""
+    import bm25s
+
+    corpus = [tokenize(t) for t in texts]
+    tokenized_queries = [tokenize(q) for q in queries]
+    results: dict[str, Any] = {}
+    start = time.perf_counter()
+    engine = bm25s.BM25()
+    engine.index(corpus, show_progress=False)
+    index_s = time.perf_counter() - start
+    vocab = set(engine.vocab_dict)
+    timings = []
+    for tokens in tokenized_queries * 2:
+        known = [t for t in tokens if t in vocab]
+        t0 = time.perf_counter()
+        scores = engine.get_scores(known) if known else np.zeros(len(texts))
+        np.argpartition(-scores, TOP_K)[:TOP_K]
+        timings.append(time.perf_counter() - t0)
+    results["bm25s"] = {"index_s": round(index_s, 3), "query_p50_ms": _stats(timings)["p50_ms"]}
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        results["rank_bm25"] = None  # installed with the dev extras only
+        return results
+    start = time.perf_counter()
+    okapi = BM25Okapi(corpus)
+    index_s = time.perf_counter() - start
+    timings = []
+    for tokens in tokenized_queries * 2:
+        t0 = time.perf_counter()
+        scores = okapi.get_scores(tokens)
+        np.argpartition(-scores, TOP_K)[:TOP_K]
+        timings.append(time.perf_counter() - t0)
+    results["rank_bm25"] = {"index_s": round(index_s, 3), "query_p50_ms": _stats(timings)["p50_ms"]}
+    return results
+
+
+def _stats(seconds: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
+
+
+def _met(key: str, measured: Any, target: float) -> bool | None:
+    if measured is None:
+        return None
+    if key == "ingest_chunks_per_s":
+        return bool(measured >= target)
+    return bool(measured <= target)
+
+
+_VOCAB = [
+    "spine",
+    "screw",
+    "rod",
+    "plate",
+    "fusion",
+    "surgery",
+    "surgeon",
+    "pain",
+    "healing",
+    "bone",
+    "infection",
+    "wound",
+    "skin",
+    "tissue",
+    "implant",
+    "hardware",
+    "loosening",
+    "removal",
+    "insurance",
+    "cost",
+    "risk",
+    "recovery",
+    "physical",
+    "therapy",
+    "follow-up",
+    "x-ray",
+    "fracture",
+    "vertebra",
+    "disc",
+    "nerve",
+    "cervical",
+    "lumbar",
+    "osteoporosis",
+    "swelling",
+    "redness",
+    "fever",
+    "brace",
+    "rehabilitation",
+    "muscle",
+    "stability",
+    "activity",
+    "lifting",
+    "bending",
+    "walking",
+    "sleep",
+    "medication",
+    "appointment",
+    "hospital",
+    "clinic",
+    "patient",
+    "family",
+    "week",
+    "month",
+    "year",
+    "after",
+    "before",
+    "during",
+    "may",
+    "can",
+    "should",
+    "often",
+    "rarely",
+]
+_FILLER = [
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "that",
+    "it",
+    "for",
+    "with",
+    "as",
+    "on",
+    "was",
+    "be",
+    "this",
+    "by",
+    "are",
+    "or",
+]
+
+
+def _synthetic_texts(count: int, *, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = np.array(_VOCAB + _FILLER)
+    weights = np.array([1.0] * len(_VOCAB) + [4.0] * len(_FILLER))
+    weights /= weights.sum()
+    lengths = rng.integers(60, 140, count)
+    return [" ".join(rng.choice(words, size=n, p=weights)) + "." for n in lengths]
+
+
+def _queries() -> list[str]:
+    # Worded as patients write, misspellings included: tokenisation and embedding cost depend on it.
+    return [
+        "will removing a loose screw cost extra",
+        "can spinal screws come through the skin",
+        "is it risky to take the screw out after a year",
+        "why do screws loosen after a spinal fusion",
+        "red swollen bump over my back scar, is the metal pushing out",
+        "my mum is 80 and had surgery years ago, can the hardware move",
+        "how long til the bone heals so i can lift things",
+        "scru came lose 2 weeks after minimaly invasive surgury",
+        "does insurance pay for the second operation",
+        "long term effects of taking the rods out",
+    ]
+
+
+def _cpu_count() -> int:
+    import os
+
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )

@@ -1,0 +1,95 @@
+"""Settings: one frozen object built from the environment (and CLI flags).
+
+This is the only module that reads ``SPINECHAT_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from spinechat.errors import ConfigError
+
+MAX_TOP_K = 50
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything spinechat needs to know about where things are and how to run."""
+
+    data_dir: Path = field(default_factory=lambda: Path(".spinechat"))
+    knowledge_dir: Path = field(default_factory=lambda: Path("knowledge"))
+    chroma_url: str | None = None
+    top_k: int = 5
+    collection: str = "spinechat"
+    threads: int = 2
+
+    @property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with the given fields replaced (``None`` values are ignored), validated."""
+        kept = {name: value for name, value in changes.items() if value is not None}
+        for name in ("data_dir", "knowledge_dir"):
+            if name in kept:
+                kept[name] = Path(kept[name])
+        return _validated(replace(self, **kept))
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from ``environ`` (default: ``os.environ``) and explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if env.get("SPINECHAT_DATA_DIR"):
+        values["data_dir"] = Path(env["SPINECHAT_DATA_DIR"])
+    if env.get("SPINECHAT_KNOWLEDGE_DIR"):
+        values["knowledge_dir"] = Path(env["SPINECHAT_KNOWLEDGE_DIR"])
+    if env.get("SPINECHAT_CHROMA_URL"):
+        values["chroma_url"] = env["SPINECHAT_CHROMA_URL"].strip()
+    if env.get("SPINECHAT_TOP_K"):
+        values["top_k"] = _int("SPINECHAT_TOP_K", env["SPINECHAT_TOP_K"])
+    if env.get("SPINECHAT_COLLECTION"):
+        values["collection"] = env["SPINECHAT_COLLECTION"].strip()
+    if env.get("SPINECHAT_THREADS"):
+        values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
+    else:
+        values["threads"] = min(os.cpu_count() or 1, 4)
+    return Settings(**values).with_overrides(**overrides)
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _validated(settings: Settings) -> Settings:
+    if not 1 <= settings.top_k <= MAX_TOP_K:
+        raise ConfigError(f"top k must be between 1 and {MAX_TOP_K}, got {settings.top_k}")
+    if settings.threads < 1:
+        raise ConfigError(f"SPINECHAT_THREADS must be at least 1, got {settings.threads}")
+    if settings.chroma_url is not None:
+        parsed = urlparse(settings.chroma_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(
+                f"SPINECHAT_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        try:
+            parsed.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise ConfigError(
+                f"SPINECHAT_CHROMA_URL has a bad port: {settings.chroma_url!r}"
+            ) from None
+    name = settings.collection
+    if not (3 <= len(name) <= 63 and name.replace("-", "").replace("_", "").isalnum()):
+        raise ConfigError(
+            f"SPINECHAT_COLLECTION must be 3-63 letters, digits, - or _, got {name!r}"
+        )
+    return settings

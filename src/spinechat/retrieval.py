@@ -1,0 +1,367 @@
+"""Hybrid retrieval: dense (Chroma, MiniLM) and BM25 (bm25s) fused by reciprocal rank fusion.
+
+The BM25 side is built in memory from the chunks stored in Chroma, so every process that shares a
+Chroma server searches the same corpus. ``SpinechatRetriever`` exposes it to LangChain chains.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from spinechat.embedding import Embedder
+from spinechat.errors import EmptyIndexError
+from spinechat.index import check_embedder, embedding_text
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+
+# Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009); 60 is the value
+# they found robust across collections, and it keeps one list's top hit from drowning the other.
+RRF_K = 60
+# How deep each list is read before fusing: enough that a passage ranked low by one method but
+# high by the other still surfaces.
+CANDIDATES = 30
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk with its fused rank and score and the component ranks behind them."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+    dense_rank: int | None
+    bm25_rank: int | None
+    metadata: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "section": self.section,
+            "score": round(self.score, 6),
+            "text": self.text,
+        }
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens without English stop words, lightly stemmed, for BM25."""
+    return [_stem(tok) for tok in _TOKEN.findall(text.lower()) if tok not in _STOPWORDS]
+
+
+class HybridIndex:
+    """Search over one Chroma collection: dense, BM25 or both fused.
+
+    Built once per process; ``refresh()`` reloads the BM25 side after an ingest.
+    """
+
+    def __init__(self, collection: Any, embedder: Embedder) -> None:
+        check_embedder(collection, embedder)
+        self._collection = collection
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def refresh(self) -> None:
+        """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
+        import bm25s
+
+        got = self._collection.get(include=["documents", "metadatas"])
+        ids: list[str] = list(got["ids"])
+        texts: list[str] = list(got["documents"] or [])
+        metas: list[dict[str, Any]] = [dict(m or {}) for m in (got["metadatas"] or [])]
+        corpus = [
+            tokenize(embedding_text(str(m.get("title", "")), str(m.get("section", "")), t))
+            for t, m in zip(texts, metas, strict=True)
+        ]
+        bm25 = bm25s.BM25()
+        if ids:
+            bm25.index(corpus, show_progress=False)
+        vocab = set(bm25.vocab_dict) if ids else set()
+        with self._lock:
+            self._ids, self._texts, self._metas = ids, texts, metas
+            self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+            self._bm25, self._vocab = bm25, vocab
+
+    def search(
+        self, query: str, k: int = 5, mode: Mode = "hybrid", *, vector: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The top ``k`` chunks for ``query``; ranks start at 1, higher scores are better.
+
+        ``vector`` is the query's embedding when the caller already has it.
+        """
+        if not self._ids:
+            raise EmptyIndexError("the index is empty; run `spinechat ingest` first")
+        depth = min(max(CANDIDATES, k), len(self._ids))
+        dense: list[int] = []
+        sparse: list[int] = []
+        dense_scores: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            if vector is None:
+                vector = self._embedder.embed_query(query)
+            dense, dense_scores = self._dense(vector, depth)
+        if mode in ("hybrid", "bm25"):
+            sparse = self._sparse(query, depth)
+        if mode == "dense":
+            fused = [(i, dense_scores[i]) for i in dense]
+        elif mode == "bm25":
+            fused = [(i, 1.0 / (RRF_K + r)) for r, i in enumerate(sparse, start=1)]
+        else:
+            fused = reciprocal_rank_fusion([dense, sparse])
+        dense_rank = {i: r for r, i in enumerate(dense, start=1)}
+        sparse_rank = {i: r for r, i in enumerate(sparse, start=1)}
+        return [
+            self._hit(rank, i, score, dense_rank.get(i), sparse_rank.get(i))
+            for rank, (i, score) in enumerate(fused[:k], start=1)
+        ]
+
+    def _dense(self, vector: np.ndarray, depth: int) -> tuple[list[int], dict[int, float]]:
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=depth, include=["distances"]
+        )
+        order: list[int] = []
+        scores: dict[int, float] = {}
+        for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            i = self._position.get(chunk_id)
+            if i is not None:  # written after our last refresh: unknown text, leave it out
+                order.append(i)
+                scores[i] = 1.0 - float(distance)
+        return order, scores
+
+    def _sparse(self, query: str, depth: int) -> list[int]:
+        tokens = [tok for tok in tokenize(query) if tok in self._vocab]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        top = np.argpartition(-scores, min(depth, len(scores) - 1))[:depth]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(i) for i in top if scores[i] > 0]
+
+    def _hit(
+        self, rank: int, i: int, score: float, dense_rank: int | None, bm25_rank: int | None
+    ) -> Hit:
+        meta = self._metas[i]
+        return Hit(
+            rank=rank,
+            chunk_id=self._ids[i],
+            doc_id=str(meta.get("doc_id", "")),
+            title=str(meta.get("title", "")),
+            section=str(meta.get("section", "")),
+            text=self._texts[i],
+            score=score,
+            dense_rank=dense_rank,
+            bm25_rank=bm25_rank,
+            metadata=meta,
+        )
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """Fuse ranked lists: each item scores the sum of ``1 / (k + rank)``; best first, ties stable."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: -pair[1])
+
+
+class SpinechatRetriever(BaseRetriever):
+    """LangChain retriever over a ``HybridIndex``; each document's metadata carries rank and score."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: HybridIndex
+    k: int = 5
+    mode: Mode = "hybrid"
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(
+                id=hit.chunk_id,
+                page_content=hit.text,
+                metadata={
+                    **hit.metadata,
+                    "chunk_id": hit.chunk_id,
+                    "rank": hit.rank,
+                    "score": hit.score,
+                    "dense_rank": hit.dense_rank,
+                    "bm25_rank": hit.bm25_rank,
+                },
+            )
+            for hit in self.index.search(query, k=self.k, mode=self.mode)
+        ]
+
+
+def _stem(token: str) -> str:
+    # A deliberately small suffix stripper (plural and -ing/-ed forms): enough for "screws" to
+    # meet "screw" and "loosening" to meet "loose", without a stemming dependency.
+    if token.endswith(("ss", "us", "is")):
+        return token
+    for suffix, keep, min_stem in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= min_stem:
+            return token[: len(token) - len(suffix)] + keep
+    return token
+
+
+_SUFFIXES = (
+    ("ies", "y", 3),
+    ("sses", "ss", 2),
+    ("ing", "", 4),
+    ("ed", "", 4),
+    ("es", "e", 3),
+    ("s", "", 3),
+)
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    ]
+)
