@@ -58,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="spinechat", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(
+        prog="spinechat",
+        description="Answers for patients with spinal hardware, from a folder of source documents.",
+    )
     parser.add_argument(
         "--data-dir", help="index and local state (default: $SPINECHAT_DATA_DIR or .spinechat/)"
     )

@@ -6,6 +6,7 @@ This is the only module that reads ``SPINECHAT_*`` environment variables.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,8 @@ from urllib.parse import urlparse
 from spinechat.errors import ConfigError
 
 MAX_TOP_K = 50
+# Chroma's own rule for collection names, checked here so the error names our variable.
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ def _int(name: str, raw: str) -> int:
 
 def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.top_k <= MAX_TOP_K:
-        raise ConfigError(f"top k must be between 1 and {MAX_TOP_K}, got {settings.top_k}")
+        raise ConfigError(
+            f"top k (SPINECHAT_TOP_K or -k) must be between 1 and {MAX_TOP_K}, got {settings.top_k}"
+        )
     if settings.threads < 1:
         raise ConfigError(f"SPINECHAT_THREADS must be at least 1, got {settings.threads}")
     if settings.chroma_url is not None:

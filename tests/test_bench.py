@@ -1,0 +1,44 @@
+"""`spinechat bench` on tiny corpora: the report has every key and its figures are consistent.
+
+Speed targets are not asserted here (timed unit tests are flaky by nature); they are measured and
+reported by `spinechat bench` itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from spinechat.bench import format_table, run_bench
+from spinechat.config import Settings
+
+
+@pytest.mark.slow
+def test_bench_report_shape(make_settings: Callable[..., Settings]) -> None:
+    report = run_bench(
+        make_settings(), quick=True, sizes=[300, 600], ingest_size=40, base_size=64, repeats=8
+    )
+    for key in (
+        "retrieval_vs_bare_chroma_p50_ratio",
+        "ingest_chunks_per_s",
+        "offline_answer_p50_ms",
+        "hybrid_p50_ms_at_10k",
+        "peak_rss_mb",
+        "targets",
+    ):
+        assert key in report
+    assert report["ingest_chunks"] == 40
+    assert report["ingest_chunks_per_s"] > 0
+    assert report["machine"]["torch_threads"] == 2
+    assert set(report["corpora"]) == {"300", "600"}
+    row = report["corpora"]["600"]
+    assert row["hybrid"]["p50_ms"] > row["hybrid_given_embedding"]["p50_ms"] > 0
+    assert row["hybrid"]["p95_ms"] >= row["hybrid"]["p50_ms"]
+    ratio = row["hybrid"]["p50_ms"] / row["embed_plus_bare_chroma"]["p50_ms"]
+    assert row["hybrid_vs_bare_chroma_p50_ratio"] == pytest.approx(ratio, rel=0.01)
+    assert set(row["bm25_libraries"]) == {"bm25s", "rank_bm25"}
+    # No 10k corpus in this run, so the 10k headline figures are absent, not invented.
+    assert report["retrieval_vs_bare_chroma_p50_ratio"] is None
+    assert report["targets"]["hybrid_p50_ms_at_10k"]["met"] is None
+    table = format_table(report)
+    assert "600" in table and "bm25s" in table
