@@ -30,16 +30,28 @@ class Settings:
     top_k: int = 5
     collection: str = "spinechat"
     threads: int = 2
+    prompts_dir: Path = field(default_factory=lambda: _default_prompts_dir())
+    llm_base_url: str | None = None
+    # repr=False keeps the key out of logs, tracebacks and error messages that print settings.
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 20.0
+    llm_max_retries: int = 1
 
     @property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""
         return self.data_dir / "chroma"
 
+    @property
+    def llm_enabled(self) -> bool:
+        """True when an OpenAI-compatible endpoint is configured (key or base URL)."""
+        return bool(self.llm_api_key or self.llm_base_url)
+
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (``None`` values are ignored), validated."""
         kept = {name: value for name, value in changes.items() if value is not None}
-        for name in ("data_dir", "knowledge_dir"):
+        for name in ("data_dir", "knowledge_dir", "prompts_dir"):
             if name in kept:
                 kept[name] = Path(kept[name])
         return _validated(replace(self, **kept))
@@ -59,6 +71,18 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["top_k"] = _int("SPINECHAT_TOP_K", env["SPINECHAT_TOP_K"])
     if env.get("SPINECHAT_COLLECTION"):
         values["collection"] = env["SPINECHAT_COLLECTION"].strip()
+    if env.get("SPINECHAT_PROMPTS_DIR"):
+        values["prompts_dir"] = Path(env["SPINECHAT_PROMPTS_DIR"])
+    if env.get("OPENAI_BASE_URL"):
+        values["llm_base_url"] = env["OPENAI_BASE_URL"].strip()
+    if env.get("OPENAI_API_KEY"):
+        values["llm_api_key"] = env["OPENAI_API_KEY"].strip()
+    if env.get("SPINECHAT_LLM_MODEL"):
+        values["llm_model"] = env["SPINECHAT_LLM_MODEL"].strip()
+    if env.get("SPINECHAT_LLM_TIMEOUT"):
+        values["llm_timeout"] = _float("SPINECHAT_LLM_TIMEOUT", env["SPINECHAT_LLM_TIMEOUT"])
+    if env.get("SPINECHAT_LLM_RETRIES"):
+        values["llm_max_retries"] = _int("SPINECHAT_LLM_RETRIES", env["SPINECHAT_LLM_RETRIES"])
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -73,6 +97,21 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(name: str, raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+
+
+def _default_prompts_dir() -> Path:
+    # ./prompts when run from a checkout; otherwise the prompts folder beside the source tree.
+    local = Path("prompts")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
 def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.top_k <= MAX_TOP_K:
         raise ConfigError(
@@ -80,6 +119,20 @@ def _validated(settings: Settings) -> Settings:
         )
     if settings.threads < 1:
         raise ConfigError(f"SPINECHAT_THREADS must be at least 1, got {settings.threads}")
+    if not 1 <= settings.llm_timeout <= 120:
+        raise ConfigError(
+            f"SPINECHAT_LLM_TIMEOUT must be between 1 and 120 seconds, got {settings.llm_timeout}"
+        )
+    if not 0 <= settings.llm_max_retries <= 3:
+        raise ConfigError(
+            f"SPINECHAT_LLM_RETRIES must be between 0 and 3, got {settings.llm_max_retries}"
+        )
+    if settings.llm_base_url is not None:
+        parsed_llm = urlparse(settings.llm_base_url)
+        if parsed_llm.scheme not in ("http", "https") or not parsed_llm.hostname:
+            raise ConfigError(
+                f"OPENAI_BASE_URL must look like http://host:port/v1, got {settings.llm_base_url!r}"
+            )
     if settings.chroma_url is not None:
         parsed = urlparse(settings.chroma_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
