@@ -542,8 +542,42 @@ def test_chunk_ids_are_stable_and_follow_the_scheme(tmp_path: Path) -> None:
 
     assert first == second
     chunk = first[0]
-    digest = hashlib.sha256(f"screw-care\x1f{chunk.section}\x1f{chunk.text}".encode()).hexdigest()
-    assert chunk.chunk_id == f"screw-care:{digest[:16]}"
+    key = f"screw-care\x1f{chunk.section}\x1f{chunk.context}\x1f{chunk.text}"
+    assert chunk.chunk_id == f"screw-care:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+QA_MD = """---
+id: qa
+type: patient-qa
+---
+# A patient's question
+
+## Patient question: screws after surgery
+
+My screw came loose. Will removal cost extra? Is it risky?
+
+## Doctor's reply: Dr. A
+
+Removal is covered by health insurance.
+
+## More information
+
+Costs vary.
+"""
+
+
+def test_reply_chunks_carry_the_questions_they_answer(tmp_path: Path) -> None:
+    chunks = split_document(load_document(_write(tmp_path, "qa.md", QA_MD)))
+    by_section = {chunk.section.split(":")[0]: chunk for chunk in chunks}
+    assert by_section["Doctor's reply"].context == "Will removal cost extra? Is it risky?"
+    assert by_section["Patient question"].context == ""
+    assert by_section["More information"].context == ""
+    article = split_document(
+        load_document(_write(tmp_path, "a.md", QA_MD.replace("patient-qa", "article")))
+    )
+    assert all(chunk.context == "" for chunk in article)
+    # The context is part of what is embedded, so it is part of the id too.
+    assert {c.chunk_id for c in chunks} != {c.chunk_id for c in article}
 
 
 def test_chunk_ids_change_with_text() -> None:

@@ -84,6 +84,7 @@ class Chunk:
     section: str
     position: int
     text: str
+    context: str = ""  # embedded with the text but not shown: the question a reply answers
 
 
 @dataclass(frozen=True)
@@ -166,16 +167,43 @@ def split_document(
         raise ValueError("need chunk_size >= 1 and 0 <= chunk_overlap < chunk_size")
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for section in doc.sections:
+    for section, context in zip(doc.sections, _reply_contexts(doc), strict=True):
         for start, end in pack_section(section.text, chunk_size, chunk_overlap):
             text = section.text[start:end]
-            key = f"{doc.doc_id}\x1f{section.title}\x1f{text}"
+            key = f"{doc.doc_id}\x1f{section.title}\x1f{context}\x1f{text}"
             digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
             seen[digest] = count = seen.get(digest, 0) + 1
             suffix = "" if count == 1 else f"-{count}"
             chunk_id = f"{doc.doc_id}:{digest}{suffix}"
-            chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section.title, len(chunks), text))
+            chunks.append(
+                Chunk(chunk_id, doc.doc_id, doc.title, section.title, len(chunks), text, context)
+            )
     return chunks
+
+
+def _reply_contexts(doc: Document) -> list[str]:
+    """For each section, the patient's questions that it replies to ("" for most sections).
+
+    In a patient Q&A (``type: patient-qa``) a doctor's reply rarely repeats what it answers ("The
+    surgery ... is covered by health insurance" never says "cost"), so a reply section is embedded
+    together with the questions (sentences ending in "?") of the patient-question section before it.
+    """
+    contexts = [""] * len(doc.sections)
+    if doc.metadata.get("type") != "patient-qa":
+        return contexts
+    asked = ""
+    for i, section in enumerate(doc.sections):
+        title = section.title.lower()
+        if "question" in title and "reply" not in title:
+            questions = _QUESTION.findall(section.text)
+            asked = " ".join(" ".join(q.split()) for q in questions)[:_MAX_CONTEXT_CHARS]
+        elif "reply" in title:
+            contexts[i] = asked
+    return contexts
+
+
+_QUESTION = re.compile(r"[^.?!\n]*\?")
+_MAX_CONTEXT_CHARS = 400
 
 
 def split_documents(docs: Iterable[Document], **kw: int) -> list[Chunk]:

@@ -59,10 +59,14 @@ class IngestReport:
         }
 
 
-def embedding_text(title: str, section: str, text: str) -> str:
-    """The text that is embedded and BM25-indexed for a chunk: its heading context, then the body."""
+def embedding_text(title: str, section: str, text: str, context: str = "") -> str:
+    """The text embedded and BM25-indexed for a chunk: headings, the question it answers, the body."""
     heading = " — ".join(part for part in (title, section) if part)
-    return f"{heading}\n{text}" if heading else text
+    lines = [heading] if heading else []
+    if context:
+        lines.append(f"In reply to: {context}")
+    lines.append(text)
+    return "\n".join(lines)
 
 
 class Store:
@@ -193,7 +197,9 @@ def ingest(
             store.delete_collection()
         collection = store.create_collection(embedder)
         try:
-            _sync(collection, embedder, documents, skipped, report, progress)
+            _sync(
+                collection, embedder, documents, skipped, report, progress, settings.knowledge_dir
+            )
             report.chunks = collection.count()
         except SpinechatError:
             raise
@@ -216,8 +222,10 @@ def _sync(
     skipped: Sequence[SkippedFile],
     report: IngestReport,
     progress: Progress | None,
+    knowledge_dir: Path,
 ) -> None:
     indexed = _indexed_state(collection)
+    where = {doc.doc_id: _relative(doc.path, knowledge_dir) for doc in documents}
     plans: list[tuple[Document, list[Chunk], _Indexed | None]] = []
     for doc in documents:
         chunks = split_document(doc)
@@ -225,13 +233,19 @@ def _sync(
         wanted = {chunk.chunk_id for chunk in chunks}
         if state and state.hashes == {doc.content_hash} and state.ids == wanted:
             report.unchanged.append(doc.doc_id)
+            if state.paths != {where[doc.doc_id]}:
+                # Renamed or moved file, same content: refresh the path, keep the vectors.
+                collection.update(
+                    ids=[c.chunk_id for c in chunks],
+                    metadatas=[_metadata(doc, c, len(chunks), where[doc.doc_id]) for c in chunks],
+                )
             continue
         (report.updated if state else report.added).append(doc.doc_id)
         plans.append((doc, chunks, state))
 
     # A file that fails to load keeps its previous version in the index: a half-written or
     # corrupted file must not silently remove a document patients were being answered from.
-    unreadable = {str(Path(s.path)) for s in skipped}
+    unreadable = {_relative(s.path, knowledge_dir) for s in skipped}
     loaded = {doc.doc_id for doc in documents}
     stale = [
         doc_id
@@ -250,13 +264,13 @@ def _sync(
         for start in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[start : start + BATCH_SIZE]
             vectors = embedder.embed_documents(
-                [embedding_text(c.title, c.section, c.text) for c in batch]
+                [embedding_text(c.title, c.section, c.text, c.context) for c in batch]
             )
             collection.add(
                 ids=[c.chunk_id for c in batch],
                 embeddings=vectors,
                 documents=[c.text for c in batch],
-                metadatas=[_metadata(doc, c, len(chunks)) for c in batch],
+                metadatas=[_metadata(doc, c, len(chunks), where[doc.doc_id]) for c in batch],
             )
             report.embedded_chunks += len(batch)
             done += len(batch)
@@ -266,7 +280,7 @@ def _sync(
             # Same text, same vector: only the version stamp changes, so no re-embedding.
             collection.update(
                 ids=[c.chunk_id for c in kept],
-                metadatas=[_metadata(doc, c, len(chunks)) for c in kept],
+                metadatas=[_metadata(doc, c, len(chunks), where[doc.doc_id]) for c in kept],
             )
             done += len(kept)
             if progress:
@@ -287,11 +301,21 @@ def _indexed_state(collection: Any) -> dict[str, _Indexed]:
         entry = state.setdefault(str(meta.get("doc_id", "")), _Indexed())
         entry.ids.add(chunk_id)
         entry.hashes.add(str(meta.get("doc_hash", "")))
-        entry.paths.add(str(Path(str(meta.get("source_path", "")))))
+        entry.paths.add(str(meta.get("source_path", "")))
     return state
 
 
-def _metadata(doc: Document, chunk: Chunk, doc_chunks: int) -> dict[str, str | int]:
+def _relative(path: str, knowledge_dir: Path) -> str:
+    """A file's path relative to the knowledge folder, so moving the folder changes nothing."""
+    try:
+        return Path(path).resolve().relative_to(knowledge_dir.resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_posix()
+
+
+def _metadata(
+    doc: Document, chunk: Chunk, doc_chunks: int, source_path: str
+) -> dict[str, str | int]:
     meta: dict[str, str | int] = {
         "doc_id": chunk.doc_id,
         "title": chunk.title,
@@ -299,8 +323,10 @@ def _metadata(doc: Document, chunk: Chunk, doc_chunks: int) -> dict[str, str | i
         "position": chunk.position,
         "doc_hash": doc.content_hash,
         "doc_chunks": doc_chunks,
-        "source_path": doc.path,
+        "source_path": source_path,
     }
+    if chunk.context:
+        meta["context"] = chunk.context
     for key in ("type", "publisher", "date", "format"):
         if doc.metadata.get(key):
             meta[key] = doc.metadata[key]

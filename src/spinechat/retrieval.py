@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,9 +18,10 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from spinechat.config import Settings
 from spinechat.embedding import Embedder
 from spinechat.errors import EmptyIndexError
-from spinechat.index import check_embedder, embedding_text
+from spinechat.index import Progress, check_embedder, embedding_text, ingest, open_store
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
@@ -92,7 +93,11 @@ class HybridIndex:
         texts: list[str] = list(got["documents"] or [])
         metas: list[dict[str, Any]] = [dict(m or {}) for m in (got["metadatas"] or [])]
         corpus = [
-            tokenize(embedding_text(str(m.get("title", "")), str(m.get("section", "")), t))
+            tokenize(
+                embedding_text(
+                    str(m.get("title", "")), str(m.get("section", "")), t, str(m.get("context", ""))
+                )
+            )
             for t, m in zip(texts, metas, strict=True)
         ]
         bm25 = bm25s.BM25()
@@ -176,6 +181,24 @@ class HybridIndex:
         )
 
 
+def open_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+    on_build: Callable[[], None] | None = None,
+) -> HybridIndex:
+    """The hybrid index over the configured store, built from the knowledge folder if empty."""
+    store = open_store(settings)
+    collection = store.get_collection()
+    if collection is None or collection.count() == 0:
+        if on_build:
+            on_build()
+        ingest(settings, embedder, store=store, progress=progress)
+        collection = store.get_collection()
+    return HybridIndex(collection, embedder)
+
+
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[int]], k: int = RRF_K
 ) -> list[tuple[int, float]]:
@@ -217,13 +240,19 @@ class SpinechatRetriever(BaseRetriever):
 
 
 def _stem(token: str) -> str:
-    # A deliberately small suffix stripper (plural and -ing/-ed forms): enough for "screws" to
-    # meet "screw" and "loosening" to meet "loose", without a stemming dependency.
+    # A deliberately small suffix stripper (plurals, -ing/-ed, -en, a final e): enough for
+    # "screws" to meet "screw", "removed" to meet "remove" and "loosening" to meet "loose",
+    # without a stemming dependency.
     if token.endswith(("ss", "us", "is")):
         return token
     for suffix, keep, min_stem in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= min_stem:
-            return token[: len(token) - len(suffix)] + keep
+            token = token[: len(token) - len(suffix)] + keep
+            break
+    if token.endswith("en") and len(token) >= 6:
+        token = token[:-2]
+    if token.endswith("e") and len(token) >= 4:
+        token = token[:-1]
     return token
 
 
