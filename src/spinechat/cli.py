@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search and bench.
+"""The ``spinechat`` command: ingest, search, ask and bench.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -85,6 +85,18 @@ def _build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(handler=_cmd_search)
 
+    ask = sub.add_parser("ask", help="answer a question, citing the knowledge base")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--history", help="JSON file holding a list of {role, content} messages")
+    ask.add_argument(
+        "--batch", help="JSONL file of {id, question, history?} records; prints one JSON line each"
+    )
+    ask.add_argument(
+        "--knowledge", help="folder of source documents, used if the index must be built"
+    )
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.set_defaults(handler=_cmd_ask)
+
     bench = sub.add_parser("bench", help="measure ingest and retrieval speed against their floors")
     bench.add_argument(
         "--quick", action="store_true", help="1k and 10k chunks only (default adds 100k)"
@@ -122,18 +134,17 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     query = _clean_query(args.query)
     k = settings.with_overrides(top_k=args.k).top_k
     from spinechat.embedding import load_embedder
-    from spinechat.index import ingest, open_store
-    from spinechat.retrieval import HybridIndex
+    from spinechat.retrieval import open_index
 
-    embedder = load_embedder(settings.threads)
-    store = open_store(settings)
-    collection = store.get_collection()
-    if collection is None or collection.count() == 0:
-        print("spinechat: no index yet, building it from the knowledge folder", file=sys.stderr)
-        with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
-            ingest(settings, embedder, store=store, progress=progress)
-        collection = store.get_collection()
-    index = HybridIndex(collection, embedder)
+    with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
+        index = open_index(
+            settings,
+            load_embedder(settings.threads),
+            progress=progress,
+            on_build=lambda: print(
+                "spinechat: no index yet, building it from the knowledge folder", file=sys.stderr
+            ),
+        )
     hits = index.search(query, k=k, mode=args.mode)
     if args.json:
         _print_json({"query": query, "results": [hit.as_json() for hit in hits]})
@@ -143,6 +154,115 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print(f"[{hit.rank}] {where}  ({hit.doc_id}, score {hit.score:.4f})")
         print(f"    {_shorten(hit.text, 300)}")
     return 0
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.answer.pipeline import build_answerer, validate_history, validate_question
+
+    if args.batch:
+        if args.question or args.history:
+            raise SpinechatError("give either a question or --batch FILE, not both")
+        records = _read_batch(args.batch)
+    else:
+        if args.question is None:
+            raise SpinechatError(
+                'no question given; try: spinechat ask "is it risky to remove a screw?"'
+            )
+        history = validate_history(_read_history(args.history)) if args.history else []
+        records = [(1, {"question": validate_question(args.question), "history": history})]
+    answerer = build_answerer(settings)
+    failures = 0
+    for line_no, record in records:
+        if isinstance(record, str):
+            failures += 1
+            _print_json_line({"line": line_no, "error": record})
+            continue
+        try:
+            result = answerer.ask(
+                record["question"], record.get("history") or [], id=record.get("id")
+            )
+        except SpinechatError as err:
+            if not args.batch:
+                raise
+            failures += 1
+            _print_json_line({"id": record.get("id"), "line": line_no, "error": str(err)})
+            continue
+        if args.batch:
+            _print_json_line(result.as_json())
+        elif args.json:
+            _print_json(result.as_json())
+        else:
+            print(_format_answer(result))
+    if failures:
+        print(
+            f"spinechat: {failures} of {len(records)} records could not be answered",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return 0
+
+
+def _read_history(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as err:
+        raise SpinechatError(f"cannot read history file {path}: {err.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise SpinechatError(f"history file {path} is not valid JSON: {_one_line(err)}") from None
+
+
+def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | str]]:
+    """Batch records by line number; a record that cannot be used is kept as its error text."""
+    from spinechat.answer.pipeline import validate_history, validate_question
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as err:
+        raise SpinechatError(f"cannot read batch file {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpinechatError(f"batch file {path} is not UTF-8 text") from None
+    records: list[tuple[int, dict[str, Any] | str]] = []
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            if not isinstance(raw, dict):
+                raise SpinechatError("a record must be a JSON object")
+            record_id = raw.get("id")
+            records.append(
+                (
+                    line_no,
+                    {
+                        "id": None if record_id is None else str(record_id),
+                        "question": validate_question(raw.get("question")),
+                        "history": validate_history(raw.get("history") or []),
+                    },
+                )
+            )
+        except json.JSONDecodeError as err:
+            records.append((line_no, f"not valid JSON: {err.msg}"))
+        except SpinechatError as err:
+            records.append((line_no, str(err)))
+    if not records:
+        raise SpinechatError(f"batch file {path} holds no records")
+    return records
+
+
+def _format_answer(result: Any) -> str:
+    lines = []
+    if result.notice:
+        lines.append(f"({result.notice})")
+    lines.append(result.answer)
+    if result.sources:
+        lines.append("")
+        lines.append("Sources:")
+        for source in result.sources:
+            where = f"{source.title} › {source.section}" if source.section else source.title
+            lines.append(f"  [{source.n}] {where}")
+    return "\n".join(lines)
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -196,6 +316,10 @@ class _progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def _print_json_line(payload: Any) -> None:
+    print(json.dumps(payload, ensure_ascii=False), flush=True)
 
 
 def _print_json(payload: Any) -> None:
