@@ -1,0 +1,592 @@
+"""The red-flag rule table that ``spinechat.safety.triage`` applies, with the source of every rule.
+
+Patterns run on lower-cased, NFKC-normalised text with typographic apostrophes made plain, one
+sentence at a time. A named group ``s`` marks the symptom itself: negation is looked for in the words
+just before it ("no redness", "I don't have a fever"). ``context`` must also occur near the symptom
+("red" counts only near a word for the wound); ``exclude`` anywhere in the sentence means the match
+is about something else (a screw seen on an X-ray is not a screw seen through the skin).
+
+Each pattern has anchor words, groups joined by " + ": a sentence is tried against the pattern only
+if it has a word from every group (a trailing * makes a prefix). Every match must contain such
+words; that screening keeps triage of a 4,000-character message well under a millisecond.
+docs/safety.md presents this table for clinicians; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+NHS_CES = "https://www.nhs.uk/conditions/cauda-equina-syndrome/"
+NHS_PE = "https://www.nhs.uk/conditions/pulmonary-embolism/"
+NHS_DVT = "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"
+NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
+SEED_SKIN = 'Seed article "Can Spinal Screws Push Through the Skin?" (doc id screws-through-skin)'
+GSTT_WOUNDS = (
+    "Guy's and St Thomas' NHS 'Surgical wounds and preventing infections' "
+    "(https://www.guysandstthomas.nhs.uk/health-information/surgical-wounds-and-preventing-"
+    "infections)"
+)
+LEAFLET_MCCARTHY = (
+    "Post-operative spinal information leaflet, M. McCarthy, consultant spinal surgeon "
+    "(https://spinedragon.com/info_po_info.php)"
+)
+LEAFLET_MYMICHIGAN = (
+    "MyMichigan Health spine surgery discharge guide, 'Questions/Concerns After Surgery' "
+    "(https://www.mymichigan.org/conditions-treatments/neuroscience/wellspine/spine-camp/"
+    "questions-concerns-after-surgery/)"
+)
+CONTEXT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """One red flag: everyday wordings of a symptom and how urgently it needs care."""
+
+    id: str
+    urgency: Literal["urgent", "emergency"]
+    description: str
+    source: str
+    patterns: tuple[str, ...]
+    anchors: tuple[str, ...] = ()  # one per pattern, see the module docstring; () = always try
+    context: str | None = None  # must also occur within CONTEXT_CHARS of the symptom
+    exclude: str | None = None  # in the same sentence, the match is not this symptom
+
+
+def _rule(
+    id: str,
+    urgency: Literal["urgent", "emergency"],
+    description: str,
+    source: str,
+    pairs: tuple[tuple[str, str], ...],
+    context: str | None = None,
+    exclude: str | None = None,
+) -> RedFlagRule:
+    """A rule from (anchor words, pattern) pairs, which keeps each pattern next to its anchors."""
+    return RedFlagRule(
+        id,
+        urgency,
+        description,
+        source,
+        tuple(pattern for _, pattern in pairs),
+        tuple(anchors for anchors, _ in pairs),
+        context,
+        exclude,
+    )
+
+
+# Shared vocabulary: regex fragments and the anchor words that go with them.
+_CANT = (
+    r"(?:can'?t|cannot|can not|couldn'?t|unable to|not able to|can no longer|no longer able to|"
+    r"(?:have|has)(?:n'?t| not) been able to|not been able to)"
+)
+A_CANT = "can't cant cannot couldn't couldnt unable able longer"
+_WHO = r"(?:my|her|his|their|the|our)"
+_METAL = (
+    r"(?:screws?|scrues?|scru|skrews?|scews?|rods?|metal\w*|metal ?work|hard ?ware|hardwear|"
+    r"implants?|plates?|bolts?|pins?|wires?|cage|titanium|something (?:metal\w*|shiny|hard|sharp))"
+)
+A_METAL = (
+    "screw* scru* skrew* scew* rod rods metal* hardware hard hardwear implant* plate* bolt* pin "
+    "pins wire* cage titanium something"
+)
+_WOUND = (
+    r"(?:wounds?|woo?und|incisions?|incison|scars?|cut|stitch(?:es)?|staples?|sutures?|op site)"
+)
+A_WOUND = "wound* woond woound incision* incison scar scars cut stitch* staple* suture* op"
+_WOUND_AREA = _WOUND[:-1] + r"|dressing|bandage|plaster|surgical site|drain site)"
+A_WOUND_AREA = A_WOUND + " dressing* bandage* plaster* surgical drain"
+_BLADDER = (
+    r"(?:bladd?[ae]r|blader|bowels?|bowls?|urine|pee|wee(?! (?:bit|bits|amount|drop|while|one))|"
+    r"poo|poop|stools?|waterworks)"
+)
+A_BLADDER = "bladd* blader bowel* bowl* urin* pee* wee* poo* stool* waterworks"
+_LEG = r"(?:legs?|leggs|feet|foot|thighs?)"
+A_LEG = "leg legs leggs feet foot thigh thighs"
+_LIMB = (
+    r"(?:arms?|hands?|fingers?|legs?|leggs|feet|foot|toes?|thighs?|shins?|calf|calves|limbs?|"
+    r"shoulders?)"
+)
+A_LIMB = "arm arms hand hands finger* leg legs leggs feet foot toe toes thigh* shin* calf calves limb* shoulder*"
+_TOO_FAR = (
+    r"(?!\s+(?:very |that |as |too )?(?:far|long|much|further|fast|quickly|yet|for long|properly|"
+    r"more than|up ?stairs|without (?:pain|it hurting|a stick|crutches|a frame|a walker|my brace)))"
+)
+
+RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
+    _rule(
+        "hardware-through-skin",
+        "emergency",
+        "Metal (a screw, rod or plate) can be seen through the skin, is sticking out, or the wound "
+        "has opened over the implant.",
+        f"{SEED_SKIN}, sections 5 'How Hardware Pushes Through the Skin' and 6 'Hardware "
+        "Protrusion Is a Medical Emergency'.",
+        (
+            (
+                f"{A_METAL} + pok* stick* stuck com* came push* pop* peek* peep* break* broke "
+                "broken working worked jutt* juts grow* burst* protrud* visible showing exposed "
+                "show through",
+                rf"\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
+                r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?(?:out|through)\b|protrud\w*\s+(?:out"
+                r"|through|from)|(?:visible|showing|exposed|on show)\b|through (?:the |my |her |his "
+                r")?skin)",
+            ),
+            (
+                f"see seeing saw seen spot spotted + {A_METAL}",
+                rf"\b(?P<s>see|seeing|saw|seen|spot|spotted)\b[^.!?]{{0,30}}?\b{_METAL}\b",
+            ),
+            (
+                f"{A_WOUND} + {A_METAL}",
+                # The symptom is the metal, so "opened but there's no metal" is a negation.
+                rf"\b{_WOUND}\b[^.!?]{{0,30}}?\b(?:open\w*|split\w*|burst|gap\w*|broke|broken|"
+                rf"c[oa]me apart|coming apart)\b[^.!?]{{0,50}}?\b(?P<s>{_METAL})\b",
+            ),
+            (
+                "protrusion exposed",
+                r"\b(?P<s>hard ?ware protrusion|exposed (?:hard ?ware|metal\w*|screws?|rods?|"
+                r"plates?))",
+            ),
+            (
+                "something thing + out through",
+                r"\b(?P<s>something|a thing)\b[^.!?]{0,20}?\b(?:pok|stick|com|push|jutt)\w*\s+(?:out"
+                r"|through)\b[^.!?]{0,20}?\b(?:skin|back|scar|wound|incision|neck)\b",
+            ),
+        ),
+        exclude=r"\b(?:x-?rays?|xrays?|scans?|mri|ct|radiograph\w*|video|article|online|news|"
+        r"tiktok|youtube|internet|viral|read|heard)\b",
+    ),
+    _rule(
+        "cauda-equina",
+        "emergency",
+        "Signs of cauda equina syndrome: loss of bladder or bowel control, cannot pass urine, "
+        "leaking urine, numbness between the legs, around the bottom or genitals ('saddle'), or "
+        "new problems with erection or sexual sensation.",
+        f"NHS: Cauda equina syndrome, {NHS_CES}; Royal Free London NHS leaflet 'Cauda equina "
+        "syndrome' (https://royalfree.nhs.uk/patients-and-visitors/patient-information-leaflets/"
+        "cauda-equina-syndrome): go to A&E immediately.",
+        (
+            (
+                f"control* + {A_BLADDER}",
+                rf"\b(?P<s>(?:lost|lose|losing|loss of|lack of|no|zero|poor|{_CANT}|trouble|"
+                rf"difficulty|problems?|issues?)\s+(?:\w+\s+){{0,2}}?controll?\w*\s+(?:of\s+|over\s+"
+                rf"|with\s+)?(?:{_WHO}\s+)?{_BLADDER})",
+            ),
+            (
+                f"control* + {A_BLADDER}",
+                rf"\b(?P<s>(?:lost|lose|losing|loss of|no|poor|zero)\s+(?:(?:my|her|his|the|all)\s+)?"
+                rf"{_BLADDER}\s+(?:(?:and|or)\s+\w+\s+)?controll?\w*)",
+            ),
+            (
+                f"gone working + {A_BLADDER}",
+                rf"\b{_BLADDER}\s+(?:control\s+)?(?:is\s+|has\s+)?(?P<s>gone|not working|stopped "
+                r"working)",
+            ),
+            (
+                f"problem* trouble issue* difficult* change* + {A_BLADDER}",
+                rf"\b(?P<s>(?:problems?|trouble|issues?|difficult\w*|changes?)\s+(?:with|controlling|"
+                rf"emptying|holding)\s+(?:{_WHO}\s+)?{_BLADDER})",
+            ),
+            (
+                "incontinen* incontinant cauda",
+                r"\b(?P<s>incontinen\w*|incontinant|cauda equina)\b",
+            ),
+            (
+                "myself herself himself themselves bed pants trousers knickers underwear clothes",
+                r"\b(?P<s>(?:wet|wetting|wets|pee'?d|peeing|wee'?d|weeing|piss\w*|poo'?e?d|pooing|"
+                r"pooped|soil\w*)\s+(?:my|her|him|his|them)sel(?:f|ves)|(?:wet|wetting|soiled|"
+                r"soiling|pee'?d|peeing|wee'?d|weeing|piss\w*)\s+(?:the|my|her|his)\s+(?:bed|pants|"
+                r"trousers|knickers|underwear|clothes))",
+            ),
+            (
+                f"{A_CANT} + pee* wee* urinat* pass empty hold control* stop feel tell",
+                rf"\b(?P<s>{_CANT}\s+(?:\w+\s+){{0,2}}?(?:pee|wee|urinate|pass (?:urine|water)|"
+                rf"empty {_WHO} bladder|go for a (?:pee|wee)|hold (?:{_WHO} |it )?(?:pee|wee|urine|"
+                rf"bladder|water|poo|bowels?|in)|control {_WHO} {_BLADDER}|stop (?:peeing|weeing|"
+                r"leaking)|feel (?:when|if) (?:i|she|he) (?:need|needs) to|tell when))",
+            ),
+            (
+                "pee* wee* urinat* passed passing urine",
+                r"\b(?P<s>(?:have ?n'?t|has ?n'?t|not|did ?n'?t|did not)\s+(?:\w+\s+)?(?:pee'?d|"
+                r"wee'?d|urinated|passed (?:urine|water)|been for a (?:pee|wee)|passing (?:any )?"
+                r"(?:urine|water)|peeing|weeing)\b(?!\s+(?:blood|more|much|as|so|often|normally))"
+                r"|passing no (?:urine|water)|no urine)",
+            ),
+            (
+                "pee* wee* urinat* passing",
+                r"\b(?P<s>(?:trouble|difficult\w*|struggl\w*|hard|problems?|straining)\s+(?:to\s+)?"
+                r"(?:peeing|weeing|urinating|pee|wee|urinate|passing (?:urine|water)))",
+            ),
+            (
+                f"{A_BLADDER} + leak* dribbl*",
+                rf"\b(?P<s>(?:leak\w*|dribbl\w*)\s+(?:\w+\s+)?{_BLADDER}|(?:urine|"
+                r"pee|wee) (?:is |keeps )?leak\w*)",
+            ),
+            (
+                f"numb* feeling tingl* pins dead altered strange {A_CANT} + between bottom bum butt* "
+                "backside anus passage groin genital* private* crotch perine* vagina penis "
+                "testicles saddle below there",
+                rf"\b(?P<s>(?:numb\w*|no feeling|lost (?:the )?feeling|loss of feeling|{_CANT} feel "
+                r"(?:anything|much)?|tingl\w*|pins and needles|dead|altered (?:feeling|sensation)|"
+                r"strange feeling)\s+(?:\w+\s+){0,2}?(?:between (?:my|her|his|the) (?:legs|thighs)|"
+                r"(?:around|in|on|down) (?:my|her|his|the) (?:bottom|bum|butt|buttocks?|backside|"
+                r"anus|back passage|groin|genitals?|privates?|private (?:parts|area)|crotch|"
+                r"perineum|vagina|penis|testicles|saddle)|down (?:below|there)))",
+            ),
+            ("saddle", r"\b(?P<s>saddle\s+(?:area\s+)?(?:numb\w*|an(?:a)?esthesia|tingl\w*))"),
+            (
+                "numb dead + bottom bum buttocks groin genital* private* crotch passage anus "
+                "vagina penis testicles thighs saddle between",
+                r"\b(?:bottom|bum|buttocks|groin|genitals|genital area|privates|private parts|private"
+                r" area|crotch|back passage|anus|vagina|penis|testicles|inner thighs|saddle area|"
+                r"between (?:my|her|his) legs)\s+(?:\w+\s+)?(?:is|are|feels?|went|gone|has gone)\s+"
+                r"(?:\w+\s+)?(?P<s>numb|dead)",
+            ),
+            (
+                f"{A_CANT} + feel",
+                rf"\b(?P<s>{_CANT}\s+feel\s+(?:\w+\s+){{0,2}}?(?:bottom|bum|buttocks?|genitals?|"
+                r"privates?|private parts|groin|crotch|toilet paper|(?:myself\s+)?wip\w*|when "
+                r"(?:i|she|he) wipe))",
+            ),
+            (
+                "erection hard erectile impoten* sex sexual ejaculate orgasm climax",
+                rf"\b(?P<s>(?:{_CANT}|trouble|problems?|difficulty|struggl\w*)\s+(?:\w+\s+)?(?:get"
+                r"\w*|keep\w*|maintain\w*|achiev\w*)\s+(?:an?\s+)?(?:erection|hard-?on)|erectile "
+                rf"dysfunction|impoten\w*|(?:no|lost|loss of)\s+(?:feeling|sensation)\s+(?:during|"
+                rf"in) sex|{_CANT}\s+(?:ejaculate|orgasm|climax)|sexual (?:dysfunction|problems?))",
+            ),
+            (
+                "bladder",
+                r"\b(?P<s>(?:don'?t|doesn'?t|do not|does not|can'?t)\s+(?:know|tell|feel) (?:when|"
+                r"if) (?:my|her|his|the) bladder)",
+            ),
+        ),
+    ),
+    _rule(
+        "cannot-walk-or-stand",
+        "emergency",
+        "Legs giving way, cannot walk or stand, cannot move or feel the legs, both legs gone numb "
+        "or weak, foot drop or paralysis.",
+        f"NHS: Cauda equina syndrome, {NHS_CES}; Oxford University Hospitals NHS leaflet 'Cauda "
+        "Equina Syndrome' (changes to walking, paralysis of one or both legs: go to A&E); "
+        f"{LEAFLET_MYMICHIGAN} (new difficulty walking or leg weakness).",
+        (
+            (
+                "leg* + way out under",
+                r"\bleg+s?\b\s+(?:\w+\s+){0,2}?(?P<s>(?:gave|give|giving|gives|went|go|going|goes)"
+                r"\s+(?:way|out|from under))",
+            ),
+            ("knee knees", r"\bknees?\s+(?:\w+\s+)?(?P<s>buckl\w*|gave way|giving way|give way)"),
+            (
+                f"{A_CANT} + walk stand get bear move lift feel",
+                rf"\b(?P<s>{_CANT}\s+(?:\w+\s+)?(?:walk|stand|stand up|get up|bear weight|move "
+                rf"{_WHO}\s*(?:\w+\s+)?{_LEG}|lift {_WHO} {_LEG}|feel (?:{_WHO}|both)\s*(?:\w+\s+)?"
+                rf"{_LEG}))\b{_TOO_FAR}",
+            ),
+            (
+                "think + walk stand",
+                r"\b(?P<s>(?:don'?t|do not) think (?:i|she|he) can (?:walk|stand))",
+            ),
+            (
+                "paraly* drop footdrop dropfoot",
+                r"\b(?P<s>paraly[sz]\w*|foot ?drop|drop ?foot)",
+            ),
+            (
+                "drag* slapping flopping",
+                r"\b(?P<s>dragg?\w* (?:my|her|his|one|a) (?:foot|leg)|(?:foot|feet|toes?) (?:\w+\s+)?"
+                r"(?:dragging|slapping|flopping))",
+            ),
+            (
+                f"feeling sensation strength movement power use + {A_LEG}",
+                r"\b(?P<s>(?:no|lost|loss of|losing)\s+(?:all\s+)?(?:the\s+)?(?:feeling|sensation|"
+                rf"strength|movement|power|use)\s+(?:in|of)\s+(?:{_WHO}|both)?\s*{_LEG})",
+            ),
+            (
+                "both + numb* dead weak useless",
+                rf"\bboth (?:of )?(?:{_WHO} )?legs\b[^.!?]{{0,20}}?\b(?P<s>numb\w*|dead|weak|useless)",
+            ),
+            (
+                "leg legs + gone went going turned",
+                r"\blegs?\b\s+(?:have |has |had )?(?:gone|went|going|turned)\s+(?:\w+\s+)?"
+                r"(?P<s>numb|dead|weak|floppy|useless|to jelly|like jelly)",
+            ),
+        ),
+    ),
+    _rule(
+        "sudden-leg-weakness",
+        "emergency",
+        "Weakness, numbness or heaviness of the legs that came on suddenly.",
+        f"NHS: Cauda equina syndrome, {NHS_CES}; Chesterfield Royal Hospital NHS 'Cauda equina' "
+        "(https://chesterfieldroyal.nhs.uk/all-services-and-wards/physiotherapy-services/"
+        "musculoskeletal-and-rheumatology-services/cauda-equina).",
+        (
+            (
+                f"{A_LEG} + sudden* nowhere overnight now minutes hours hour woke",
+                rf"\b(?P<s>weak\w*|numb\w*|heavy|floppy|dead|collaps\w*|lost (?:all )?(?:the )?"
+                rf"(?:strength|power|feeling|use))\b[^.!?]{{0,30}}?\b{_LEG}\b",
+            ),
+            (
+                f"{A_LEG} + sudden* nowhere overnight now minutes hours hour woke",
+                rf"\b{_LEG}\b[^.!?]{{0,30}}?\b(?P<s>weak\w*|numb\w*|heavy|floppy|dead|collaps\w*)\b",
+            ),
+        ),
+        context=r"\b(?:sudden\w*|all of a sudden|out of nowhere|overnight|just now|within "
+        r"(?:minutes|hours|an hour)|woke up)\b",
+    ),
+    _rule(
+        "chest-pain-breathless",
+        "emergency",
+        "Chest pain, shortness of breath, cannot breathe or coughing up blood: possible blood "
+        "clot in the lungs (pulmonary embolism) after surgery.",
+        f"NHS: Pulmonary embolism, {NHS_PE} (call 999 for severe difficulty breathing or chest "
+        "pain; wording checked on the NHS text as reproduced by 111.wales.nhs.uk and "
+        "nidirect.gov.uk).",
+        (
+            (
+                "chest",
+                r"\b(?P<s>chest\s+(?:\w+\s+)?(?:pains?|pian|hurts?|hurting|ach\w*|tight\w*|pressure|"
+                r"discomfort)|(?:pains?|tightness|pressure|ache)\s+in\s+(?:my|her|his|the)\s+chest|"
+                r"tight chest)",
+            ),
+            (
+                "breath* short* air gasping fighting",
+                rf"\b(?P<s>short(?:ness)?\s+of\s+breath\w*|breathless\w*|out of breath|{_CANT}\s+"
+                r"(?:\w+\s+)?(?:breathe?|get (?:my|her|his|a) breath|catch (?:my|her|his) breath|"
+                r"get enough air)|(?:struggl\w*|trouble|difficult\w*|hard|problems?|hurts?|painful)"
+                r"\s+(?:to\s+|when\s+(?:i|she|he)\s+)?(?:breathe?|breathing)|gasping|fighting for "
+                r"(?:breath|air))",
+            ),
+            (
+                "cough* spitting + blood*",
+                r"\b(?P<s>cough\w*\s+(?:\w+\s+){0,2}?blood|(?:blood|bloody)\s+(?:\w+\s+)?when\s+"
+                r"(?:i|she|he)\s+cough\w*|spitting (?:up )?blood|blood in (?:my|her|his) (?:phlegm|"
+                r"spit|sputum))",
+            ),
+            (
+                "pulmonary embol* lung lungs",
+                r"\b(?P<s>pulmonary embol\w*|(?:blood )?clot (?:in|on) (?:my|her|his|the) lungs?)",
+            ),
+        ),
+    ),
+    _rule(
+        "fever",
+        "urgent",
+        "Fever, high temperature, chills, shivering or sweats.",
+        f"NHS: Sepsis, {NHS_SEPSIS} (high temperature, chills and shivering); {GSTT_WOUNDS} "
+        f"(temperature, fever); {LEAFLET_MCCARTHY} (sweating, fevers: contact your surgeon).",
+        (
+            (
+                "fev* feev* feaver* fevre febrile pyrexi* temp* chills chilly shiver* shakes rigors "
+                "rigours sweats sweating sweaty drenched cold burning",
+                r"\b(?P<s>fe+v[eaor]{0,2}r\w*|feaver\w*|fevre|febrile|pyrexi\w*|(?:high|raised|hi|"
+                r"elevated)\s+temp\w*|chills|chilly|shiver\w*|the shakes|rigou?rs|sweats|sweating|"
+                r"sweaty|drenched|hot and cold|burning up)\b",
+            ),
+            (
+                "temp*",
+                r"\b(?P<s>temp\w*\s*(?:is\s+|of\s+|was\s+|at\s+|reading\s+|went up to\s+|reached\s+|"
+                r"=\s*)?(?:3[89]|4[0-2]|10[0-6])(?:[.,]\d+)?)",
+            ),
+            (
+                "temp*",
+                r"\btemp\w*\s+(?:is\s+|has\s+been\s+|keeps\s+)?(?P<s>high|up|raised|spiking)\b",
+            ),
+            (
+                "temp*",
+                r"\b(?:a|got a|have a|had a|running a|run a|has a)\s+(?P<s>temp(?:erature|rature|"
+                r"reture|ature)?)\b",
+            ),
+        ),
+    ),
+    _rule(
+        "wound-infection",
+        "urgent",
+        "Pus or oozing, or the wound (or the person) seems infected.",
+        f"{GSTT_WOUNDS}; Royal National Orthopaedic Hospital NHS 'Preventing surgical site "
+        "infections' (https://www.rnoh.nhs.uk/patients-and-visitors/patient-information-guides/"
+        f"preventing-surgical-site-infections); {LEAFLET_MCCARTHY}.",
+        (
+            (
+                "pus puss ooz* infect* abscess cellulitis",
+                r"\b(?P<s>pus|puss|oozing|oozes|oozed|ooze|infected|infection|infecton|abscess|"
+                r"cellulitis)\b",
+            ),
+        ),
+    ),
+    _rule(
+        "wound-redness-swelling",
+        "urgent",
+        "Near the wound: redness, warmth, swelling, leaking, discharge, fluid, bleeding or a bad "
+        "smell.",
+        f"{GSTT_WOUNDS}; Northampton General Hospital NHS 'Caring for my surgical wound' "
+        "(https://www.northamptongeneral.nhs.uk/Publications/Leaflets/IPC/"
+        f"Caring-for-my-surgical-wound.aspx); {LEAFLET_MCCARTHY}.",
+        (
+            (
+                "red redness redd* inflam* warm hot swollen swell* puffy leak* weep* seep* discharg* fluid "
+                "soaked soaking smell* stink* odour odor yellow* green* gunk goo gooey crust* "
+                f"bleed* blood + {A_WOUND_AREA}",
+                r"\b(?P<s>red|redd\w*|redness|inflam\w*|(?:warm|hot)(?! (?:shower|bath|water|pack|"
+                r"compress|drink|tea|weather|day))|swollen|swell\w*|puffy|leak\w*|weep\w*|seep\w*|"
+                r"(?<!after )(?<!since )(?<!before )(?<!until )(?<!my )(?<!on )discharg(?:e|ing)"
+                r"(?! from (?:the )?(?:hospital|ward|clinic))|fluid|soaked|soaking|smell\w*|stink\w*"
+                r"|odou?r|yellow\w*|green\w*|gunk|goo|gooey|crust\w*|bleed\w*|blood(?!\s*(?:thinner|"
+                r"pressure|test|sugar|count|clot)))\b",
+            ),
+        ),
+        context=rf"\b{_WOUND_AREA}\b",
+    ),
+    _rule(
+        "back-redness-swelling",
+        "urgent",
+        "Redness, heat, swelling or leaking on the back or neck where the operation was.",
+        f"{GSTT_WOUNDS}; {LEAFLET_MCCARTHY}; {SEED_SKIN}, section 5 (local swelling, redness).",
+        (
+            (
+                "red redness inflamed swollen swelling puffy leak* oozing hot + back neck spine "
+                "surgical operation",
+                r"\b(?P<s>red|redness|inflamed|swollen|swelling|puffy|leak\w*|oozing|hot to (?:the )?"
+                r"touch)\b",
+            ),
+        ),
+        context=r"\b(?:back|neck|spine|surgical area|operation area)\b",
+    ),
+    _rule(
+        "wound-opening",
+        "urgent",
+        "The wound has opened, split or come apart (with no metal visible).",
+        f"{GSTT_WOUNDS} (your wound opens: contact the hospital straight away); Royal "
+        "Orthopaedic Hospital NHS 'Monitoring surgical wounds for infection' "
+        "(https://roh.nhs.uk/supporting-services/ipc/monitoring-surgical-wounds) (wound gaping).",
+        (
+            (
+                f"{A_WOUND} + open* reopen* re split* burst gap* came come coming pull* pulling "
+                "separat* broke broken undone loose popped fell falling",
+                rf"\b{_WOUND}\b[^.!?]{{0,30}}?\b(?P<s>(?:re-?)?open\w*|split\w*|burst|gap\w*|c[oa]me "
+                r"apart|coming apart|pull\w* apart|separat\w*|broke open|broken open|c[oa]me undone|"
+                r"coming undone|c[oa]me loose|popped|fell out|falling out)\b",
+            ),
+            (
+                f"open gaping split burst + {A_WOUND}",
+                rf"\b(?P<s>(?:open|gaping|split|burst)\s+(?:\w+\s+)?{_WOUND})",
+            ),
+            (
+                "hole holes opening gap dehiscence",
+                r"\b(?P<s>(?:hole|holes|opening|gap) in (?:my|her|his|the) (?:wound|incision|scar|"
+                r"skin)|dehiscence)",
+            ),
+        ),
+    ),
+    _rule(
+        "lump-over-hardware",
+        "urgent",
+        "A new lump or bump over the hardware, something sticking up or pressing under the skin, "
+        "or a screw or rod that can be felt under the skin.",
+        f"{SEED_SKIN}, sections 5 (a visible bump under the skin) and 7 (report new swelling and "
+        "skin changes near the surgical site).",
+        (
+            (
+                "lump* bump* bulg* nodule protru* ridge raised sticking poking pushing stand* "
+                f"tenting press* push* + {A_METAL} {A_WOUND} back spine neck skin",
+                r"\b(?P<s>lumps?|lumpy|bumps?|bumpy|bulg\w*|nodule|protrusion|protruding|ridge|"
+                r"raised (?:area|bit|spot)|sticking up|poking up|pushing up|stands? out|standing out"
+                r"|tenting|(?:press|push)\w* (?:against|on|into|at) (?:my|her|his|the) skin)\b",
+            ),
+            (
+                f"feel + {A_METAL}",
+                rf"\b(?P<s>(?:can|could)\s+(?:\w+\s+)?feel)\b[^.!?]{{0,30}}?\b{_METAL}\b",
+            ),
+        ),
+        context=rf"\b(?:{_METAL}|{_WOUND}|back|spine|neck|skin)\b",
+        exclude=r"\b(?:dis[ck]s?|herniat\w*|hernia)\b",
+    ),
+    _rule(
+        "uncontrolled-pain",
+        "urgent",
+        "Pain not controlled by the prescribed painkillers, or severe or rapidly worsening pain.",
+        f"{LEAFLET_MYMICHIGAN} (severe pain and medicine does not help: call your surgeon within "
+        f"24 hours); {LEAFLET_MCCARTHY} (worsening wound pain).",
+        (
+            (
+                "painkiller* killer* pain med* tablets pills oxy* morphine codeine co cocodamol "
+                "codamol tramadol paracetamol ibuprofen gabapentin pregabalin + help* work* touch* "
+                "doing enough control*",
+                r"\b(?P<s>(?:painkillers?|pain killers?|pain ?meds?|pain medic\w*|tablets|pills|"
+                r"medic\w*|meds|oxy\w*|morphine|codeine|co-?codamol|tramadol|paracetamol|ibuprofen|"
+                r"gabapentin|pregabalin)\s+(?:\w+\s+){0,3}?(?:not|\w*n'?t|no longer|barely|hardly)"
+                r"\s+(?:\w+\s+)?(?:help\w*|work\w*|touch\w*|doing anything|enough|control\w*))",
+            ),
+            (
+                "nothing",
+                r"\b(?P<s>nothing (?:\w+\s+)?(?:helps|is helping|works|is working|touches))",
+            ),
+            (
+                "unbearable unbarable excruciating agony agoni* worse worsening control controlled "
+                "uncontrol* roof 10 killing",
+                r"\b(?:pain|it|back|neck)\b[^.!?]{0,30}?\b(?P<s>unbearable|unbarable|excruciating|"
+                r"agony|agoni[sz]ing|worse and worse|getting worse|much worse|worsening|out of "
+                r"control|uncontrol\w*|not (?:being )?controlled|not under control|through the "
+                r"roof|10/10|10 out of 10|killing me)",
+            ),
+            (
+                "pain agony",
+                r"\b(?P<s>(?:severe|unbearable|excruciating|terrible|horrible|extreme|intense|"
+                r"crippling|agoni[sz]ing|worsening|increasing|awful)\s+(?:\w+\s+)?pain|in (?:agony|"
+                r"so much pain|terrible pain|a lot of pain)|(?:screaming|crying) (?:in|with) pain)",
+            ),
+        ),
+    ),
+    _rule(
+        "calf-pain-leg-swelling",
+        "urgent",
+        "Calf pain or swelling, or swelling of one leg: possible blood clot (deep vein "
+        "thrombosis).",
+        f"NHS: DVT (deep vein thrombosis), {NHS_DVT} (checked as the NHS page text at "
+        "beta.nhs.uk: swelling and pain in the leg, usually the calf: get an urgent GP "
+        "appointment).",
+        (
+            (
+                "calf calves calfs",
+                r"\b(?P<s>pain\w*|hurt\w*|ach\w*|sore|tender\w*|swollen|swell\w*|puffy|cramp\w*|"
+                r"throbb\w*|tight|hot|warm|red)\b(?=[^.!?]{0,40}\bcal(?:f|ves|fs)\b)",
+            ),
+            (
+                "calf calves calfs",
+                r"\bcal(?:f|ves|fs)\b[^.!?]{0,40}?\b(?P<s>pain\w*|hurt\w*|ach\w*|sore|tender\w*|"
+                r"swollen|swell\w*|puffy|cramp\w*|throbb\w*|tight|hot|warm|red)\b",
+            ),
+            (
+                "swollen swell* puffy bigger fatter + leg legs thigh ankle calf calves dvt deep clot",
+                r"\b(?P<s>swollen|swell\w*|puffy|bigger|fatter)\b",
+            ),
+            (
+                "dvt deep clot",
+                r"\b(?P<s>dvt|deep vein thrombosis|blood clot|clot in (?:my|her|his|"
+                r"the) legs?)\b",
+            ),
+        ),
+        context=r"\b(?:leg|legs|thigh|ankle|calf|calves|dvt|deep vein|clot)\b",
+    ),
+    _rule(
+        "new-numbness-weakness",
+        "urgent",
+        "New numbness, tingling, pins and needles or weakness in the arms or legs (sudden or "
+        "severe leg weakness is an emergency rule).",
+        f"{LEAFLET_MYMICHIGAN} (new difficulty walking or increased weakness in legs or arms: "
+        "call your surgeon within 24 hours); Manchester Centre for Clinical Neurosciences, "
+        "'Multiple level spinal instrumentation surgery' (https://manchesterneurosciences.com/"
+        "departments/complex-spines/multiple-level-spinal-instrumentation-surgery): altered "
+        "sensation, pins and needles, weakness.",
+        (
+            (
+                "numb* tingl* pins weak* weekness loss lost no less reduced altered feel feels "
+                f"feeling + {A_LIMB}",
+                r"\b(?P<s>numb\w*|tingl\w*|pins (?:and|&) needles|weak\w*|weekness|loss of (?:feeling"
+                r"|sensation|strength)|lost (?:feeling|sensation|strength)|(?:no|less|reduced|"
+                r"altered) (?:feeling|sensation|strength)|(?:feels?|feeling) (?:dead|heavy|funny|"
+                r"strange))",
+            ),
+        ),
+        context=rf"\b{_LIMB}\b",
+    ),
+)

@@ -1,0 +1,381 @@
+"""Patterns and word lists behind ``spinechat.safety.check_request``.
+
+Patterns run on lower-cased, NFKC-normalised text, one sentence at a time. Each pattern comes with
+anchor words (a trailing * makes a prefix), at least one of which every match contains, so that
+sentences without them are skipped. ``classify`` sorts the words of a question into the classes
+that decide whether it is about spine surgery; it tolerates one-letter typos in longer words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# ---- injection: attempts to change the rules or extract the system prompt -------------------
+
+# These also screen knowledge documents (pipeline.defang drops matching sentences), so they must
+# not fire on patient wording: "without restrictions", "your guidelines for driving", "from now on
+# you should avoid lifting", "ignore the pain".
+_NOT_ABOUT_CARE = r"(?!\s+(?:about|for|on|regarding|after|when|around|from (?:my|the|your) \w+))"
+_RULE_NOUNS = (
+    rf"(?:(?:instructions?|rules?|guidelines?|directions?|constraints?|restrictions?){_NOT_ABOUT_CARE}"
+    r"|prompts?|programming|guardrails?|polic(?:y|ies)|system message|safeguards?|filters?|"
+    r"everything(?!\s+(?:the|my|he|she|they|about|that|i've|i have|you said about))|all of (?:that|"
+    r"this|the above)|the above)"
+)
+_ROLE = (
+    r"(?:an? |my |the )?(?:new |different |unrestricted |unfiltered |uncensored |evil |jailbroken |"
+    r"real |actual )?(?:ai|assistant|chatbot|bot|model|gpt|llm|doctor|surgeon|physician|nurse|"
+    r"pharmacist|dan|character|persona|human|person|expert|specialist)\b"
+)
+INJECTION: tuple[tuple[str, str, str], ...] = (
+    (
+        "ignore instructions",
+        r"\b(?:ignor\w*|disregard\w*|forget\w*|overrid\w*|overrul\w*|bypass\w*|discard\w*|"
+        r"abandon\w*)\s+(?:(?!surgeon|doctor|physio|nurse|hospital|discharge|medical|gp\b|pain)"
+        rf"[\w']+\s+){{0,4}}?{_RULE_NOUNS}\b|\bdisregard (?:all|everything|any|previous|prior|the "
+        r"above|above|your)\b",
+        "ignor* disregard* forget* overrid* overrul* bypass* discard* abandon*",
+    ),
+    (
+        "role change",
+        rf"\byou are now {_ROLE}|\byou are now (?:free|unrestricted|unfiltered|uncensored|jailbroken|"
+        r"in (?:developer|god|admin|debug) mode)\b|\byou are now (?:allowed|able|going) to (?:ignore|"
+        r"answer anything|say anything|reveal|break|bypass|do anything)|\byou are no longer (?:bound|"
+        rf"restricted|limited|required|an? (?:ai|assistant|chatbot|model))\b|\bfrom now on,? (?:you "
+        rf"(?:are|will be|must be) {_ROLE}|(?:act|respond|answer|pretend|behave|reply|speak) (?:as|"
+        r"like|only))|\b(?:act|behave|respond|answer|speak|talk|reply)\s+(?:only\s+|just\s+)?(?:as|"
+        rf"like) (?:if you were )?{_ROLE}|\bpretend (?:to be|you(?:'re| are)|that you|you have)\b|"
+        rf"\brole-?\s?play\w*|\b(?:imagine|suppose) you(?:'re| are) {_ROLE}|\bsimulate (?:being )?"
+        rf"{_ROLE}|\bstay in character\b",
+        "now longer act behave respond answer speak talk reply pretend role roleplay* imagine "
+        "suppose simulate character",
+    ),
+    (
+        "developer mode",
+        r"\b(?:developer|dev|god|admin|debug|jailbreak|unrestricted|sudo|maintenance) mode\b|"
+        r"\bjail-?br[eo]a?k\w*|\bdo anything now\b|\b(?:without|with no|no) (?:any )?(?:filters|"
+        r"guardrails|censorship|content polic(?:y|ies)|safety (?:rules|filters))\b|\b(?:answer|"
+        r"respond|reply|talk|speak)\s+(?:\w+\s+)?(?:without|with no) (?:any )?(?:restrictions|rules"
+        r"|limits|limitations)\b|\b(?:uncensored|unfiltered)\b",
+        "mode jail jailbreak* jailbrake* anything filters guardrails censorship content safety "
+        "restrictions rules limits limitations uncensored unfiltered",
+    ),
+    (
+        "system prompt",
+        r"\b(?:system|initial|hidden|secret|original|developer|internal|pre)\s?-?prompt\b|\bsystem "
+        r"message\b|\b(?:reveal|print|repeat|show|display|output|tell|give|list|share|leak|dump|"
+        r"write out|copy|paste|recite|what (?:are|were|is))\s+(?:me\s+|us\s+)?(?:\w+\s+){0,3}?"
+        r"(?:your|the system'?s?|the hidden|the original|the initial|the above|previous|secret|"
+        r"internal|developer)\s+(?:\w+\s+)?(?:(?:instructions|rules|guidelines)"
+        rf"{_NOT_ABOUT_CARE}|prompt|message|configuration|directives|programming)\b|\byour "
+        r"(?:system prompt|programming|initial prompt|directives)\b|\b(?:everything|all|text|"
+        r"words) (?:above|before) (?:this|here)\b",
+        "prompt system systemprompt message instructions directives programming configuration "
+        "above rules guidelines",
+    ),
+    (
+        "new rules",
+        r"\bnew (?:rules?|instructions?|persona|role)\s*(?::|(?:are|is) as follows|from now on|"
+        r"apply from now)",
+        "new",
+    ),
+    (
+        "role tag",
+        r"<\|?\s*/?\s*(?:system|im_start|im_end|assistant|user|endoftext|sys)\s*\|?>|\[/?(?:inst|sys"
+        r"|system)\]|<<\s*/?sys\s*>>|^\s*#{2,}\s*(?:system|instructions?|assistant|developer)\b|^\s*"
+        r"(?:system|assistant|developer)\s*:",
+        "system im start end assistant user endoftext sys inst instruction instructions developer",
+    ),
+    (
+        "drop safeguards",
+        r"\b(?:do not|don'?t|never|stop|no need to|without)\s+(?:\w+\s+){0,2}?(?:tell(?:ing)? me to "
+        r"(?:see|talk|contact|ask|consult|call)|mention(?:ing)? (?:the|my|a) (?:surgeon|doctor)|"
+        r"add(?:ing)? (?:the|a|any|that|your) (?:disclaimer|footer|warning)|(?:any |the |a )?"
+        r"disclaimers?|cit(?:e|ing) (?:the |your |any )?sources|refus(?:e|ing) (?:to answer|to help|"
+        r"me|my request|this))\b",
+        "tell telling mention mentioning add adding disclaimer disclaimers cite citing refuse "
+        "refusing",
+    ),
+)
+
+# ---- personal treatment decisions ----------------------------------------------------------
+
+_DRUGS = (
+    r"(?:ibuprofen|advil|nurofen|motrin|naproxen|aleve|aspirin|paracetamol|acetaminophen|tylenol|"
+    r"codeine|co-?codamol|tramadol|oxy\w*|percocet|vicodin|hydrocodone|morphine|fentanyl|"
+    r"gabapentin|pregabalin|lyrica|neurontin|diazepam|valium|baclofen|diclofenac|celecoxib|"
+    r"meloxicam|nsaids?|opioids?|opiates?|steroids?|prednis\w+|warfarin|apixaban|eliquis|"
+    r"rivaroxaban|xarelto|heparin|clexane|enoxaparin|blood[- ]?thinners?|anti-?coagulants?|"
+    r"antibiotics?|pain ?killers?|pain ?meds?|pain medication|medications?|medicines?|meds|pills|"
+    r"tablets|muscle relaxants?|sleeping pills?|laxatives?|bisphosphonates?|alendronate|"
+    r"teriparatide|forteo|denosumab|prolia|cbd|cannabis)"
+)
+_DRUG_ANCHORS = (
+    "ibuprofen advil nurofen motrin naproxen aleve aspirin paracetamol acetaminophen tylenol "
+    "codeine co cocodamol codamol tramadol oxy* percocet vicodin hydrocodone morphine fentanyl "
+    "gabapentin pregabalin lyrica neurontin diazepam valium baclofen diclofenac celecoxib "
+    "meloxicam nsaid* opioid* opiate* steroid* prednis* warfarin apixaban eliquis rivaroxaban "
+    "xarelto heparin clexane enoxaparin thinner* bloodthinner* anticoagulant* anti antibiotic* "
+    "painkiller* killer* meds medication* medicine* pills tablets relaxant* sleeping laxative* "
+    "bisphosphonate* alendronate teriparatide forteo denosumab prolia cbd cannabis"
+)
+_HARDWARE = (
+    r"(?:screws?|rods?|plates?|hardware|implants?|cages?|bolts?|fusion|instrumentation|metalwork|"
+    r"bone graft|graft)"
+)
+_IMAGING = (
+    r"(?:x-?rays?|x rays?|xrays?|mri|mris|ct|cat scan|scans?|images?|imaging|films?|reports?|"
+    r"results?|radiology|radiograph\w*|ultrasound)"
+)
+_IMAGING_ANCHORS = "x ray rays xray xrays mri mris ct scan* image* imaging film* report* result* radiolog* radiograph* ultrasound"
+_WHO = r"(?:i|she|he|we|my \w+)"
+
+PERSONAL_DECISION: tuple[tuple[str, str, str], ...] = (
+    (
+        "dosage",
+        r"\bhow (?:many|much)\b[^.?!]{0,40}?\b(?:mg|milligrams?|mcg|ml|tablets?|pills?|capsules?|"
+        rf"doses?|patches)\b|\bhow (?:many|much)\s+(?:of\s+)?(?:(?:my|the|her|his)\s+)?(?:\w+\s+)?"
+        rf"{_DRUGS}\b|\b\d+\s?(?:mg|mcg|milligrams?)\b|\b(?:dose|doses|dosage|dosing|overdose)\b"
+        r"(?![^.?!]{0,20}\b(?:radiation|x-?rays?|ct|scans?))|"
+        r"\b(?:double|triple|increase|raise|halve|adjust|skip|split)\s+(?:up\s+)?(?:my|her|his|the"
+        r"|a)?\s*(?:dose|dosage|meds|medication|medicine|painkillers?|tablets?|pills?)\b",
+        "many much mg milligram* mcg ml tablet* pill* capsule* dose* dosage dosing overdose "
+        "patches double triple increase raise halve adjust skip split " + _DRUG_ANCHORS,
+    ),
+    (
+        "start medication",
+        rf"\b(?:can|could|should|may|shall|must)\s+{_WHO}\s+(?:still\s+|also\s+|safely\s+)?(?:take|"
+        rf"start|use|have|try|give|mix|combine)\s+(?:\w+\s+){{0,3}}?{_DRUGS}\b|\bis it (?:ok|okay|"
+        r"safe|fine|alright|bad|dangerous)\s+(?:for (?:me|her|him)\s+)?to\s+(?:take|start|use|have|"
+        rf"try|give|mix|combine)\s+(?:\w+\s+){{0,3}}?{_DRUGS}\b|\b{_DRUGS}\b[^.?!]{{0,30}}?\b(?:safe|ok|"
+        r"okay|alright|fine|dangerous)\s+for\s+(?:me|her|him|my \w+)\b|\b(?:can|could|should|may)\s+"
+        rf"{_WHO}\b[^.?!]{{0,40}}?\b(?:with|while (?:on|taking))\s+(?:(?:my|her|his|the)\s+)?"
+        rf"{_DRUGS}\b",
+        _DRUG_ANCHORS,
+    ),
+    (
+        # Needs DECISION_FRAMING in the same sentence too (see safety._first_hit).
+        "stop medication",
+        r"\b(?:stop|stopping|quit|quitting|come off|coming off|get off|getting off|wean\w*|cut down|"
+        r"cutting down|cut back|skip|skipping|switch|switching|change|changing|swap|swapping|"
+        r"reduce|reducing|lower|lowering|increase|increasing|pause|hold off)\s+(?:on\s+)?(?:taking"
+        rf"\s+|using\s+)?(?:\w+\s+){{0,3}}?{_DRUGS}\b",
+        _DRUG_ANCHORS,
+    ),
+    (
+        "own hardware",
+        r"\b(?:is|are|has|have|did|could|might|may|was|were)\s+(?:my|her|his|the)\s+(?:\w+\s+){0,2}?"
+        rf"{_HARDWARE}\s+(?:\w+\s+){{0,3}}?(?:loose|loosened|loosening|moved|moving|shifted|"
+        r"shifting|broken|broke|cracked|failed|fused|healed|healing|displaced|slipped|backing out|"
+        r"backed out|come loose|came loose|out of place|in place|ok|okay|fine|alright|working|"
+        r"infected|bent|snapped|solid|successful|complete|stable|strong)\b|\b(?:do you think|could it be|is it possible|does (?:this|that|"
+        r"it) (?:mean|sound like)|would you say|can you tell (?:me )?(?:if|whether))\b[^.?!]{0,50}?"
+        rf"\b(?:my|her|his)\s+(?:\w+\s+){{0,2}}?{_HARDWARE}\b",
+        "screw* rod rods plate* hardware implant* cage* bolt* fusion instrumentation metalwork "
+        "graft + is are has have did could might may was were think possible mean sound say tell",
+    ),
+    (
+        "own treatment",
+        rf"\b(?:do|does|will|would|should|must)\s+{_WHO}\s+(?:really\s+|definitely\s+|still\s+)?"
+        r"(?:need|have to|require|needs)\s+(?:\w+\s+){0,3}?(?:surgery|operation|revision|removal|"
+        r"op|procedure|fusion|injection|removed|taken out|replaced|revised|redone|(?:it|them|the \w+) "
+        r"(?:removed|out|taken out))\b|\b(?:do you think|would you say|is it likely)\s+"
+        rf"{_WHO}\s+(?:\w+\s+)?(?:need|needs|should)\b|\bshould"
+        rf"\s+{_WHO}\s+(?:have|get|go ahead with|go for|go through with|agree to|accept|choose|opt "
+        r"for|refuse|decline|consent to|undergo|book|schedule|delay|postpone|cancel|wait for|do|"
+        r"take)\b[^.?!]{0,40}?\b(?:surgery|operation|revision|removal|removed|taken out|procedure|"
+        r"op|fusion|injection|treatment|implant|hardware|screws? out)\b|\b(?:is|would) (?:it|"
+        r"surgery|removal|revision|an operation) (?:worth it|the right (?:choice|decision)|a good "
+        r"idea|better) for (?:me|her|him|my \w+)\b|\bwhat (?:should|would) you (?:do|recommend|"
+        r"choose|suggest) (?:if you were me|in my (?:case|position|shoes))|\bif you were me\b",
+        "need needs require* should worth recommend were position shoes case think say likely",
+    ),
+    (
+        "diagnosis",
+        r"\b(?:do|does|could|might|have|has)\s+(?:i|she|he|my \w+)\s+(?:got\s+)?(?:have\s+)?(?:an?"
+        r"\s+)?(?:infection|infected|dvt|blood clot|clot|cauda equina|nerve damage|non-?union|"
+        r"pseudarthrosis|broken|fracture|fractured|sepsis|osteomyelitis|abscess|meningitis|dural "
+        r"tear|csf leak)\b|\b(?:diagnose|diagnosis)\b[^.?!]{0,30}\b(?:me|my|her|his)\b|\bwhat(?:'s"
+        r"| is) wrong with (?:me|my|her|him|his)\b",
+        "infection infected dvt clot cauda nerve non nonunion union pseudarthrosis broken fracture* "
+        "sepsis osteomyelitis abscess meningitis dural csf diagnos* wrong",
+    ),
+    (
+        "own imaging",
+        r"\b(?:look at|read|check|review|interpret|analy[sz]e|explain|go over|go through|tell me "
+        r"what)\s+(?:\w+\s+){0,2}?(?:my|her|his|this|these|the attached|attached|our)\s+(?:\w+\s+)"
+        rf"{{0,2}}?{_IMAGING}\b|\bwhat (?:does|do|did|is|are)\s+(?:my|her|his|this|these)\s+(?:\w+"
+        rf"\s+){{0,2}}?{_IMAGING}\s+(?:\w+\s+){{0,2}}?(?:show|shows|say|says|mean|means|tell|"
+        r"indicate|suggest|reveal)\b|\b(?:my|her|his|the)\s+(?:\w+\s+){0,2}?"
+        rf"{_IMAGING}\s+(?:\w+\s+)?(?:says?|said|shows?|showed|shown|mentions?|mentioned|states?|"
+        r"reads?|found|revealed|reported)\b[^?]*?(?:what (?:does|do) (?:it|that|this|they) mean|"
+        r"mean for (?:me|her|him|us)|in my case|(?:is|does) (?:that|it|this)\b|should i (?:worry|be "
+        r"worried)|how (?:bad|serious))|\b(?:here(?:'s| is| are)|"
+        r"i(?:'ve| have)? (?:attached|uploaded|pasted|sent)|attached is|see attached)\s+(?:\w+\s+)"
+        rf"{{0,2}}?{_IMAGING}\b",
+        _IMAGING_ANCHORS + " + look read check review interpret analyse analyze explain go tell "
+        "what says said shows showed shown mentions mentioned states reads found revealed "
+        "reported here attached uploaded pasted sent",
+    ),
+)
+DECISION_FRAMING = (
+    r"\b(?:should|can|could|may|must|shall|do|does|will)\s+(?:i|we|she|he|my \w+)\b|\bis it (?:ok|"
+    r"okay|safe|fine|alright|bad|dangerous|wise|better)\b|\bwhen (?:can|should|do|could) (?:i|she|"
+    r"he|we)\b|\b(?:i|she|he)\s+(?:want|wants|am going|is going|plan|plans|would like)\s+to\b|"
+    r"\bhow (?:do|can|should) (?:i|she|he)\b|\bok to\b|\bam i allowed\b"
+)
+
+# ---- scope -----------------------------------------------------------------------------------
+
+CREATIVE = (
+    r"\b(?:write|compose|create|generate|make|give me|tell me|sing|draft)\b[^.?!]{0,30}?\b(?:poem|"
+    r"poetry|haiku|limerick|sonnet|song|lyrics|rap|story|essay|joke|riddle|code|script|program|"
+    r"function|sql|regex|app|website|novel|tweet)s?\b|\btranslate\b|\bdebug\b"
+)
+CREATIVE_WORDS = frozenset(
+    """poem poems poetry haiku limerick sonnet song songs lyrics rap story stories essay joke jokes
+    riddle code script program function sql regex app website novel tweet translate debug""".split()
+)
+BACK = (
+    r"\b(?:my|her|his|your|the|lower|upper|mid|middle|sore|bad|painful|stiff)\s+back\b(?! (?:to|"
+    r"in|home|then|when))|\bback\s+(?:pain|surgery|operation|op|brace|ache|aches|problems?|injury"
+    r"|muscles?|issues?|spasms?)\b"
+)
+LINK = (
+    r"\b(?:related|connected|linked|caused|cause|because of|due to|from (?:the|my) (?:surgery|"
+    r"operation|back|spine)|too|as well|also)\b"
+)
+GREETING = (
+    r"(?:hi|hello|hey|thanks|thank you|thx|ok|okay|cheers|bye|goodbye|good (?:morning|afternoon|"
+    r"evening)|how are you|who are you|what can you do|what do you do)\b"
+)
+
+_WORDS = {
+    "spine": """spine spines spinal lumbar lumber cervical thoracic sacral sacrum sacroiliac coccyx
+        tailbone vertebra vertebrae vertebral disc discs disk disks discectomy microdiscectomy
+        laminectomy laminoplasty laminotomy foraminotomy facetectomy corpectomy decompression
+        fusion fusions fused arthrodesis kyphoplasty vertebroplasty scoliosis kyphosis lordosis
+        spondylolisthesis spondylosis spondylitis spondylolysis stenosis sciatica sciatic herniated
+        herniation prolapsed pedicle acdf tlif plif alif xlif olif miss instrumentation cauda
+        equina myelopathy radiculopathy osteoporosis osteoporotic osteopenia opll backache
+        whiplash neck neurosurgeon neurosurgery orthopaedic orthopedic orthopaedics orthopedics""",
+    "medical": """surgery surgeries surgical surgeon surgeons operation operations operated op
+        postoperative postop recovery recover recovering heal healing healed rehab rehabilitation
+        physio physiotherapy physiotherapist therapy brace collar painkillers painkiller wound
+        wounds scar scars scarring incision stitches staples sutures xray xrays ray mri ct scan
+        scans fracture fractures fractured nerve nerves numb pain pains painful ache aching sore
+        stiffness stiff infection infections infected doctor doctors gp nurse consultant
+        specialist hospital clinic appointment anaesthetic anesthetic anaesthesia anesthesia
+        complication complications risk risks risky removal remove removed removing revision
+        implants dislodged migration
+        protrusion osteomyelitis antibiotics medication medicine pseudarthrosis pseudoarthrosis
+        nonunion discitis spondylodiscitis osteotomy dura dural durotomy csf foramen foraminal
+        facet facets lamina interbody spinous ibuprofen paracetamol acetaminophen codeine
+        tramadol oxycodone morphine gabapentin pregabalin naproxen diazepam baclofen opioids
+        nsaids steroids warfarin apixaban heparin anticoagulants hospitals nurses clinics
+        specialists appointments medicines medications consultants revisions operate operates
+        operating injection injections injected infectious healer""",
+    "red": """fever feverish temperature chills shivering sweats bladder bowel bowels incontinence
+        incontinent pee peeing wee urine urinate chest breath breathe breathing breathless cough
+        coughing calf calves pus oozing numbness tingling paralysis paralysed paralyzed saddle
+        groin swollen swelling lump bump leaking weakness temperatures breathed breaths sweat
+        sweaty chill chilly chests staple braced""",
+    "other": """knee knees hip hips shoulder shoulders elbow elbows wrist wrists ankle ankles cataract
+        cataracts eye eyes lasik retina glaucoma heart cardiac bypass stent valve gallbladder
+        appendix appendectomy appendicitis hernia tonsil tonsils tonsillectomy tooth teeth dental
+        dentist wisdom breast mastectomy augmentation cosmetic liposuction rhinoplasty nose
+        caesarean hysterectomy prostate bariatric gastric colonoscopy bunion carpal acl meniscus
+        rotator kidney liver transplant thyroid""",
+    "topical": """poem poems poetry haiku limerick sonnet song songs lyrics story stories essay joke
+        jokes riddle code coding python javascript typescript java sql html css programming
+        algorithm compile recipe recipes cook cooking bake baking ingredients lasagne lasagna
+        pasta cake pizza cookies soup bread sourdough door hinge drill screwdriver furniture
+        shelf diy woodwork weather forecast rain raining sunny snow football soccer
+        basketball baseball cricket tennis golf rugby nba nfl league championship olympics won
+        win winner movie movies netflix tv novel homework math maths mathematics equation algebra
+        calculus physics chemistry capital country countries president election politics stock
+        stocks bitcoin crypto cryptocurrency invest investing translate translation chess game
+        games gaming hotel restaurant car cars laptop iphone android wifi computer password
+        wedding dating horoscope zodiac lottery celebrity singer band album trivia quiz
+        population planet galaxy universe dinosaur dinosaurs""",
+    "ambiguous": """plate plates cage cages pin pins bolt bolts wire wires metal titanium cost costs
+        costly price expensive pay paying insurance insured covered nhs bill billing money
+        expense expenses extra walk walking drive driving fly flying travel lift lifting bend
+        bending sit sitting sleep sleeping sex shower bath swim swimming exercise exercises gym
+        run running stretch stretching bed rest activity activities sport sports loose loosen
+        loosened broken moved effects screw screws rod rods implant hardware loosening displaced
+        remove removed removing""",
+}
+_CLASS_OF: dict[str, str] = {w: c for c, words in _WORDS.items() for w in words.split()}
+# Common words one letter away from a term ("would"/"wound", "never"/"fever"): never typos.
+_NOT_TYPOS = frozenset(
+    """would could should never fever ladder number leading leaving staff stars rural headed acting
+    seeing sounds serves seats faced hills starring selling stuff grown hearing faces heading rough
+    rounds couch leaning paint paints pounds pound dealing pairs tough dollar curse plains purse
+    facts grain rises heated sealed caves heating crest spelling bowed gains dedication scary
+    aesthetic breach disco groan peaking peeking peeling dwelling brake meditation mediation spans
+    bowls vowels towels cellar mural rains switches stables peering spies valves pines futures
+    sears scarf bounds mounds spikes hound hounds spire emigration paddle leaping spices cheat
+    mused dough spins halves heaving swans leasing asteroids sweets arching sniff wreath scares
+    discus breadth seine norse bowen bryce ricky bruce duran duval gough lough peking ching shine
+    spite spice spike swine snipe serve verve place plane plant grace trace brave scare share
+    round found sound mound bound lever fewer seven child sweet stable chile swept raced swear
+    traced towel dealer spiral vowel chili header hilly sealing curses heller breached stale""".split()
+)
+_FUZZY_CLASSES = ("spine", "medical", "red")
+_TERMS = {
+    w: c for w, c in _CLASS_OF.items() if c in _FUZZY_CLASSES and len(w) >= 5 and w != "lumber"
+}
+_SHORTER: dict[str, str] = {}  # a term with one letter left out
+_SUBSTITUTED: dict[tuple[str, int], str] = {}  # a term with one letter blanked, and where
+for _term, _cls in _TERMS.items():
+    for _i in range(len(_term)):
+        _SHORTER.setdefault(_term[:_i] + _term[_i + 1 :], _cls)
+        _SUBSTITUTED.setdefault((_term[:_i] + _term[_i + 1 :], _i), _cls)
+_LEVEL = frozenset(
+    f"{p}{n}" for p, top in (("c", 8), ("t", 12), ("l", 5), ("s", 2)) for n in range(1, top + 1)
+)
+
+
+def _typo_class(word: str) -> str | None:
+    """The class of the term one edit away (a letter missing, extra, changed or swapped), if any."""
+    found = _SHORTER.get(word)
+    for i in range(len(word)):
+        if found is not None:
+            break
+        rest = word[:i] + word[i + 1 :]
+        found = _TERMS.get(rest) or _SUBSTITUTED.get((rest, i))
+        if found is None and i + 1 < len(word):
+            found = _TERMS.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return found
+
+
+def _word_class(word: str) -> str | None:
+    if word.endswith("'s"):
+        word = word[:-2]
+    cls = _CLASS_OF.get(word)
+    if cls is None:
+        if word in _LEVEL or word in ("scru", "scrw", "skrew"):
+            cls = "spine"
+        elif len(word) >= 5 and word not in _NOT_TYPOS and word.isalpha():
+            cls = _typo_class(word)
+    return cls
+
+
+_CLASS_CACHE: dict[str, str | None] = {}
+
+
+def classify(words: Iterable[str]) -> dict[str, set[str]]:
+    """The words of each class ("spine", "medical", "red", "other", "topical", "ambiguous")."""
+    found: dict[str, set[str]] = {}
+    cache = _CLASS_CACHE
+    for word in words:
+        if word in cache:
+            cls = cache[word]
+        else:
+            if len(cache) > 50_000:
+                cache.clear()
+            cls = cache[word] = _word_class(word)
+        if cls is not None:
+            found.setdefault(cls, set()).add(word)
+    return found
