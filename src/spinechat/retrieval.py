@@ -84,6 +84,11 @@ class HybridIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder, so callers can embed a query once and reuse the vector."""
+        return self._embedder
+
     def refresh(self) -> None:
         """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
         import bm25s
