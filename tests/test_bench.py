@@ -40,5 +40,10 @@ def test_bench_report_shape(make_settings: Callable[..., Settings]) -> None:
     # No 10k corpus in this run, so the 10k headline figures are absent, not invented.
     assert report["retrieval_vs_bare_chroma_p50_ratio"] is None
     assert report["targets"]["hybrid_p50_ms_at_10k"]["met"] is None
+    answers = report["offline_answer"]
+    assert answers["questions"] >= 5
+    assert answers["warm"]["p50_ms"] > 0 and answers["first_pass"]["p95_ms"] > 0
+    assert report["offline_answer_p50_ms"] == answers["warm"]["p50_ms"]
+    assert report["targets"]["offline_answer_p50_ms"]["met"] in (True, False)
     table = format_table(report)
     assert "600" in table and "bm25s" in table
