@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    _configure_logging()
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -55,6 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _configure_logging() -> None:
+    # Warnings (an LLM fallback, say) read like every other line spinechat prints. The messages
+    # never carry patient text: the pipeline logs only counts, modes and timings.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("spinechat: %(levelname)s: %(message)s"))
+    root = logging.getLogger("spinechat")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    root.propagate = False
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -160,7 +173,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.answer.pipeline import build_answerer, validate_history, validate_question
 
     if args.batch:
-        if args.question or args.history:
+        if args.question is not None or args.history:
             raise SpinechatError("give either a question or --batch FILE, not both")
         records = _read_batch(args.batch)
     else:
@@ -173,9 +186,9 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     answerer = build_answerer(settings)
     failures = 0
     for line_no, record in records:
-        if isinstance(record, str):
+        if "error" in record:
             failures += 1
-            _print_json_line({"line": line_no, "error": record})
+            _print_json_line({"id": record.get("id"), "line": line_no, "error": record["error"]})
             continue
         try:
             result = answerer.ask(
@@ -212,8 +225,8 @@ def _read_history(path: str) -> Any:
         raise SpinechatError(f"history file {path} is not valid JSON: {_one_line(err)}") from None
 
 
-def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | str]]:
-    """Batch records by line number; a record that cannot be used is kept as its error text."""
+def _read_batch(path: str) -> list[tuple[int, dict[str, Any]]]:
+    """Batch records by line number; a record that cannot be used carries an "error" key."""
     from spinechat.answer.pipeline import validate_history, validate_question
 
     try:
@@ -223,15 +236,18 @@ def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | str]]:
         raise SpinechatError(f"cannot read batch file {path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise SpinechatError(f"batch file {path} is not UTF-8 text") from None
-    records: list[tuple[int, dict[str, Any] | str]] = []
+    records: list[tuple[int, dict[str, Any]]] = []
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        record_id = None
         try:
             raw = json.loads(line)
             if not isinstance(raw, dict):
                 raise SpinechatError("a record must be a JSON object")
             record_id = raw.get("id")
+            if "question" not in raw:
+                raise SpinechatError("the record has no question")
             records.append(
                 (
                     line_no,
@@ -243,9 +259,10 @@ def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | str]]:
                 )
             )
         except json.JSONDecodeError as err:
-            records.append((line_no, f"not valid JSON: {err.msg}"))
+            records.append((line_no, {"error": f"not valid JSON: {err.msg}"}))
         except SpinechatError as err:
-            records.append((line_no, str(err)))
+            known = None if record_id is None else str(record_id)
+            records.append((line_no, {"error": str(err), "id": known}))
     if not records:
         raise SpinechatError(f"batch file {path} holds no records")
     return records

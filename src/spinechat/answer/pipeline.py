@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from spinechat import safety
@@ -24,7 +24,7 @@ from spinechat.answer.types import AnswerResult, Message, Source
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.prompts import Prompts, load_prompts
-from spinechat.retrieval import HybridIndex
+from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
 
 log = logging.getLogger("spinechat.answer")
 
@@ -142,13 +142,16 @@ class Answerer:
         deadline = started + LLM_BUDGET_S
         use_llm = self.llm is not None and kind != "injection"
         query = question
-        if history:
-            if use_llm and self.llm is not None:
-                query = self.llm.condense(question, history, deadline=deadline)
-            else:
-                query = _offline_followup_query(question, history)
+        if history and use_llm and self.llm is not None:
+            query = self.llm.condense(question, history, deadline=deadline)
         vector = self.index.embedder.embed_query(query)
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
+        previous = [m.content for m in history if m.role == "user"]
+        if previous and not use_llm:
+            hits = self._followup_hits(query, previous[-1], hits)
+            # The extractive answerer scores sentences against the question in its context.
+            query = f"{previous[-1]} {question}"
+            vector = self.index.embedder.embed_query(query)
         sources = [
             Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=hit.title,
                    section=hit.section, text=defang(hit.text))
@@ -189,6 +192,21 @@ class Answerer:
         )
         yield _BodyEvent("event", event=AnswerEvent("delta", text=offline.text))
         yield _BodyEvent("text", text=offline.text)
+
+    def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
+        # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with
+        # the previous user turn prepended and fuse both rankings, the question's own first: the
+        # earlier turn supplies the topic without drowning what is being asked now.
+        k = self.settings.top_k
+        wider = self.index.search(question, k=2 * k)
+        combined = self.index.search(f"{previous} {question}", k=2 * k)
+        by_id = {hit.chunk_id: hit for hit in (*combined, *wider)}
+        ranking = reciprocal_rank_fusion(
+            [[hit.chunk_id for hit in wider], [hit.chunk_id for hit in combined]]
+        )
+        return [
+            replace(by_id[chunk_id], rank=rank) for rank, (chunk_id, _) in enumerate(ranking[:k], 1)
+        ] or own
 
 
 @dataclass
@@ -288,13 +306,6 @@ def _preface(prompts: Prompts, urgency: str, kind: str) -> str:
     if kind in ("off_topic", "personal_decision", "injection"):
         parts.append(prompts.message(kind))
     return "\n\n".join(parts)
-
-
-def _offline_followup_query(question: str, history: Sequence[Message]) -> str:
-    # Without an LLM to rewrite a follow-up, search with the previous user turn as context:
-    # "will it hurt?" after "can a loose screw be removed?" then finds the removal passages.
-    previous = [m.content for m in history if m.role == "user"]
-    return f"{previous[-1]} {question}" if previous else question
 
 
 def build_answerer(
