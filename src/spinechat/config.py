@@ -37,6 +37,15 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 20.0
     llm_max_retries: int = 1
+    host: str = "127.0.0.1"
+    port: int = 7860
+    # Origins allowed to frame /embed (CSP frame-ancestors) and call the REST API (CORS); "*": any.
+    embed_origins: tuple[str, ...] = ("*",)
+    rate_limit_per_minute: int = 30
+    concurrency: int = 4
+    queue_size: int = 64
+    max_body_bytes: int = 64 * 1024
+    admin_password: str | None = field(default=None, repr=False)
 
     @property
     def chroma_path(self) -> Path:
@@ -83,6 +92,26 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["llm_timeout"] = _float("SPINECHAT_LLM_TIMEOUT", env["SPINECHAT_LLM_TIMEOUT"])
     if env.get("SPINECHAT_LLM_RETRIES"):
         values["llm_max_retries"] = _int("SPINECHAT_LLM_RETRIES", env["SPINECHAT_LLM_RETRIES"])
+    if env.get("SPINECHAT_HOST"):
+        values["host"] = env["SPINECHAT_HOST"].strip()
+    if env.get("SPINECHAT_PORT"):
+        values["port"] = _int("SPINECHAT_PORT", env["SPINECHAT_PORT"])
+    if env.get("SPINECHAT_EMBED_ORIGINS"):
+        values["embed_origins"] = tuple(
+            origin.strip().rstrip("/")
+            for origin in env["SPINECHAT_EMBED_ORIGINS"].split(",")
+            if origin.strip()
+        )
+    for name, key in (
+        ("SPINECHAT_RATE_LIMIT", "rate_limit_per_minute"),
+        ("SPINECHAT_CONCURRENCY", "concurrency"),
+        ("SPINECHAT_QUEUE_SIZE", "queue_size"),
+        ("SPINECHAT_MAX_BODY_BYTES", "max_body_bytes"),
+    ):
+        if env.get(name):
+            values[key] = _int(name, env[name])
+    if env.get("SPINECHAT_ADMIN_PASSWORD"):
+        values["admin_password"] = env["SPINECHAT_ADMIN_PASSWORD"]
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -132,6 +161,21 @@ def _validated(settings: Settings) -> Settings:
         if parsed_llm.scheme not in ("http", "https") or not parsed_llm.hostname:
             raise ConfigError(
                 f"OPENAI_BASE_URL must look like http://host:port/v1, got {settings.llm_base_url!r}"
+            )
+    if not 1 <= settings.port <= 65535:
+        raise ConfigError(f"SPINECHAT_PORT must be between 1 and 65535, got {settings.port}")
+    for name, value, low, high in (
+        ("SPINECHAT_RATE_LIMIT", settings.rate_limit_per_minute, 1, 100_000),
+        ("SPINECHAT_CONCURRENCY", settings.concurrency, 2, 64),
+        ("SPINECHAT_QUEUE_SIZE", settings.queue_size, 1, 10_000),
+        ("SPINECHAT_MAX_BODY_BYTES", settings.max_body_bytes, 1024, 10 * 1024 * 1024),
+    ):
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    for origin in settings.embed_origins:
+        if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
+            raise ConfigError(
+                f"SPINECHAT_EMBED_ORIGINS must be * or origins like https://example.org, got {origin!r}"
             )
     if settings.chroma_url is not None:
         parsed = urlparse(settings.chroma_url)
