@@ -110,6 +110,25 @@ def _build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.set_defaults(handler=_cmd_ask)
 
+    serve = sub.add_parser(
+        "serve", help="start the chat page, the embeddable widget and the REST API"
+    )
+    serve.add_argument(
+        "--host", help="address to listen on (default: $SPINECHAT_HOST or 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, help="port (default: $SPINECHAT_PORT or 7860)")
+    serve.add_argument(
+        "--knowledge", help="folder of source documents, used if the index must be built"
+    )
+    serve.set_defaults(handler=_cmd_serve)
+
+    feedback = sub.add_parser("feedback", help="patients' likes and dislikes")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", parser_class=_Parser)
+    export = feedback_sub.add_parser("export", help="write all feedback rows")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(handler=_cmd_feedback_export)
+
     bench = sub.add_parser("bench", help="measure ingest and retrieval speed against their floors")
     bench.add_argument(
         "--quick", action="store_true", help="1k and 10k chunks only (default adds 100k)"
@@ -280,6 +299,32 @@ def _format_answer(result: Any) -> str:
             where = f"{source.title} › {source.section}" if source.section else source.title
             lines.append(f"  [{source.n}] {where}")
     return "\n".join(lines)
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.web.app import serve
+
+    serve(settings.with_overrides(host=args.host, port=args.port))
+    return 0
+
+
+def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.feedback import FeedbackStore, default_feedback_path
+
+    path = default_feedback_path(settings)
+    if not path.exists():
+        raise SpinechatError(f"no feedback yet: {path} does not exist")
+    store = FeedbackStore(path)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8", newline="") as handle:
+                count = store.export(args.format, handle)
+        except OSError as err:
+            raise SpinechatError(f"cannot write {args.out}: {err.strerror}") from None
+    else:
+        count = store.export(args.format, sys.stdout)
+    print(f"spinechat: exported {count} feedback rows", file=sys.stderr)
+    return 0
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
