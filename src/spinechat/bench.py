@@ -92,7 +92,12 @@ def run_bench(
             report["corpora"][str(size)] = _bench_corpus(
                 root, settings, embedder, size, queries, base_vectors, repeats, size == compare_at
             )
-        log("bench: offline answers over the shipped knowledge")
+        if settings.knowledge_dir.is_dir():
+            log("bench: offline answers over the shipped knowledge")
+        else:
+            log(
+                f"bench: no knowledge folder at {settings.knowledge_dir}; offline answers not measured"
+            )
         report["offline_answer"] = _bench_offline_answer(root, settings, embedder, queries)
     ten_k = report["corpora"].get("10000", {})
     report["retrieval_vs_bare_chroma_p50_ratio"] = ten_k.get("hybrid_vs_bare_chroma_p50_ratio")
