@@ -1,0 +1,242 @@
+"""Thumbs up/down on answers: redacted, stored in SQLite, exported for review as CSV or JSONL.
+
+Feedback holds what a patient typed, so emails and phone numbers are replaced before anything is
+written, and long texts are capped. The store opens one SQLite connection per call (WAL mode, a
+busy timeout) so the web server's threads and a CLI export can use the same file at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from spinechat.errors import SpinechatError
+
+if TYPE_CHECKING:
+    from spinechat.config import Settings
+
+RATINGS = ("like", "dislike")
+MAX_COMMENT_CHARS = 2_000
+MAX_TEXT_CHARS = 20_000
+MAX_SOURCES = 50
+_MAX_LABEL_CHARS = 100
+_BUSY_TIMEOUT_S = 30.0
+
+# Possessive quantifiers (++, *+) and a lookbehind at each start keep both patterns linear: a
+# 20,000-character run of letters or digits is scanned once, not once per position.
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)++")
+# Dates and times are matched first and kept, so "2023-09-05 10:30" is never read as digits of a
+# phone number. A phone candidate is digit groups joined by single spaces, dots or hyphens, with an
+# optional + and bracketed groups; it counts with 9 or more digits (national numbers have at least
+# 9; longer runs, such as two numbers in a row or a card number, are redacted too) or as a local
+# 3-4 number like 555-0147.
+_REDACTABLE = re.compile(
+    r"""
+    (?P<keep>
+        (?<![\w.-])\d{4}-\d{1,2}-\d{1,2}(?![\w-])            # 2023-09-05
+      | (?<![\w./-])\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?![\w./-]) # 05/09/2023, 05.09.2023
+      | (?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:])          # 14:30, 14:30:05
+    )
+  | (?P<local>(?<![\w+.(-])\d{3}[.-]\d{4}(?![\w]|[.-]\d))
+  | (?P<phone>
+        (?<![\w+.-])
+        \+?(?:\(\d++\)|\d++)
+        (?:[ .-]?(?:\(\d++\)|\d++))*+
+    )
+    """,
+    re.VERBOSE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MIN_PHONE_DIGITS = 9
+
+
+def redact(text: str) -> str:
+    """``text`` with email addresses replaced by ``[email]`` and phone numbers by ``[phone]``."""
+    return _REDACTABLE.sub(_redact_match, _EMAIL.sub("[email]", text))
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    if match.group("keep"):
+        return match.group(0)
+    if match.group("local"):
+        return "[phone]"
+    after = match.string[match.end() : match.end() + 1]
+    if after.isalnum() or after == "_":  # part of a code such as 123456789AB
+        return match.group(0)
+    groups = re.findall(r"\d+", match.group(0))
+    digits = sum(len(group) for group in groups)
+    if all(_YEAR.fullmatch(group) for group in groups):  # "in 2019 2020 2021"
+        return match.group(0)
+    if digits >= _MIN_PHONE_DIGITS:
+        return "[phone]"
+    return match.group(0)
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """One stored rating, as exported."""
+
+    id: int
+    created_at: str
+    rating: str
+    comment: str
+    question: str
+    answer: str
+    sources: list[dict[str, Any]]
+    prompt_version: str
+    mode: str
+    urgency: str
+
+
+class FeedbackError(SpinechatError):
+    """The feedback file cannot be created, opened or written."""
+
+
+_COLUMNS = [f.name for f in fields(FeedbackRecord)]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('like', 'dislike')),
+    comment TEXT NOT NULL DEFAULT '',
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    sources TEXT NOT NULL DEFAULT '[]',
+    prompt_version TEXT NOT NULL DEFAULT '',
+    mode TEXT NOT NULL DEFAULT '',
+    urgency TEXT NOT NULL DEFAULT ''
+)
+"""
+
+
+def default_feedback_path(settings: Settings) -> Path:
+    """Where feedback is kept unless told otherwise: ``<data dir>/feedback.sqlite3``."""
+    return settings.data_dir / "feedback.sqlite3"
+
+
+class FeedbackStore:
+    """Ratings in one SQLite file; safe to use from several threads and processes."""
+
+    def __init__(
+        self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.path = Path(path)
+        self._now = now
+        # Writers in this process take turns; other processes wait on SQLite's busy timeout.
+        self._write_lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                conn.commit()
+        except (OSError, sqlite3.Error) as err:
+            raise FeedbackError(
+                f"cannot store feedback in {self.path}: {_one_line(err)} "
+                "(set SPINECHAT_DATA_DIR to a writable folder)"
+            ) from None
+
+    def add(
+        self,
+        *,
+        rating: str,
+        question: str,
+        answer: str,
+        sources: Sequence[dict[str, Any]],
+        prompt_version: str,
+        mode: str = "",
+        urgency: str = "",
+        comment: str = "",
+    ) -> int:
+        """Store one rating (texts redacted and capped) and return its id."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be 'like' or 'dislike', got {rating!r}")
+        row = (
+            self._now().astimezone(UTC).isoformat(timespec="seconds"),
+            rating,
+            redact(comment[:MAX_COMMENT_CHARS]),
+            redact(question[:MAX_TEXT_CHARS]),
+            redact(answer[:MAX_TEXT_CHARS]),
+            json.dumps([_redacted(dict(s)) for s in list(sources)[:MAX_SOURCES]]),
+            prompt_version[:_MAX_LABEL_CHARS],
+            mode[:_MAX_LABEL_CHARS],
+            urgency[:_MAX_LABEL_CHARS],
+        )
+        try:
+            with self._write_lock, closing(self._connect()) as conn, conn:
+                cursor = conn.execute(
+                    "INSERT INTO feedback (created_at, rating, comment, question, answer, sources,"
+                    " prompt_version, mode, urgency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                return int(cursor.lastrowid or 0)
+        except sqlite3.Error as err:
+            raise FeedbackError(f"cannot save feedback to {self.path}: {_one_line(err)}") from None
+
+    def count(self) -> int:
+        """How many ratings are stored."""
+        with closing(self._connect()) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    def records(self) -> Iterator[FeedbackRecord]:
+        """All ratings, oldest first, read from one consistent snapshot."""
+        with closing(self._connect()) as conn, conn:
+            cursor = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id")
+            for row in cursor:
+                values = dict(zip(_COLUMNS, row, strict=True))
+                values["sources"] = json.loads(values["sources"])
+                yield FeedbackRecord(**values)
+
+    def export(self, fmt: Literal["csv", "jsonl"], out: TextIO) -> int:
+        """Write every rating to ``out`` as CSV (header row, sources as JSON) or JSONL."""
+        if fmt not in ("csv", "jsonl"):
+            raise ValueError(f"export format must be 'csv' or 'jsonl', got {fmt!r}")
+        writer = csv.writer(out) if fmt == "csv" else None
+        if writer is not None:
+            writer.writerow(_COLUMNS)
+        written = 0
+        for record in self.records():
+            values = asdict(record)
+            if writer is not None:
+                values["sources"] = json.dumps(values["sources"], ensure_ascii=False)
+                writer.writerow([_spreadsheet_safe(values[name]) for name in _COLUMNS])
+            else:
+                out.write(json.dumps(values, ensure_ascii=False) + "\n")
+            written += 1
+        return written
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+
+
+def _redacted(value: Any) -> Any:
+    # Sources normally come from the knowledge folder, but over the API a client sends them back,
+    # so their strings get the same treatment as the question.
+    if isinstance(value, str):
+        return redact(value[:MAX_TEXT_CHARS])
+    if isinstance(value, dict):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def _spreadsheet_safe(value: object) -> object:
+    # A patient's comment starting with = + - @ would run as a formula when a reviewer opens the
+    # CSV in a spreadsheet (OWASP "CSV injection"); a leading apostrophe keeps it text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
