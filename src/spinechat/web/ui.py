@@ -1,0 +1,429 @@
+"""The Gradio chat page ("/") and the compact widget ("/embed"), with the pure helpers that format them.
+
+Handlers stay thin: ``ChatHandlers`` turns the answer stream into chat updates and likes into
+feedback rows; the HTML for banners, the note and the sources panel comes from pure functions that
+escape every piece of document text (documents are data and may hold ``<script>`` or
+``<img onerror>``). Nothing here loads a font, script or image from another server, so the page
+works without internet in the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import gradio as gr
+
+from spinechat import safety
+from spinechat.answer.pipeline import Answerer, InputError, validate_history
+from spinechat.answer.types import AnswerResult, Message, Source
+from spinechat.errors import SpinechatError
+from spinechat.prompts import load_prompts
+
+if TYPE_CHECKING:
+    from spinechat.feedback import FeedbackStore
+
+log = logging.getLogger("spinechat.web")
+
+TITLE = "Questions about spinal screws and rods"
+EXAMPLE_QUESTIONS = (
+    "A screw came loose two weeks after my minimally invasive surgery: will removing it cost "
+    "extra, is it risky?",
+    "Can spinal screws come through the skin?",
+    "What are the risks of removing a loose screw?",
+    "What signs after spine surgery mean I should get help straight away?",
+)
+INTRO = (
+    "Ask about screws, rods and plates in the spine: what can go wrong, the signs to watch for, "
+    "and what removal or revision involves. Numbers like [1] in an answer point to its sources, "
+    "listed under the chat."
+)
+NOTE = (
+    "This is general information from our sources, not a diagnosis or advice about your own "
+    "case. Talk to your surgeon or spine team about your situation."
+)
+SYSTEM_FONTS = ("system-ui", "-apple-system", "Segoe UI", "Roboto", "Arial", "sans-serif")
+MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
+_BANNER_HEADINGS = {"emergency": "Emergency", "urgent": "Urgent"}
+# Likes are possible on this many of a session's latest answers.
+MAX_RATED_ANSWERS = 50
+_GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again in a moment."
+
+# Colours checked against WCAG AA for body text (4.5:1 or better): white on red-700 is 6.5:1,
+# amber-950 on amber-100 is 15:1, slate-800 on slate-100 is 12:1.
+CSS = """
+:root, .gradio-container { color-scheme: light; }
+.gradio-container { max-width: 960px !important; margin: 0 auto; }
+.spinechat-note { margin: 0; padding: 10px 14px; border-radius: 8px; background: #f1f5f9;
+  color: #1e293b; border: 1px solid #cbd5e1; font-size: 1rem; line-height: 1.5; }
+.spinechat-mode { margin: 4px 0 0; color: #334155; font-size: 0.95rem; }
+.spinechat-banner { margin: 0; padding: 12px 16px; border-radius: 8px; border: 2px solid;
+  font-size: 1.05rem; line-height: 1.5; }
+.spinechat-banner p { margin: 4px 0 0; }
+.spinechat-banner--emergency { background: #b91c1c; color: #ffffff; border-color: #7f1d1d; }
+.spinechat-banner--urgent { background: #fef3c7; color: #451a03; border-color: #b45309; }
+.spinechat-notice { margin: 0; padding: 8px 14px; border-radius: 8px; background: #e0f2fe;
+  color: #0c4a6e; border: 1px solid #7dd3fc; }
+.spinechat-sources { margin: 0; padding-left: 1.5em; color: #1e293b; line-height: 1.5; }
+.spinechat-sources li { margin-bottom: 12px; }
+.spinechat-sources .where { font-weight: 600; }
+.spinechat-sources blockquote { margin: 6px 0; padding: 6px 10px; border-left: 4px solid #94a3b8;
+  background: #f8fafc; white-space: pre-wrap; overflow-wrap: anywhere; }
+.spinechat-sources .from { color: #334155; font-size: 0.95rem; overflow-wrap: anywhere; }
+.spinechat-empty { color: #334155; margin: 0; }
+"""
+
+
+# ---- pure helpers -------------------------------------------------------------------------------
+
+
+def mode_label(answerer: Answerer) -> str:
+    """What writes the answers: "Offline answerer" or "LLM: <model name>"."""
+    if answerer.llm is not None:
+        return f"LLM: {answerer.llm.model_name}"
+    return "Offline answerer"
+
+
+def note_html(mode: str) -> str:
+    """The always-visible note: general information, not a diagnosis; and the answering mode."""
+    return (
+        f'<p class="spinechat-note" role="note">{html.escape(NOTE)}</p>'
+        f'<p class="spinechat-mode">Answers by: <strong>{html.escape(mode)}</strong></p>'
+    )
+
+
+def banner_html(urgency: str, opener: str) -> str:
+    """A red (emergency) or amber (urgent) alert carrying the opener text; empty otherwise."""
+    heading = _BANNER_HEADINGS.get(urgency)
+    if heading is None:
+        return ""
+    return (
+        f'<div class="spinechat-banner spinechat-banner--{urgency}" role="alert">'
+        f"<strong>{heading}</strong><p>{html.escape(opener)}</p></div>"
+    )
+
+
+def notice_html(notice: str | None) -> str:
+    """A quiet status line (e.g. the LLM was unavailable and the offline answerer answered)."""
+    if not notice:
+        return ""
+    return f'<p class="spinechat-notice" role="status">{html.escape(notice)}</p>'
+
+
+def sources_html(sources: Sequence[Source]) -> str:
+    """The sources panel: per source its number, title, section, passage and document, escaped."""
+    if not sources:
+        return '<p class="spinechat-empty">No sources were cited in this answer.</p>'
+    items = []
+    for source in sources:
+        where = html.escape(source.title)
+        if source.section:
+            where += f" › {html.escape(source.section)}"
+        items.append(
+            f'<li value="{int(source.n)}" id="spinechat-source-{int(source.n)}">'
+            f'<span class="where">[{int(source.n)}] {where}</span>'
+            f"<blockquote>{html.escape(source.text.strip())}</blockquote>"
+            f'<span class="from">From the document: {html.escape(source.doc_id)}</span></li>'
+        )
+    return f'<ol class="spinechat-sources">{"".join(items)}</ol>'
+
+
+def empty_sources_html() -> str:
+    """The sources panel before any answer."""
+    return '<p class="spinechat-empty">The sources of the latest answer will appear here.</p>'
+
+
+def chat_history(value: Sequence[Any] | None) -> list[Message]:
+    """The earlier turns as ``Message`` objects, from a Chatbot value (text parts only)."""
+    messages: list[Message] = []
+    for item in value or []:
+        role = item.get("role") if isinstance(item, dict) else getattr(item, "role", None)
+        content = item.get("content") if isinstance(item, dict) else getattr(item, "content", "")
+        text = _text_of(content)
+        if role in ("user", "assistant") and text:
+            messages.append(Message(role=role, content=text))
+    return messages
+
+
+def _text_of(content: Any) -> str:
+    # Gradio 6 normalises message content to a list of parts ({"type": "text", "text": ...}).
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return "\n".join(part for part in (_text_of(c) for c in content) if part)
+    return ""
+
+
+def answer_record(result: AnswerResult) -> dict[str, Any]:
+    """What a like needs to know about an answer, kept per session in ``gr.State``."""
+    return {
+        "question": result.question,
+        "answer": result.answer,
+        "sources": [source.as_json() for source in result.sources],
+        "mode": result.mode,
+        "urgency": result.urgency,
+        "prompt_version": result.prompt_version,
+    }
+
+
+def build_theme() -> gr.themes.Base:
+    """The Default theme with system fonts only, 16 px text and a light scheme in every browser."""
+    theme = gr.themes.Default(
+        primary_hue="blue",
+        neutral_hue="slate",
+        text_size=gr.themes.sizes.text_lg,
+        font=list(SYSTEM_FONTS),
+        font_mono=list(MONO_FONTS),
+    ).set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="white",
+        body_text_color="*neutral_900",
+        body_text_color_subdued="*neutral_600",
+        input_placeholder_color="*neutral_600",
+    )
+    # Dark text on a light background for older eyes, whatever the device's colour scheme: Gradio
+    # follows prefers-color-scheme, so the dark variables are made equal to the light ones.
+    for name in list(vars(theme)):
+        light = name.removesuffix("_dark")
+        if name.endswith("_dark") and light in vars(theme):
+            setattr(theme, name, getattr(theme, light))
+    return theme
+
+
+# ---- handlers -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ChatHandlers:
+    """The event handlers of one page, bound to the answerer and the feedback store."""
+
+    answerer: Answerer
+    feedback: FeedbackStore | None = None
+
+    def respond(
+        self, message: str, history: list[Any] | None, answers: dict[int, Any] | None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat.
+
+        ``history`` and ``answers`` are this session's state, kept on the server: the browser
+        never sends the conversation back, so a long chat cannot outgrow the request size limit
+        and a like always maps to the answer the server gave. Yields (textbox, chatbot, history,
+        banner, sources, answers, comment box) updates. A question that cannot be answered as
+        given raises ``gr.Error`` before anything changes, so the text stays in the box.
+        """
+        answers = dict(answers or {})
+        past = chat_history(history)
+        try:
+            stream = self.answerer.stream(message, past)
+            first = next(stream)
+        except InputError as err:
+            raise _refusal(err) from None
+        except SpinechatError as err:
+            log.warning("could not answer: %s", err)
+            raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
+        prompts = load_prompts(self.answerer.settings.prompts_dir)
+        question = first.result.question if first.result else str(message)
+        chat = [*(history or []), {"role": "user", "content": safety.neutralise_markup(question)}]
+        index = len(chat)
+        banner = ""
+        text = ""
+        show_comment = gr.update(visible=True)
+
+        def update(sources: str | None = None) -> tuple[Any, ...]:
+            shown = [*chat, {"role": "assistant", "content": text}]
+            panel = gr.skip() if sources is None else sources
+            return "", shown, shown, banner, panel, answers, show_comment
+
+        try:
+            for event in _chain(first, stream):
+                if event.kind == "start" and event.result is not None:
+                    urgency = event.result.urgency
+                    opener = prompts.messages.get(f"{urgency}_opener", "")
+                    banner = banner_html(urgency, opener)
+                    yield update(empty_sources_html())
+                elif event.kind == "delta":
+                    text = safety.neutralise_markup(text + event.text)
+                    yield update()
+                elif event.kind == "reset":
+                    text = ""
+                    yield update()
+                elif event.kind == "final" and event.result is not None:
+                    result = event.result
+                    text = event.text
+                    banner = banner_html(
+                        result.urgency, prompts.messages.get(f"{result.urgency}_opener", "")
+                    ) + notice_html(result.notice)
+                    answers[index] = answer_record(result)
+                    for old in sorted(answers)[:-MAX_RATED_ANSWERS]:
+                        del answers[old]
+                    yield update(sources_html(result.sources))
+        except SpinechatError as err:
+            log.warning("answer failed: %s", err)
+            raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
+
+    def chat_api(self, message: str, history: list[Any] | None = None) -> Iterator[str]:
+        """The public ``/chat`` endpoint: the growing answer text, the last one authoritative."""
+        try:
+            past = validate_history(history or [])
+            text = ""
+            for event in self.answerer.stream(message, past):
+                if event.kind == "delta":
+                    text = safety.neutralise_markup(text + event.text)
+                    yield text
+                elif event.kind == "reset":
+                    text = ""
+                elif event.kind == "final":
+                    yield event.text
+        except InputError as err:
+            raise _refusal(err) from None
+        except SpinechatError as err:
+            log.warning("could not answer: %s", err)
+            raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
+
+    def like(self, answers: dict[int, Any] | None, comment: str | None, data: gr.LikeData) -> str:
+        """Store a like or dislike of one answer with the optional comment; returns the cleared box.
+
+        The comment box sits under the chat and is read when a thumb is pressed, so each rating is
+        one row with its comment.
+        """
+        rating = _rating(data.liked)
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        record = (answers or {}).get(int(index))
+        if rating is None or record is None:
+            return comment or ""
+        text = " ".join((comment or "").split())
+        if self.feedback is not None:
+            try:
+                self.feedback.add(rating=rating, comment=text, **record)
+            except SpinechatError as err:
+                log.warning("feedback not saved: %s", err)
+                raise gr.Error(
+                    "Sorry, your feedback could not be saved.", print_exception=False
+                ) from None
+        gr.Info("Thank you for your feedback.")
+        return ""
+
+
+def _rating(liked: object) -> Literal["like", "dislike"] | None:
+    if liked is True:
+        return "like"
+    if liked is False:
+        return "dislike"
+    return None
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _refusal(err: InputError) -> gr.Error:
+    # Shown to the user as is; an expected refusal, so no traceback on the console either.
+    message = str(err).strip()
+    message = message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    return gr.Error(message, title="Please change your question", print_exception=False)
+
+
+# ---- layout -------------------------------------------------------------------------------------
+
+
+def build_blocks(
+    answerer: Answerer, feedback: FeedbackStore | None = None, *, compact: bool = False
+) -> gr.Blocks:
+    """The chat page, or with ``compact`` the widget for /embed (no header, shorter chat)."""
+    handlers = ChatHandlers(answerer, feedback)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
+        if not compact:
+            gr.Markdown(f"# {TITLE}\n{INTRO}")
+        gr.HTML(note_html(mode_label(answerer)))
+        banner = gr.HTML("", elem_id="spinechat-banner")
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            height="50vh" if compact else "60vh",
+            min_height=240,
+            layout="bubble",
+            sanitize_html=True,
+            allow_tags=False,
+            render_markdown=True,
+            latex_delimiters=[],
+            feedback_options=("Like", "Dislike"),
+            buttons=["copy"],
+            examples=[{"text": question} for question in EXAMPLE_QUESTIONS],
+            placeholder="Ask a question below, or choose one of these to start:",
+        )
+        textbox = gr.Textbox(
+            label="Your question",
+            placeholder="Type your question and press Enter",
+            lines=1,
+            max_lines=6,
+            submit_btn="Ask",
+            autofocus=not compact,
+        )
+        comment = gr.Textbox(
+            label="Optional comment on an answer: type it here, then press 👍 or 👎 under the answer",
+            lines=1,
+            max_lines=4,
+            visible=False,
+        )
+        with gr.Accordion("Sources of the latest answer", open=not compact):
+            sources = gr.HTML(empty_sources_html(), elem_id="spinechat-sources")
+
+        history = gr.State([])
+        answers = gr.State({})
+        inputs = [textbox, history, answers]
+        outputs = [textbox, chatbot, history, banner, sources, answers, comment]
+        textbox.submit(
+            handlers.respond,
+            inputs,
+            outputs,
+            api_visibility="private",
+            show_progress="minimal",
+        )
+        chatbot.example_select(
+            _example_text, None, textbox, api_visibility="private", queue=False
+        ).then(handlers.respond, inputs, outputs, api_visibility="private")
+        # No concurrency limit: storing a rating is quick and must not wait behind answers.
+        chatbot.like(
+            handlers.like,
+            [answers, comment],
+            comment,
+            api_visibility="private",
+            concurrency_limit=None,
+            show_progress="hidden",
+        )
+        chatbot.clear(
+            lambda: ([], {}, "", empty_sources_html()),
+            None,
+            [history, answers, banner, sources],
+            api_visibility="private",
+            queue=False,
+        )
+
+        # The public endpoint for gradio_client: (message, history) -> the answer text, streamed.
+        with gr.Group(visible=False):
+            api_message = gr.Textbox(label="message")
+            api_history = gr.JSON(label="history", value=[])
+            api_answer = gr.Textbox(label="answer")
+            api_button = gr.Button("chat")
+        api_button.click(
+            handlers.chat_api,
+            [api_message, api_history],
+            api_answer,
+            api_name="chat",
+            api_description="Answer a question about spinal hardware from the knowledge base, "
+            "with [n] citations; history is a list of {role, content} messages.",
+        )
+    return blocks
+
+
+def _example_text(data: gr.SelectData) -> str:
+    value = data.value
+    if isinstance(value, dict):
+        return str(value.get("text") or "")
+    return str(value or "")
