@@ -304,6 +304,8 @@ def _format_answer(result: Any) -> str:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.web.app import serve
 
+    # Start-up progress (index building, model warm-up, the address) belongs on the console.
+    logging.getLogger("spinechat").setLevel(logging.INFO)
     serve(settings.with_overrides(host=args.host, port=args.port))
     return 0
 
