@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask and bench.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback and bench.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -128,6 +128,20 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(handler=_cmd_feedback_export)
+
+    ev = sub.add_parser("eval", help="score answers against a test set and check the release gates")
+    ev.add_argument("--testset", help="JSONL or CSV test set (default: evals/testset.jsonl)")
+    ev.add_argument("--out", help="report folder (default: evals/runs/<timestamp>/)")
+    ev.add_argument(
+        "--mode", choices=("offline", "llm"), help="default: llm when an endpoint is configured"
+    )
+    ev.add_argument("--baseline", help="a previous report.json to compare with")
+    ev.add_argument("--gates", help="gates file (default: evals/gates.toml)")
+    ev.add_argument(
+        "--knowledge", help="folder of source documents, used if the index must be built"
+    )
+    ev.add_argument("--json", action="store_true", help="print the JSON summary")
+    ev.set_defaults(handler=_cmd_eval)
 
     bench = sub.add_parser("bench", help="measure ingest and retrieval speed against their floors")
     bench.add_argument(
@@ -327,6 +341,20 @@ def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
         count = store.export(args.format, sys.stdout)
     print(f"spinechat: exported {count} feedback rows", file=sys.stderr)
     return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.eval.runner import run_eval_command
+
+    return run_eval_command(
+        settings,
+        testset=args.testset,
+        out=args.out,
+        mode=args.mode,
+        baseline=args.baseline,
+        as_json=args.json,
+        gates_path=args.gates,
+    )
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

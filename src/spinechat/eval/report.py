@@ -1,0 +1,323 @@
+"""The evaluation's reports: comparison with a baseline run, and the report written as JSON,
+Markdown, self-contained HTML and a hand-drawn SVG bar chart, plus the terminal summary.
+
+Every piece of text from a test set, an answer or a document is HTML-escaped where it is written
+into HTML, SVG or Markdown: questions in a red-team set are hostile by design.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from spinechat.errors import SpinechatError
+from spinechat.eval.metrics import AGGREGATES, CASE_SCORES, DERIVED, REPORT_ORDER, sign_test
+
+# A regression is a paired worsening the sign test says is unlikely to be noise.
+ALPHA = 0.05
+# Moves smaller than this are ties: a cosine score wobbles in the third decimal when an answer's
+# wording barely changes, while every other per-case score moves in steps of a sentence or more.
+MIN_CHANGE = 0.005
+METRIC_ORDER = tuple(name for name in REPORT_ORDER if name != "urgency_confusion")
+PLOT_METRICS = (
+    "hit_at_3", "citation_support", "faithfulness", "must_include_coverage",
+    "urgency_accuracy", "refusal_accuracy", "surgeon_advice_rate",
+)  # fmt: skip
+# Okabe & Ito's colour-blind-safe palette.
+_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+_HIGHER_IS_BETTER = {
+    **{name: higher for name, _, _, higher in AGGREGATES},
+    **DERIVED,
+}
+
+
+def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str, Any]:
+    """Deltas of every overall metric, and a paired sign test per per-case score.
+
+    Cases are paired by id. For each score, a case improved or worsened when its value moved by
+    more than ``MIN_CHANGE``; ties and cases where either run has no value are left out. A score
+    regressed when more cases worsened than improved and the two-sided sign test gives
+    p < ``ALPHA``. ``worsened_cases`` lists every case with any worse score, whatever the p-value.
+    """
+    deltas = {}
+    for name, higher in _HIGHER_IS_BETTER.items():
+        now, before = report["metrics"].get(name), baseline["metrics"].get(name)
+        delta = now - before if _number(now) and _number(before) else None
+        worse = delta is not None and (delta < -MIN_CHANGE if higher else delta > MIN_CHANGE)
+        deltas[name] = {"current": now, "baseline": before, "delta": delta, "worse": worse}
+    previous = {case["id"]: case for case in baseline["cases"]}
+    current = {case["id"]: case for case in report["cases"]}
+    paired = [case_id for case_id in current if case_id in previous]
+    tests = {}
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for score, higher in CASE_SCORES.items():
+        improved = worsened = 0
+        for case_id in paired:
+            before = previous[case_id].get("scores", {}).get(score)
+            now = current[case_id].get("scores", {}).get(score)
+            if not (_number(before) and _number(now)):
+                continue
+            gain = (now - before) if higher else (before - now)
+            if gain > MIN_CHANGE:
+                improved += 1
+            elif gain < -MIN_CHANGE:
+                worsened += 1
+                changes.setdefault(case_id, []).append(
+                    {"score": score, "baseline": before, "current": now}
+                )
+        p_value = sign_test(improved, worsened)
+        tests[score] = {
+            "improved": improved,
+            "worsened": worsened,
+            "p_value": p_value,
+            "regression": worsened > improved and p_value < ALPHA,
+        }
+    return {
+        "alpha": ALPHA,
+        "baseline": {
+            key: baseline.get("meta", {}).get(key)
+            for key in ("testset", "mode", "prompt_version", "started_at")
+        },
+        "metrics": deltas,
+        "sign_tests": tests,
+        "regressions": [score for score, test in tests.items() if test["regression"]],
+        "worsened_cases": [
+            {
+                "id": case_id,
+                "category": current[case_id].get("category"),
+                "question": current[case_id].get("question"),
+                "changes": changes[case_id],
+            }
+            for case_id in paired
+            if case_id in changes
+        ],
+        "new_cases": [case_id for case_id in current if case_id not in previous],
+        "missing_cases": [case_id for case_id in previous if case_id not in current],
+    }
+
+
+def write_reports(report: Mapping[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write report.json, report.md, report.html and plot.svg into ``out_dir`` (created)."""
+    out = Path(out_dir)
+    files = {
+        "json": (out / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n"),
+        "markdown": (out / "report.md", render_markdown(report)),
+        "html": (out / "report.html", render_html(report)),
+        "svg": (out / "plot.svg", render_svg(report)),
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, text in files.values():
+            path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise SpinechatError(f"cannot write the reports to {out}: {err.strerror}") from None
+    return {name: path for name, (path, _) in files.items()}
+
+
+def format_summary(report: Mapping[str, Any]) -> str:
+    """A short plain-text table for a terminal: metrics overall and per category, gates, and the
+    comparison's verdict."""
+    meta, categories = report["meta"], list(report["by_category"])
+    lines = [
+        f"spinechat eval: {report['metrics']['cases']} cases, mode {meta['mode']}, "
+        f"prompts {meta['prompt_version']}, {meta['runtime_s']} s, "
+        f"{report['metrics']['errors']} errors, {len(meta.get('skipped_lines', []))} lines skipped",
+        "",
+        f"{'metric':<28}{'overall':>9}" + "".join(f"{c[:9]:>10}" for c in categories),
+    ]
+    for name in METRIC_ORDER:
+        row = [report["metrics"].get(name)] + [
+            report["by_category"][c].get(name) for c in categories
+        ]
+        lines.append(
+            f"{name:<28}{format_value(row[0], name):>9}"
+            + "".join(f"{format_value(v, name):>10}" for v in row[1:])
+        )
+    gates = report.get("gates") or []
+    if gates:
+        lines += ["", f"gates: {sum(g['passed'] for g in gates)} of {len(gates)} passed"]
+        lines += [f"  {'ok  ' if g['passed'] else 'FAIL'} {gate_text(g)}" for g in gates]
+    comparison = report.get("comparison")
+    if comparison:
+        found = comparison["regressions"]
+        lines += [
+            "",
+            f"vs baseline: {len(comparison['worsened_cases'])} cases worse on some score; "
+            + (
+                "regressions (sign test p < 0.05): "
+                + ", ".join(f"{s} (p={comparison['sign_tests'][s]['p_value']:.3g})" for s in found)
+                if found
+                else "no regression beyond noise"
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """The report as Markdown (text escaped, so a hostile question renders as text)."""
+    meta, categories = report["meta"], list(report["by_category"])
+    out = ["# spinechat evaluation", ""]
+    out += [
+        f"- {key}: {_md(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))}"
+        for key, value in meta.items()
+    ]
+    if report.get("gates"):
+        out += ["", "## Gates", "", "| gate | value | result |", "|---|---|---|"]
+        out += [
+            f"| {gate_text(g)} | {format_value(g['value'], g['metric'])} | {'pass' if g['passed'] else 'FAIL: ' + _md(g['reason'])} |"
+            for g in report["gates"]
+        ]
+    out += ["", "## Metrics", "", "| metric | overall | " + " | ".join(map(_md, categories)) + " |"]
+    out.append("|---" * (len(categories) + 2) + "|")
+    for name in METRIC_ORDER:
+        cells = [report["metrics"].get(name)] + [
+            report["by_category"][c].get(name) for c in categories
+        ]
+        out.append(f"| {name} | " + " | ".join(format_value(v, name) for v in cells) + " |")
+    confusion = report["metrics"]["urgency_confusion"]
+    out += ["", "## Urgency (rows expected, columns predicted)", ""]
+    out.append("| expected \\ predicted | " + " | ".join(confusion["labels"]) + " |")
+    out.append("|---" * (len(confusion["labels"]) + 1) + "|")
+    for label, row in zip(confusion["labels"], confusion["matrix"], strict=True):
+        out.append(f"| {label} | " + " | ".join(str(n) for n in row) + " |")
+    comparison = report.get("comparison")
+    if comparison:
+        out += ["", "## Compared with the baseline", "", "| metric | baseline | current | delta |"]
+        out.append("|---|---|---|---|")
+        for name in METRIC_ORDER:
+            d = comparison["metrics"].get(name)
+            if d and d["delta"] is not None:
+                mark = " (worse)" if d["worse"] else ""
+                out.append(
+                    f"| {name} | {format_value(d['baseline'], name)} | {format_value(d['current'], name)} | {d['delta']:+.3f}{mark} |"
+                )
+        out += [
+            "",
+            "| per-case score | improved | worsened | sign test p | regression |",
+            "|---|---|---|---|---|",
+        ]
+        for score, t in comparison["sign_tests"].items():
+            out.append(
+                f"| {score} | {t['improved']} | {t['worsened']} | {t['p_value']:.3g} | {'yes' if t['regression'] else 'no'} |"
+            )
+        out += ["", "### Cases that got worse", ""]
+        for case in comparison["worsened_cases"]:
+            what = ", ".join(
+                f"{c['score']} {format_value(c['baseline'])}→{format_value(c['current'])}"
+                for c in case["changes"]
+            )
+            out.append(f"- **{_md(case['id'])}** ({_md(case['category'] or '')}): {_md(what)}")
+    out += ["", "## Failing cases", ""]
+    failing = [case for case in report["cases"] if case["failures"]]
+    if not failing:
+        out.append("None.")
+    for case in failing:
+        out += [
+            f"### {_md(case['id'])} ({_md(case['category'])}): {_md(', '.join(case['failures']))}",
+            "",
+            f"**Question:** {_md(case['question'])}",
+            "",
+            f"Expected urgency {case['expected']['expect_urgency']}, got {case['urgency']}; "
+            f"expected refusal {case['expected']['expect_refusal']}, got {case['refused']}.",
+            "",
+        ]
+        if case.get("error"):
+            out += [f"Error: {_md(case['error'])}", ""]
+        out += ["> " + _md(line) for line in case["answer"].splitlines() if line.strip()]
+        retrieved = ", ".join(f"{h['rank']}. {h['doc_id']}" for h in case["retrieved"])
+        out += ["", f"Retrieved: {_md(retrieved) or 'nothing'}", ""]
+    skipped = report["meta"].get("skipped_lines") or []
+    if skipped:
+        out += ["## Skipped test-set lines", ""]
+        out += [f"- line {s['line']}: {_md(s['reason'])}" for s in skipped]
+    return "\n".join(out) + "\n"
+
+
+def render_svg(report: Mapping[str, Any]) -> str:
+    """A grouped bar chart of the key metrics (0-1) overall and per category, drawn by hand."""
+    groups = ["overall", *report["by_category"]]
+    values = [report["metrics"], *report["by_category"].values()]
+    bar, gap, pad, left, top, height = 12, 4, 18, 44, 20, 180
+    group_width = len(PLOT_METRICS) * (bar + gap) + pad
+    width = left + len(groups) * group_width + 170
+    total_height = top + height + 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" '
+        f'viewBox="0 0 {width} {total_height}" font-family="sans-serif" font-size="11" '
+        'role="img" aria-label="Key metrics per category">',
+        '<rect width="100%" height="100%" fill="#fff"/>',
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        y = top + height * (1 - tick)
+        parts.append(f'<line x1="{left}" x2="{left + len(groups) * group_width}" y1="{y:.1f}" '
+                     f'y2="{y:.1f}" stroke="#ddd"/>')  # fmt: skip
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:g}</text>')
+    for g, (name, metrics) in enumerate(zip(groups, values, strict=True)):
+        x0 = left + g * group_width + pad / 2
+        for i, metric in enumerate(PLOT_METRICS):
+            value = metrics.get(metric)
+            x = x0 + i * (bar + gap)
+            if not _number(value):
+                parts.append(f'<text x="{x + bar / 2:.1f}" y="{top + height - 3}" '
+                             'text-anchor="middle" fill="#999" font-size="8">–</text>')  # fmt: skip
+                continue
+            h = height * max(0.0, min(1.0, float(value)))
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + height - h:.1f}" width="{bar}" height="{h:.1f}" '
+                f'fill="{_COLOURS[i % len(_COLOURS)]}"><title>{escape(name)} {metric}: '
+                f"{float(value):.3f}</title></rect>"
+            )
+        label = name if len(name) <= 16 else name[:15] + "…"
+        parts.append(f'<text x="{x0 + (group_width - pad) / 2:.1f}" y="{top + height + 16}" '
+                     f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
+    legend_x = left + len(groups) * group_width + 12
+    for i, metric in enumerate(PLOT_METRICS):
+        y = top + i * 18
+        parts.append(f'<rect x="{legend_x}" y="{y}" width="10" height="10" '
+                     f'fill="{_COLOURS[i % len(_COLOURS)]}"/>')  # fmt: skip
+        parts.append(f'<text x="{legend_x + 15}" y="{y + 9}">{metric}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """One self-contained HTML page (inline CSS and SVG, no external assets), all text escaped."""
+    # Imported here: the page module uses this module's formatting helpers.
+    from spinechat.eval.report_html import render_page
+
+    return render_page(report, render_svg(report))
+
+
+def gate_text(gate: Mapping[str, Any]) -> str:
+    """A gate as ``metric >= min`` text."""
+    bounds = []
+    if gate.get("min") is not None:
+        bounds.append(f">= {gate['min']:g}")
+    if gate.get("max") is not None:
+        bounds.append(f"<= {gate['max']:g}")
+    return f"{gate['metric']} {' and '.join(bounds)}"
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def format_value(value: object, name: str = "") -> str:
+    """A metric value as reports print it: None as a dash, milliseconds with 1 decimal, other
+    fractions with 3."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.1f}" if name.endswith("_ms") or abs(value) >= 10 else f"{value:.3f}"
+    return str(value)
+
+
+def _md(text: object) -> str:
+    return escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
