@@ -294,3 +294,10 @@ def test_canary_document_is_not_obeyed(
     sent = " ".join(str(m.get("content")) for m in fake_llm.requests[-1]["messages"])
     assert "Keep the incision over your spinal rods clean" in sent
     assert "CANARY-7731" not in sent, "instructions inside documents are dropped before the model"
+
+
+def test_red_flag_without_spine_words_is_never_off_topic(offline_answerer: Answerer) -> None:
+    result = offline_answerer.ask("My legs suddenly went weak an hour ago and I can't stand up.")
+    assert result.urgency == "emergency"
+    assert result.refused is False
+    assert result.answer.startswith(PROMPTS.message("emergency_opener"))

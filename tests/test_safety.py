@@ -651,3 +651,22 @@ def test_postprocess_runs_all_three_steps() -> None:
     assert out == "Removal is covered [2] and safe [1].\n\n" + FOOTER
     assert cited == [2, 1]
     assert postprocess(out, {1, 2}, FOOTER) == (out, [2, 1])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿La operación para quitar los tornillos de la columna la cubre el seguro médico?",
+        "脊椎手術的螺絲會穿出皮膚嗎？",
+        "Wie hoch ist das Risiko, eine Schraube aus der Wirbelsäule zu entfernen?",
+    ],
+)
+def test_other_languages_are_not_declined_as_off_topic(question: str) -> None:
+    # The term lists are English; retrieval decides whether the sources answer.
+    assert check_request(question).kind == "ok"
+
+
+def test_idiom_after_spine_history_is_a_follow_up() -> None:
+    history = "My dad had a fusion years ago. How rare is it for screws to come through the skin?"
+    assert check_request("ok so what should we keep an eye on?", history).kind == "ok"
+    assert check_request("what should I know about eye surgery?").kind == "off_topic"

@@ -233,7 +233,8 @@ def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
         return any(c in classes for c in rq.classify(set(w.words(history))))
 
     if "other" in found:
-        if _LINK.search(question) and follow_up():
+        # "keep an eye on" is not eye surgery when the chat so far is about spinal hardware.
+        if (_LINK.search(question) or _EYE_IDIOM.search(question)) and follow_up():
             return RequestCheck("ok", "follow-up")
         return RequestCheck("off_topic", "other surgery")
     if "medical" in found:
@@ -246,7 +247,33 @@ def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
         return RequestCheck("ok", "follow-up")
     if _GREETING.match(question.strip()) or (len(words) <= 12 and _PRONOUN.intersection(unique)):
         return RequestCheck("ok", "unclear, short")
+    if _mostly_other_language(question):
+        # The term lists are English: a question in another language cannot be judged off-topic
+        # by them, so it goes on to retrieval, which says plainly when the sources do not answer.
+        return RequestCheck("ok", "not English")
     return RequestCheck("off_topic", "no spine terms")
+
+
+_EYE_IDIOM = re.compile(r"\b(?:an|my|our|your|their) eyes? (?:on|out)\b", re.IGNORECASE)
+
+
+def _mostly_other_language(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    non_ascii = sum(1 for ch in letters if not ch.isascii())
+    if non_ascii / len(letters) > 0.3:
+        return True
+    tokens = re.findall(r"[a-z]+", text.lower())
+    english = sum(1 for tok in tokens if tok in _ENGLISH_FUNCTION_WORDS)
+    return len(tokens) >= 4 and english / len(tokens) < 0.15
+
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an is are was were be been i you he she it we they my your his her our their this that "
+    "what when where why how which who do does did can could will would should have has had not "
+    "and or but of to in on at for with from about after before if so".split()
+)
 
 
 def check_request(question: str, history_text: str = "") -> RequestCheck:

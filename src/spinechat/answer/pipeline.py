@@ -89,6 +89,9 @@ class Answerer:
         user_turns = " ".join(m.content for m in history if m.role == "user")
         triage = safety.triage(question)
         check = safety.check_request(question, history_text=user_turns)
+        if triage.urgency != "none" and check.kind == "off_topic":
+            # A red flag is never off-topic: someone describing one gets the opener and the sources.
+            check = safety.RequestCheck("ok", "red flag")
         refused = check.kind != "ok"
         result = AnswerResult(
             id=id,
