@@ -45,5 +45,11 @@ def test_bench_report_shape(make_settings: Callable[..., Settings]) -> None:
     assert answers["warm"]["p50_ms"] > 0 and answers["first_pass"]["p95_ms"] > 0
     assert report["offline_answer_p50_ms"] == answers["warm"]["p50_ms"]
     assert report["targets"]["offline_answer_p50_ms"]["met"] in (True, False)
+    embedding = report["query_embedding"]
+    assert embedding["spinechat"]["p50_ms"] > 0 and embedding["bare_encode"]["p50_ms"] > 0
+    ttft = report["llm_ttft"]["first_token"]
+    assert 0 < ttft["p50_ms"] <= report["llm_ttft"]["full_answer"]["p50_ms"]
+    assert report["cold_start_s"] == report["cold_start"]["seconds_to_first_answer"] > 0
+    assert report["app_peak_rss_mb"] > 100, "the app process loads torch and the model"
     table = format_table(report)
     assert "600" in table and "bm25s" in table

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from spinechat._bench_app import bench_cold_start, bench_llm_ttft, bench_query_embedding
 from spinechat.config import Settings
 from spinechat.embedding import load_embedder, pin_threads
 from spinechat.index import embedding_text, ingest, open_store
@@ -44,6 +45,8 @@ TARGETS = {
     "retrieval_vs_bare_chroma_p50_ratio": 1.5,
     "hybrid_p50_ms_at_10k": 20.0,
     "ingest_chunks_per_s": 50.0,
+    "cold_start_s": 20.0,
+    "app_peak_rss_mb": 1536.0,
 }
 
 
@@ -92,18 +95,21 @@ def run_bench(
             report["corpora"][str(size)] = _bench_corpus(
                 root, settings, embedder, size, queries, base_vectors, repeats, size == compare_at
             )
+        log("bench: query embedding against a bare sentence-transformers encode")
+        report["query_embedding"] = bench_query_embedding(embedder, queries, _stats)
         if settings.knowledge_dir.is_dir():
-            log("bench: offline answers over the shipped knowledge")
+            _bench_answers(report, root, settings, embedder, queries, log)
         else:
-            log(
-                f"bench: no knowledge folder at {settings.knowledge_dir}; offline answers not measured"
-            )
-        report["offline_answer"] = _bench_offline_answer(root, settings, embedder, queries)
+            log(f"bench: no knowledge folder at {settings.knowledge_dir}; answers not measured")
+            report.update(offline_answer=None, llm_ttft=None, cold_start=None)
     ten_k = report["corpora"].get("10000", {})
     report["retrieval_vs_bare_chroma_p50_ratio"] = ten_k.get("hybrid_vs_bare_chroma_p50_ratio")
     report["hybrid_p50_ms_at_10k"] = ten_k.get("hybrid", {}).get("p50_ms")
     answers = report["offline_answer"]
     report["offline_answer_p50_ms"] = answers["warm"]["p50_ms"] if answers else None
+    cold = report["cold_start"]
+    report["cold_start_s"] = cold["seconds_to_first_answer"] if cold else None
+    report["app_peak_rss_mb"] = cold["app_peak_rss_mb"] if cold else None
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["targets"] = {
         key: {
@@ -152,6 +158,24 @@ def format_table(report: dict[str, Any]) -> str:
     for key, row in report["targets"].items():
         verdict = {True: "met", False: "MISSED", None: "n/a"}[row["met"]]
         lines.append(f"target {key}: {row['measured']} vs {row['target']} ({verdict})")
+    embedding = report.get("query_embedding")
+    if embedding:
+        lines.append(
+            f"query embedding p50: {embedding['spinechat']['p50_ms']:.2f} ms vs bare encode "
+            f"{embedding['bare_encode']['p50_ms']:.2f} ms (ratio {embedding['ratio_p50']})"
+        )
+    ttft = report.get("llm_ttft")
+    if ttft:
+        lines.append(
+            f"LLM path (fake server) first token p50/p95: {ttft['first_token']['p50_ms']:.1f} / "
+            f"{ttft['first_token']['p95_ms']:.1f} ms"
+        )
+    cold = report.get("cold_start")
+    if cold:
+        lines.append(
+            f"cold start ({cold['command']}) to first answer: {cold['seconds_to_first_answer']} s, "
+            f"app peak RSS {cold['app_peak_rss_mb']} MB"
+        )
     answers = report.get("offline_answer")
     if answers:
         lines.append(
@@ -292,29 +316,33 @@ def _bench_corpus(
     return row
 
 
-def _bench_offline_answer(
-    root: Path, settings: Settings, embedder: Any, queries: Sequence[str]
-) -> dict[str, Any] | None:
-    """Whole offline answers (checks, retrieval, extraction, post-checks) on the real knowledge.
+def _bench_answers(
+    report: dict[str, Any],
+    root: Path,
+    settings: Settings,
+    embedder: Any,
+    queries: Sequence[str],
+    log: Log,
+) -> None:
+    """Whole answers on the real knowledge: offline, through the LLM path, and a cold app start.
 
-    The first pass meets every passage for the first time (its sentences are embedded then); the
-    warm pass is what a running app sees once its sentence cache holds the corpus.
+    The offline first pass meets every passage for the first time (its sentences are embedded
+    then); the warm pass is what a running app sees once its sentence cache holds the corpus.
     """
     from spinechat.answer.offline import OfflineAnswerer
     from spinechat.answer.pipeline import Answerer
     from spinechat.retrieval import open_index
 
-    if not settings.knowledge_dir.is_dir():
-        return None
     local = Settings(
         data_dir=root / "answers-data",
         knowledge_dir=settings.knowledge_dir,
         prompts_dir=settings.prompts_dir,
         threads=settings.threads,
     )
-    answerer = Answerer(
-        settings=local, index=open_index(local, embedder), offline=OfflineAnswerer(embedder)
-    )
+    index = open_index(local, embedder)
+    offline = OfflineAnswerer(embedder)
+    answerer = Answerer(settings=local, index=index, offline=offline)
+    log("bench: offline answers over the shipped knowledge")
     passes = []
     for _ in range(2):
         timings = []
@@ -323,7 +351,15 @@ def _bench_offline_answer(
             answerer.ask(query)
             timings.append(time.perf_counter() - start)
         passes.append(timings)
-    return {"first_pass": _stats(passes[0]), "warm": _stats(passes[1]), "questions": len(queries)}
+    report["offline_answer"] = {
+        "first_pass": _stats(passes[0]),
+        "warm": _stats(passes[1]),
+        "questions": len(queries),
+    }
+    log("bench: time to first token through the fake LLM server")
+    report["llm_ttft"] = bench_llm_ttft(local, index, offline, queries, _stats)
+    log("bench: cold start of the web app to its first answer")
+    report["cold_start"] = bench_cold_start(local, local.data_dir)
 
 
 def _bench_bm25_libraries(texts: Sequence[str], queries: Sequence[str]) -> dict[str, Any]:

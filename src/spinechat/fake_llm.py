@@ -1,0 +1,313 @@
+"""FakeChatServer: a small OpenAI-compatible chat endpoint on loopback, for tests and benchmarks.
+
+No LLM is reachable where spinechat is built, so this is the edge that is faked; it ships in the
+package because `spinechat bench` measures time to first token through it.
+
+The real ``openai``/LangChain client code talks to it over HTTP, so tests exercise the same paths as
+production. Each request takes the next scripted behaviour from a queue (``Reply``, ``Error``,
+``SlowFirstByte``, ``Stall``); when the queue is empty the default reply is sent. Every wait in a
+handler ends when the server stops, so ``stop()`` never hangs on a stalled stream. A refused
+connection is simulated by a stopped server or an unused port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_TEXT = "Most people walk on the first day after surgery [1]. Ask your spine team."
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful answer, streamed in pieces of ``chunk_chars`` characters."""
+
+    text: str
+    chunk_chars: int = 8
+    delay_between_chunks: float = 0.0
+    finish_reason: str | None = "stop"
+
+
+@dataclass(frozen=True)
+class Error:
+    """An OpenAI-style JSON error with the given HTTP status (and ``Retry-After`` if set)."""
+
+    status: int = 500
+    retry_after: float | None = None
+    message: str = "fake server error"
+
+
+@dataclass(frozen=True)
+class SlowFirstByte:
+    """Send nothing at all for ``seconds``, then behave like ``then``."""
+
+    seconds: float
+    then: Reply = field(default_factory=lambda: Reply(DEFAULT_TEXT))
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Stream ``after_text``, then hang for ``seconds`` without closing, then drop the connection.
+
+    With ``keepalive_every`` the hang sends SSE comment lines (``: keepalive``) at that interval, as
+    some servers do during long generations: bytes arrive, but no text does.
+    """
+
+    after_text: str = "partial answer "
+    seconds: float = 60.0
+    chunk_chars: int = 8
+    keepalive_every: float | None = None
+
+
+Behaviour = Reply | Error | SlowFirstByte | Stall
+
+
+def free_port() -> int:
+    """A loopback port with no listener (for refused-connection tests)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class FakeChatServer:
+    """An OpenAI-compatible ``/v1/chat/completions`` and ``/v1/models`` server on 127.0.0.1."""
+
+    def __init__(self, default: Behaviour | None = None, model: str = "fake-model") -> None:
+        self.default: Behaviour = default or Reply(DEFAULT_TEXT)
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.hits: list[str] = []  # "METHOD /path" of every request, any route
+        self._script: deque[Behaviour] = deque()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = itertools.count(1)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> FakeChatServer:
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        httpd.daemon_threads = True
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeChatServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("FakeChatServer is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def script(self, *behaviours: Behaviour) -> None:
+        """Queue behaviours for the next requests, in order."""
+        with self._lock:
+            self._script.extend(behaviours)
+
+    def _next(self) -> Behaviour:
+        with self._lock:
+            return self._script.popleft() if self._script else self.default
+
+    def _hit(self, method: str, path: str) -> None:
+        with self._lock:
+            self.hits.append(f"{method} {path}")
+
+    def _record(self, body: dict[str, Any], headers: dict[str, str]) -> None:
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; False when the server is stopping."""
+        return not self._stopping.wait(seconds)
+
+
+def _handler_for(server: FakeChatServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        fake = server
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.0: the body ends when the connection closes, as a streaming server may do.
+    protocol_version = "HTTP/1.0"
+    fake: FakeChatServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.fake._hit("GET", self.path)
+        if self.path.rstrip("/") == "/v1/models":
+            model = {"id": self.fake.model, "object": "model", "created": 0, "owned_by": "fake"}
+            self._send_json(200, {"object": "list", "data": [model]})
+        else:
+            self._send_error(Error(404, message=f"no route {self.path}"))
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        self.fake._hit("POST", self.path)
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._send_error(Error(404, message=f"no route {self.path}"))
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send_error(Error(400, message="body is not JSON"))
+            return
+        self.fake._record(body, {k.lower(): v for k, v in self.headers.items()})
+        # The client may give up (a timeout) while we write; nothing is left to do then.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._perform(self.fake._next(), body)
+
+    # -- behaviours --------------------------------------------------------------------------
+
+    def _perform(self, behaviour: Behaviour, body: dict[str, Any]) -> None:
+        if isinstance(behaviour, SlowFirstByte):
+            if not self.fake._wait(behaviour.seconds):
+                return
+            behaviour = behaviour.then
+        if isinstance(behaviour, Error):
+            self._send_error(behaviour)
+        elif isinstance(behaviour, Stall):
+            self._start_stream()
+            for piece in _pieces(behaviour.after_text, behaviour.chunk_chars):
+                self._send_event(self._chunk(body, {"content": piece}))
+            self._hang(behaviour)
+        elif body.get("stream"):
+            self._stream_reply(behaviour, body)
+        else:
+            self._send_json(200, self._completion(body, behaviour))
+
+    def _hang(self, stall: Stall) -> None:
+        end = time.monotonic() + stall.seconds
+        step = stall.keepalive_every or stall.seconds
+        while (left := end - time.monotonic()) > 0:
+            if not self.fake._wait(min(step, left)):
+                return
+            if stall.keepalive_every:
+                self.wfile.write(b": keepalive\n\n")
+
+    def _stream_reply(self, reply: Reply, body: dict[str, Any]) -> None:
+        self._start_stream()
+        self._send_event(self._chunk(body, {"role": "assistant", "content": ""}))
+        for index, piece in enumerate(_pieces(reply.text, reply.chunk_chars)):
+            if (
+                index
+                and reply.delay_between_chunks
+                and not self.fake._wait(reply.delay_between_chunks)
+            ):
+                return
+            self._send_event(self._chunk(body, {"content": piece}))
+        if reply.finish_reason:
+            self._send_event(self._chunk(body, {}, finish_reason=reply.finish_reason))
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def _chunk(
+        self, body: dict[str, Any], delta: dict[str, Any], finish_reason: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": f"chatcmpl-fake-{next(self.fake._ids)}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", self.fake.model),
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+
+    def _completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        return {
+            "id": f"chatcmpl-fake-{next(self.fake._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.fake.model),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.text},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+
+    # -- wire helpers ------------------------------------------------------------------------
+
+    def _start_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+
+    def _send_event(self, payload: dict[str, Any]) -> None:
+        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+
+    def _send_json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(self, error: Error) -> None:
+        kind = {
+            400: "invalid_request_error",
+            401: "authentication_error",
+            404: "not_found_error",
+            429: "rate_limit_exceeded",
+        }.get(error.status, "server_error")
+        headers = {}
+        if error.retry_after is not None:
+            headers["Retry-After"] = f"{error.retry_after:g}"
+        payload = {"error": {"message": error.message, "type": kind, "param": None, "code": kind}}
+        self._send_json(error.status, payload, headers)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)]
