@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -24,6 +24,7 @@ from spinechat.errors import EmptyIndexError
 from spinechat.index import Progress, check_embedder, embedding_text, ingest, open_store
 
 Mode = Literal["hybrid", "dense", "bm25"]
+_Item = TypeVar("_Item", bound=Hashable)
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 
 # Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009); 60 is the value
@@ -205,10 +206,10 @@ def open_index(
 
 
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[int]], k: int = RRF_K
-) -> list[tuple[int, float]]:
+    rankings: Sequence[Sequence[_Item]], k: int = RRF_K
+) -> list[tuple[_Item, float]]:
     """Fuse ranked lists: each item scores the sum of ``1 / (k + rank)``; best first, ties stable."""
-    scores: dict[int, float] = {}
+    scores: dict[_Item, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
