@@ -538,7 +538,7 @@ def test_limiter_memory_is_bounded() -> None:
         ("OPTIONS", "/api/ask", False),
         ("GET", "/gradio_api/queue/data", False),
         ("GET", "/gradio_api/call/chat/abc123", False),
-        ("POST", "/gradio_api/upload", False),
+        ("POST", "/gradio_api/upload", True),
         ("POST", "/api/asking", False),
     ],
 )

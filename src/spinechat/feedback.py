@@ -240,3 +240,44 @@ def _spreadsheet_safe(value: object) -> object:
 
 def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
+
+
+class DeferredFeedbackStore(FeedbackStore):
+    """A feedback store that opens on first use and tries again on every call until it can.
+
+    The web app starts even when its data folder cannot be written (the index may live on a
+    Chroma server): answering goes on, and feedback answers "cannot be saved" until the folder is
+    fixed, without a restart.
+    """
+
+    def __init__(
+        self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.path = Path(path)
+        self._deferred_now = now
+        self._opened = False
+        self._open_lock = threading.Lock()
+
+    def _ready(self) -> None:
+        if self._opened:
+            return
+        with self._open_lock:
+            if not self._opened:
+                FeedbackStore.__init__(self, self.path, now=self._deferred_now)
+                self._opened = True
+
+    def add(self, **fields: Any) -> int:
+        self._ready()
+        return super().add(**fields)
+
+    def count(self) -> int:
+        self._ready()
+        return super().count()
+
+    def records(self) -> Iterator[FeedbackRecord]:
+        self._ready()
+        return super().records()
+
+    def export(self, fmt: Literal["csv", "jsonl"], out: TextIO) -> int:
+        self._ready()
+        return super().export(fmt, out)

@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 
 from spinechat.config import Settings
 from spinechat.embedding import Embedder
-from spinechat.errors import EmptyIndexError
+from spinechat.errors import EmptyIndexError, StoreUnavailableError
 from spinechat.index import Progress, check_embedder, embedding_text, ingest, open_store
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -94,7 +94,10 @@ class HybridIndex:
         """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
         import bm25s
 
-        got = self._collection.get(include=["documents", "metadatas"])
+        try:
+            got = self._collection.get(include=["documents", "metadatas"])
+        except Exception as err:
+            raise _unreachable(err) from None
         ids: list[str] = list(got["ids"])
         texts: list[str] = list(got["documents"] or [])
         metas: list[dict[str, Any]] = [dict(m or {}) for m in (got["metadatas"] or [])]
@@ -148,9 +151,12 @@ class HybridIndex:
         ]
 
     def _dense(self, vector: np.ndarray, depth: int) -> tuple[list[int], dict[int, float]]:
-        result = self._collection.query(
-            query_embeddings=[vector], n_results=depth, include=["distances"]
-        )
+        try:
+            result = self._collection.query(
+                query_embeddings=[vector], n_results=depth, include=["distances"]
+            )
+        except Exception as err:
+            raise _unreachable(err) from None
         order: list[int] = []
         scores: dict[int, float] = {}
         for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
@@ -185,6 +191,13 @@ class HybridIndex:
             bm25_rank=bm25_rank,
             metadata=meta,
         )
+
+
+def _unreachable(err: Exception) -> StoreUnavailableError:
+    # A Chroma server that stopped, or an embedded store whose files vanished: the user gets a
+    # clear "index unavailable", and the next question tries again (the client reconnects).
+    reason = " ".join(str(err).split())[:200] or type(err).__name__
+    return StoreUnavailableError(f"the search index is not reachable: {reason}")
 
 
 def open_index(

@@ -156,8 +156,9 @@ class Answerer:
             query = f"{previous[-1]} {question}"
             vector = self.index.embedder.embed_query(query)
         sources = [
-            Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=hit.title,
-                   section=hit.section, text=defang(hit.text))
+            Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
+                   title=_defang_heading(hit.title, hit.doc_id),
+                   section=_defang_heading(hit.section, ""), text=defang(hit.text))
             for hit in hits
         ]  # fmt: skip
         yield _BodyEvent("sources", sources=sources)
@@ -295,6 +296,13 @@ def defang(text: str) -> str:
         changed = changed or len(kept) != len(sentences)
         kept_lines.append(" ".join(kept))
     return "\n".join(kept_lines) if changed else text
+
+
+def _defang_heading(heading: str, fallback: str) -> str:
+    # Titles and sections reach the model's prompt and the sources panel too.
+    parts = heading.split(" › ")
+    kept = [part for part in parts if safety.check_request(part).kind != "injection"]
+    return heading if len(kept) == len(parts) else (" › ".join(kept) or fallback)
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")

@@ -34,13 +34,17 @@ from spinechat.answer.pipeline import (
     validate_question,
 )
 from spinechat.answer.types import Message
-from spinechat.errors import SpinechatError
+from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 
 log = logging.getLogger("spinechat.web.api")
 
 UNAVAILABLE = "the answer service is not available right now; please try again in a few minutes"
 INTERNAL = "internal error"
+INDEX_UNAVAILABLE = (
+    "the search index is not reachable right now, so no answer can be given; "
+    "please try again in a few minutes"
+)
 
 
 class ChatTurn(BaseModel):
@@ -202,6 +206,9 @@ def build_api_router(
             )
         except InputError as err:
             raise HTTPException(422, detail=str(err)) from None
+        except StoreUnavailableError as err:
+            log.error("index unavailable: %s", err)
+            raise HTTPException(503, detail=INDEX_UNAVAILABLE) from None
         except SpinechatError as err:
             log.error("answering failed: %s", err)
             raise HTTPException(503, detail=UNAVAILABLE) from None
@@ -307,6 +314,9 @@ async def _answer_events(
                 yield _sse(event)
     except InputError as err:
         yield _sse_message("error", {"detail": str(err)})
+    except StoreUnavailableError as err:
+        log.error("index unavailable: %s", err)
+        yield _sse_message("error", {"detail": INDEX_UNAVAILABLE})
     except SpinechatError as err:
         log.error("answering failed: %s", err)
         yield _sse_message("error", {"detail": UNAVAILABLE})

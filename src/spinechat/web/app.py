@@ -44,7 +44,7 @@ def create_app(
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import gradio as gr
 
-    from spinechat.feedback import FeedbackStore, default_feedback_path
+    from spinechat.feedback import DeferredFeedbackStore, FeedbackError, default_feedback_path
     from spinechat.web import ui
     from spinechat.web.api import build_api_router
     from spinechat.web.security import install_security
@@ -54,7 +54,11 @@ def create_app(
 
         answerer = build_answerer(settings)
     if feedback is None:
-        feedback = FeedbackStore(default_feedback_path(settings))
+        feedback = DeferredFeedbackStore(default_feedback_path(settings))
+        try:
+            feedback.count()
+        except FeedbackError as err:
+            log.warning("feedback cannot be stored until this is fixed: %s", err)
     ready = answerer
 
     app = FastAPI(
