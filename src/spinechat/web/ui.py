@@ -65,6 +65,9 @@ CSS = """
 .spinechat-banner p { margin: 4px 0 0; }
 .spinechat-banner--emergency { background: #b91c1c; color: #ffffff; border-color: #7f1d1d; }
 .spinechat-banner--urgent { background: #fef3c7; color: #451a03; border-color: #b45309; }
+/* Gradio's prose styles colour p and strong; the banner's own colours must win for contrast. */
+.spinechat-banner--emergency * { color: #ffffff !important; }
+.spinechat-banner--urgent * { color: #451a03 !important; }
 .spinechat-notice { margin: 0; padding: 8px 14px; border-radius: 8px; background: #e0f2fe;
   color: #0c4a6e; border: 1px solid #7dd3fc; }
 .spinechat-sources { margin: 0; padding-left: 1.5em; color: #1e293b; line-height: 1.5; }
