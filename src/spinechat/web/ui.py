@@ -65,6 +65,8 @@ CSS = """
 .spinechat-banner p { margin: 4px 0 0; }
 .spinechat-banner--emergency { background: #b91c1c; color: #ffffff; border-color: #7f1d1d; }
 .spinechat-banner--urgent { background: #fef3c7; color: #451a03; border-color: #b45309; }
+/* A long word (a URL) must wrap, not widen the page on a phone. */
+.gradio-container .message-row * { overflow-wrap: anywhere; }
 /* Gradio's prose styles colour p and strong; the banner's own colours must win for contrast. */
 .spinechat-banner--emergency * { color: #ffffff !important; }
 .spinechat-banner--urgent * { color: #451a03 !important; }
@@ -369,7 +371,7 @@ def build_blocks(
             autofocus=not compact,
         )
         comment = gr.Textbox(
-            label="Optional comment on an answer: type it here, then press 👍 or 👎 under the answer",
+            label="Optional comment on an answer: type it here, then press Like or Dislike under the answer",
             lines=1,
             max_lines=4,
             visible=False,

@@ -1,0 +1,656 @@
+"""The chat page and the embed widget in a real browser: Debian's chromium driven by Playwright
+against create_app on a real uvicorn server on 127.0.0.1, answering from an index of the knowledge
+folder plus one planted document full of markup.
+
+Every page runs with the network cut off: requests to any host but this machine are refused and
+recorded, and a test fails naming them, since the app must work on a ward without internet.
+Screenshots go to test-artifacts/screenshots/ (git-ignored); their paths are printed (``-s``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Frame,
+    FrameLocator,
+    Locator,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from fake_llm import FakeChatServer, Reply
+from spinechat.answer.llm import LLMClient
+from spinechat.answer.offline import OfflineAnswerer
+from spinechat.answer.pipeline import Answerer
+from spinechat.config import Settings
+from spinechat.embedding import MiniLMEmbedder
+from spinechat.feedback import FeedbackStore, default_feedback_path
+from spinechat.index import ingest, open_store
+from spinechat.prompts import load_prompts
+from spinechat.retrieval import HybridIndex
+from spinechat.web.app import create_app
+
+# Gradio's queue trips pandas deprecation warnings of its own.
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright cannot download its own browser here; Debian's chromium, quiet and without a sandbox
+# (the test may run as root in a container).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 30_000
+
+PROMPTS = load_prompts(REPO / "prompts")
+HEADLINE = (
+    "A screw came loose two weeks after my minimally invasive surgery: will removing it cost "
+    "extra, is it risky?"
+)
+EMERGENCY = "there is metal poking out of my back"
+URGENT = "my wound is red and leaking"
+ORDINARY = "Can spinal screws come through the skin?"
+SKIN_CARE = "how should I care for the skin over my spinal hardware?"
+CITATION = re.compile(r"\[[1-9]\]")
+# The sources panel changes from its placeholder to the list (or to "none cited") with the final
+# update of an answer, so on a fresh page this marks the end of the stream.
+SOURCES_DONE = re.compile(r"\[\d+\]|No sources were cited")
+SOURCES_BUTTON = "Sources of the latest answer"
+QUESTION_NAME = re.compile(r"^Your question\b")
+
+XSS_DOCUMENT = """\
+---
+id: "xss-test"
+title: "Caring for the Skin Over Spinal Hardware"
+type: "leaflet"
+language: "en"
+---
+
+# Caring for the Skin Over Spinal Hardware
+
+## Looking after the scar
+
+Caring for the skin over spinal hardware: keep the scar clean and dry, wash it gently with mild \
+soap and water, and pat it dry. Check the skin over your screws and rods every day for redness, \
+thinning or a new lump. <script>window.__xss=1</script> Do not scratch or rub the skin over the \
+hardware. <img src=x onerror="window.__xss=2"> If the skin over the hardware looks thin or broken, \
+read [click](javascript:window.__xss=3) and talk to your surgeon or spine team.
+"""
+
+# A streamed LLM answer, a sentence about every 0.8 s, so the page has time to show each step.
+SLOW_REPLY = Reply(
+    "Removing a loose screw is a planned operation that is usually straightforward [1]. "
+    "Like any operation it carries risks such as infection and bleeding [2]. "
+    "In many health systems the removal is covered by insurance [1]. "
+    "Please talk to your surgeon about what this means for you [1].",
+    chunk_chars=6,
+    delay_between_chunks=0.06,
+)
+
+
+@dataclass
+class RunningApp:
+    url: str
+    feedback: FeedbackStore
+
+
+# ---- servers -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _serve(app: FastAPI) -> Iterator[str]:
+    """``app`` on uvicorn in a daemon thread on a free loopback port; yields its URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A knowledge folder of the shipped documents plus the planted markup document."""
+    root = tmp_path_factory.mktemp("browser")
+    knowledge = root / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    (knowledge / "xss-test.md").write_text(XSS_DOCUMENT, encoding="utf-8")
+    return Settings(
+        data_dir=root / "data",
+        knowledge_dir=knowledge,
+        threads=2,
+        prompts_dir=REPO / "prompts",
+        # Rate limiting has its own tests; a page load plus an answer makes several calls.
+        rate_limit_per_minute=10_000,
+    )
+
+
+@pytest.fixture(scope="module")
+def index(settings: Settings, embedder: MiniLMEmbedder) -> HybridIndex:
+    ingest(settings, embedder)
+    return HybridIndex(open_store(settings).get_collection(), embedder)
+
+
+@pytest.fixture(scope="module")
+def running(
+    settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder
+) -> Iterator[RunningApp]:
+    answerer = Answerer(settings=settings, index=index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
+    feedback = FeedbackStore(default_feedback_path(settings))
+    with _serve(create_app(settings, answerer=answerer, feedback=feedback)) as url:
+        yield RunningApp(url, feedback)
+
+
+@pytest.fixture(scope="module")
+def llm_url(settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder) -> Iterator[str]:
+    """A second app whose answers stream slowly from FakeChatServer through the real LLM client."""
+    with FakeChatServer(default=SLOW_REPLY) as fake:
+        llm_settings = settings.with_overrides(
+            data_dir=settings.data_dir.parent / "llm-data",
+            llm_base_url=fake.base_url,
+            llm_api_key="sk-browser-test",
+        )
+        answerer = Answerer(
+            settings=llm_settings,
+            index=index,
+            offline=OfflineAnswerer(embedder),  # type: ignore[arg-type]
+            llm=LLMClient(llm_settings),
+        )
+        with _serve(create_app(llm_settings, answerer=answerer)) as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def host_url(running: RunningApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """examples/embed.html, pointed at the app, served by a second server on another port."""
+    folder = tmp_path_factory.mktemp("host")
+    page = (REPO / "examples" / "embed.html").read_text(encoding="utf-8")
+    pointed = re.sub(
+        r'data-spinechat-url="[^"]*"', f'data-spinechat-url="{running.url.rstrip("/")}"', page
+    )
+    assert pointed != page, "embed.html has no data-spinechat-url attribute to point at the app"
+    (folder / "embed.html").write_text(pointed, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/embed.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# ---- the browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class OfflineBrowsing:
+    """Opens pages whose requests to any host but this machine are refused and recorded."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._browser = browser
+        self._contexts: list[BrowserContext] = []
+        self.blocked: list[str] = []
+        self.page_errors: list[str] = []
+
+    def page(self, viewport: dict[str, int] = DESKTOP) -> Page:
+        context = self._browser.new_context(viewport=viewport)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", self._local_only)
+        self._contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda err: self.page_errors.append(str(err)))
+        # WebSockets bypass routing; none should be opened to another host either.
+        page.on("websocket", lambda ws: self._note(ws.url))
+        return page
+
+    def _local_only(self, route: Route) -> None:
+        url = route.request.url
+        if self._is_local(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def _note(self, url: str) -> None:
+        if not self._is_local(url):
+            self.blocked.append(url)
+
+    @staticmethod
+    def _is_local(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(browser: Browser) -> Iterator[OfflineBrowsing]:
+    offline = OfflineBrowsing(browser)
+    yield offline
+    offline.close()
+    if offline.blocked:
+        pytest.fail(f"the browser tried to reach other servers: {sorted(set(offline.blocked))}")
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+Scope = Page | FrameLocator
+
+
+def _question_box(scope: Scope) -> Locator:
+    # Gradio's <label> also wraps the submit button, so the box's name is "Your question Ask".
+    return scope.get_by_role("textbox", name=QUESTION_NAME)
+
+
+def _open(page: Page, url: str) -> Page:
+    page.goto(url)
+    expect(_question_box(page)).to_be_visible(timeout=TIMEOUT_MS)
+    return page
+
+
+def _ask(scope: Scope, question: str) -> Locator:
+    """Type ``question``, press Enter and wait for the whole answer; returns its chat bubble.
+
+    Only for a page's first question, with the sources panel open (Gradio renders nothing of a
+    closed accordion): the panel shows its placeholder until the answer's final update.
+    """
+    box = _question_box(scope)
+    box.fill(question)
+    box.press("Enter")
+    return _answer(scope)
+
+
+def _answer(scope: Scope) -> Locator:
+    expect(scope.locator("#spinechat-sources")).to_contain_text(SOURCES_DONE, timeout=TIMEOUT_MS)
+    bot = scope.get_by_test_id("bot").last
+    expect(bot).to_be_visible()
+    return bot
+
+
+def _show_sources(scope: Scope) -> Locator:
+    """The sources panel, opened by its accordion button if it is closed."""
+    panel = scope.locator("#spinechat-sources")
+    if not panel.is_visible():
+        scope.get_by_role("button", name=SOURCES_BUTTON).click()
+    expect(panel).to_be_visible()
+    return panel
+
+
+def _frame(page: Page) -> Frame:
+    handle = page.locator("#spinechat-frame").element_handle()
+    assert handle is not None
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
+
+
+def _screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=full_page)
+    print(f"screenshot: {path}")
+    return path
+
+
+def _watch_bot_text(page: Page) -> None:
+    """Record every text the latest answer bubble shows, as the page renders it."""
+    page.evaluate(
+        """() => {
+            window.__botTexts = [];
+            const record = () => {
+                const bots = document.querySelectorAll('[data-testid="bot"]');
+                const text = bots.length ? bots[bots.length - 1].innerText.trim() : "";
+                const seen = window.__botTexts;
+                if (text && text !== seen[seen.length - 1]) seen.push(text);
+            };
+            new MutationObserver(record).observe(document.body, {
+                childList: true, subtree: true, characterData: true,
+            });
+        }"""
+    )
+
+
+def _assert_no_markup_ran(page: Page | Frame) -> None:
+    # An <img onerror> fires after its failed load; give it the time to, had it been created.
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[onerror]").count() == 0
+    assert page.locator('a[href^="javascript:" i]').count() == 0
+    assert not page.evaluate(
+        "Array.from(document.scripts).some((s) => s.textContent.includes('__xss'))"
+    )
+
+
+# ---- the chat page -------------------------------------------------------------------------------
+
+
+def test_headline_question_is_answered_with_citations_and_sources(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _watch_bot_text(page)
+    bot = _ask(page, HEADLINE)
+
+    text = bot.inner_text()
+    assert CITATION.search(text), text
+    assert "surgeon" in text
+    states = page.evaluate("window.__botTexts")
+    assert states and states[-1] == text.strip()
+    # The offline answerer sends its body as one piece: growth shows only as a red-flag preface
+    # before it or the surgeon footer of the final update after it (both are recorded, not
+    # required); test_llm_answer_streams_into_the_page checks streaming itself.
+    lengths = [len(state) for state in states]
+    print(f"offline answer: {len(states)} rendered state(s), lengths {lengths}")
+    assert lengths == sorted(lengths), lengths
+    _screenshot(page, "chat-answered")
+
+    # "/" opens with the panel open; closing and reopening it is what a reader does.
+    panel = page.locator("#spinechat-sources")
+    page.get_by_role("button", name=SOURCES_BUTTON).click()
+    expect(panel).to_be_hidden()
+    page.get_by_role("button", name=SOURCES_BUTTON).click()
+    expect(panel).to_be_visible()
+    first = panel.locator("li").first
+    expect(first.locator(".where")).to_contain_text(re.compile(r"\[\d+\] \S"))
+    expect(first.locator("blockquote")).not_to_be_empty()
+    expect(first).to_contain_text("From the document:")
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    listed = {int(v) for v in panel.locator("li").evaluate_all("els => els.map((e) => e.value)")}
+    assert cited <= listed, f"answer cites {cited}, panel lists {listed}"
+    panel.scroll_into_view_if_needed()
+    _screenshot(page, "sources-panel")
+
+
+def test_llm_answer_streams_into_the_page(llm_url: str, browsing: OfflineBrowsing) -> None:
+    page = _open(browsing.page(), llm_url)
+    expect(page.get_by_text("Answers by:")).to_contain_text("LLM:")
+    _watch_bot_text(page)
+    bot = _ask(page, HEADLINE)
+
+    text = bot.inner_text()
+    assert CITATION.search(text) and "surgeon" in text, text
+    states = page.evaluate("window.__botTexts")
+    lengths = [len(s) for s in states]
+    print(f"LLM answer: {len(states)} rendered states, lengths {lengths}")
+    assert len(states) >= 3, f"the answer did not grow on screen: {states}"
+    assert lengths == sorted(lengths), lengths
+    assert states[0] != states[-1]
+
+
+@pytest.mark.parametrize(
+    ("question", "urgency", "background"),
+    [
+        (EMERGENCY, "emergency", "rgb(185, 28, 28)"),
+        (URGENT, "urgent", "rgb(254, 243, 199)"),
+        (ORDINARY, None, None),
+    ],
+    ids=["emergency", "urgent", "ordinary"],
+)
+def test_red_flags_show_a_banner(
+    running: RunningApp,
+    browsing: OfflineBrowsing,
+    question: str,
+    urgency: str | None,
+    background: str | None,
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, question)
+    alerts = page.locator("#spinechat-banner").get_by_role("alert")
+    if urgency is None:
+        expect(alerts).to_have_count(0)
+        return
+    opener = PROMPTS.message(f"{urgency}_opener")
+    expect(alerts).to_have_count(1)
+    expect(alerts).to_contain_text(opener)
+    expect(alerts).to_have_css("background-color", background)
+    alerts.scroll_into_view_if_needed()
+    _screenshot(page, f"banner-{urgency}")
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """The WCAG contrast ratio of two opaque CSS ``rgb(...)`` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# Gradio's prose styles colour every p and strong; the banner's own colours must win.
+@pytest.mark.parametrize("question", [EMERGENCY, URGENT], ids=["emergency", "urgent"])
+def test_banner_text_is_readable(
+    running: RunningApp, browsing: OfflineBrowsing, question: str
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, question)
+    alert = page.locator("#spinechat-banner").get_by_role("alert")
+    background = alert.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    colours = alert.evaluate(
+        """(el) => [el, ...el.querySelectorAll("*")]
+            .filter((e) => e.innerText.trim())
+            .map((e) => [e.tagName, getComputedStyle(e).color])"""
+    )
+    ratios = {f"{tag} {colour}": round(_contrast(colour, background), 2) for tag, colour in colours}
+    assert all(ratio >= 4.5 for ratio in ratios.values()), f"on {background}: {ratios}"
+
+
+def test_like_with_a_comment_is_stored(running: RunningApp, browsing: OfflineBrowsing) -> None:
+    page = _open(browsing.page(), running.url)
+    before = running.feedback.count()
+    _ask(page, ORDINARY)
+
+    comment = page.get_by_role("textbox", name=re.compile(r"^Optional comment"))
+    expect(comment).to_be_visible()
+    comment.fill("Clear and kind, thank you")
+    page.get_by_role("log").get_by_role("button", name="Like", exact=True).last.click()
+
+    deadline = time.monotonic() + 10
+    while running.feedback.count() < before + 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert running.feedback.count() == before + 1
+    record = list(running.feedback.records())[-1]
+    assert (record.rating, record.comment, record.question) == (
+        "like",
+        "Clear and kind, thank you",
+        ORDINARY,
+    )
+    expect(comment).to_have_value("")
+
+
+# ---- markup in documents -------------------------------------------------------------------------
+
+
+def test_markup_in_a_document_is_shown_as_text(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, SKIN_CARE)
+    panel = _show_sources(page)
+    planted = panel.locator("li").filter(has_text="From the document: xss-test")
+    expect(planted).to_have_count(1)
+    _assert_no_markup_ran(page)
+    passage = planted.locator("blockquote")
+    expect(passage).to_be_visible()
+    expect(passage).to_contain_text("<script>window.__xss=1</script>")
+    expect(passage).to_contain_text('<img src=x onerror="window.__xss=2">')
+    expect(passage).to_contain_text("[click](javascript:window.__xss=3)")
+
+
+# ---- embedding -----------------------------------------------------------------------------------
+
+
+def test_embed_page_iframe_answers(host_url: str, browsing: OfflineBrowsing) -> None:
+    page = browsing.page()
+    page.goto(host_url)
+    frame = page.frame_locator("#spinechat-frame")
+    expect(_question_box(frame)).to_be_visible(timeout=TIMEOUT_MS)
+    # The widget starts with the sources panel closed.
+    _show_sources(frame)
+    bot = _ask(frame, HEADLINE)
+    assert CITATION.search(bot.inner_text())
+    _screenshot(page, "embed-page", full_page=True)
+
+
+def test_embed_iframe_shows_markup_as_text(host_url: str, browsing: OfflineBrowsing) -> None:
+    page = browsing.page()
+    page.goto(host_url)
+    frame = page.frame_locator("#spinechat-frame")
+    expect(_question_box(frame)).to_be_visible(timeout=TIMEOUT_MS)
+    panel = _show_sources(frame)
+    _ask(frame, SKIN_CARE)
+    planted = panel.locator("li").filter(has_text="From the document: xss-test")
+    expect(planted).to_be_visible()
+    _assert_no_markup_ran(_frame(page))
+    _assert_no_markup_ran(page)
+    expect(planted).to_contain_text("<script>window.__xss=1</script>")
+
+
+# ---- keyboard, labels and small screens ----------------------------------------------------------
+
+
+def test_keyboard_reaches_the_labelled_question_box_and_enter_sends(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    box = _question_box(page)
+    expect(box).to_have_accessible_name(QUESTION_NAME)
+    # Start from the heading, so Tab order (not autofocus) brings the focus to the box.
+    page.get_by_role("heading", level=1).click()
+    expect(box).not_to_be_focused()
+    presses = 0
+    while not box.evaluate("(el) => el === document.activeElement"):
+        presses += 1
+        assert presses <= 40, "Tab did not reach the question box within 40 presses"
+        page.keyboard.press("Tab")
+    print(f"Tab presses from the heading to the question box: {presses}")
+    page.keyboard.type(ORDINARY)
+    page.keyboard.press("Enter")
+    bot = _answer(page)
+    assert CITATION.search(bot.inner_text())
+
+
+def _page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_phone_width_has_no_sideways_scrolling(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(viewport=PHONE), running.url)
+    width = PHONE["width"]
+    assert _page_width(page) <= width + 2, "the page scrolls sideways on load"
+    box = _question_box(page)
+    expect(box).to_be_visible()
+    bounds = box.bounding_box()
+    assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= width
+    # Below the 60vh chat the box starts under the fold; autofocus scrolls to it, or does not,
+    # depending on when layout settles, so only its place in the page is reported.
+    top = box.evaluate("(el) => Math.round(el.getBoundingClientRect().top + window.scrollY)")
+    print(f"phone: the question box starts {top}px down a {PHONE['height']}px screen")
+
+    _ask(page, HEADLINE)
+    _show_sources(page)
+    assert _page_width(page) <= width + 2, "the page scrolls sideways with an answer"
+    _screenshot(page, "phone-view-full", full_page=True)
+    box.scroll_into_view_if_needed()
+    expect(box).to_be_in_viewport()
+    _screenshot(page, "phone-view")
+
+
+def test_phone_width_fits_an_answer_with_a_long_word(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(viewport=PHONE), running.url)
+    _ask(page, SKIN_CARE)
+    width = _page_width(page)
+    assert width <= PHONE["width"] + 2, f"the page is {width}px wide on a {PHONE['width']}px phone"
+
+
+# ---- no internet ---------------------------------------------------------------------------------
+
+
+def test_pages_work_without_internet(
+    running: RunningApp, host_url: str, browsing: OfflineBrowsing
+) -> None:
+    """Every page runs with other hosts cut off; this one also lists what was refused."""
+    page = _open(browsing.page(), running.url)
+    bot = _ask(page, HEADLINE)
+    assert CITATION.search(bot.inner_text())
+    _open(browsing.page(), running.url + "embed/")
+    embed = browsing.page()
+    embed.goto(host_url)
+    expect(_question_box(embed.frame_locator("#spinechat-frame"))).to_be_visible()
+    # Gradio's heartbeat keeps a request open, so "network idle" never comes: a bounded pause
+    # lets late loaders (fonts, the web component's bundle) make their requests.
+    embed.wait_for_timeout(3_000)
+    print(f"refused requests to other servers: {sorted(set(browsing.blocked)) or 'none'}")
+    assert not browsing.blocked, (
+        f"refused requests to other servers: {sorted(set(browsing.blocked))}"
+    )
+    assert not browsing.page_errors, browsing.page_errors
