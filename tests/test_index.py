@@ -603,3 +603,24 @@ def test_ingest_of_an_empty_folder_leaves_an_empty_index(make_settings, tmp_path
     assert (report.documents, report.chunks) == (0, 0)
     with pytest.raises(EmptyIndexError):
         HybridIndex(_collection(settings), embedder).search("screw")
+
+
+def test_get_all_reads_every_record_in_pages(make_settings, embedder) -> None:
+    # An unpaged get of a large collection fails inside Chroma ("too many SQL variables").
+    from spinechat.index import get_all
+
+    collection = open_store(make_settings()).create_collection(embedder)
+    vectors = embedder.embed_documents([f"passage {i}" for i in range(23)])
+    collection.add(
+        ids=[f"c{i}" for i in range(23)],
+        embeddings=vectors,
+        documents=[f"passage {i}" for i in range(23)],
+        metadatas=[{"n": i} for i in range(23)],
+    )
+    got = get_all(collection, ["documents", "metadatas"], page=5)
+    assert sorted(got["ids"]) == sorted(f"c{i}" for i in range(23))
+    assert {m["n"] for m in got["metadatas"]} == set(range(23))
+    assert all(
+        doc == f"passage {meta['n']}"
+        for doc, meta in zip(got["documents"], got["metadatas"], strict=True)
+    )

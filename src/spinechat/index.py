@@ -293,9 +293,27 @@ def _sync(
         report.removed.append(doc_id)
 
 
+def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list[Any]]:
+    """Every record of a collection, read in pages.
+
+    One unpaged ``get`` of a large collection fails inside Chroma ("too many SQL variables",
+    seen at 100k chunks), so ids and the requested fields are gathered ``page`` at a time.
+    """
+    merged: dict[str, list[Any]] = {"ids": [], **{name: [] for name in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)
+        merged["ids"].extend(got["ids"])
+        for name in include:
+            merged[name].extend(got[name] or [])
+        if len(got["ids"]) < page:
+            return merged
+        offset += page
+
+
 def _indexed_state(collection: Any) -> dict[str, _Indexed]:
     state: dict[str, _Indexed] = {}
-    got = collection.get(include=["metadatas"])
+    got = get_all(collection, ["metadatas"])
     for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False):
         meta = meta or {}
         entry = state.setdefault(str(meta.get("doc_id", "")), _Indexed())

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from spinechat.config import Settings
 from spinechat.embedding import Embedder
 from spinechat.errors import EmptyIndexError, StoreUnavailableError
-from spinechat.index import Progress, check_embedder, embedding_text, ingest, open_store
+from spinechat.index import Progress, check_embedder, embedding_text, get_all, ingest, open_store
 
 Mode = Literal["hybrid", "dense", "bm25"]
 _Item = TypeVar("_Item", bound=Hashable)
@@ -95,7 +95,7 @@ class HybridIndex:
         import bm25s
 
         try:
-            got = self._collection.get(include=["documents", "metadatas"])
+            got = get_all(self._collection, ["documents", "metadatas"])
         except Exception as err:
             raise _unreachable(err) from None
         ids: list[str] = list(got["ids"])
