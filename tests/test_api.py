@@ -11,15 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
+from _servers import serve
 from fake_llm import Error, FakeChatServer, Reply, SlowFirstByte
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.offline import OfflineAnswerer
@@ -62,27 +62,9 @@ class FakeClock:
         return self.now
 
 
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a free loopback port in a thread; yield its base URL."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-        timeout_graceful_shutdown=2,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serve_app(app: FastAPI) -> AbstractContextManager[str]:
+    """The API served as in production, without running the app's lifespan."""
+    return serve(app, lifespan="off")
 
 
 def make_app(
@@ -156,7 +138,7 @@ def client(
     """The offline API with the default settings, except a rate limit no test reaches."""
     settings = seeded_settings.with_overrides(rate_limit_per_minute=10_000)
     with (
-        serve(make_app(settings, offline_answerer, store)) as url,
+        serve_app(make_app(settings, offline_answerer, store)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         yield http
@@ -179,7 +161,7 @@ def llm_app(
     answerer = _llm_answerer(seeded_settings, seeded_index, embedder, fake_llm, llm_timeout=10)
     settings = answerer.settings.with_overrides(rate_limit_per_minute=10_000)
     with (
-        serve(make_app(settings, answerer, store)) as url,
+        serve_app(make_app(settings, answerer, store)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         yield http, answerer
@@ -420,7 +402,7 @@ def hospital(
 ) -> Iterator[httpx.Client]:
     settings = seeded_settings.with_overrides(embed_origins=(HOSPITAL,))
     with (
-        serve(make_app(settings, offline_answerer, store)) as url,
+        serve_app(make_app(settings, offline_answerer, store)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         yield http
@@ -467,7 +449,7 @@ def test_rate_limit_over_http(
     settings = seeded_settings.with_overrides(rate_limit_per_minute=3)
     feedback = {"rating": "like", "question": "q", "answer": "a"}
     with (
-        serve(make_app(settings, offline_answerer, store, clock=clock)) as url,
+        serve_app(make_app(settings, offline_answerer, store, clock=clock)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         assert [http.post("/api/feedback", json=feedback).status_code for _ in range(3)] == [
@@ -593,7 +575,7 @@ def test_planted_key_never_leaves_the_server(
             seeded_settings, seeded_index, embedder, failing, llm_timeout=5, llm_max_retries=0
         )
         with (
-            serve(make_app(answerer.settings, answerer, store)) as url,
+            serve_app(make_app(answerer.settings, answerer, store)) as url,
             httpx.Client(base_url=url, timeout=60) as http,
         ):
             responses = [
@@ -658,7 +640,7 @@ def test_unexpected_error_is_a_bare_500(
 
     question = "my name is Jo Bloggs and my screw is loose"
     with (
-        serve(make_app(seeded_settings, Broken(), store)) as url,  # type: ignore[arg-type]
+        serve_app(make_app(seeded_settings, Broken(), store)) as url,  # type: ignore[arg-type]
         httpx.Client(base_url=url, timeout=60) as http,
         caplog.at_level("ERROR", logger="spinechat.web.api"),
     ):
@@ -679,7 +661,7 @@ def test_feedback_store_failure_is_503(
         leftover.unlink()
     path.mkdir()  # SQLite cannot open a folder: every write now fails
     with (
-        serve(make_app(seeded_settings, offline_answerer, broken)) as url,
+        serve_app(make_app(seeded_settings, offline_answerer, broken)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         response = http.post(

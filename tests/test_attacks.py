@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,10 +27,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from gradio_client import Client
 
+from _servers import serve
 from fake_llm import Error, FakeChatServer, Reply, free_port
 from spinechat import safety
 from spinechat.answer.llm import LLMClient
@@ -64,28 +62,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
 # -- serving -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def serve(app: FastAPI) -> Iterator[tuple[str, int]]:
-    """Run ``app`` with uvicorn on a free loopback port in a thread; yield (base URL, port)."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
 @dataclass
 class RunningApp:
     url: str
@@ -109,7 +85,8 @@ def _running(
     with FakeChatServer() as fake:
         settings = settings.with_overrides(llm_base_url=fake.base_url, llm_api_key="sk-test-x")
         app = create_app(settings, answerer=_llm_answerer(settings, index, embedder))
-        with serve(app) as (url, port), httpx.Client(base_url=url, timeout=60) as http:
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+            port = int(url.rsplit(":", 1)[1])
             yield RunningApp(url, port, http, root, settings, fake)
 
 
