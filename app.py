@@ -4,7 +4,7 @@ import sys
 
 from spinechat.config import load_settings
 from spinechat.errors import SpinechatError
-from spinechat.web.app import serve
+from spinechat.wiring import serve
 
 
 def main() -> int:

@@ -1,20 +1,31 @@
-"""Shared fixtures: the real MiniLM embedder loaded once per session, settings in temp folders, and
-an index of the shipped knowledge folder built once per session."""
+"""Shared fixtures: the real MiniLM embedder loaded once per session, settings in temp folders, an
+index of the shipped knowledge folder built once per session, the fake LLM server and answerers on
+that index; and, for every test, a clean environment and no model requests off loopback.
+
+The helpers these build on live in ``tests/support/``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pytest
 
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder, load_embedder
+from spinechat.fake_llm import FakeChatServer
 from spinechat.index import Store, ingest, open_store
 from spinechat.retrieval import HybridIndex
+from support.embedders import CountingEmbedder
+from support.env import scrub_environment
+from support.model_guard import ModelRequestGuard, guard_model_requests
+
+if TYPE_CHECKING:
+    from spinechat.answer.pipeline import Answerer
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
@@ -24,21 +35,27 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
-class CountingEmbedder:
-    """The real embedder, counting how many texts it was asked to embed."""
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``SPINECHAT_*`` or ``OPENAI_*`` variable from the caller's shell reaches a test."""
+    scrub_environment(monkeypatch)
 
-    def __init__(self, inner: MiniLMEmbedder) -> None:
-        self._inner = inner
-        self.identity = inner.identity
-        self.dimension = inner.dimension
-        self.embedded = 0
 
-    def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        self.embedded += len(texts)
-        return self._inner.embed_documents(texts, batch_size)
+@pytest.fixture(scope="session")
+def model_request_guard() -> Iterator[ModelRequestGuard]:
+    """The session-wide switch refusing model requests off loopback (``support.model_guard``)."""
+    with guard_model_requests() as guard:
+        yield guard
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._inner.embed_query(text)
+
+@pytest.fixture(autouse=True)
+def no_remote_model_requests(model_request_guard: ModelRequestGuard) -> Iterator[None]:
+    """Fail the test that tried to reach a model endpoint off loopback, even if the app hid it."""
+    model_request_guard.blocked.clear()
+    yield
+    blocked, model_request_guard.blocked[:] = list(model_request_guard.blocked), []
+    if blocked:
+        pytest.fail(f"the test tried to reach a model endpoint off loopback: {blocked}")
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +101,55 @@ def seeded_store(seeded_settings: Settings, embedder: MiniLMEmbedder) -> Store:
 @pytest.fixture(scope="session")
 def seeded_index(seeded_store: Store, embedder: MiniLMEmbedder) -> HybridIndex:
     return HybridIndex(seeded_store.get_collection(), embedder)
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeChatServer]:
+    """A FakeChatServer of this test's own: an empty script and no recorded requests."""
+    with FakeChatServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_fake_llm() -> Iterator[FakeChatServer]:
+    """One FakeChatServer for a module, for apps served once per module; its script and records
+    carry over from test to test."""
+    with FakeChatServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def make_answerer(
+    seeded_settings: Settings, seeded_index: HybridIndex, embedder: MiniLMEmbedder
+) -> Callable[..., Any]:
+    """Build an ``Answerer`` on the seeded index and the real embedder.
+
+    ``make_answerer(llm=None, *, settings=None, index=None, kind=None, **changes)``: offline
+    unless ``llm`` (a FakeChatServer or a base URL) is given, then with an ``LLMClient`` on it;
+    ``changes`` override ``settings`` (the seeded ones by default); ``kind`` is an ``Answerer``
+    subclass to build instead.
+    """
+    # Imported here, not at the top: modules that never answer do not load LangChain.
+    from spinechat.answer.llm import LLMClient
+    from spinechat.answer.offline import OfflineAnswerer
+    from spinechat.answer.pipeline import Answerer
+
+    def make(
+        llm: FakeChatServer | str | None = None,
+        *,
+        settings: Settings | None = None,
+        index: HybridIndex | None = None,
+        kind: type[Answerer] | None = None,
+        **changes: Any,
+    ) -> Any:
+        if llm is not None:
+            changes = {"llm_base_url": llm if isinstance(llm, str) else llm.base_url, **changes}
+        chosen = (settings or seeded_settings).with_overrides(**changes)
+        return (kind or Answerer)(
+            settings=chosen,
+            index=index or seeded_index,
+            offline=OfflineAnswerer(embedder),
+            llm=LLMClient(chosen) if llm is not None else None,
+        )
+
+    return make

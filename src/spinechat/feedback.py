@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from spinechat.errors import SpinechatError
+from spinechat.text import one_line
 
 if TYPE_CHECKING:
     from spinechat.config import Settings
@@ -141,7 +142,7 @@ class FeedbackStore:
                 conn.commit()
         except (OSError, sqlite3.Error) as err:
             raise FeedbackError(
-                f"cannot store feedback in {self.path}: {_one_line(err)} "
+                f"cannot store feedback in {self.path}: {one_line(err)} "
                 "(set SPINECHAT_DATA_DIR to a writable folder)"
             ) from None
 
@@ -180,7 +181,7 @@ class FeedbackStore:
                 )
                 return int(cursor.lastrowid or 0)
         except sqlite3.Error as err:
-            raise FeedbackError(f"cannot save feedback to {self.path}: {_one_line(err)}") from None
+            raise FeedbackError(f"cannot save feedback to {self.path}: {one_line(err)}") from None
 
     def count(self) -> int:
         """How many ratings are stored."""
@@ -236,10 +237,6 @@ def _spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
-
-
-def _one_line(err: BaseException) -> str:
-    return " ".join(str(err).split()) or type(err).__name__
 
 
 class DeferredFeedbackStore(FeedbackStore):

@@ -50,9 +50,10 @@ class LLMJudge:
 
     name = "llm-judge"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, model: Any = None) -> None:
+        """``model`` is a LangChain chat model (see ``wiring.build_judge``); built when absent."""
         self._settings = settings
-        self._model: Any = None
+        self._model = model
 
     def supporting(
         self, statements: Sequence[str], passages: Sequence[str]
@@ -81,22 +82,11 @@ class LLMJudge:
 
     def _chat(self) -> Any:
         if self._model is None:
-            import openai
-            from langchain_openai import ChatOpenAI
-            from pydantic import SecretStr
+            from spinechat.answer.chat_model import build_chat_model
 
-            from spinechat.answer.llm import OPENAI_BASE_URL, PLACEHOLDER_API_KEY
-
-            settings = self._settings
-            self._model = ChatOpenAI(
-                model=settings.llm_model,
-                base_url=settings.llm_base_url or OPENAI_BASE_URL,
-                api_key=SecretStr(settings.llm_api_key or PLACEHOLDER_API_KEY),
-                temperature=0,
-                streaming=False,
-                max_retries=settings.llm_max_retries,
-                timeout=openai.Timeout(settings.llm_timeout, connect=5.0),
-                use_responses_api=False,
+            # The judge's single request may be retried by the SDK: no deadline to fit here.
+            self._model = build_chat_model(
+                self._settings, streaming=False, max_retries=self._settings.llm_max_retries
             )
         return self._model
 

@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from spinechat.errors import SpinechatError
-from spinechat.eval.metrics import AGGREGATES, CASE_SCORES, DERIVED, REPORT_ORDER, sign_test
+from spinechat.eval.formatting import METRIC_ORDER, format_value, gate_text, is_number
+from spinechat.eval.metrics import AGGREGATES, CASE_SCORES, DERIVED, sign_test
+from spinechat.eval.report_html import render_page
 
 # A regression is a paired worsening the sign test says is unlikely to be noise.
 ALPHA = 0.05
 # Moves smaller than this are ties: a cosine score wobbles in the third decimal when an answer's
 # wording barely changes, while every other per-case score moves in steps of a sentence or more.
 MIN_CHANGE = 0.005
-METRIC_ORDER = tuple(name for name in REPORT_ORDER if name != "urgency_confusion")
 PLOT_METRICS = (
     "hit_at_3", "citation_support", "faithfulness", "must_include_coverage",
     "urgency_accuracy", "refusal_accuracy", "surgeon_advice_rate",
@@ -45,7 +46,7 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str,
     deltas = {}
     for name, higher in _HIGHER_IS_BETTER.items():
         now, before = report["metrics"].get(name), baseline["metrics"].get(name)
-        delta = now - before if _number(now) and _number(before) else None
+        delta = now - before if is_number(now) and is_number(before) else None
         worse = delta is not None and (delta < -MIN_CHANGE if higher else delta > MIN_CHANGE)
         deltas[name] = {"current": now, "baseline": before, "delta": delta, "worse": worse}
     previous = {case["id"]: case for case in baseline["cases"]}
@@ -58,7 +59,7 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str,
         for case_id in paired:
             before = previous[case_id].get("scores", {}).get(score)
             now = current[case_id].get("scores", {}).get(score)
-            if not (_number(before) and _number(now)):
+            if not (is_number(before) and is_number(now)):
                 continue
             gain = (now - before) if higher else (before - now)
             if gain > MIN_CHANGE:
@@ -260,7 +261,7 @@ def render_svg(report: Mapping[str, Any]) -> str:
         for i, metric in enumerate(PLOT_METRICS):
             value = metrics.get(metric)
             x = x0 + i * (bar + gap)
-            if not _number(value):
+            if not is_number(value):
                 parts.append(f'<text x="{x + bar / 2:.1f}" y="{top + height - 3}" '
                              'text-anchor="middle" fill="#999" font-size="8">–</text>')  # fmt: skip
                 continue
@@ -285,38 +286,7 @@ def render_svg(report: Mapping[str, Any]) -> str:
 
 def render_html(report: Mapping[str, Any]) -> str:
     """One self-contained HTML page (inline CSS and SVG, no external assets), all text escaped."""
-    # Imported here: the page module uses this module's formatting helpers.
-    from spinechat.eval.report_html import render_page
-
     return render_page(report, render_svg(report))
-
-
-def gate_text(gate: Mapping[str, Any]) -> str:
-    """A gate as ``metric >= min`` text."""
-    bounds = []
-    if gate.get("min") is not None:
-        bounds.append(f">= {gate['min']:g}")
-    if gate.get("max") is not None:
-        bounds.append(f"<= {gate['max']:g}")
-    return f"{gate['metric']} {' and '.join(bounds)}"
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def format_value(value: object, name: str = "") -> str:
-    """A metric value as reports print it: None as a dash, milliseconds with 1 decimal, other
-    fractions with 3."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.1f}" if name.endswith("_ms") or abs(value) >= 10 else f"{value:.3f}"
-    return str(value)
 
 
 def _md(text: object) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from spinechat.eval.report import METRIC_ORDER, format_value, gate_text
+from spinechat.eval.formatting import METRIC_ORDER, format_value, gate_text
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}

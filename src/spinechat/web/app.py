@@ -1,8 +1,9 @@
 """The FastAPI app that serves everything: REST API, chat page ("/"), widget ("/embed") and health.
 
-``create_app`` wires parts it is given (tests pass a seeded answerer); ``serve`` builds the real
-answerer once (building the index on first start, with progress on the console), warms it, and runs
-uvicorn on ``SPINECHAT_HOST``/``SPINECHAT_PORT``.
+``create_app`` joins the parts it is given (``spinechat.wiring`` builds the real ones; tests pass a
+seeded answerer); ``serve`` builds the answerer once through the function it is given (building the
+index on first start, with progress on the console), warms it, and runs uvicorn on
+``SPINECHAT_HOST``/``SPINECHAT_PORT``.
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ _PROGRESS_EVERY_S = 2.0
 def create_app(
     settings: Settings,
     *,
-    answerer: Answerer | None = None,
+    answerer: Answerer,
     feedback: FeedbackStore | None = None,
 ) -> FastAPI:
-    """The whole web app; builds the answerer and the feedback store when not given."""
+    """The whole web app around ``answerer``; without ``feedback``, a store in the data folder that
+    opens on first use (so the app starts even when that folder cannot be written)."""
     # Gradio reads this when it would send telemetry; set before it is imported, and kept off
     # whatever the environment says: patients' questions stay on this server.
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -49,10 +51,6 @@ def create_app(
     from spinechat.web.api import build_api_router
     from spinechat.web.security import install_security
 
-    if answerer is None:
-        from spinechat.answer.pipeline import build_answerer
-
-        answerer = build_answerer(settings)
     if feedback is None:
         feedback = DeferredFeedbackStore(default_feedback_path(settings))
         try:
@@ -125,16 +123,17 @@ def create_app(
     return app
 
 
-def serve(settings: Settings) -> None:
-    """Build and warm the answerer, then serve until interrupted; prints the start-up time."""
+def serve(
+    settings: Settings, build_answerer: Callable[[Callable[[int, int], None]], Answerer]
+) -> None:
+    """Build the answerer with ``build_answerer(progress)`` and warm it, then serve until
+    interrupted; prints the start-up time. ``spinechat.wiring.serve`` passes the real builder."""
     import uvicorn
-
-    from spinechat.answer.pipeline import build_answerer
 
     started = time.monotonic()
     _log_to_console()
     print("spinechat: loading the model and the index…", file=sys.stderr, flush=True)
-    answerer = build_answerer(settings, progress=_console_progress())
+    answerer = build_answerer(_console_progress())
     # One offline answer loads the embedder and every lazy cache before the first patient asks;
     # it never calls the LLM, so starting costs no tokens and does not wait on the endpoint.
     dataclasses.replace(answerer, llm=None).ask(WARM_QUESTION)

@@ -38,8 +38,9 @@ from fastapi.responses import RedirectResponse
 
 from spinechat.errors import SpinechatError
 from spinechat.eval.dataset import SkippedLine, load_testset
+from spinechat.eval.formatting import METRIC_ORDER, format_value, gate_text
 from spinechat.eval.gates import Gate, check_gates, load_gates
-from spinechat.eval.report import METRIC_ORDER, format_value, gate_text, render_html, write_reports
+from spinechat.eval.report import render_html, write_reports
 from spinechat.eval.runner import DEFAULT_GATES, run_eval
 from spinechat.prompts import load_prompts
 from spinechat.web import ui

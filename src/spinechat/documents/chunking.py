@@ -1,21 +1,82 @@
-"""Where to cut one section's text into chunks: pure span arithmetic on a string.
+"""Split loaded documents into chunks for retrieval, cutting only where the text allows.
 
-Private helper of `spinechat.documents`. Chunks are (start, end) spans of the section text, so a
-chunk is always an exact, contiguous excerpt: paragraphs keep their breaks, nothing is rewritten,
-and the overlap with the previous chunk is simply an earlier start. Whole paragraphs are packed
-greedily (a list travels with its lead-in paragraph where both fit); a paragraph longer than a chunk
-is cut at sentence boundaries, and a sentence longer than a chunk by LangChain's character splitter.
+`split_document` cuts each section into `Chunk`s; chunk ids are content hashes, so they are stable
+across runs and change only when the text does. Chunks are (start, end) spans of the section text,
+so a chunk is always an exact, contiguous excerpt: paragraphs keep their breaks, nothing is
+rewritten, and the overlap with the previous chunk is simply an earlier start. Whole paragraphs are
+packed greedily (a list travels with its lead-in paragraph where both fit); a paragraph longer than
+a chunk is cut at sentence boundaries, and a sentence longer than a chunk by LangChain's character
+splitter, which is imported only then.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
+from collections.abc import Iterable
+
+from spinechat.documents.types import Chunk, Document
+from spinechat.text import questions, sentence_spans
+
+
+def split_document(
+    doc: Document, *, chunk_size: int = 900, chunk_overlap: int = 150
+) -> list[Chunk]:
+    """Split a document into chunks, section by section, in document order.
+
+    Whole paragraphs are packed greedily up to `chunk_size` characters (a list stays with its
+    lead-in where both fit), longer paragraphs are cut at sentence boundaries, and a chunk repeats
+    the last sentence(s) of the previous chunk in the same section, up to `chunk_overlap`
+    characters. A tiny last piece joins the chunk before it, so a chunk may reach 1.3 x chunk_size.
+    """
+    if chunk_size < 1 or not 0 <= chunk_overlap < chunk_size:
+        raise ValueError("need chunk_size >= 1 and 0 <= chunk_overlap < chunk_size")
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section, context in zip(doc.sections, _reply_contexts(doc), strict=True):
+        for start, end in pack_section(section.text, chunk_size, chunk_overlap):
+            text = section.text[start:end]
+            key = f"{doc.doc_id}\x1f{section.title}\x1f{context}\x1f{text}"
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+            seen[digest] = count = seen.get(digest, 0) + 1
+            suffix = "" if count == 1 else f"-{count}"
+            chunk_id = f"{doc.doc_id}:{digest}{suffix}"
+            chunks.append(
+                Chunk(chunk_id, doc.doc_id, doc.title, section.title, len(chunks), text, context)
+            )
+    return chunks
+
+
+def _reply_contexts(doc: Document) -> list[str]:
+    """For each section, the patient's questions that it replies to ("" for most sections).
+
+    In a patient Q&A (``type: patient-qa``) a doctor's reply rarely repeats what it answers ("The
+    surgery ... is covered by health insurance" never says "cost"), so a reply section is embedded
+    together with the questions (sentences ending in "?") of the patient-question section before it.
+    """
+    contexts = [""] * len(doc.sections)
+    if doc.metadata.get("type") != "patient-qa":
+        return contexts
+    asked = ""
+    for i, section in enumerate(doc.sections):
+        title = section.title.lower()
+        if "question" in title and "reply" not in title:
+            asked = " ".join(questions(section.text))[:_MAX_CONTEXT_CHARS]
+        elif "reply" in title:
+            contexts[i] = asked
+    return contexts
+
+
+_MAX_CONTEXT_CHARS = 400
+
+
+def split_documents(docs: Iterable[Document], **kw: int) -> list[Chunk]:
+    """Split several documents; keyword arguments go to `split_document`."""
+    return [chunk for doc in docs for chunk in split_document(doc, **kw)]
+
 
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
-# A sentence ends at . ! ? (plus closing quotes/brackets) before a capital, digit or symbol;
-# a lowercase next word means an abbreviation such as "e.g." rather than a new sentence.
-_SENTENCE_END_RE = re.compile("[.!?\u2026][\"'\u201d\u2019)\\]]*\\s+(?=[^a-z\\s])")
 _LIST_LINE_RE = re.compile(r"\n[ \t]*(?=(?:[-*+•]|\d{1,3}[.)])[ \t])")
 _LIST_START_RE = re.compile(r"(?:[-*+•]|\d{1,3}[.)])[ \t]")
 
@@ -39,7 +100,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def _sentence_starts(text: str, start: int, end: int) -> list[int]:
     starts = {start}
-    starts.update(m.end() for m in _SENTENCE_END_RE.finditer(text, start, end))
+    starts.update(s for s, _ in sentence_spans(text, start, end))
     starts.update(m.end() for m in _LIST_LINE_RE.finditer(text, start, end))
     return sorted(starts)
 

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from spinechat._bench_app import bench_cold_start, bench_llm_ttft, bench_query_embedding
+from spinechat.bench.app import bench_cold_start, bench_llm_ttft, bench_query_embedding
+from spinechat.bench.corpus import patient_queries, synthetic_texts
 from spinechat.config import Settings
 from spinechat.embedding import load_embedder, pin_threads
 from spinechat.index import embedding_text, ingest, open_store
@@ -47,6 +48,7 @@ TARGETS = {
     "ingest_chunks_per_s": 50.0,
     "cold_start_s": 20.0,
     "app_peak_rss_mb": 1536.0,
+    "triage_p95_ms_4000_chars": 20.0,
 }
 
 
@@ -65,7 +67,7 @@ def run_bench(
     embedder = load_embedder(settings.threads)
     if sizes is None:
         sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
-    queries = _queries()
+    queries = patient_queries()
     report: dict[str, Any] = {
         "machine": {
             "cpus": _cpu_count(),
@@ -85,7 +87,7 @@ def run_bench(
         root = Path(tmp)
         log(f"bench: ingesting {ingest_size} chunks through the real ingest path")
         report.update(_bench_ingest(root, settings, embedder, ingest_size))
-        base_texts = _synthetic_texts(base_size, seed=7)
+        base_texts = synthetic_texts(base_size, seed=7)
         log(f"bench: embedding {base_size} base chunks for the larger corpora")
         base_vectors = embedder.embed_documents(base_texts)
         # The BM25 libraries are compared once, on the corpus nearest 10k chunks.
@@ -95,6 +97,8 @@ def run_bench(
             report["corpora"][str(size)] = _bench_corpus(
                 root, settings, embedder, size, queries, base_vectors, repeats, size == compare_at
             )
+        log("bench: red-flag triage of 4,000-character messages")
+        report["triage"] = _bench_triage(embedder, root, queries, repeats)
         log("bench: query embedding against a bare sentence-transformers encode")
         report["query_embedding"] = bench_query_embedding(embedder, queries, _stats)
         if settings.knowledge_dir.is_dir():
@@ -110,6 +114,7 @@ def run_bench(
     cold = report["cold_start"]
     report["cold_start_s"] = cold["seconds_to_first_answer"] if cold else None
     report["app_peak_rss_mb"] = cold["app_peak_rss_mb"] if cold else None
+    report["triage_p95_ms_4000_chars"] = report["triage"]["full"]["p95_ms"]
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["targets"] = {
         key: {
@@ -183,6 +188,14 @@ def format_table(report: dict[str, Any]) -> str:
             f"warm, {answers['first_pass']['p50_ms']:.1f} / {answers['first_pass']['p95_ms']:.1f} ms "
             "first pass"
         )
+    triage = report.get("triage")
+    if triage:
+        lines.append(
+            f"triage of {triage['message_chars']}-character messages p50/p95: "
+            f"{triage['full']['p50_ms']:.1f} / {triage['full']['p95_ms']:.1f} ms "
+            f"(phrases only {triage['phrases']['p50_ms']:.1f} / {triage['phrases']['p95_ms']:.1f}; "
+            f"floor, MiniLM on the most clauses triage embeds: {triage['floor']['p50_ms']:.1f} ms)"
+        )
     lines.append(f"peak RSS: {report['peak_rss_mb']} MB")
     return "\n".join(lines)
 
@@ -190,7 +203,7 @@ def format_table(report: dict[str, Any]) -> str:
 def _bench_ingest(root: Path, settings: Settings, embedder: Any, chunks: int) -> dict[str, Any]:
     knowledge = root / "ingest-knowledge"
     knowledge.mkdir()
-    texts = _synthetic_texts(chunks, seed=3)
+    texts = synthetic_texts(chunks, seed=3)
     for d in range(0, chunks, SECTIONS_PER_DOC):
         body = "\n\n".join(
             f"## Section {s}\n\n{texts[d + s]}" for s in range(min(SECTIONS_PER_DOC, chunks - d))
@@ -228,7 +241,7 @@ def _bench_corpus(
     compare_bm25: bool,
 ) -> dict[str, Any]:
     rng = np.random.default_rng(size)
-    texts = _synthetic_texts(size, seed=size)
+    texts = synthetic_texts(size, seed=size)
     first = rng.integers(0, len(base_vectors), size)
     second = rng.integers(0, len(base_vectors), size)
     vectors = 0.7 * base_vectors[first] + 0.3 * base_vectors[second]
@@ -400,6 +413,47 @@ def _bench_bm25_libraries(texts: Sequence[str], queries: Sequence[str]) -> dict[
     return results
 
 
+def _bench_triage(
+    embedder: Any, root: Path, queries: Sequence[str], repeats: int
+) -> dict[str, Any]:
+    """Triage of whole 4,000-character messages, full (phrases and meaning) and phrases only, beside
+    its floor: MiniLM embedding the most clauses triage ever embeds for one message."""
+    from spinechat.safety.conversation import Triager
+    from spinechat.safety.semantic import MAX_CLAUSES
+
+    full, phrases = Triager(embedder, cache_dir=root / "cache"), Triager()
+    red_flags = (
+        "and since yesterday he can't feel the toilet seat when he sits down. ",
+        "the wound has gone red and there is yellow stuff on the dressing. ",
+        "my leg is getting weaker every day and I keep tripping over my foot. ",
+    )
+    messages = []
+    for i in range(max(repeats, 20)):
+        text, j = "", i
+        while len(text) < 4_000:
+            text += queries[j % len(queries)] + " " + red_flags[j % len(red_flags)]
+            j += 7
+        messages.append(text[:4_000])
+    clause = "my leg is getting weaker every day and I keep tripping over my foot"
+    timings: dict[str, list[float]] = {"full": [], "phrases": [], "floor": []}
+    for message in messages:
+        for name, run in (
+            ("full", lambda m=message: full.triage([m])),
+            ("phrases", lambda m=message: phrases.triage([m])),
+            ("floor", lambda: embedder.embed_documents([clause] * MAX_CLAUSES)),
+        ):
+            started = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - started)
+    stats = {name: _stats(values) for name, values in timings.items()}
+    return {
+        "message_chars": 4_000,
+        "messages": len(messages),
+        **stats,
+        "full_vs_floor_p50_ratio": round(stats["full"]["p50_ms"] / stats["floor"]["p50_ms"], 3),
+    }
+
+
 def _stats(seconds: Sequence[float]) -> dict[str, float]:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -412,118 +466,6 @@ def _met(key: str, measured: Any, target: float) -> bool | None:
     if key == "ingest_chunks_per_s":
         return bool(measured >= target)
     return bool(measured <= target)
-
-
-_VOCAB = [
-    "spine",
-    "screw",
-    "rod",
-    "plate",
-    "fusion",
-    "surgery",
-    "surgeon",
-    "pain",
-    "healing",
-    "bone",
-    "infection",
-    "wound",
-    "skin",
-    "tissue",
-    "implant",
-    "hardware",
-    "loosening",
-    "removal",
-    "insurance",
-    "cost",
-    "risk",
-    "recovery",
-    "physical",
-    "therapy",
-    "follow-up",
-    "x-ray",
-    "fracture",
-    "vertebra",
-    "disc",
-    "nerve",
-    "cervical",
-    "lumbar",
-    "osteoporosis",
-    "swelling",
-    "redness",
-    "fever",
-    "brace",
-    "rehabilitation",
-    "muscle",
-    "stability",
-    "activity",
-    "lifting",
-    "bending",
-    "walking",
-    "sleep",
-    "medication",
-    "appointment",
-    "hospital",
-    "clinic",
-    "patient",
-    "family",
-    "week",
-    "month",
-    "year",
-    "after",
-    "before",
-    "during",
-    "may",
-    "can",
-    "should",
-    "often",
-    "rarely",
-]
-_FILLER = [
-    "the",
-    "a",
-    "of",
-    "and",
-    "to",
-    "in",
-    "is",
-    "that",
-    "it",
-    "for",
-    "with",
-    "as",
-    "on",
-    "was",
-    "be",
-    "this",
-    "by",
-    "are",
-    "or",
-]
-
-
-def _synthetic_texts(count: int, *, seed: int) -> list[str]:
-    rng = np.random.default_rng(seed)
-    words = np.array(_VOCAB + _FILLER)
-    weights = np.array([1.0] * len(_VOCAB) + [4.0] * len(_FILLER))
-    weights /= weights.sum()
-    lengths = rng.integers(60, 140, count)
-    return [" ".join(rng.choice(words, size=n, p=weights)) + "." for n in lengths]
-
-
-def _queries() -> list[str]:
-    # Worded as patients write, misspellings included: tokenisation and embedding cost depend on it.
-    return [
-        "will removing a loose screw cost extra",
-        "can spinal screws come through the skin",
-        "is it risky to take the screw out after a year",
-        "why do screws loosen after a spinal fusion",
-        "red swollen bump over my back scar, is the metal pushing out",
-        "my mum is 80 and had surgery years ago, can the hardware move",
-        "how long til the bone heals so i can lift things",
-        "scru came lose 2 weeks after minimaly invasive surgury",
-        "does insurance pay for the second operation",
-        "long term effects of taking the rods out",
-    ]
 
 
 def _cpu_count() -> int:

@@ -1,9 +1,9 @@
 """Extract the readable main text of an HTML page with the standard library's parser.
 
-Private helper of `spinechat.documents`. Saved web pages carry menus, cookie banners, scripts and
-footers that would pollute retrieval, so only the page's own text is kept: the content of <main> or
-<article> when the page has one, minus navigation-like elements. <h2>/<h3> start sections, block
-elements start paragraphs and list items become "- item" lines.
+Saved web pages carry menus, cookie banners, scripts and footers that would pollute retrieval, so
+only the page's own text is kept: the content of <main> or <article> when the page has one, minus
+navigation-like elements. <h2>/<h3> start sections, block elements start paragraphs and list items
+become "- item" lines.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
-"""Load knowledge files and split them into chunks for retrieval.
+"""Load knowledge files (Markdown with optional YAML front matter, text, HTML, PDF) as documents.
 
-A knowledge folder holds Markdown (with optional YAML front matter), plain text, HTML and PDF
-files. `load_documents` turns each into a `Document` made of titled sections and reports every
-file it cannot use as a `SkippedFile` with a one-line reason, so one bad file never stops an index
-build. `split_document` cuts each section into `Chunk`s on paragraph and sentence boundaries; chunk
-ids are content hashes, so they are stable across runs and change only when the text does.
-
-In every format, text before the first section heading goes into a section titled "".
-Nothing here embeds, indexes or touches the network; pypdf and the LangChain splitter are imported
-only when a file needs them.
+`load_documents` turns each file under a folder into a `Document` made of titled sections and
+reports every file it cannot use as a `SkippedFile` with a one-line reason, so one bad file never
+stops an index build. In every format, text before the first section heading goes into a section
+titled "". pypdf is imported only when a file needs it.
 """
 
 from __future__ import annotations
@@ -24,21 +19,25 @@ import re
 import stat
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from spinechat._chunking import pack_section
-from spinechat._html import extract_html
-from spinechat.errors import SpinechatError
+from spinechat.documents.html import extract_html
+from spinechat.documents.types import (
+    SECTION_SEPARATOR,
+    Document,
+    DocumentError,
+    Section,
+    SkippedFile,
+)
+from spinechat.text import one_line
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are skipped with a reason
 
 _MIB = 1024 * 1024
-_SECTION_SEPARATOR = " \u203a "  # escaped: ruff flags this look-alike of ">"
 _BINARY_SNIFF_BYTES = 8192
 _TXT_TITLE_MAX = 120
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -48,51 +47,6 @@ _HEADING_RE = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 _FENCE_RE = re.compile(r"[ \t]{0,3}(```|~~~)")
 _RULE_RE = re.compile(r"[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
-
-
-class DocumentError(SpinechatError):
-    """A file that cannot be loaded; str(err) is the one-line reason."""
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled part of a document; `title` is its heading path joined by `_SECTION_SEPARATOR`."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Document:
-    """One loaded knowledge file, split into sections."""
-
-    doc_id: str
-    title: str
-    path: str
-    sections: tuple[Section, ...]
-    metadata: dict[str, str] = field(hash=False)
-    content_hash: str
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A retrievable piece of one section of a document."""
-
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    position: int
-    text: str
-    context: str = ""  # embedded with the text but not shown: the question a reply answers
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file in the knowledge folder that was not loaded, and why."""
-
-    path: str
-    reason: str
 
 
 def load_document(path: Path) -> Document:
@@ -112,7 +66,7 @@ def load_document(path: Path) -> Document:
             )
         data = path.read_bytes()
     except OSError as err:
-        raise DocumentError(f"unreadable file: {err.strerror or _one_line(err)}") from err
+        raise DocumentError(f"unreadable file: {err.strerror or one_line(err, limit=200)}") from err
     if not data.strip():
         raise DocumentError("empty file")
     if suffix == ".pdf":
@@ -141,7 +95,7 @@ def load_documents(folder: Path) -> tuple[list[Document], list[SkippedFile]]:
             continue
         except Exception as err:
             # A library crash on one odd file must not stop the others from being indexed.
-            reason = f"could not load ({type(err).__name__}): {_one_line(err)}"
+            reason = f"could not load ({type(err).__name__}): {one_line(err, limit=200)}"
             skipped.append(SkippedFile(str(path), reason))
             continue
         if doc.doc_id in owners:
@@ -151,67 +105,6 @@ def load_documents(folder: Path) -> tuple[list[Document], list[SkippedFile]]:
         owners[doc.doc_id] = doc.path
         documents.append(doc)
     return documents, skipped
-
-
-def split_document(
-    doc: Document, *, chunk_size: int = 900, chunk_overlap: int = 150
-) -> list[Chunk]:
-    """Split a document into chunks, section by section, in document order.
-
-    Whole paragraphs are packed greedily up to `chunk_size` characters (a list stays with its
-    lead-in where both fit), longer paragraphs are cut at sentence boundaries, and a chunk repeats
-    the last sentence(s) of the previous chunk in the same section, up to `chunk_overlap`
-    characters. A tiny last piece joins the chunk before it, so a chunk may reach 1.3 x chunk_size.
-    """
-    if chunk_size < 1 or not 0 <= chunk_overlap < chunk_size:
-        raise ValueError("need chunk_size >= 1 and 0 <= chunk_overlap < chunk_size")
-    chunks: list[Chunk] = []
-    seen: dict[str, int] = {}
-    for section, context in zip(doc.sections, _reply_contexts(doc), strict=True):
-        for start, end in pack_section(section.text, chunk_size, chunk_overlap):
-            text = section.text[start:end]
-            key = f"{doc.doc_id}\x1f{section.title}\x1f{context}\x1f{text}"
-            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-            seen[digest] = count = seen.get(digest, 0) + 1
-            suffix = "" if count == 1 else f"-{count}"
-            chunk_id = f"{doc.doc_id}:{digest}{suffix}"
-            chunks.append(
-                Chunk(chunk_id, doc.doc_id, doc.title, section.title, len(chunks), text, context)
-            )
-    return chunks
-
-
-def _reply_contexts(doc: Document) -> list[str]:
-    """For each section, the patient's questions that it replies to ("" for most sections).
-
-    In a patient Q&A (``type: patient-qa``) a doctor's reply rarely repeats what it answers ("The
-    surgery ... is covered by health insurance" never says "cost"), so a reply section is embedded
-    together with the questions (sentences ending in "?") of the patient-question section before it.
-    """
-    contexts = [""] * len(doc.sections)
-    if doc.metadata.get("type") != "patient-qa":
-        return contexts
-    asked = ""
-    for i, section in enumerate(doc.sections):
-        title = section.title.lower()
-        if "question" in title and "reply" not in title:
-            questions = _QUESTION.findall(section.text)
-            asked = " ".join(" ".join(q.split()) for q in questions)[:_MAX_CONTEXT_CHARS]
-        elif "reply" in title:
-            contexts[i] = asked
-    return contexts
-
-
-_QUESTION = re.compile(r"[^.?!\n]*\?")
-_MAX_CONTEXT_CHARS = 400
-
-
-def split_documents(docs: Iterable[Document], **kw: int) -> list[Chunk]:
-    """Split several documents; keyword arguments go to `split_document`."""
-    return [chunk for doc in docs for chunk in split_document(doc, **kw)]
-
-
-# Loading
 
 
 def _knowledge_files(folder: Path, skipped: list[SkippedFile]) -> list[Path]:
@@ -259,11 +152,6 @@ def _decode(data: bytes) -> str:
 
 def _normalise(text: str) -> str:
     return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _one_line(err: BaseException) -> str:
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    return (lines[0] if lines else type(err).__name__)[:200]
 
 
 def _doc_id(raw: Any, path: Path) -> str:
@@ -320,10 +208,10 @@ def _split_front_matter(text: str) -> tuple[dict[Any, Any], str]:
     except yaml.MarkedYAMLError as err:
         # The front matter starts on line 2 of the file; report the line a writer sees.
         where = f" (line {err.problem_mark.line + 2})" if err.problem_mark else ""
-        problem = err.problem or _one_line(err)
+        problem = err.problem or one_line(err, limit=200)
         raise DocumentError(f"malformed front matter: {problem}{where}") from err
     except (yaml.YAMLError, ValueError) as err:  # ValueError: impossible dates like 2024-13-01
-        raise DocumentError(f"malformed front matter: {_one_line(err)}") from err
+        raise DocumentError(f"malformed front matter: {one_line(err, limit=200)}") from err
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -361,7 +249,7 @@ def _load_markdown(path: Path, text: str) -> Document:
     for i in [*headings, len(lines)]:
         section_text = _paragraphs(lines[start:i])
         if section_text:
-            sections.append(Section(_SECTION_SEPARATOR.join(t for _, t in trail), section_text))
+            sections.append(Section(SECTION_SEPARATOR.join(t for _, t in trail), section_text))
         if i < len(lines):
             level, heading = headings[i]
             trail = [(lv, t) for lv, t in trail if lv < level] + [(level, heading)]
@@ -381,7 +269,7 @@ def _load_txt(path: Path, text: str) -> Document:
 
 def _load_html(path: Path, text: str) -> Document:
     page = extract_html(text)
-    sections = [Section(_SECTION_SEPARATOR.join(trail), body) for trail, body in page.sections]
+    sections = [Section(SECTION_SEPARATOR.join(trail), body) for trail, body in page.sections]
     if not sections:
         raise DocumentError("no readable text")
     metadata = {"format": "html"}
@@ -418,7 +306,7 @@ def _load_pdf(path: Path, data: bytes) -> Document:
         except DocumentError:
             raise
         except Exception as err:
-            raise DocumentError(f"unreadable PDF: {_one_line(err)}") from err
+            raise DocumentError(f"unreadable PDF: {one_line(err, limit=200)}") from err
         sections = []
         for number, page in enumerate(pages, start=1):
             try:

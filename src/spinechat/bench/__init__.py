@@ -1,0 +1,10 @@
+"""``spinechat bench``: speed measured against floors taken in the same run.
+
+``runner`` measures ingest and retrieval and builds the report, ``app`` the parts that need more
+than the index (query embedding, first LLM token, the web app's cold start), ``corpus`` makes the
+seeded synthetic passages and questions.
+"""
+
+from spinechat.bench.runner import TARGETS, format_table, run_bench
+
+__all__ = ["TARGETS", "format_table", "run_bench"]
