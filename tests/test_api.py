@@ -19,10 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from _servers import serve
 from fake_llm import Error, FakeChatServer, Reply, SlowFirstByte
-from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer, AnswerEvent
 from spinechat.answer.types import Message
 from spinechat.config import Settings
@@ -37,6 +34,8 @@ from spinechat.web.security import (
     install_security,
     is_rate_limited_path,
 )
+from support.servers import serve
+from support.sse import read_events
 
 HEADLINE = "will removing a loose screw cost extra?"
 EMERGENCY = "there is metal poking out of my back where the scar is"
@@ -101,29 +100,10 @@ class WatchedAnswerer(Answerer):
             self.closed.set()
 
 
-def _llm_answerer(
-    settings: Settings,
-    index: HybridIndex,
-    embedder: object,
-    fake: FakeChatServer,
-    **changes: object,
-) -> WatchedAnswerer:
-    settings = settings.with_overrides(
-        llm_base_url=fake.base_url, llm_api_key=PLANTED_KEY, **changes
-    )
-    return WatchedAnswerer(
-        settings=settings,
-        index=index,
-        offline=OfflineAnswerer(embedder),  # type: ignore[arg-type]
-        llm=LLMClient(settings),
-    )
-
-
 @pytest.fixture(scope="module")
-def offline_answerer(
-    seeded_settings: Settings, seeded_index: HybridIndex, embedder: object
-) -> Answerer:
-    return Answerer(settings=seeded_settings, index=seeded_index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
+def offline_answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
+    answerer: Answerer = make_answerer()
+    return answerer
 
 
 @pytest.fixture(scope="module")
@@ -145,35 +125,18 @@ def client(
 
 
 @pytest.fixture(scope="module")
-def fake_llm() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def llm_app(
-    seeded_settings: Settings,
-    seeded_index: HybridIndex,
-    embedder: object,
-    fake_llm: FakeChatServer,
-    store: FeedbackStore,
+    make_answerer: Callable[..., Answerer], module_fake_llm: FakeChatServer, store: FeedbackStore
 ) -> Iterator[tuple[httpx.Client, WatchedAnswerer]]:
-    answerer = _llm_answerer(seeded_settings, seeded_index, embedder, fake_llm, llm_timeout=10)
+    answerer: WatchedAnswerer = make_answerer(
+        module_fake_llm, kind=WatchedAnswerer, llm_api_key=PLANTED_KEY, llm_timeout=10
+    )
     settings = answerer.settings.with_overrides(rate_limit_per_minute=10_000)
     with (
         serve_app(make_app(settings, answerer, store)) as url,
         httpx.Client(base_url=url, timeout=60) as http,
     ):
         yield http, answerer
-
-
-def _events(text: str) -> list[tuple[str, dict]]:
-    """Parse a server-sent event stream into (event, data) pairs."""
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 def _assert_answer(data: dict) -> None:
@@ -290,7 +253,7 @@ def test_stream_events_in_order(client: httpx.Client) -> None:
     response = client.post("/api/ask/stream", json={"question": HEADLINE})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
-    events = _events(response.text)
+    events = read_events(response.text)
     kinds = [kind for kind, _ in events]
     assert kinds[0] == "start" and kinds[-1] == "final"
     assert set(kinds[1:-1]) <= {"delta", "reset"} and "delta" in kinds
@@ -310,11 +273,13 @@ def test_stream_emergency_banner_comes_first(client: httpx.Client) -> None:
 
 
 def test_client_disconnect_stops_the_answer(
-    llm_app: tuple[httpx.Client, WatchedAnswerer], fake_llm: FakeChatServer
+    llm_app: tuple[httpx.Client, WatchedAnswerer], module_fake_llm: FakeChatServer
 ) -> None:
     http, answerer = llm_app
     # About 8 s of streaming if nobody stopped it.
-    fake_llm.script(Reply("Removal is usually planned [1]. " * 40, delay_between_chunks=0.05))
+    module_fake_llm.script(
+        Reply("Removal is usually planned [1]. " * 40, delay_between_chunks=0.05)
+    )
     with http.stream("POST", "/api/ask/stream", json={"question": HEADLINE}) as response:
         seen = ""
         for text in response.iter_text():
@@ -568,12 +533,10 @@ def test_client_key(client: tuple[str, int] | None, key: str) -> None:
 
 
 def test_planted_key_never_leaves_the_server(
-    seeded_settings: Settings, seeded_index: HybridIndex, embedder: object, store: FeedbackStore
+    make_answerer: Callable[..., Answerer], store: FeedbackStore
 ) -> None:
     with FakeChatServer(default=Error(500)) as failing:
-        answerer = _llm_answerer(
-            seeded_settings, seeded_index, embedder, failing, llm_timeout=5, llm_max_retries=0
-        )
+        answerer = make_answerer(failing, llm_api_key=PLANTED_KEY, llm_timeout=5, llm_max_retries=0)
         with (
             serve_app(make_app(answerer.settings, answerer, store)) as url,
             httpx.Client(base_url=url, timeout=60) as http,
@@ -600,17 +563,19 @@ def test_planted_key_never_leaves_the_server(
 
 
 def test_slow_llm_answer_does_not_block_other_requests(
-    llm_app: tuple[httpx.Client, WatchedAnswerer], fake_llm: FakeChatServer, client: httpx.Client
+    llm_app: tuple[httpx.Client, WatchedAnswerer],
+    module_fake_llm: FakeChatServer,
+    client: httpx.Client,
 ) -> None:
     http, _ = llm_app
-    fake_llm.script(SlowFirstByte(3.0))
-    hits_before = len(fake_llm.hits)
+    module_fake_llm.script(SlowFirstByte(3.0))
+    hits_before = len(module_fake_llm.hits)
     with ThreadPoolExecutor(1) as pool:
         slow = pool.submit(http.post, "/api/ask", json={"question": HEADLINE})
         deadline = time.monotonic() + 15
-        while len(fake_llm.hits) == hits_before and time.monotonic() < deadline:
+        while len(module_fake_llm.hits) == hits_before and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert len(fake_llm.hits) > hits_before, "the slow answer reached the LLM"
+        assert len(module_fake_llm.hits) > hits_before, "the slow answer reached the LLM"
         started = time.monotonic()
         health = http.get("/api/health")
         offline = client.post("/api/ask", json={"question": EMERGENCY})
@@ -647,7 +612,7 @@ def test_unexpected_error_is_a_bare_500(
         plain = http.post("/api/ask", json={"question": question})
         streamed = http.post("/api/ask/stream", json={"question": question})
     assert plain.status_code == 500 and plain.json() == {"detail": "internal error"}
-    assert _events(streamed.text) == [("error", {"detail": "internal error"})]
+    assert read_events(streamed.text) == [("error", {"detail": "internal error"})]
     assert "RuntimeError" in caplog.text
     assert "Jo Bloggs" not in caplog.text, "no patient text in the log"
 

@@ -14,12 +14,9 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +26,8 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from _servers import serve
-from fake_llm import Error, FakeChatServer, Reply, free_port
+from fake_llm import Error, FakeChatServer, Reply
 from spinechat import safety
-from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder
@@ -41,6 +35,9 @@ from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.index import ingest, open_store
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
+from support.processes import AppProcess, app_process
+from support.servers import serve
+from support.sse import read_events
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS_DIR = REPO / "prompts"
@@ -72,22 +69,17 @@ class RunningApp:
     fake: FakeChatServer
 
 
-def _llm_answerer(settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder) -> Answerer:
-    return Answerer(
-        settings=settings, index=index, offline=OfflineAnswerer(embedder), llm=LLMClient(settings)
-    )
-
-
 @contextmanager
 def _running(
-    root: Path, settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder
+    root: Path, settings: Settings, index: HybridIndex, make_answerer: Callable[..., Answerer]
 ) -> Iterator[RunningApp]:
+    """The app in LLM mode on ``index``, its model a FakeChatServer of its own."""
     with FakeChatServer() as fake:
-        settings = settings.with_overrides(llm_base_url=fake.base_url, llm_api_key="sk-test-x")
-        app = create_app(settings, answerer=_llm_answerer(settings, index, embedder))
+        answerer = make_answerer(fake, settings=settings, index=index, llm_api_key="sk-test-x")
+        app = create_app(answerer.settings, answerer=answerer)
         with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
             port = int(url.rsplit(":", 1)[1])
-            yield RunningApp(url, port, http, root, settings, fake)
+            yield RunningApp(url, port, http, root, answerer.settings, fake)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +88,7 @@ def running(
     seeded_settings: Settings,
     seeded_store: object,
     embedder: MiniLMEmbedder,
+    make_answerer: Callable[..., Answerer],
 ) -> Iterator[RunningApp]:
     """The app in LLM mode, run from a folder holding a .env with a secret and the data folder
     (index and feedback database), with one embedding origin allowed."""
@@ -118,7 +111,7 @@ def running(
     # operator would, with the .env and data folder in it.
     os.chdir(root)
     try:
-        with _running(root, settings, index, embedder) as app:
+        with _running(root, settings, index, make_answerer) as app:
             yield app
     finally:
         os.chdir(previous_cwd)
@@ -135,14 +128,6 @@ def _assert_well_formed(answer: dict) -> None:
     assert safety.has_surgeon_advice(answer["answer"])
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])}
     assert cited == {source["n"] for source in answer["sources"]}
-
-
-def _events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 # -- bad input -----------------------------------------------------------------------------------
@@ -234,7 +219,7 @@ def test_strange_but_valid_text_gets_a_well_formed_answer(
 ) -> None:
     response = running.http.post(path, json={"question": question})
     assert response.status_code == 200, response.text[:300]
-    answer = response.json() if path == "/api/ask" else _events(response.text)[-1][1]
+    answer = response.json() if path == "/api/ask" else read_events(response.text)[-1][1]
     _assert_well_formed(answer)
     # Control and direction-override characters are not echoed back to a screen.
     for char in ("\x00", "\x07", "\x1b", "\x7f", "\u202e", "\ufeff"):
@@ -381,10 +366,10 @@ def _model_inputs(fake: FakeChatServer) -> str:
 
 
 def test_planted_instructions_never_reach_the_model_or_the_answer(
-    canary_settings: Settings, embedder: MiniLMEmbedder
+    canary_settings: Settings, embedder: MiniLMEmbedder, make_answerer: Callable[..., Answerer]
 ) -> None:
     index = HybridIndex(open_store(canary_settings).get_collection(), embedder)
-    with _running(canary_settings.data_dir, canary_settings, index, embedder) as app:
+    with _running(canary_settings.data_dir, canary_settings, index, make_answerer) as app:
         llm = [app.http.post("/api/ask", json={"question": q}) for q in CANARY_QUESTIONS]
         streamed = app.http.post("/api/ask/stream", json={"question": CANARY_QUESTIONS[0]})
         received = _model_inputs(app.fake)
@@ -406,7 +391,10 @@ def test_planted_instructions_never_reach_the_model_or_the_answer(
 
 
 def test_instruction_planted_in_a_heading_is_not_passed_on(
-    canary_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path
+    canary_settings: Settings,
+    embedder: MiniLMEmbedder,
+    make_answerer: Callable[..., Answerer],
+    tmp_path: Path,
 ) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(canary_settings.knowledge_dir, knowledge)
@@ -416,7 +404,7 @@ def test_instruction_planted_in_a_heading_is_not_passed_on(
     assert ingest(settings, embedder).as_json()["added"] == 1
     index = HybridIndex(open_store(settings).get_collection(), embedder)
     question = "After my spinal fusion, does a memory-foam cushion with a cut-out help in the car?"
-    with _running(tmp_path, settings, index, embedder) as app:
+    with _running(tmp_path, settings, index, make_answerer) as app:
         llm = app.http.post("/api/ask", json={"question": question})
         received = _model_inputs(app.fake)
         app.fake.default = Error(500)
@@ -460,7 +448,7 @@ def test_unsafe_markup_from_the_model_is_made_inert(running: RunningApp) -> None
 
     assert plain.status_code == 200 and plain.json()["mode"] == "llm"
     _assert_inert(plain.json()["answer"])
-    events = _events(streamed.text)
+    events = read_events(streamed.text)
     assert events[-1][1]["mode"] == "llm"
     for name, data in events:
         if name in ("delta", "final"):
@@ -599,59 +587,6 @@ def test_unknown_origin_gets_no_cors_grant(running: RunningApp) -> None:
 
 PLANTED_KEY = "sk-test-PLANTED-9999"
 MARKER = "ZEBRA-MARKER-4431"
-
-
-@dataclass
-class AppProcess:
-    url: str
-    process: subprocess.Popen
-    stdout: Path
-    stderr: Path
-
-    def logs(self) -> str:
-        return self.stdout.read_text(errors="replace") + self.stderr.read_text(errors="replace")
-
-
-@contextmanager
-def app_process(root: Path, env_vars: dict[str, str]) -> Iterator[AppProcess]:
-    """``python app.py`` on a free loopback port, with stdout and stderr kept in files."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPINECHAT_", "OPENAI_"))}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        PYTHONUNBUFFERED="1",
-        SPINECHAT_HOST="127.0.0.1",
-        SPINECHAT_PORT=str(port),
-        SPINECHAT_PROMPTS_DIR=str(PROMPTS_DIR),
-        **env_vars,
-    )
-    stdout, stderr = root / "app.stdout.log", root / "app.stderr.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, str(REPO / "app.py")], env=env, cwd=root, stdout=out, stderr=err
-        )
-    app = AppProcess(url, process, stdout, stderr)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"app.py did not start (exit {process.poll()}):\n{app.logs()[-3000:]}")
-            time.sleep(0.3)
-        yield app
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

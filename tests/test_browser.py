@@ -13,10 +13,9 @@ import functools
 import http.server
 import re
 import shutil
-import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import (
     Browser,
@@ -39,8 +37,6 @@ from playwright.sync_api import (
 )
 
 from fake_llm import FakeChatServer, Reply
-from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder
@@ -49,6 +45,7 @@ from spinechat.index import ingest, open_store
 from spinechat.prompts import load_prompts
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
+from support.servers import serve
 
 # Gradio's queue trips pandas deprecation warnings of its own.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
@@ -130,22 +127,8 @@ class RunningApp:
 @contextmanager
 def _serve(app: FastAPI) -> Iterator[str]:
     """``app`` on uvicorn in a daemon thread on a free loopback port; yields its URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    try:
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(app) as url:
+        yield f"{url}/"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -178,30 +161,28 @@ def index(settings: Settings, embedder: MiniLMEmbedder) -> HybridIndex:
 
 @pytest.fixture(scope="module")
 def running(
-    settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder
+    settings: Settings, index: HybridIndex, make_answerer: Callable[..., Answerer]
 ) -> Iterator[RunningApp]:
-    answerer = Answerer(settings=settings, index=index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
+    answerer = make_answerer(settings=settings, index=index)
     feedback = FeedbackStore(default_feedback_path(settings))
     with _serve(create_app(settings, answerer=answerer, feedback=feedback)) as url:
         yield RunningApp(url, feedback)
 
 
 @pytest.fixture(scope="module")
-def llm_url(settings: Settings, index: HybridIndex, embedder: MiniLMEmbedder) -> Iterator[str]:
+def llm_url(
+    settings: Settings, index: HybridIndex, make_answerer: Callable[..., Answerer]
+) -> Iterator[str]:
     """A second app whose answers stream slowly from FakeChatServer through the real LLM client."""
     with FakeChatServer(default=SLOW_REPLY) as fake:
-        llm_settings = settings.with_overrides(
+        answerer = make_answerer(
+            fake,
+            settings=settings,
+            index=index,
             data_dir=settings.data_dir.parent / "llm-data",
-            llm_base_url=fake.base_url,
             llm_api_key="sk-browser-test",
         )
-        answerer = Answerer(
-            settings=llm_settings,
-            index=index,
-            offline=OfflineAnswerer(embedder),  # type: ignore[arg-type]
-            llm=LLMClient(llm_settings),
-        )
-        with _serve(create_app(llm_settings, answerer=answerer)) as url:
+        with _serve(create_app(answerer.settings, answerer=answerer)) as url:
             yield url
 
 

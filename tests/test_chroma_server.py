@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from spinechat.config import Settings
 from spinechat.documents import load_documents, split_document
-from spinechat.embedding import MiniLMEmbedder
 from spinechat.errors import IndexMismatchError, StoreUnavailableError
+from spinechat.fake_llm import free_port
 from spinechat.index import ingest, open_store
 from spinechat.retrieval import HybridIndex
+from support.embedders import OtherModelEmbedder
+from support.env import clean_env
+from support.processes import chroma_server
 
 pytestmark = pytest.mark.slow
 
-CHROMA = Path(sys.executable).parent / "chroma"
 RESULT_KEYS = {"rank", "chunk_id", "doc_id", "title", "section", "score", "text"}
 QUERIES = [
     ("does insurance pay for removing the screw", "screw-loosening-qa"),
@@ -32,69 +30,13 @@ QUERIES = [
 ]
 
 
-class OtherModelEmbedder:
-    """The real embedder under another name, as if the index were opened with a different model."""
-
-    identity = "other-model"
-
-    def __init__(self, inner: MiniLMEmbedder) -> None:
-        self._inner = inner
-        self.dimension = inner.dimension
-
-    def embed_documents(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        return self._inner.embed_documents(texts, batch_size)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._inner.embed_query(text)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _heartbeat(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on loopback, for the whole module; its log is kept beside its data."""
     root = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = root / "server.log"
-    with open(log_path, "w") as log:
-        # --host pins IPv4 loopback: "localhost" may resolve to ::1 only.
-        command = [str(CHROMA), "run", "--path", str(root / "db"), "--host", "127.0.0.1"]
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=root,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not _heartbeat(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        f"chroma server did not come up (exit {server.poll()}):\n"
-                        + log_path.read_text(errors="replace")[-2000:]
-                    )
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+    port = free_port()
+    with chroma_server(root / "db", port, root / "server.log"):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _server_collections(url: str) -> set[str]:
@@ -110,11 +52,8 @@ def _expected_ids(folder: Path) -> dict[str, set[str]]:
 
 
 def _cli_env(tmp_path: Path, **spinechat: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPINECHAT_")}
-    env["HF_HUB_OFFLINE"] = "1"
-    env["SPINECHAT_DATA_DIR"] = str(tmp_path / "cli-data")
-    env.update({f"SPINECHAT_{name.upper()}": value for name, value in spinechat.items()})
-    return env
+    variables = {f"SPINECHAT_{name.upper()}": value for name, value in spinechat.items()}
+    return clean_env(SPINECHAT_DATA_DIR=str(tmp_path / "cli-data"), **variables)
 
 
 def _run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -217,7 +156,7 @@ def test_cli_search_against_the_server(chroma_url, tmp_path, knowledge_copy) -> 
 
 
 def test_unreachable_server(tmp_path) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
 
     result = _run_cli(tmp_path, _cli_env(tmp_path, chroma_url=url), "search", "x")
 

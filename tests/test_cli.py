@@ -8,68 +8,21 @@ model loads run in fresh temp folders.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+from support.cli import KNOWLEDGE, Cli, usage_error
+
 DOC_IDS = {"screw-loosening-qa", "screws-through-skin"}
 INGEST_KEYS = {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped"}
 RESULT_KEYS = {"rank", "chunk_id", "doc_id", "title", "section", "score", "text"}
 QUERY = "will removing a loose screw cost extra"
-
-
-@dataclass(frozen=True)
-class Cli:
-    """The ``spinechat`` command bound to a working folder, a data folder and a knowledge folder."""
-
-    cwd: Path
-    data_dir: Path
-    knowledge: Path
-
-    def run(
-        self, *args: str, env: dict[str, str] | None = None, command: Sequence[str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        full_env = {
-            # A SPINECHAT_* variable (or SPINECHAT_DEBUG) in the caller's shell must not leak in.
-            **{k: v for k, v in os.environ.items() if not k.startswith("SPINECHAT_")},
-            "HF_HUB_OFFLINE": "1",
-            "SPINECHAT_DATA_DIR": str(self.data_dir),
-            "SPINECHAT_KNOWLEDGE_DIR": str(self.knowledge),
-            **(env or {}),
-        }
-        result = subprocess.run(
-            [*(command or [sys.executable, "-m", "spinechat"]), *args],
-            env=full_env,
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
-
-    def json(self, *args: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
-        """Run a command that must succeed; return its parsed stdout and its stderr."""
-        result = self.run(*args, env=env)
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout), result.stderr
-
-
-def _usage_error(result: subprocess.CompletedProcess[str]) -> str:
-    """Assert the run failed with status 2 and one ``spinechat:`` line on stderr; return it."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert result.returncode == 2, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("spinechat:"), result.stderr
-    return lines[0]
 
 
 @pytest.fixture
@@ -86,10 +39,7 @@ class Indexed:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Indexed:
     """A data folder indexed by one real ``ingest --json`` run, shared by this module's tests."""
-    home = tmp_path_factory.mktemp("cli-indexed")
-    knowledge = home / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    shared = Cli(cwd=home, data_dir=home / "data", knowledge=knowledge)
+    shared = Cli.in_copy(tmp_path_factory.mktemp("cli-indexed"))
     report, _ = shared.json("ingest", "--json")
     return Indexed(shared, report)
 
@@ -152,11 +102,11 @@ def test_no_subcommand_is_a_usage_error(cli: Cli) -> None:
     ],
 )
 def test_usage_errors_print_one_line(cli: Cli, args: list[str]) -> None:
-    _usage_error(cli.run(*args))
+    usage_error(cli.run(*args))
 
 
 def test_missing_knowledge_folder_is_named(cli: Cli) -> None:
-    line = _usage_error(cli.run("ingest", "--knowledge", "/nonexistent/folder"))
+    line = usage_error(cli.run("ingest", "--knowledge", "/nonexistent/folder"))
     assert "/nonexistent/folder" in line
 
 
@@ -170,7 +120,7 @@ def test_missing_knowledge_folder_is_named(cli: Cli) -> None:
     ],
 )
 def test_bad_environment_variable_is_named(cli: Cli, variable: str, raw: str) -> None:
-    line = _usage_error(cli.run("search", "screws", env={variable: raw}))
+    line = usage_error(cli.run("search", "screws", env={variable: raw}))
     assert variable in line
 
 
@@ -180,7 +130,7 @@ def test_data_dir_that_is_a_file(cli: Cli, command: str) -> None:
     not_a_folder.write_text("I am a file\n")
     args = [command] if command == "ingest" else [command, "screws"]
     # The --data-dir flag must win over SPINECHAT_DATA_DIR, which points at a usable folder.
-    line = _usage_error(cli.run("--data-dir", str(not_a_folder), *args))
+    line = usage_error(cli.run("--data-dir", str(not_a_folder), *args))
     assert "not-a-folder" in line
     assert not cli.data_dir.exists()
 

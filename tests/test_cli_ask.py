@@ -9,21 +9,15 @@ FakeChatServer on loopback, so the real OpenAI client code runs against it.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_llm import Error, FakeChatServer, Reply
+from support.cli import Cli, usage_error
 
-KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 QUESTION = (
     "a screw came loose two weeks after my minimally invasive surgery: "
     "will removing it cost extra, is it risky?"
@@ -43,52 +37,6 @@ ANSWER_KEYS = {
 SOURCE_KEYS = {"n", "doc_id", "chunk_id", "title", "section", "snippet"}
 PLANTED_KEY = "sk-test-PLANTED-0000"
 _CITATION = re.compile(r"\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class Cli:
-    """The ``spinechat`` command bound to a working folder, a data folder and a knowledge folder."""
-
-    cwd: Path
-    data_dir: Path
-    knowledge: Path
-
-    def run(
-        self, *args: str, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        full_env = {
-            # The caller's shell must not configure spinechat or point it at a real LLM.
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SPINECHAT_", "OPENAI_"))},
-            "HF_HUB_OFFLINE": "1",
-            "SPINECHAT_DATA_DIR": str(self.data_dir),
-            "SPINECHAT_KNOWLEDGE_DIR": str(self.knowledge),
-            **(env or {}),
-        }
-        result = subprocess.run(
-            [sys.executable, "-m", "spinechat", *args],
-            env=full_env,
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
-
-    def json(self, *args: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
-        """Run a command that must succeed; return its parsed stdout and its stderr."""
-        result = self.run(*args, env=env)
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout), result.stderr
-
-
-def _usage_error(result: subprocess.CompletedProcess[str]) -> str:
-    """Assert the run failed with status 2 and one ``spinechat:`` line on stderr; return it."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert result.returncode == 2, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("spinechat:"), result.stderr
-    return lines[0]
 
 
 def _check_answer(payload: Any) -> dict[str, Any]:
@@ -128,19 +76,10 @@ def cli(tmp_path: Path, knowledge_copy: Path) -> Cli:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """A data folder indexed by one real ``ingest`` run, shared by this module's answering tests."""
-    home = tmp_path_factory.mktemp("cli-ask")
-    knowledge = home / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    shared = Cli(cwd=home, data_dir=home / "data", knowledge=knowledge)
+    shared = Cli.in_copy(tmp_path_factory.mktemp("cli-ask"))
     report, _ = shared.json("ingest", "--json")
     assert report["chunks"] > 0
     return shared
-
-
-@pytest.fixture
-def fake_llm() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as server:
-        yield server
 
 
 # Input errors: one line, status 2, before any model loads
@@ -198,7 +137,7 @@ def test_bad_input_is_one_line_before_any_model_loads(
     for name, text in files.items():
         (cli.cwd / name).write_text(text, encoding="utf-8")
     result = cli.run(*args)
-    line = _usage_error(result)
+    line = usage_error(result)
     assert expected in line
     assert result.stdout == ""
     # Nothing was indexed: the error came before the model and the store were touched.
@@ -324,7 +263,7 @@ def test_batch_reports_bad_records_in_place_and_fails(indexed: Cli) -> None:
         encoding="utf-8",
     )
     result = indexed.run("ask", "--batch", str(batch))
-    line = _usage_error(result)
+    line = usage_error(result)
     assert "2 of 3 records" in line
     records = _json_lines(result.stdout)
     assert len(records) == 3, result.stdout

@@ -8,15 +8,15 @@ marked slow; the usage errors fail before any model loads.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from support.cli import Cli
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = [
@@ -37,27 +37,8 @@ class Eval:
     def run(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        clean = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("SPINECHAT_", "OPENAI_"))
-        }
-        result = subprocess.run(
-            [sys.executable, "-m", "spinechat", "eval", *args],
-            env={
-                **clean,
-                "HF_HUB_OFFLINE": "1",
-                "SPINECHAT_DATA_DIR": str(self.home / "data"),
-                "SPINECHAT_KNOWLEDGE_DIR": str(self.home / "knowledge"),
-                **(env or {}),
-            },
-            cwd=self.home,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        return result
+        cli = Cli(cwd=self.home, data_dir=self.home / "data", knowledge=self.home / "knowledge")
+        return cli.run("eval", *args, env=env, timeout=300)
 
     def write(self, name: str, lines: list[str]) -> Path:
         path = self.home / name
@@ -69,6 +50,8 @@ def _home(root: Path) -> Eval:
     shutil.copytree(REPO / "knowledge", root / "knowledge")
     (root / "evals").mkdir()
     shutil.copyfile(REPO / "evals" / "gates.toml", root / "evals" / "gates.toml")
+    # The shipped gates include triage gates, measured on the shipped triage set.
+    shutil.copyfile(REPO / "evals" / "triage.jsonl", root / "evals" / "triage.jsonl")
     return Eval(root)
 
 

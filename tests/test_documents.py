@@ -12,7 +12,6 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from spinechat import documents
 from spinechat.documents import (
     MAX_FILE_BYTES,
     Document,
@@ -21,6 +20,7 @@ from spinechat.documents import (
     SkippedFile,
     load_document,
     load_documents,
+    loaders,
     split_document,
     split_documents,
 )
@@ -400,7 +400,7 @@ def test_unexpected_loader_error_becomes_skipped_file(
     def crash(path: Path, text: str) -> Document:
         raise RuntimeError("parser exploded\nsecond line")
 
-    monkeypatch.setattr(documents, "_load_txt", crash)
+    monkeypatch.setattr(loaders, "_load_txt", crash)
     docs, skipped = load_documents(tmp_path)
 
     assert [d.doc_id for d in docs] == ["b"]
@@ -417,7 +417,7 @@ def test_keyboard_interrupt_is_not_swallowed(
     def interrupt(path: Path, text: str) -> Document:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(documents, "_load_txt", interrupt)
+    monkeypatch.setattr(loaders, "_load_txt", interrupt)
     with pytest.raises(KeyboardInterrupt):
         load_documents(tmp_path)
 

@@ -7,25 +7,24 @@ from __future__ import annotations
 import copy
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_llm import Error, FakeChatServer, Reply
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.eval import metrics as m
+from spinechat.eval.command import run_eval_command
 from spinechat.eval.dataset import load_testset
 from spinechat.eval.gates import Gate, check_gates, load_gates
 from spinechat.eval.judge import LLMJudge
 from spinechat.eval.report import compare, write_reports
-from spinechat.eval.runner import run_eval, run_eval_command
+from spinechat.eval.runner import run_eval
 from spinechat.prompts import load_prompts
-from spinechat.retrieval import HybridIndex
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = load_prompts(REPO / "prompts")
@@ -74,8 +73,9 @@ def _write_gates(path: Path, body: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def answerer(seeded_index: HybridIndex, embedder: Any, seeded_settings: Settings) -> Answerer:
-    return Answerer(settings=seeded_settings, index=seeded_index, offline=OfflineAnswerer(embedder))
+def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
+    offline: Answerer = make_answerer()
+    return offline
 
 
 @pytest.fixture(scope="module")
@@ -434,12 +434,6 @@ def test_the_command_compares_with_a_baseline_report(
 
 
 # ---- the LLM mode ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake_llm() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as server:
-        yield server
 
 
 def test_llm_mode_runs_the_model_and_the_judge(

@@ -11,14 +11,11 @@ mid-way is completed by the next run (test_ingest_recovers_after_the_writer_is_k
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,11 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _servers import serve
 from fake_llm import Error, FakeChatServer, SlowFirstByte, Stall, free_port
 from spinechat import safety
-from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder
@@ -39,10 +33,13 @@ from spinechat.feedback import FeedbackError, FeedbackStore
 from spinechat.index import ingest, open_store
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
+from support.env import clean_env
+from support.processes import chroma_server, stop
+from support.servers import serve
+from support.sse import read_events
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS_DIR = REPO / "prompts"
-CHROMA = Path(sys.executable).parent / "chroma"
 HEADLINE = "will removing a loose screw cost extra?"
 SKIN_QUESTION = "can spinal screws come through the skin?"
 # Each answer, fallback included, must reach the user within this many seconds.
@@ -70,14 +67,14 @@ def _app_settings(base: Settings, data_dir: Path, **changes: object) -> Settings
 
 
 def _llm_answerer(
-    base: Settings, data_dir: Path, index: HybridIndex, embedder: MiniLMEmbedder, llm_url: str
+    make_answerer: Callable[..., Answerer], base: Settings, data_dir: Path, llm: object
 ) -> Answerer:
-    settings = _app_settings(
-        base, data_dir, llm_base_url=llm_url, llm_api_key="sk-test-faults", llm_timeout=2
+    """An answerer on the model at ``llm`` (llm_timeout 2 s, one retry), data in ``data_dir``."""
+    settings = _app_settings(base, data_dir)
+    answerer: Answerer = make_answerer(
+        llm, settings=settings, llm_api_key="sk-test-faults", llm_timeout=2
     )
-    return Answerer(
-        settings=settings, index=index, offline=OfflineAnswerer(embedder), llm=LLMClient(settings)
-    )
+    return answerer
 
 
 def _timed_ask(http: httpx.Client, question: str = HEADLINE) -> tuple[httpx.Response, float]:
@@ -97,22 +94,15 @@ def _one_line_detail(response: httpx.Response) -> str:
 
 
 @pytest.fixture(scope="module")
-def fake_llm() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def llm_app(
     tmp_path_factory: pytest.TempPathFactory,
     seeded_settings: Settings,
-    seeded_index: HybridIndex,
-    embedder: MiniLMEmbedder,
-    fake_llm: FakeChatServer,
+    make_answerer: Callable[..., Answerer],
+    module_fake_llm: FakeChatServer,
 ) -> Iterator[httpx.Client]:
     """The app in LLM mode, the model being FakeChatServer (llm_timeout 2 s, one retry)."""
     data_dir = tmp_path_factory.mktemp("faults-llm") / "data"
-    answerer = _llm_answerer(seeded_settings, data_dir, seeded_index, embedder, fake_llm.base_url)
+    answerer = _llm_answerer(make_answerer, seeded_settings, data_dir, module_fake_llm)
     with running_app(answerer.settings, answerer) as http:
         yield http
 
@@ -121,13 +111,12 @@ def llm_app(
 def refused_app(
     tmp_path_factory: pytest.TempPathFactory,
     seeded_settings: Settings,
-    seeded_index: HybridIndex,
-    embedder: MiniLMEmbedder,
+    make_answerer: Callable[..., Answerer],
 ) -> Iterator[httpx.Client]:
     """The app in LLM mode with the endpoint on a loopback port where nothing listens."""
     data_dir = tmp_path_factory.mktemp("faults-refused") / "data"
     url = f"http://127.0.0.1:{free_port()}/v1"
-    answerer = _llm_answerer(seeded_settings, data_dir, seeded_index, embedder, url)
+    answerer = _llm_answerer(make_answerer, seeded_settings, data_dir, url)
     with running_app(answerer.settings, answerer) as http:
         yield http
 
@@ -158,13 +147,13 @@ def refused_app(
 )
 def test_llm_fault_falls_back_and_the_app_keeps_serving(
     request: pytest.FixtureRequest,
-    fake_llm: FakeChatServer,
+    module_fake_llm: FakeChatServer,
     app_fixture: str,
     script: tuple[Error | SlowFirstByte | Stall, ...],
     min_seconds: float,
 ) -> None:
     http: httpx.Client = request.getfixturevalue(app_fixture)
-    fake_llm.script(*script)
+    module_fake_llm.script(*script)
 
     response, elapsed = _timed_ask(http)
 
@@ -183,29 +172,23 @@ def test_llm_fault_falls_back_and_the_app_keeps_serving(
     assert elapsed < ANSWER_BOUND_S
 
 
-def _events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
-
-
 @pytest.mark.slow
 def test_stall_mid_stream_resets_the_streamed_text(
-    llm_app: httpx.Client, fake_llm: FakeChatServer
+    llm_app: httpx.Client, module_fake_llm: FakeChatServer
 ) -> None:
-    fake_llm.script(Stall(after_text="Screws can loosen over time [1]. Removal ", seconds=15))
+    module_fake_llm.script(
+        Stall(after_text="Screws can loosen over time [1]. Removal ", seconds=15)
+    )
     started = time.monotonic()
     response = llm_app.post("/api/ask/stream", json={"question": HEADLINE})
     elapsed = time.monotonic() - started
 
     assert response.status_code == 200
-    kinds = [name for name, _ in _events(response.text)]
+    kinds = [name for name, _ in read_events(response.text)]
     assert kinds[0] == "start" and kinds[-1] == "final"
     assert "reset" in kinds, "the half answer the LLM streamed is withdrawn"
     assert kinds.index("delta") < kinds.index("reset"), "text was streamed before the stall"
-    final = _events(response.text)[-1][1]
+    final = read_events(response.text)[-1][1]
     assert final["mode"] == "offline" and final["notice"]
     assert elapsed < ANSWER_BOUND_S
 
@@ -213,50 +196,12 @@ def test_stall_mid_stream_resets_the_streamed_text(
 # -- the Chroma server goes away -----------------------------------------------------------------
 
 
-def _heartbeat(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def chroma_server(path: Path, port: int, log_path: Path) -> Iterator[subprocess.Popen]:
-    """``chroma run`` on 127.0.0.1:``port`` with its data in ``path``, until the block ends."""
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "a") as log:
-        command = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1"]
-        server = subprocess.Popen(
-            [*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=path.parent
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not _heartbeat(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        f"chroma server did not come up (exit {server.poll()}):\n"
-                        + log_path.read_text(errors="replace")[-2000:]
-                    )
-                time.sleep(0.2)
-            yield server
-        finally:
-            _stop(server)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.mark.slow
 def test_chroma_server_stopped_then_restarted(
-    tmp_path: Path, seeded_settings: Settings, embedder: MiniLMEmbedder
+    tmp_path: Path,
+    seeded_settings: Settings,
+    embedder: MiniLMEmbedder,
+    make_answerer: Callable[..., Answerer],
 ) -> None:
     root = tmp_path / "chroma"
     root.mkdir()
@@ -271,11 +216,11 @@ def test_chroma_server_stopped_then_restarted(
     with chroma_server(root / "db", port, log_path) as server:
         ingest(settings, embedder)
         index = HybridIndex(open_store(settings).get_collection(), embedder)
-        answerer = Answerer(settings=settings, index=index, offline=OfflineAnswerer(embedder))
+        answerer = make_answerer(settings=settings, index=index)
         with running_app(settings, answerer) as http:
             first = http.post("/api/ask", json={"question": HEADLINE})
 
-            _stop(server)
+            stop(server)
             down, down_elapsed = _timed_ask(http)
             health_while_down = http.get("/api/health")
 
@@ -304,6 +249,7 @@ def test_corrupt_knowledge_files_leave_the_running_index_alone(
     seeded_settings: Settings,
     seeded_store: object,
     embedder: MiniLMEmbedder,
+    make_answerer: Callable[..., Answerer],
     knowledge_copy: Path,
 ) -> None:
     # The seeded index, copied: the knowledge copy has the same content, so nothing is re-embedded.
@@ -312,7 +258,7 @@ def test_corrupt_knowledge_files_leave_the_running_index_alone(
     settings = _app_settings(seeded_settings, data_dir, knowledge_dir=knowledge_copy)
     index = HybridIndex(open_store(settings).get_collection(), embedder)
     chunks_before = len(index)
-    answerer = Answerer(settings=settings, index=index, offline=OfflineAnswerer(embedder))
+    answerer = make_answerer(settings=settings, index=index)
     skin = knowledge_copy / "screws-through-skin.md"
     qa = knowledge_copy / "screw-loosening-qa.md"
     good_qa = qa.read_text(encoding="utf-8")
@@ -371,8 +317,7 @@ def _unwritable_data_dirs(tmp_path: Path) -> dict[str, Path]:
 def test_cli_ingest_into_an_unwritable_data_dir_exits_2(
     tmp_path: Path, knowledge_copy: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPINECHAT_", "OPENAI_"))}
-    env.update(HF_HUB_OFFLINE="1", SPINECHAT_KNOWLEDGE_DIR=str(knowledge_copy))
+    env = clean_env(SPINECHAT_KNOWLEDGE_DIR=str(knowledge_copy))
     runs = {}
     for name, data_dir in _unwritable_data_dirs(tmp_path).items():
         runs[name] = subprocess.Popen(
@@ -387,7 +332,7 @@ def test_cli_ingest_into_an_unwritable_data_dir_exits_2(
         try:
             stdout, stderr = process.communicate(timeout=120)
         finally:
-            _stop(process)
+            stop(process)
         assert process.returncode == 2, (name, stderr)
         lines = stderr.splitlines()
         assert len(lines) == 1, (name, stderr)
@@ -406,11 +351,11 @@ def test_feedback_store_on_an_unwritable_path_raises_one_line(tmp_path: Path, ki
 
 
 def test_feedback_503_when_the_data_dir_breaks_while_running(
-    tmp_path: Path, seeded_settings: Settings, seeded_index: HybridIndex, embedder: MiniLMEmbedder
+    tmp_path: Path, seeded_settings: Settings, make_answerer: Callable[..., Answerer]
 ) -> None:
     data_dir = tmp_path / "data"
     settings = _app_settings(seeded_settings, data_dir)
-    answerer = Answerer(settings=settings, index=seeded_index, offline=OfflineAnswerer(embedder))
+    answerer = make_answerer(settings=settings)
     rating = {"rating": "like", "question": HEADLINE, "answer": "It is covered [1]."}
     with running_app(settings, answerer) as http:
         stored = http.post("/api/feedback", json=rating)
@@ -429,12 +374,12 @@ def test_feedback_503_when_the_data_dir_breaks_while_running(
 
 
 def test_app_starts_on_an_unwritable_data_dir_and_keeps_answering(
-    tmp_path: Path, seeded_settings: Settings, seeded_index: HybridIndex, embedder: MiniLMEmbedder
+    tmp_path: Path, seeded_settings: Settings, make_answerer: Callable[..., Answerer]
 ) -> None:
     # The index lives elsewhere (here the seeded one; in production a Chroma server), so only
     # feedback needs the data folder: answering must not depend on it.
     settings = _app_settings(seeded_settings, _unwritable_data_dirs(tmp_path)["under-a-file"])
-    answerer = Answerer(settings=settings, index=seeded_index, offline=OfflineAnswerer(embedder))
+    answerer = make_answerer(settings=settings)
     try:
         app = create_app(settings, answerer=answerer)
     except SpinechatError as err:

@@ -12,14 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from langchain_core.documents import Document as LCDocument
 
-from _corpus import LAST_PHRASE, doc_id, marker, write_corpus
 from spinechat.config import Settings
 from spinechat.documents import load_documents, split_document
-from spinechat.embedding import MiniLMEmbedder
 from spinechat.errors import EmptyIndexError, IndexBusyError, IndexMismatchError
 from spinechat.index import embedding_text, ingest, ingest_lock, open_store
 from spinechat.retrieval import (
@@ -30,6 +27,9 @@ from spinechat.retrieval import (
     reciprocal_rank_fusion,
     tokenize,
 )
+from support.corpus import LAST_PHRASE, doc_id, marker, write_corpus
+from support.embedders import OtherModelEmbedder
+from support.env import clean_env
 
 REPORT_KEYS = {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped"}
 LOOSENING = "screw-loosening-qa"
@@ -49,22 +49,6 @@ NEW_PARAGRAPH = (
 # The kill test's corpus: big enough that the CLI ingest runs for several seconds on 2 cores.
 KILL_DOCS = 30
 KILL_SECTIONS = 8
-
-
-class OtherModelEmbedder:
-    """The real embedder under another name, as if the index were opened with a different model."""
-
-    identity = "other-model"
-
-    def __init__(self, inner: MiniLMEmbedder) -> None:
-        self._inner = inner
-        self.dimension = inner.dimension
-
-    def embed_documents(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        return self._inner.embed_documents(texts, batch_size)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._inner.embed_query(text)
 
 
 def _expected_ids(folder: Path) -> dict[str, set[str]]:
@@ -88,10 +72,7 @@ def _collection(settings: Settings):
 
 
 def _cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPINECHAT_")}
-    env["HF_HUB_OFFLINE"] = "1"
-    env["SPINECHAT_DATA_DIR"] = str(tmp_path / "cli-data")
-    return env
+    return clean_env(SPINECHAT_DATA_DIR=str(tmp_path / "cli-data"))
 
 
 def _cli(*args: str) -> list[str]:

@@ -7,14 +7,13 @@ benchmarks, so they are generous: the deadline plus 1.5 s.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from spinechat.answer.llm import LLMClient, LLMError, format_sources
 from spinechat.answer.types import Message, Source
 from spinechat.config import Settings
 from spinechat.prompts import load_prompts
+from support.env import clean_env
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = REPO / "prompts"
@@ -54,9 +54,8 @@ ANSWER = "Most people walk on the first day after surgery [1]. Please ask your s
 
 
 @pytest.fixture
-def server() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as fake:
-        yield fake
+def server(fake_llm: FakeChatServer) -> FakeChatServer:
+    return fake_llm
 
 
 @pytest.fixture
@@ -489,13 +488,12 @@ def test_no_langsmith_tracing_even_when_the_environment_enables_it(tmp_path: Pat
         """
     )
     with FakeChatServer() as langsmith:
-        env = {
-            **os.environ,
-            "LANGSMITH_TRACING": "true",
-            "LANGCHAIN_TRACING_V2": "true",
-            "LANGSMITH_ENDPOINT": langsmith.base_url.removesuffix("/v1"),
-            "LANGSMITH_API_KEY": "lsv2_fake",
-        }
+        env = clean_env(
+            LANGSMITH_TRACING="true",
+            LANGCHAIN_TRACING_V2="true",
+            LANGSMITH_ENDPOINT=langsmith.base_url.removesuffix("/v1"),
+            LANGSMITH_API_KEY="lsv2_fake",
+        )
         done = subprocess.run(
             [sys.executable, "-c", script],
             env=env,

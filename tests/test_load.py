@@ -18,14 +18,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +29,10 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from fake_llm import free_port
 from spinechat import safety
 from spinechat.config import Settings
 from spinechat.feedback import FeedbackStore
+from support.processes import app_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
@@ -122,64 +117,6 @@ def _quantiles(values: list[float]) -> dict[str, float | None]:
         return round(ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))], 3)
 
     return {"p50": nearest_rank(0.50), "p95": nearest_rank(0.95), "max": nearest_rank(1.0)}
-
-
-# -- the app process -----------------------------------------------------------------------------
-
-
-@dataclass
-class AppProcess:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-
-@contextmanager
-def app_process(root: Path, env_vars: dict[str, str]) -> Iterator[AppProcess]:
-    """``python app.py`` on a free loopback port; stdout and stderr go to ``root/app.log``."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPINECHAT_", "OPENAI_"))}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        PYTHONUNBUFFERED="1",
-        SPINECHAT_HOST="127.0.0.1",
-        SPINECHAT_PORT=str(port),
-        SPINECHAT_PROMPTS_DIR=str(REPO / "prompts"),
-        **env_vars,
-    )
-    log = root / "app.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(REPO / "app.py")],
-            env=env,
-            cwd=root,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"app.py did not start (exit {process.poll()}):\n"
-                    + log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.3)
-        yield AppProcess(url, process, log)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 def _memory_mb(pid: int) -> dict[str, float]:

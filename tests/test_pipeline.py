@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fake_llm import Error, FakeChatServer, Reply, Stall
-from spinechat.answer.offline import OfflineAnswerer
-from spinechat.answer.pipeline import Answerer, InputError, build_answerer
-from spinechat.answer.types import Message
+from spinechat.answer import llm as llm_module
+from spinechat.answer.generator import Delta, Done, Event, FallbackGenerator, Request, Reset
+from spinechat.answer.llm import LLMError
+from spinechat.answer.pipeline import Answerer, InputError
+from spinechat.answer.types import Message, Mode
 from spinechat.config import Settings
 from spinechat.prompts import load_prompts
-from spinechat.retrieval import HybridIndex
+from spinechat.wiring import build_answerer
 
 REPO = Path(__file__).resolve().parents[1]
 PROMPTS = load_prompts(REPO / "prompts")
@@ -24,42 +27,21 @@ FOOTER = PROMPTS.message("surgeon_footer")
 CITATION = re.compile(r"\[(\d+)\]")
 
 
-def _offline(seeded_index: HybridIndex, embedder: object, settings: Settings) -> Answerer:
-    return Answerer(settings=settings, index=seeded_index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
-def offline_answerer(
-    seeded_index: HybridIndex, embedder: object, seeded_settings: Settings
-) -> Answerer:
-    return _offline(seeded_index, embedder, seeded_settings)
-
-
-@pytest.fixture
-def fake_llm() -> Iterator[FakeChatServer]:
-    with FakeChatServer() as server:
-        yield server
+def offline_answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
+    answerer: Answerer = make_answerer()
+    return answerer
 
 
 @pytest.fixture
 def llm_answerer(
-    seeded_index: HybridIndex, embedder: object, seeded_settings: Settings, fake_llm: FakeChatServer
+    make_answerer: Callable[..., Answerer], fake_llm: FakeChatServer
 ) -> Callable[..., Answerer]:
-    from spinechat.answer.llm import LLMClient
-
     def make(**changes: object) -> Answerer:
-        settings = seeded_settings.with_overrides(
-            llm_base_url=fake_llm.base_url,
-            llm_api_key="sk-test-PLANTED-0000",
-            llm_timeout=2,
-            **changes,
+        answerer: Answerer = make_answerer(
+            fake_llm, llm_api_key="sk-test-PLANTED-0000", llm_timeout=2, **changes
         )
-        return Answerer(
-            settings=settings,
-            index=seeded_index,
-            offline=OfflineAnswerer(embedder),  # type: ignore[arg-type]
-            llm=LLMClient(settings),
-        )
+        return answerer
 
     return make
 
@@ -266,7 +248,7 @@ def test_planted_key_never_in_answer(
 def test_canary_document_is_not_obeyed(
     make_settings: Callable[..., Settings],
     knowledge_copy: Path,
-    embedder: object,
+    make_answerer: Callable[..., Answerer],
     fake_llm: FakeChatServer,
 ) -> None:
     (knowledge_copy / "hardware-care.md").write_text(
@@ -285,11 +267,7 @@ def test_canary_document_is_not_obeyed(
     _assert_well_formed(result.as_json())
 
     fake_llm.script(Reply("Keep the incision clean and dry [1]."))
-    llm_settings = settings.with_overrides(llm_base_url=fake_llm.base_url, llm_timeout=2)
-    from spinechat.answer.llm import LLMClient
-
-    with_llm = Answerer(settings=llm_settings, index=offline.index, offline=offline.offline,
-                        llm=LLMClient(llm_settings))  # fmt: skip
+    with_llm = make_answerer(fake_llm, settings=settings, index=offline.index, llm_timeout=2)
     with_llm.ask("how should I look after the skin over my spinal rods?")
     sent = " ".join(str(m.get("content")) for m in fake_llm.requests[-1]["messages"])
     assert "Keep the incision over your spinal rods clean" in sent
@@ -301,3 +279,84 @@ def test_red_flag_without_spine_words_is_never_off_topic(offline_answerer: Answe
     assert result.urgency == "emergency"
     assert result.refused is False
     assert result.answer.startswith(PROMPTS.message("emergency_opener"))
+
+
+# -- the one-way path: passages carried, generators, one prompts reading ------------------------
+
+
+def test_the_result_carries_the_retrieved_passages_outside_its_json(
+    offline_answerer: Answerer,
+) -> None:
+    result = offline_answerer.ask(HEADLINE)
+    passages = result.passages
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+    assert all(p.text and p.chunk_id.startswith(p.doc_id) for p in passages)
+    assert {s.chunk_id for s in result.sources} <= {p.chunk_id for p in passages}
+    assert "passages" not in result.as_json()
+
+
+class _Scripted:
+    """A generator that streams ``deltas`` and then finishes, or fails like the LLM."""
+
+    def __init__(self, mode: Mode, *deltas: str, fail: bool = False) -> None:
+        self.mode: Mode = mode
+        self._deltas = deltas
+        self._fail = fail
+
+    def generate(self, request: Request) -> Iterator[Event]:
+        for delta in self._deltas:
+            yield Delta(delta)
+        if self._fail:
+            raise LLMError("LLM endpoint error (HTTP 500)")
+        yield Done("".join(self._deltas), self.mode)
+
+
+_REQUEST = Request("q", [], PROMPTS, deadline=0.0)
+_NOTICE = PROMPTS.message("llm_fallback_notice")
+
+
+@pytest.mark.parametrize(
+    ("primary", "expected"),
+    [
+        (_Scripted("llm", "fine."), [Delta("fine."), Done("fine.", "llm")]),
+        (_Scripted("llm", fail=True), [Delta("whole."), Done("whole.", "offline", _NOTICE)]),
+        (
+            _Scripted("llm", "half", fail=True),
+            [Delta("half"), Reset(), Delta("whole."), Done("whole.", "offline", _NOTICE)],
+        ),
+    ],
+    ids=["answered", "failed-before-text", "failed-mid-stream"],
+)
+def test_fallback_generator(primary: _Scripted, expected: list[Event]) -> None:
+    fallback = FallbackGenerator(primary, _Scripted("offline", "whole."))
+    assert list(fallback.generate(_REQUEST)) == expected
+
+
+def test_one_reading_of_the_prompts_serves_the_whole_answer(
+    llm_answerer: Callable[..., Answerer], fake_llm: FakeChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unread(folder: Path) -> None:
+        raise AssertionError("the LLM client read the prompts folder itself")
+
+    monkeypatch.setattr(llm_module, "load_prompts", unread)
+    fake_llm.script(Reply("Standalone question?"), Reply("It is covered [1]."))
+    history = [Message("user", "my screw is loose"), Message("assistant", "That happens.")]
+    result = llm_answerer().ask("will removing it cost extra?", history)
+    assert result.mode == "llm" and result.prompt_version == PROMPTS.version
+    assert len(fake_llm.requests) == 2, "the follow-up was rewritten, then answered"
+
+
+def test_the_llm_client_measures_the_deadline_on_the_answerers_clock(
+    llm_answerer: Callable[..., Answerer], fake_llm: FakeChatServer
+) -> None:
+    readings = iter([0.0])
+
+    def late_clock() -> float:
+        # The question arrives at 0; every later reading is past the LLM budget.
+        return next(readings, 1000.0)
+
+    answerer = replace(llm_answerer(), clock=late_clock)
+    assert answerer.llm is not None and answerer.llm.clock is late_clock
+    result = answerer.ask(HEADLINE)
+    assert result.mode == "offline" and result.notice == _NOTICE
+    assert fake_llm.requests == [], "no time was left, so the endpoint was never called"

@@ -18,6 +18,7 @@ from spinechat.safety import (
     postprocess,
     triage,
 )
+from spinechat.safety.red_flag_descriptions import ESCALATIONS
 
 HEADLINE = (
     "a screw came loose two weeks after my minimally invasive surgery: will removing it cost "
@@ -293,12 +294,29 @@ EXAMPLES = (
 )
 
 
-@pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=lambda r: r.id)
+DESCRIBED_ONLY = {
+    "progressive-leg-weakness", "sepsis", "airway-swelling", "csf-leak", "heavy-bleeding",
+    "worsening-swallowing", "vomiting",
+}  # fmt: skip
+
+
+PHRASED_RULES = [rule for rule in RED_FLAG_RULES if rule.id not in DESCRIBED_ONLY]
+
+
+@pytest.mark.parametrize("rule", PHRASED_RULES, ids=lambda r: r.id)
 def test_every_rule_is_sourced_and_fires_on_an_example(rule) -> None:
     assert rule.source.strip()
     assert rule.description.strip()
     assert rule.patterns
     assert any(rule.id in triage(text).rule_ids for text in EXAMPLES)
+
+
+def test_rules_without_phrases_are_recognised_by_their_descriptions() -> None:
+    # Sepsis, airway swelling, a spinal fluid leak…: pictures, not phrases (tests/test_red_flag_data
+    # and tests/test_triage.py check them on their examples).
+    described = {rule_id for rule_id, _ in ESCALATIONS}
+    assert described >= DESCRIBED_ONLY
+    assert {rule.id for rule in RED_FLAG_RULES if not rule.patterns} == DESCRIBED_ONLY
 
 
 @pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=lambda r: r.id)
@@ -312,8 +330,9 @@ def test_every_pattern_compiles_and_has_anchor_words(rule) -> None:
 def test_anchor_words_cover_every_match() -> None:
     # Sentences are only tried against a pattern when its anchor words are present, so a match
     # without them would be silently lost. Check on every example and on seeded word salads.
-    from spinechat import _wording, safety
-    from spinechat._red_flags import CONTEXT_CHARS
+    from spinechat.safety import red_flag_triage as safety
+    from spinechat.safety import wording as _wording
+    from spinechat.safety.red_flags import CONTEXT_CHARS
 
     texts = EXAMPLES + GENERAL + NEGATIONS + GENERAL_OK
     vocab = [word for text in texts for word in text.lower().split()]

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
-import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,19 +16,18 @@ from pathlib import Path
 import gradio as gr
 import httpx
 import pytest
-import uvicorn
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.answer.types import AnswerResult, Message
 from spinechat.config import Settings
-from spinechat.retrieval import HybridIndex
 from spinechat.web import staff
 from spinechat.web.app import create_app
+from support.servers import serve
 
 REPO = Path(__file__).resolve().parents[1]
+PROMPTS_DIR = REPO / "prompts"
 PASSWORD = "s3cret-test"
 CASES = [
     {"id": "fact-003", "question": "Is surgery to remove bone screws covered by health insurance?", "category": "factual", "expected_sources": ["screw-loosening-qa"], "must_include": [["insurance"]]},
@@ -51,36 +48,17 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def answerer(
-    tmp_path_factory: pytest.TempPathFactory,
-    seeded_settings: Settings,
-    seeded_index: HybridIndex,
-    embedder: object,
-) -> Answerer:
-    settings = seeded_settings.with_overrides(
-        data_dir=tmp_path_factory.mktemp("staff") / "data", prompts_dir=REPO / "prompts"
+def answerer(tmp_path_factory: pytest.TempPathFactory, make_answerer: Callable) -> Answerer:
+    """The offline answerer with a data folder of this module's own and the shipped prompts."""
+    return make_answerer(
+        data_dir=tmp_path_factory.mktemp("staff") / "data", prompts_dir=PROMPTS_DIR
     )
-    return Answerer(settings=settings, index=seeded_index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
 
 
 @contextmanager
 def _serve(settings: Settings, answerer: Answerer) -> Iterator[Server]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    try:
-        app = create_app(settings, answerer=answerer)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}/", settings)
-        server.should_exit = True
-        thread.join(timeout=10)
-    finally:
-        sock.close()
+    with serve(create_app(settings, answerer=answerer)) as url:
+        yield Server(f"{url}/", settings)
 
 
 @pytest.fixture(scope="module")

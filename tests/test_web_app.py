@@ -7,10 +7,7 @@ import http.client
 import json
 import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -18,22 +15,20 @@ from urllib.parse import quote
 import gradio as gr
 import httpx
 import pytest
-import uvicorn
 from gradio_client import Client
 
-from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
 from spinechat.answer.pipeline import Answerer
 from spinechat.answer.types import Source
 from spinechat.config import Settings
 from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.prompts import load_prompts
-from spinechat.retrieval import HybridIndex
 from spinechat.web import ui
 from spinechat.web.app import create_app
+from support.servers import serve
 
 REPO = Path(__file__).resolve().parents[1]
-PROMPTS = load_prompts(REPO / "prompts")
+PROMPTS_DIR = REPO / "prompts"
+PROMPTS = load_prompts(PROMPTS_DIR)
 HEADLINE = (
     "A screw came loose two weeks after my minimally invasive surgery: will removing it cost "
     "extra, is it risky?"
@@ -57,15 +52,9 @@ class RunningApp:
 
 
 @pytest.fixture(scope="module")
-def answerer(
-    tmp_path_factory: pytest.TempPathFactory,
-    seeded_settings: Settings,
-    seeded_index: HybridIndex,
-    embedder: object,
-) -> Answerer:
-    data_dir = tmp_path_factory.mktemp("web") / "data"
-    settings = seeded_settings.with_overrides(data_dir=data_dir, prompts_dir=REPO / "prompts")
-    return Answerer(settings=settings, index=seeded_index, offline=OfflineAnswerer(embedder))  # type: ignore[arg-type]
+def answerer(tmp_path_factory: pytest.TempPathFactory, make_answerer: Callable) -> Answerer:
+    """The offline answerer with a data folder of this module's own and the shipped prompts."""
+    return make_answerer(data_dir=tmp_path_factory.mktemp("web") / "data", prompts_dir=PROMPTS_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -77,24 +66,11 @@ def running(answerer: Answerer) -> Iterator[RunningApp]:
     feedback = FeedbackStore(default_feedback_path(settings))
     previous_cwd = Path.cwd()
     os.chdir(root)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     try:
-        app = create_app(settings, answerer=answerer, feedback=feedback)
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        yield RunningApp(f"http://127.0.0.1:{port}/", port, root, settings, feedback)
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serve(create_app(settings, answerer=answerer, feedback=feedback)) as url:
+            port = int(url.rsplit(":", 1)[1])
+            yield RunningApp(f"{url}/", port, root, settings, feedback)
     finally:
-        sock.close()
         os.chdir(previous_cwd)
 
 
@@ -427,15 +403,16 @@ def test_banner_per_urgency(urgency: str, expected: str | None) -> None:
         assert banner == ""
     else:
         assert expected in banner and 'role="alert"' in banner
-        assert "Call &lt;999&gt; now" in banner
+        # Escaped, and the number is a tap-to-call link inside the escaped text.
+        assert "<999>" not in banner
+        assert 'Call &lt;<a href="tel:999" class="spinechat-tel">999</a>&gt; now' in banner
 
 
-def test_mode_label(answerer: Answerer) -> None:
+def test_mode_label(answerer: Answerer, make_answerer: Callable[..., Answerer]) -> None:
     assert ui.mode_label(answerer) == "Offline answerer"
-    settings = answerer.settings.with_overrides(
-        llm_base_url="http://127.0.0.1:9/v1", llm_model="local-model"
+    llm = make_answerer(
+        "http://127.0.0.1:9/v1", settings=answerer.settings, llm_model="local-model"
     )
-    llm = Answerer(settings, answerer.index, answerer.offline, llm=LLMClient(settings))
     assert ui.mode_label(llm) == "LLM: local-model"
     assert "LLM: local-model" in ui.note_html(ui.mode_label(llm))
 

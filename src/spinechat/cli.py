@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from spinechat.config import Settings, load_settings
 from spinechat.errors import SpinechatError
+from spinechat.text import one_line as _one_line
 
 MAX_QUERY_CHARS = 2000
 EXIT_USAGE = 2
@@ -138,6 +139,15 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", help="a previous report.json to compare with")
     ev.add_argument("--gates", help="gates file (default: evals/gates.toml)")
     ev.add_argument(
+        "--triage-set", help="red-flag triage set (default: evals/triage.jsonl, when present)"
+    )
+    ev.add_argument(
+        "--triage-split",
+        choices=("dev", "test"),
+        default="test",
+        help="which part of the triage set to report and gate (default: test)",
+    )
+    ev.add_argument(
         "--knowledge", help="folder of source documents, used if the index must be built"
     )
     ev.add_argument("--json", action="store_true", help="print the JSON summary")
@@ -203,7 +213,8 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.answer.pipeline import build_answerer, validate_history, validate_question
+    from spinechat.answer.pipeline import validate_history, validate_question
+    from spinechat.wiring import build_answerer
 
     if args.batch:
         if args.question is not None or args.history:
@@ -316,7 +327,7 @@ def _format_answer(result: Any) -> str:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.web.app import serve
+    from spinechat.wiring import serve
 
     # Start-up progress (index building, model warm-up, the address) belongs on the console.
     logging.getLogger("spinechat").setLevel(logging.INFO)
@@ -344,7 +355,7 @@ def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.eval.runner import run_eval_command
+    from spinechat.eval.command import run_eval_command
 
     return run_eval_command(
         settings,
@@ -354,6 +365,8 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         baseline=args.baseline,
         as_json=args.json,
         gates_path=args.gates,
+        triage_set=args.triage_set,
+        triage_split=args.triage_split,
     )
 
 
@@ -421,11 +434,6 @@ def _print_json(payload: Any) -> None:
 def _shorten(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def _one_line(err: BaseException) -> str:
-    lines = str(err).strip().splitlines()
-    return lines[0][:300] if lines else ""
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ MAX_TOP_K = 50
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]")
 
 
+DEFAULT_EMERGENCY_NUMBER = "999 in the UK, 911 in the US, 112 in the EU"
+DEFAULT_CARE_TEAM = "your surgeon or spine team"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything spinechat needs to know about where things are and how to run."""
@@ -46,6 +50,11 @@ class Settings:
     queue_size: int = 64
     max_body_bytes: int = 64 * 1024
     admin_password: str | None = field(default=None, repr=False)
+    # How the red-flag openers name who to call. A hospital sets its own; the defaults are generic.
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+    care_team_contact: str = DEFAULT_CARE_TEAM
+    # Where derived files that any data folder can share are kept (the triage examples' vectors).
+    cache_dir: Path | None = None
 
     @property
     def chroma_path(self) -> Path:
@@ -60,7 +69,7 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (``None`` values are ignored), validated."""
         kept = {name: value for name, value in changes.items() if value is not None}
-        for name in ("data_dir", "knowledge_dir", "prompts_dir"):
+        for name in ("data_dir", "knowledge_dir", "prompts_dir", "cache_dir"):
             if name in kept:
                 kept[name] = Path(kept[name])
         return _validated(replace(self, **kept))
@@ -112,6 +121,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             values[key] = _int(name, env[name])
     if env.get("SPINECHAT_ADMIN_PASSWORD"):
         values["admin_password"] = env["SPINECHAT_ADMIN_PASSWORD"]
+    for name, key in (
+        ("SPINECHAT_EMERGENCY_NUMBER", "emergency_number"),
+        ("SPINECHAT_CARE_TEAM_CONTACT", "care_team_contact"),
+    ):
+        if env.get(name, "").strip():
+            values[key] = " ".join(env[name].split())
+    if env.get("SPINECHAT_CACHE_DIR"):
+        values["cache_dir"] = Path(env["SPINECHAT_CACHE_DIR"])
+    elif env.get("XDG_CACHE_HOME") or env.get("HOME"):
+        base = env.get("XDG_CACHE_HOME") or str(Path(env["HOME"]) / ".cache")
+        values["cache_dir"] = Path(base) / "spinechat"
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -189,6 +209,14 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(
                 f"SPINECHAT_CHROMA_URL has a bad port: {settings.chroma_url!r}"
             ) from None
+    for variable, contact in (
+        ("SPINECHAT_EMERGENCY_NUMBER", settings.emergency_number),
+        ("SPINECHAT_CARE_TEAM_CONTACT", settings.care_team_contact),
+    ):
+        if not 1 <= len(contact) <= 200 or any(ch in contact for ch in "<>{}"):
+            raise ConfigError(
+                f"{variable} must be 1-200 characters without < > {{ }}, got {contact!r}"
+            )
     name = settings.collection
     if not (3 <= len(name) <= 63 and name.replace("-", "").replace("_", "").isalnum()):
         raise ConfigError(

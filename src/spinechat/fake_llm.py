@@ -5,9 +5,11 @@ package because `spinechat bench` measures time to first token through it.
 
 The real ``openai``/LangChain client code talks to it over HTTP, so tests exercise the same paths as
 production. Each request takes the next scripted behaviour from a queue (``Reply``, ``Error``,
-``SlowFirstByte``, ``Stall``); when the queue is empty the default reply is sent. Every wait in a
-handler ends when the server stops, so ``stop()`` never hangs on a stalled stream. A refused
-connection is simulated by a stopped server or an unused port.
+``SlowFirstByte``, ``Stall``); when the queue is empty the default reply is sent. Requests asking
+for structured output (a ``response_format``: in spinechat only the red-flag second opinion) have a
+queue, a default and a record of their own, so a test scripting the answer is not disturbed by
+them. Every wait in a handler ends when the server stops, so ``stop()`` never hangs on a stalled
+stream. A refused connection is simulated by a stopped server or an unused port.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DEFAULT_TEXT = "Most people walk on the first day after surgery [1]. Ask your spine team."
+NO_RED_FLAG = '{"urgency": "none", "rule_ids": []}'
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,10 @@ class FakeChatServer:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.hits: list[str] = []  # "METHOD /path" of every request, any route
+        self.structured_default: Behaviour = Reply(NO_RED_FLAG)
+        self.structured_requests: list[dict[str, Any]] = []  # bodies with a response_format
         self._script: deque[Behaviour] = deque()
+        self._structured_script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -141,9 +147,18 @@ class FakeChatServer:
         with self._lock:
             self._script.extend(behaviours)
 
-    def _next(self) -> Behaviour:
+    def script_structured(self, *behaviours: Behaviour) -> None:
+        """Queue behaviours for the next structured-output requests, in order."""
         with self._lock:
-            return self._script.popleft() if self._script else self.default
+            self._structured_script.extend(behaviours)
+
+    def _next(self, structured: bool = False) -> Behaviour:
+        with self._lock:
+            if structured:
+                queued, default = self._structured_script, self.structured_default
+            else:
+                queued, default = self._script, self.default
+            return queued.popleft() if queued else default
 
     def _hit(self, method: str, path: str) -> None:
         with self._lock:
@@ -151,8 +166,11 @@ class FakeChatServer:
 
     def _record(self, body: dict[str, Any], headers: dict[str, str]) -> None:
         with self._lock:
-            self.requests.append(body)
-            self.headers.append(headers)
+            if "response_format" in body:
+                self.structured_requests.append(body)
+            else:
+                self.requests.append(body)
+                self.headers.append(headers)
 
     def _wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; False when the server is stopping."""
@@ -197,7 +215,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake._record(body, {k.lower(): v for k, v in self.headers.items()})
         # The client may give up (a timeout) while we write; nothing is left to do then.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._perform(self.fake._next(), body)
+            self._perform(self.fake._next("response_format" in body), body)
 
     # -- behaviours --------------------------------------------------------------------------
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 import hashlib
 import threading
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from spinechat.config import DEFAULT_CARE_TEAM, DEFAULT_EMERGENCY_NUMBER
 from spinechat.errors import ConfigError
 
+DEFAULT_CONTACTS = {"emergency_number": DEFAULT_EMERGENCY_NUMBER, "care_team": DEFAULT_CARE_TEAM}
+
 TEMPLATE_FILES = ("system.md", "answer.md", "condense.md")
+# Read when present: without triage.md, LLM mode asks the model for no red-flag second opinion.
+OPTIONAL_TEMPLATE_FILES = ("triage.md",)
 MESSAGE_FILE = "messages.toml"
 REQUIRED_MESSAGES = (
     "emergency_opener",
@@ -27,6 +33,19 @@ REQUIRED_MESSAGES = (
     "personal_decision",
     "injection",
     "llm_fallback_notice",
+    "emergency_opener_if",
+    "urgent_opener_if",
+    "emergency_next_steps",
+)
+# Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
+# translation lacks is shown in English.
+LANGUAGES = ("zh-Hant", "zh-Hans")
+TRANSLATED_MESSAGES = (
+    "emergency_opener",
+    "urgent_opener",
+    "emergency_opener_if",
+    "urgent_opener_if",
+    "emergency_next_steps",
 )
 
 
@@ -39,10 +58,20 @@ class Prompts:
     answer: str  # placeholders: {sources}, {question}
     condense: str  # placeholders: {history}, {question}
     messages: dict[str, str]
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    triage: str | None = None  # system prompt of the red-flag second opinion (safety.llm_triage)
 
-    def message(self, name: str) -> str:
-        """A fixed user-visible sentence by name (see ``messages.toml``)."""
-        return self.messages[name]
+    def message(
+        self, name: str, language: str = "en", contacts: Mapping[str, str] | None = None
+    ) -> str:
+        """A fixed user-visible sentence by name (see ``messages.toml``), translated if it can be,
+        with ``{emergency_number}`` and ``{care_team}`` filled from ``contacts`` (default: the
+        generic wording of ``config``)."""
+        text = self.translations.get(language, {}).get(name) or self.messages[name]
+        values = {**DEFAULT_CONTACTS, **(contacts or {})}
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return text
 
 
 _cache: dict[Path, tuple[tuple[float, ...], Prompts]] = {}
@@ -53,6 +82,10 @@ def load_prompts(folder: Path) -> Prompts:
     """Read and check the prompts folder; raises ``ConfigError`` with one line when it is unusable."""
     folder = Path(folder)
     paths = [folder / name for name in (*TEMPLATE_FILES, MESSAGE_FILE)]
+    paths += [
+        path for language in LANGUAGES if (path := folder / f"messages.{language}.toml").is_file()
+    ]
+    paths += [path for name in OPTIONAL_TEMPLATE_FILES if (path := folder / name).is_file()]
     try:
         stamp = tuple(path.stat().st_mtime_ns for path in paths)
     except OSError as err:
@@ -90,6 +123,20 @@ def _read(folder: Path, paths: list[Path]) -> Prompts:
         absent = [p for p in placeholders if p not in raw[name]]
         if absent:
             raise ConfigError(f"{folder / name} lacks the placeholders {', '.join(absent)}")
+    translations = {}
+    for path in paths[len(TEMPLATE_FILES) + 1 :]:
+        if path.name in OPTIONAL_TEMPLATE_FILES:
+            continue
+        language = path.name.removeprefix("messages.").removesuffix(".toml")
+        try:
+            translated = tomllib.loads(raw[path.name])
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path} is not valid TOML: {err}") from None
+        translations[language] = {
+            name: " ".join(str(translated[name]).split())
+            for name in TRANSLATED_MESSAGES
+            if str(translated.get(name, "")).strip()
+        }
     digest = hashlib.sha256("\x1e".join(raw[p.name] for p in paths).encode()).hexdigest()[:8]
     declared = str(messages.get("version", "unversioned"))
     return Prompts(
@@ -98,4 +145,6 @@ def _read(folder: Path, paths: list[Path]) -> Prompts:
         answer=raw["answer.md"].strip(),
         condense=raw["condense.md"].strip(),
         messages={name: " ".join(str(messages[name]).split()) for name in REQUIRED_MESSAGES},
+        translations=translations,
+        triage=raw.get("triage.md", "").strip() or None,
     )

@@ -25,6 +25,7 @@ import numpy as np
 from spinechat.answer.types import Source
 from spinechat.embedding import Embedder
 from spinechat.retrieval import tokenize
+from spinechat.text import questions, sentence_spans
 
 # Meaning carries most of the weight: patients paraphrase ("cost extra" against "covered by health
 # insurance"), which shared words miss. Shared words keep specific terms ("cervical",
@@ -65,15 +66,10 @@ EMBED_BATCH = 16
 # words of this many, which bounds the extra embedding work.
 MAX_ABLATED_WORDS = 12
 
-_ABBREVIATIONS = frozenset(
-    ["dr", "mr", "mrs", "ms", "prof", "st", "vs", "e.g", "i.e", "approx", "jr", "sr", "fig", "cf"]
-)
-_END = re.compile("(?:[.!?]+|\u2026)[\"'\u201d\u2019)\\]]*(?=\\s|$)")
 _ITEM = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+(?=\S)")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
 _INLINE_LIST = re.compile(r":\s+1[.)]\s")
 _TRUNCATED = re.compile(r"(?:\.\.\.|\u2026)[\"'\u201d\u2019)\]]*$")
-_QUESTION = re.compile(r"[^.?!\n]*\?")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][a-z]+)?")
 # Fragments that say nothing on their own: greetings, sign-offs, reply metadata, hospital slogans.
 _GREETING = re.compile(
@@ -414,7 +410,7 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
             else:
                 pieces.extend(
                     _Piece("sentence", s, e, block, asked)
-                    for s, e in _sentences(text, prose_start, prose_end)
+                    for s, e in sentence_spans(text, prose_start, prose_end)
                 )
             block += 1
             prose_start = None
@@ -447,39 +443,6 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
     flush_prose()
     flush_item()
     return pieces
-
-
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of one paragraph, keeping "Dr.", "e.g." and "1." list markers inside."""
-    spans = []
-    begin = start
-    for match in _END.finditer(text, start, end):
-        stop = match.end()
-        rest = text[stop:end].lstrip()
-        if rest and not _starts_sentence(text, begin, match.start(), rest):
-            continue
-        spans.append((begin, stop))
-        begin = end - len(rest)
-    if begin < end:
-        spans.append((begin, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _starts_sentence(text: str, begin: int, at: int, rest: str) -> bool:
-    """Whether the full stop (or ! ? …) at ``at``, followed by ``rest``, ends a sentence."""
-    if rest[0].islower():
-        return False  # "e.g. screws", "approx. two"
-    if text[at] != ".":
-        return True
-    word_start = max(text.rfind(" ", begin, at), text.rfind("\n", begin, at), begin - 1) + 1
-    word = text[word_start:at].lstrip("(\"'\u201c").lower()
-    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-        return False  # "Dr. Wang", "J. Smith"
-    if word.isdigit() and len(word) <= 3:
-        # "1." opening a list item (at the start, after a colon or a sentence) is a marker.
-        before = text[begin:word_start].rstrip()
-        return bool(before) and before[-1] not in ":.!?"
-    return True
 
 
 def _lexical(question: str, texts: list[str]) -> np.ndarray:
@@ -539,7 +502,7 @@ def _render(scored: _Scored, chosen: list[int], intro: str) -> OfflineAnswer:
 
 def _questions(text: str) -> str:
     """What a patient asks in their account: its questions, or all of it when it has none."""
-    asked = " ".join(_flat(q) for q in _QUESTION.findall(text))
+    asked = " ".join(questions(text))
     return (asked or _flat(text))[:MAX_ASKED_CHARS]
 
 

@@ -1,9 +1,18 @@
 """The one way a question becomes an answer, for the UI, the REST API, the CLI and the evaluation.
 
-Order of work: check the input, triage red flags and check the request (code, before any model),
-retrieve, generate (LLM when configured, else or on failure the offline answerer), then post-process
-(markup neutralised, citations checked against what was retrieved, surgeon advice guaranteed).
-Streaming and non-streaming share this code: ``ask`` just drains ``stream``.
+``Answerer.stream`` runs four steps, one way, each in its own method:
+
+1. check: validate the input, triage red flags and check the request (code, before any model; in
+   LLM mode the model's second opinion may then raise the banner, see ``safety.llm_triage``);
+2. retrieve: search the index (after the LLM rewrites a follow-up, or fused with the previous turn
+   when answering offline) and number the passages as sources, instructions inside them removed;
+3. generate: a ``Generator`` writes the body (``answer.generator``: the LLM with the offline
+   answerer as its fallback, or the offline answerer alone) and yields events;
+4. post-check: markup neutralised, citations checked against what was retrieved, surgeon advice
+   guaranteed; the result is built from these steps' outputs.
+
+Streaming and non-streaming share this code: ``ask`` just drains ``stream``. The prompts folder is
+read once per question and that reading is passed down, so one answer never mixes versions.
 
 No patient text is logged: log lines carry only counts, modes, urgency and timings.
 """
@@ -11,20 +20,33 @@ No patient text is logged: log lines carry only counts, modes, urgency and timin
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
+
 from spinechat import safety
-from spinechat.answer.llm import LLMClient, LLMError
+from spinechat.answer.generator import (
+    Delta,
+    Done,
+    FallbackGenerator,
+    Generator,
+    LLMGenerator,
+    OfflineGenerator,
+    Request,
+    Reset,
+)
+from spinechat.answer.llm import LLMClient
 from spinechat.answer.offline import OfflineAnswerer
-from spinechat.answer.types import AnswerResult, Message, Source
+from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
+from spinechat.safety.conversation import ConversationTriage, Triager
+from spinechat.safety.llm_triage import merge, second_opinion
 
 log = logging.getLogger("spinechat.answer")
 
@@ -55,18 +77,50 @@ class AnswerEvent:
     result: AnswerResult | None = None
 
 
+@dataclass(frozen=True)
+class _Check:
+    triage: ConversationTriage
+    # "ok", "off_topic", "personal_decision" or "injection" (see ``safety.check_request``).
+    kind: str
+
+    @property
+    def urgency(self) -> Urgency:
+        return self.triage.urgency
+
+
+@dataclass(frozen=True)
+class _Retrieved:
+    passages: list[Passage]
+    sources: list[Source]
+    # The question as the generator reads it, and its embedding when retrieval already made it.
+    query: str
+    vector: np.ndarray | None
+
+
 @dataclass
 class Answerer:
-    """Everything answering needs, passed in: settings, the index, both answerers, the clock."""
+    """Everything answering needs, passed in: settings, the index, both answerers, the clock.
+
+    The LLM client measures its deadlines on this clock too (it is rebound to it here).
+    """
 
     settings: Settings
     index: HybridIndex
     offline: OfflineAnswerer
     llm: LLMClient | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
+    # Reads the whole conversation for red flags; by default with meaning-matching on the index's
+    # embedder (its example vectors are computed once per process and cached on disk).
+    triager: Triager | None = None
+
+    def __post_init__(self) -> None:
+        if self.llm is not None:
+            self.llm = self.llm.with_clock(self.clock)
+        if self.triager is None:
+            self.triager = Triager(self.index.embedder, cache_dir=self.settings.cache_dir)
 
     @property
-    def mode(self) -> Literal["offline", "llm"]:
+    def mode(self) -> Mode:
         return "llm" if self.llm is not None else "offline"
 
     def ask(
@@ -86,116 +140,114 @@ class Answerer:
         question = validate_question(question)
         history = validate_history(history)
         prompts = load_prompts(self.settings.prompts_dir)
-        user_turns = " ".join(m.content for m in history if m.role == "user")
-        triage = safety.triage(question)
-        check = safety.check_request(question, history_text=user_turns)
-        if triage.urgency != "none" and check.kind == "off_topic":
-            # A red flag is never off-topic: someone describing one gets the opener and the sources.
-            check = safety.RequestCheck("ok", "red flag")
-        refused = check.kind != "ok"
-        result = AnswerResult(
+        assert self.triager is not None  # set in __post_init__
+        deadline = started + LLM_BUDGET_S
+        check = _check(question, history, self.triager, self.llm, prompts, deadline)
+        # The injection check keeps the model out of it entirely: the offline answerer replies.
+        use_llm = self.llm is not None and check.kind != "injection"
+        start = AnswerResult(
             id=id,
             question=question,
             answer="",
-            urgency=triage.urgency,
-            refused=refused,
-            mode=self.mode if check.kind != "injection" else "offline",
+            urgency=check.urgency,
+            hedged=check.triage.hedged,
+            red_flags=check.triage.rule_ids,
+            opener=opener_text(prompts, check.triage, self.settings),
+            refused=check.kind != "ok",
+            mode="llm" if use_llm else "offline",
             prompt_version=prompts.version,
+            triage_second_opinion=check.triage.second_opinion,
         )
-        yield AnswerEvent("start", result=result)
+        yield AnswerEvent("start", result=start)
 
-        preface = _preface(prompts, triage.urgency, check.kind)
+        preface = _preface(prompts, check, self.settings)
         if preface:
             yield AnswerEvent("delta", text=preface + "\n\n")
 
-        body = ""
-        sources: list[Source] = []
+        # Off-topic questions get no body, so no model call either; their passages are still
+        # recorded, for the evaluation's retrieval figures.
+        rewrite = use_llm and check.kind != "off_topic"
+        emergency = check.urgency == "emergency" and not check.triage.hedged
+        if emergency:
+            # The answer under an emergency banner is about the emergency: search and answer for
+            # what the fired rules describe, not for whatever else the message asked.
+            focus = _emergency_focus(check.triage)
+            retrieved = self._retrieve(focus, (), False, prompts, deadline)
+        else:
+            retrieved = self._retrieve(question, history, rewrite, prompts, deadline)
+        sources = retrieved.sources if check.kind != "off_topic" else []
+        done = Done("", start.mode)
         if check.kind != "off_topic":
-            body_events = self._body(question, history, check.kind, prompts, started, result)
-            for event in body_events:
-                if event.kind == "sources":
-                    sources = event.sources
-                elif event.kind == "text":
-                    body = event.text
+            request = Request(
+                retrieved.query, sources, prompts, deadline, retrieved.vector, emergency
+            )
+            for event in self._generator(use_llm and bool(sources)).generate(request):
+                if isinstance(event, Delta):
+                    yield AnswerEvent("delta", text=event.text)
+                elif isinstance(event, Reset):
+                    yield AnswerEvent("reset")
                 else:
-                    yield event.event
+                    done = event
 
+        body = done.text
+        if emergency:
+            # Under an emergency banner the answer is about the emergency: no "extremely rare".
+            body = safety.drop_reassurance(body)
         text = "\n\n".join(part for part in (preface, body) if part)
-        valid = {s.n for s in sources}
-        text, cited = safety.postprocess(text, valid, prompts.message("surgeon_footer"))
-        result.answer = text
-        result.sources = [s for s in sources if s.n in set(cited)]
-        result.latency_ms = (self.clock() - started) * 1000
+        text, cited = safety.postprocess(
+            text, {s.n for s in sources}, prompts.message("surgeon_footer")
+        )
+        result = replace(
+            start,
+            answer=text,
+            sources=[s for s in sources if s.n in set(cited)],
+            passages=retrieved.passages,
+            # The mode names the configured path; only a fallback changes it (an LLM answer
+            # with no sources at all is the offline "no answer" text, still in llm mode).
+            mode=done.mode if done.notice is not None else start.mode,
+            notice=done.notice,
+            latency_ms=(self.clock() - started) * 1000,
+        )
         log.info(
-            "answered mode=%s urgency=%s refused=%s kind=%s sources=%d cited=%d latency_ms=%.0f",
-            result.mode, result.urgency, result.refused, check.kind,
+            "answered mode=%s urgency=%s hedged=%s red_flags=%s second_opinion=%s refused=%s "
+            "kind=%s sources=%d cited=%d latency_ms=%.0f",
+            result.mode, result.urgency, result.hedged, ",".join(result.red_flags) or "-",
+            result.triage_second_opinion or "-", result.refused, check.kind,
             len(sources), len(cited), result.latency_ms,
         )  # fmt: skip
         yield AnswerEvent("final", text=text, result=result)
 
-    def _body(
+    def _retrieve(
         self,
         question: str,
         history: Sequence[Message],
-        kind: str,
+        rewrite: bool,
         prompts: Prompts,
-        started: float,
-        result: AnswerResult,
-    ) -> Iterator[_BodyEvent]:
-        deadline = started + LLM_BUDGET_S
-        use_llm = self.llm is not None and kind != "injection"
+        deadline: float,
+    ) -> _Retrieved:
         query = question
-        if history and use_llm and self.llm is not None:
-            query = self.llm.condense(question, history, deadline=deadline)
-        vector = self.index.embedder.embed_query(query)
+        if history and rewrite and self.llm is not None:
+            query = self.llm.condense(question, history, deadline=deadline, prompts=prompts)
+        vector: np.ndarray | None = self.index.embedder.embed_query(query)
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         previous = [m.content for m in history if m.role == "user"]
-        if previous and not use_llm:
+        if previous and not rewrite:
             hits = self._followup_hits(query, previous[-1], hits)
-            # The extractive answerer scores sentences against the question in its context.
-            query = f"{previous[-1]} {question}"
-            vector = self.index.embedder.embed_query(query)
-        sources = [
-            Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
-                   title=_defang_heading(hit.title, hit.doc_id),
-                   section=_defang_heading(hit.section, ""), text=defang(hit.text))
+            # The extractive answerer scores sentences against the question in its context; the
+            # offline generator embeds that reading itself, only when it is used.
+            query, vector = f"{previous[-1]} {question}", None
+        passages = [
+            Passage(rank=hit.rank, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=hit.title,
+                    section=hit.section, score=hit.score, text=hit.text)
             for hit in hits
         ]  # fmt: skip
-        yield _BodyEvent("sources", sources=sources)
-
-        if use_llm and self.llm is not None and sources:
-            streamed = False
-            parts: list[str] = []
-            preview = _SentencePreview({s.n for s in sources})
-            try:
-                for delta in self.llm.stream_answer(query, sources, deadline=deadline):
-                    parts.append(delta)
-                    shown = preview.feed(delta)
-                    if shown:
-                        streamed = True
-                        yield _BodyEvent("event", event=AnswerEvent("delta", text=shown))
-                tail = preview.flush()
-                if tail:
-                    yield _BodyEvent("event", event=AnswerEvent("delta", text=tail))
-                if not "".join(parts).strip():
-                    raise LLMError("LLM endpoint returned an empty answer")
-                yield _BodyEvent("text", text="".join(parts))
-                return
-            except LLMError as err:
-                log.warning("llm failed, falling back to the offline answerer: %s", err)
-                result.mode = "offline"
-                result.notice = prompts.message("llm_fallback_notice")
-                if streamed:
-                    yield _BodyEvent("event", event=AnswerEvent("reset"))
-        offline = self.offline.compose(
-            query,
-            sources,
-            intro=prompts.message("offline_intro"),
-            no_answer=prompts.message("offline_no_answer"),
-            vector=vector,
-        )
-        yield _BodyEvent("event", event=AnswerEvent("delta", text=offline.text))
-        yield _BodyEvent("text", text=offline.text)
+        sources = [
+            Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
+                   title=safety.defang_heading(hit.title, hit.doc_id),
+                   section=safety.defang_heading(hit.section, ""), text=safety.defang(hit.text))
+            for hit in hits
+        ]  # fmt: skip
+        return _Retrieved(passages, sources, query, vector)
 
     def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
         # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with
@@ -212,40 +264,35 @@ class Answerer:
             replace(by_id[chunk_id], rank=rank) for rank, (chunk_id, _) in enumerate(ranking[:k], 1)
         ] or own
 
-
-@dataclass
-class _BodyEvent:
-    kind: Literal["sources", "text", "event"]
-    sources: list[Source] = field(default_factory=list)
-    text: str = ""
-    event: AnswerEvent = field(default_factory=lambda: AnswerEvent("delta"))
+    def _generator(self, use_llm: bool) -> Generator:
+        offline = OfflineGenerator(self.offline)
+        if use_llm and self.llm is not None:
+            return FallbackGenerator(LLMGenerator(self.llm), offline)
+        return offline
 
 
-class _SentencePreview:
-    """Releases streamed LLM text a sentence at a time, each piece made inert and its citations
-    checked, so nothing unchecked reaches a screen even before the final text replaces it."""
-
-    def __init__(self, valid: set[int]) -> None:
-        self._valid = valid
-        self._pending = ""
-
-    def feed(self, delta: str) -> str:
-        self._pending += delta
-        cut = max(self._pending.rfind(". "), self._pending.rfind("\n"), self._pending.rfind("? "))
-        if cut < 0:
-            return ""
-        ready, self._pending = self._pending[: cut + 1], self._pending[cut + 1 :]
-        return self._clean(ready)
-
-    def flush(self) -> str:
-        ready, self._pending = self._pending, ""
-        return self._clean(ready)
-
-    def _clean(self, text: str) -> str:
-        if not text:
-            return ""
-        cleaned, _ = safety.clean_citations(safety.neutralise_markup(text), self._valid)
-        return cleaned
+def _check(
+    question: str,
+    history: Sequence[Message],
+    triager: Triager,
+    llm: LLMClient | None,
+    prompts: Prompts,
+    deadline: float,
+) -> _Check:
+    user_turns = [m.content for m in history if m.role == "user"]
+    # Every user turn is read: a red flag said earlier keeps its banner (see safety.conversation).
+    triage = triager.triage([*user_turns, question])
+    check = safety.check_request(question, history_text=" ".join(user_turns))
+    if llm is not None and check.kind != "injection" and prompts.triage is not None:
+        # The model's second opinion can only raise the banner (see safety.llm_triage).
+        opinion = second_opinion(llm, [*user_turns, question], prompts=prompts, deadline=deadline)
+        triage = merge(triage, opinion)
+        if opinion.status != "ok":
+            log.info("triage second opinion %s: %s", opinion.status, opinion.detail)
+    if triage.urgency != "none" and check.kind == "off_topic":
+        # A red flag is never off-topic: someone describing one gets the opener and the sources.
+        check = safety.RequestCheck("ok", "red flag")
+    return _Check(triage, check.kind)
 
 
 def validate_question(question: object) -> str:
@@ -282,56 +329,32 @@ def validate_history(history: Sequence[object]) -> list[Message]:
     return messages[-MAX_HISTORY_TURNS:]
 
 
-def defang(text: str) -> str:
-    """Drop sentences of a document that address the model ("ignore previous instructions...").
-
-    Documents are data: a planted instruction must neither steer the LLM nor be quoted back by the
-    offline answerer, so it is removed before either sees the passage.
-    """
-    kept_lines = []
-    changed = False
-    for line in text.split("\n"):
-        sentences = _SENTENCE_BREAK.split(line)
-        kept = [s for s in sentences if safety.check_request(s).kind != "injection"]
-        changed = changed or len(kept) != len(sentences)
-        kept_lines.append(" ".join(kept))
-    return "\n".join(kept_lines) if changed else text
+_DESCRIPTIONS = {rule.id: rule.description for rule in safety.RED_FLAG_RULES}
 
 
-def _defang_heading(heading: str, fallback: str) -> str:
-    # Titles and sections reach the model's prompt and the sources panel too.
-    parts = heading.split(" › ")
-    kept = [part for part in parts if safety.check_request(part).kind != "injection"]
-    return heading if len(kept) == len(parts) else (" › ".join(kept) or fallback)
+def _emergency_focus(triage: ConversationTriage) -> str:
+    urgent = [rule_id for rule_id in triage.rule_ids if rule_id in _DESCRIPTIONS]
+    described = " ".join(_DESCRIPTIONS[rule_id] for rule_id in urgent[:2])
+    return f"Why is this an emergency and what happens next? {described}"
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+def opener_text(prompts: Prompts, triage: ConversationTriage, settings: Settings) -> str:
+    """The banner's words for a triage verdict, in the person's language, contacts filled in."""
+    if triage.urgency == "none":
+        return ""
+    name = f"{triage.urgency}_opener" + ("_if" if triage.hedged else "")
+    contacts = {
+        "emergency_number": settings.emergency_number,
+        "care_team": settings.care_team_contact,
+    }
+    return prompts.message(name, triage.language, contacts)
 
 
-def _preface(prompts: Prompts, urgency: str, kind: str) -> str:
-    parts = []
-    if urgency == "emergency":
-        parts.append(prompts.message("emergency_opener"))
-    elif urgency == "urgent":
-        parts.append(prompts.message("urgent_opener"))
-    if kind in ("off_topic", "personal_decision", "injection"):
-        parts.append(prompts.message(kind))
+def _preface(prompts: Prompts, check: _Check, settings: Settings) -> str:
+    triage = check.triage
+    parts = [opener_text(prompts, triage, settings)] if triage.urgency != "none" else []
+    if triage.urgency == "emergency" and not triage.hedged:
+        parts.append(prompts.message("emergency_next_steps", triage.language))
+    if check.kind in ("off_topic", "personal_decision", "injection"):
+        parts.append(prompts.message(check.kind))
     return "\n\n".join(parts)
-
-
-def build_answerer(
-    settings: Settings, *, progress: Callable[[int, int], None] | None = None
-) -> Answerer:
-    """Wire the real parts: MiniLM, the Chroma index (built first if empty), both answerers."""
-    from spinechat.embedding import load_embedder
-    from spinechat.retrieval import open_index
-
-    embedder = load_embedder(settings.threads)
-    index = open_index(
-        settings,
-        embedder,
-        progress=progress,
-        on_build=lambda: log.info("no index yet: building it from the knowledge folder"),
-    )
-    llm = LLMClient(settings) if settings.llm_enabled else None
-    return Answerer(settings=settings, index=index, offline=OfflineAnswerer(embedder), llm=llm)

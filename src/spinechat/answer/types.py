@@ -1,4 +1,5 @@
-"""The values that flow through answering: chat messages, numbered sources and the answer."""
+"""The values that flow through answering: chat messages, retrieved passages, numbered sources and
+the answer."""
 
 from __future__ import annotations
 
@@ -49,20 +50,61 @@ class Source:
         }
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A chunk as retrieval ranked it for one question, its text as stored (before defanging).
+
+    The evaluation scores retrieval from these, so it measures what the answerer was given.
+    """
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    score: float
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "section": self.section,
+            "score": round(self.score, 6),
+            "text": self.text,
+        }
+
+
 @dataclass
 class AnswerResult:
-    """The answer to one question; ``as_json`` gives the stable keys of `spinechat ask --json`."""
+    """The answer to one question; ``as_json`` gives the stable keys of `spinechat ask --json`.
+
+    ``passages`` (what retrieval returned, cited or not) is for the evaluation and stays out of
+    ``as_json``: the JSON keys are documented and stable.
+    """
 
     question: str
     answer: str
     sources: list[Source] = field(default_factory=list)
     urgency: Urgency = "none"
+    # The banner is conditional ("If this is happening now: …"): triage was close, not certain.
+    hedged: bool = False
+    # The red-flag rule ids behind the banner (see safety/red_flags.toml), strongest first.
+    red_flags: tuple[str, ...] = ()
+    # The banner's text exactly as the answer opens with it ("" when there is no banner).
+    opener: str = ""
     refused: bool = False
     mode: Mode = "offline"
     notice: str | None = None
     prompt_version: str = ""
     latency_ms: float = 0.0
     id: str | None = None
+    passages: list[Passage] = field(default_factory=list)
+    # The LLM's red-flag verdict in LLM mode ("emergency:sepsis", "none", "malformed", "failed"; see
+    # safety/llm_triage); None when none was asked. Kept out of ``as_json`` like ``passages``.
+    triage_second_opinion: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {

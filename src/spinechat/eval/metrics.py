@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from spinechat import text as text_rules
+
 URGENCIES = ("none", "urgent", "emergency")
 FACTUAL = "factual"
 
@@ -58,15 +60,6 @@ REPORT_ORDER = (
     "latency_p50_ms", "latency_p95_ms", "cases", "errors",
 )  # fmt: skip
 
-_CITATION = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*(?:,|;|-|–|—|and)\s*\d{1,3})*)\s*[\]】］]")
-_CITED_NUMBER = re.compile(r"(\d+)(?:\s*[-–—]\s*(\d+))?")
-_SENTENCE_END = re.compile(
-    r"(?:[.!?]+|…)[\"'”’)]*(?:\s*[\[【［]\s*\d[^\]】］\n]{0,20}[\]】］])*(?=\s|$)"
-)
-_ABBREVIATIONS = frozenset(
-    ["dr", "mr", "mrs", "ms", "prof", "st", "vs", "e.g", "i.e", "etc", "fig"]
-)
-_WORD = re.compile(r"\w+")
 _LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
 
 
@@ -118,18 +111,12 @@ def ndcg_at_k(ranked: Sequence[str], relevant: Collection[str], k: int) -> float
 def citation_numbers(text: str) -> list[int]:
     """Every source number cited in ``text`` by ``[n]``, ``[n, m]``, ``[n-m]`` or ``【n】``, in
     order, repeats kept."""
-    numbers: list[int] = []
-    for marker in _CITATION.finditer(text):
-        for m in _CITED_NUMBER.finditer(marker.group(1)):
-            low = int(m.group(1))
-            high = int(m.group(2)) if m.group(2) else low
-            numbers.extend(range(low, high + 1) if 0 <= high - low <= 20 else (low, high))
-    return numbers
+    return text_rules.cited_numbers(text)
 
 
 def strip_citations(text: str) -> str:
     """``text`` without citation markers, whitespace collapsed, no space left before punctuation."""
-    bare = " ".join(_CITATION.sub(" ", text).split())
+    bare = " ".join(text_rules.CITATION.sub(" ", text).split())
     return re.sub(r"\s+([.,;:!?])", r"\1", bare)
 
 
@@ -176,8 +163,9 @@ def split_sentences(text: str) -> list[str]:
     """Sentences for scoring: each line is split after ``.``, ``!``, ``?`` or ``…`` followed by
     space, citation markers after the full stop staying with their sentence ("... rare. [1]").
     A list stays one unit with the line that leads into it ("layers of tissue:\n- Muscles\n- Fat
-    [1]"), as the offline answerer quotes and cites it. Common abbreviations ("Dr.", "e.g.") do
-    not end a sentence; empty pieces are dropped."""
+    [1]"), as the offline answerer quotes and cites it. Within a line the boundaries are
+    ``spinechat.text``'s, the offline answerer's own: abbreviations ("Dr.", "e.g.") and a lower-case
+    next word do not end a sentence; empty pieces are dropped."""
     pieces: list[str] = []
     previous = ""
     for line in text.splitlines():
@@ -188,19 +176,7 @@ def split_sentences(text: str) -> list[str]:
             previous = stripped
             continue
         previous = stripped
-        start = 0
-        for m in _SENTENCE_END.finditer(stripped):
-            head = stripped[start : m.start()]
-            last_word = head.rsplit(None, 1)[-1].lower() if head.split() else ""
-            if m.group(0).startswith(".") and (
-                last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
-            ):
-                continue
-            pieces.append(stripped[start : m.end()].strip())
-            start = m.end()
-        pieces.append(stripped[start:].strip())
-        if not pieces[-1]:
-            pieces.pop()
+        pieces.extend(text_rules.split_sentences(stripped, cited=True))
     return pieces
 
 
@@ -211,7 +187,7 @@ def normalise_sentence(text: str) -> str:
 
 def word_count(text: str) -> int:
     """Number of words (letters or digits) in ``text``."""
-    return len(_WORD.findall(text))
+    return len(text_rules.words(text))
 
 
 # ---- vectors -----------------------------------------------------------------------------------

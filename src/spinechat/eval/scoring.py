@@ -5,18 +5,18 @@ and the safety checks. Embeddings come through ``Vectors``; the rest is ``metric
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from spinechat import safety
+from spinechat.answer.types import Passage
 from spinechat.embedding import Embedder
 from spinechat.eval import metrics as m
 from spinechat.eval.dataset import Case
 from spinechat.eval.judge import Judge
 from spinechat.prompts import Prompts
-from spinechat.retrieval import Hit
 
 # A sentence counts as supported by a passage when its MiniLM cosine with the passage, or with one
 # of the passage's sentences, reaches this. Measured on this corpus: restatements of a source
@@ -28,13 +28,16 @@ SUPPORT_THRESHOLD = 0.65
 MIN_SCORED_WORDS = 3
 
 
-def fixed_sentences(prompts: Prompts) -> frozenset[str]:
-    """Our own fixed sentences (openers, refusals, intro, footer, notice) in normalised form; they
-    are left out of faithfulness and relevancy, which judge what was said about the question."""
+def fixed_sentences(prompts: Prompts, contacts: Mapping[str, str] | None = None) -> frozenset[str]:
+    """Our own fixed sentences (openers, refusals, intro, footer, notice, in every language) in
+    normalised form, contacts filled in as the answerer fills them; they are left out of
+    faithfulness and relevancy, which judge what was said about the question."""
+    languages = ("en", *prompts.translations)
     return frozenset(
         m.normalise_sentence(sentence)
-        for text in prompts.messages.values()
-        for sentence in m.split_sentences(text)
+        for name in prompts.messages
+        for language in languages
+        for sentence in m.split_sentences(prompts.message(name, language, contacts))
     )
 
 
@@ -58,7 +61,7 @@ def content_sentences(text: str, fixed: frozenset[str]) -> list[str]:
 def score_case(
     case: Case,
     answer: dict[str, Any],
-    hits: Sequence[Hit],
+    retrieved: Sequence[Passage],
     *,
     k: int,
     fixed: frozenset[str],
@@ -67,7 +70,7 @@ def score_case(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Per-case scores (None where a score does not apply) and the details behind them."""
     scores: dict[str, Any] = dict.fromkeys(m.CASE_SCORES)
-    docs = [hit.doc_id for hit in hits]
+    docs = [passage.doc_id for passage in retrieved]
     relevant = set(case.expected_sources)
     if relevant:
         scores["hit_at_k"] = m.hit_at_k(docs, relevant, k)
@@ -79,7 +82,7 @@ def score_case(
     scores["citation_validity"] = m.citation_validity(text, given)
 
     # Passages: everything retrieved (full text), plus any cited source not among them (snippet).
-    passages = {hit.chunk_id: hit.text for hit in hits}
+    passages = {passage.chunk_id: passage.text for passage in retrieved}
     for source in answer["sources"]:
         passages.setdefault(source["chunk_id"], source["snippet"])
     chunk_ids = list(passages)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +22,6 @@ from spinechat import safety
 from spinechat.answer.pipeline import Answerer, InputError, validate_history
 from spinechat.answer.types import AnswerResult, Message, Source
 from spinechat.errors import SpinechatError
-from spinechat.prompts import load_prompts
 
 if TYPE_CHECKING:
     from spinechat.feedback import FeedbackStore
@@ -63,6 +63,7 @@ CSS = """
 .spinechat-banner { margin: 0; padding: 12px 16px; border-radius: 8px; border: 2px solid;
   font-size: 1.05rem; line-height: 1.5; }
 .spinechat-banner p { margin: 4px 0 0; }
+.spinechat-tel { text-decoration: underline; font-weight: 700; white-space: nowrap; }
 .spinechat-banner--emergency { background: #b91c1c; color: #ffffff; border-color: #7f1d1d; }
 .spinechat-banner--urgent { background: #fef3c7; color: #451a03; border-color: #b45309; }
 /* A long word (a URL) must wrap, not widen the page on a phone. */
@@ -107,8 +108,26 @@ def banner_html(urgency: str, opener: str) -> str:
         return ""
     return (
         f'<div class="spinechat-banner spinechat-banner--{urgency}" role="alert">'
-        f"<strong>{heading}</strong><p>{html.escape(opener)}</p></div>"
+        f"<strong>{heading}</strong><p>{tap_to_call(html.escape(opener))}</p></div>"
     )
+
+
+# Phone numbers in a banner: 999, 911, 112, 111, 119, 120, or a configured number such as
+# "+44 20 7188 7188". A tap on a phone calls them.
+_PHONE = re.compile(r"(?<![\w+])(\+?\d[\d ()-]{1,18}\d)(?![\w])")
+
+
+def tap_to_call(escaped: str) -> str:
+    """Already-escaped text with each phone number made a ``tel:`` link."""
+
+    def link(match: re.Match[str]) -> str:
+        number = match.group(1)
+        dial = re.sub(r"[^\d+]", "", number)
+        if len(dial.lstrip("+")) < 3:
+            return number
+        return f'<a href="tel:{dial}" class="spinechat-tel">{number}</a>'
+
+    return _PHONE.sub(link, escaped)
 
 
 def notice_html(notice: str | None) -> str:
@@ -232,7 +251,6 @@ class ChatHandlers:
         except SpinechatError as err:
             log.warning("could not answer: %s", err)
             raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
-        prompts = load_prompts(self.answerer.settings.prompts_dir)
         question = first.result.question if first.result else str(message)
         chat = [*(history or []), {"role": "user", "content": safety.neutralise_markup(question)}]
         index = len(chat)
@@ -248,9 +266,7 @@ class ChatHandlers:
         try:
             for event in _chain(first, stream):
                 if event.kind == "start" and event.result is not None:
-                    urgency = event.result.urgency
-                    opener = prompts.messages.get(f"{urgency}_opener", "")
-                    banner = banner_html(urgency, opener)
+                    banner = banner_html(event.result.urgency, event.result.opener)
                     yield update(empty_sources_html())
                 elif event.kind == "delta":
                     text = safety.neutralise_markup(text + event.text)
@@ -261,9 +277,7 @@ class ChatHandlers:
                 elif event.kind == "final" and event.result is not None:
                     result = event.result
                     text = event.text
-                    banner = banner_html(
-                        result.urgency, prompts.messages.get(f"{result.urgency}_opener", "")
-                    ) + notice_html(result.notice)
+                    banner = banner_html(result.urgency, result.opener) + notice_html(result.notice)
                     answers[index] = answer_record(result)
                     for old in sorted(answers)[:-MAX_RATED_ANSWERS]:
                         del answers[old]

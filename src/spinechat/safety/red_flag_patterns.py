@@ -1,4 +1,5 @@
-"""The red-flag rule table that ``spinechat.safety.triage`` applies, with the source of every rule.
+"""The red-flag patterns that ``spinechat.safety.triage`` applies, keyed by the rule ids of
+``red_flags.toml`` (which holds each rule's urgency, description, source and examples).
 
 Patterns run on lower-cased, NFKC-normalised text with typographic apostrophes made plain, one
 sentence at a time. A named group ``s`` marks the symptom itself: negation is looked for in the words
@@ -9,70 +10,22 @@ is about something else (a screw seen on an X-ray is not a screw seen through th
 Each pattern has anchor words, groups joined by " + ": a sentence is tried against the pattern only
 if it has a word from every group (a trailing * makes a prefix). Every match must contain such
 words; that screening keeps triage of a 4,000-character message well under a millisecond.
-docs/safety.md presents this table for clinicians; keep the two in step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-NHS_CES = "https://www.nhs.uk/conditions/cauda-equina-syndrome/"
-NHS_PE = "https://www.nhs.uk/conditions/pulmonary-embolism/"
-NHS_DVT = "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"
-NHS_SEPSIS = "https://www.nhs.uk/conditions/sepsis/"
-SEED_SKIN = 'Seed article "Can Spinal Screws Push Through the Skin?" (doc id screws-through-skin)'
-GSTT_WOUNDS = (
-    "Guy's and St Thomas' NHS 'Surgical wounds and preventing infections' "
-    "(https://www.guysandstthomas.nhs.uk/health-information/surgical-wounds-and-preventing-"
-    "infections)"
-)
-LEAFLET_MCCARTHY = (
-    "Post-operative spinal information leaflet, M. McCarthy, consultant spinal surgeon "
-    "(https://spinedragon.com/info_po_info.php)"
-)
-LEAFLET_MYMICHIGAN = (
-    "MyMichigan Health spine surgery discharge guide, 'Questions/Concerns After Surgery' "
-    "(https://www.mymichigan.org/conditions-treatments/neuroscience/wellspine/spine-camp/"
-    "questions-concerns-after-surgery/)"
-)
 CONTEXT_CHARS = 60
 
 
 @dataclass(frozen=True)
-class RedFlagRule:
-    """One red flag: everyday wordings of a symptom and how urgently it needs care."""
+class RulePatterns:
+    """How one red flag is worded: (anchor words, pattern) pairs, with optional context/exclude."""
 
-    id: str
-    urgency: Literal["urgent", "emergency"]
-    description: str
-    source: str
-    patterns: tuple[str, ...]
-    anchors: tuple[str, ...] = ()  # one per pattern, see the module docstring; () = always try
+    pairs: tuple[tuple[str, str], ...]
     context: str | None = None  # must also occur within CONTEXT_CHARS of the symptom
     exclude: str | None = None  # in the same sentence, the match is not this symptom
-
-
-def _rule(
-    id: str,
-    urgency: Literal["urgent", "emergency"],
-    description: str,
-    source: str,
-    pairs: tuple[tuple[str, str], ...],
-    context: str | None = None,
-    exclude: str | None = None,
-) -> RedFlagRule:
-    """A rule from (anchor words, pattern) pairs, which keeps each pattern next to its anchors."""
-    return RedFlagRule(
-        id,
-        urgency,
-        description,
-        source,
-        tuple(pattern for _, pattern in pairs),
-        tuple(anchors for anchors, _ in pairs),
-        context,
-        exclude,
-    )
 
 
 # Shared vocabulary: regex fragments and the anchor words that go with them.
@@ -113,14 +66,8 @@ _TOO_FAR = (
     r"more than|up ?stairs|without (?:pain|it hurting|a stick|crutches|a frame|a walker|my brace)))"
 )
 
-RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
-    _rule(
-        "hardware-through-skin",
-        "emergency",
-        "Metal (a screw, rod or plate) can be seen through the skin, is sticking out, or the wound "
-        "has opened over the implant.",
-        f"{SEED_SKIN}, sections 5 'How Hardware Pushes Through the Skin' and 6 'Hardware "
-        "Protrusion Is a Medical Emergency'.",
+PATTERNS: dict[str, RulePatterns] = {
+    "hardware-through-skin": RulePatterns(
         (
             (
                 f"{A_METAL} + pok* stick* stuck com* came push* pop* peek* peep* break* broke "
@@ -156,15 +103,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         exclude=r"\b(?:x-?rays?|xrays?|scans?|mri|ct|radiograph\w*|video|article|online|news|"
         r"tiktok|youtube|internet|viral|read|heard)\b",
     ),
-    _rule(
-        "cauda-equina",
-        "emergency",
-        "Signs of cauda equina syndrome: loss of bladder or bowel control, cannot pass urine, "
-        "leaking urine, numbness between the legs, around the bottom or genitals ('saddle'), or "
-        "new problems with erection or sexual sensation.",
-        f"NHS: Cauda equina syndrome, {NHS_CES}; Royal Free London NHS leaflet 'Cauda equina "
-        "syndrome' (https://royalfree.nhs.uk/patients-and-visitors/patient-information-leaflets/"
-        "cauda-equina-syndrome): go to A&E immediately.",
+    "cauda-equina": RulePatterns(
         (
             (
                 f"control* + {A_BLADDER}",
@@ -262,14 +201,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "cannot-walk-or-stand",
-        "emergency",
-        "Legs giving way, cannot walk or stand, cannot move or feel the legs, both legs gone numb "
-        "or weak, foot drop or paralysis.",
-        f"NHS: Cauda equina syndrome, {NHS_CES}; Oxford University Hospitals NHS leaflet 'Cauda "
-        "Equina Syndrome' (changes to walking, paralysis of one or both legs: go to A&E); "
-        f"{LEAFLET_MYMICHIGAN} (new difficulty walking or leg weakness).",
+    "cannot-walk-or-stand": RulePatterns(
         (
             (
                 "leg* + way out under",
@@ -312,13 +244,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "sudden-leg-weakness",
-        "emergency",
-        "Weakness, numbness or heaviness of the legs that came on suddenly.",
-        f"NHS: Cauda equina syndrome, {NHS_CES}; Chesterfield Royal Hospital NHS 'Cauda equina' "
-        "(https://chesterfieldroyal.nhs.uk/all-services-and-wards/physiotherapy-services/"
-        "musculoskeletal-and-rheumatology-services/cauda-equina).",
+    "sudden-leg-weakness": RulePatterns(
         (
             (
                 f"{A_LEG} + sudden* nowhere overnight now minutes hours hour woke",
@@ -333,14 +259,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         context=r"\b(?:sudden\w*|all of a sudden|out of nowhere|overnight|just now|within "
         r"(?:minutes|hours|an hour)|woke up)\b",
     ),
-    _rule(
-        "chest-pain-breathless",
-        "emergency",
-        "Chest pain, shortness of breath, cannot breathe or coughing up blood: possible blood "
-        "clot in the lungs (pulmonary embolism) after surgery.",
-        f"NHS: Pulmonary embolism, {NHS_PE} (call 999 for severe difficulty breathing or chest "
-        "pain; wording checked on the NHS text as reproduced by 111.wales.nhs.uk and "
-        "nidirect.gov.uk).",
+    "chest-pain-breathless": RulePatterns(
         (
             (
                 "chest",
@@ -368,12 +287,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "fever",
-        "urgent",
-        "Fever, high temperature, chills, shivering or sweats.",
-        f"NHS: Sepsis, {NHS_SEPSIS} (high temperature, chills and shivering); {GSTT_WOUNDS} "
-        f"(temperature, fever); {LEAFLET_MCCARTHY} (sweating, fevers: contact your surgeon).",
+    "fever": RulePatterns(
         (
             (
                 "fev* feev* feaver* fevre febrile pyrexi* temp* chills chilly shiver* shakes rigors "
@@ -398,13 +312,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "wound-infection",
-        "urgent",
-        "Pus or oozing, or the wound (or the person) seems infected.",
-        f"{GSTT_WOUNDS}; Royal National Orthopaedic Hospital NHS 'Preventing surgical site "
-        "infections' (https://www.rnoh.nhs.uk/patients-and-visitors/patient-information-guides/"
-        f"preventing-surgical-site-infections); {LEAFLET_MCCARTHY}.",
+    "wound-infection": RulePatterns(
         (
             (
                 "pus puss ooz* infect* abscess cellulitis",
@@ -413,14 +321,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "wound-redness-swelling",
-        "urgent",
-        "Near the wound: redness, warmth, swelling, leaking, discharge, fluid, bleeding or a bad "
-        "smell.",
-        f"{GSTT_WOUNDS}; Northampton General Hospital NHS 'Caring for my surgical wound' "
-        "(https://www.northamptongeneral.nhs.uk/Publications/Leaflets/IPC/"
-        f"Caring-for-my-surgical-wound.aspx); {LEAFLET_MCCARTHY}.",
+    "wound-redness-swelling": RulePatterns(
         (
             (
                 "red redness redd* inflam* warm hot swollen swell* puffy leak* weep* seep* discharg* fluid "
@@ -436,11 +337,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         ),
         context=rf"\b{_WOUND_AREA}\b",
     ),
-    _rule(
-        "back-redness-swelling",
-        "urgent",
-        "Redness, heat, swelling or leaking on the back or neck where the operation was.",
-        f"{GSTT_WOUNDS}; {LEAFLET_MCCARTHY}; {SEED_SKIN}, section 5 (local swelling, redness).",
+    "back-redness-swelling": RulePatterns(
         (
             (
                 "red redness inflamed swollen swelling puffy leak* oozing hot + back neck spine "
@@ -451,13 +348,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         ),
         context=r"\b(?:back|neck|spine|surgical area|operation area)\b",
     ),
-    _rule(
-        "wound-opening",
-        "urgent",
-        "The wound has opened, split or come apart (with no metal visible).",
-        f"{GSTT_WOUNDS} (your wound opens: contact the hospital straight away); Royal "
-        "Orthopaedic Hospital NHS 'Monitoring surgical wounds for infection' "
-        "(https://roh.nhs.uk/supporting-services/ipc/monitoring-surgical-wounds) (wound gaping).",
+    "wound-opening": RulePatterns(
         (
             (
                 f"{A_WOUND} + open* reopen* re split* burst gap* came come coming pull* pulling "
@@ -477,13 +368,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "lump-over-hardware",
-        "urgent",
-        "A new lump or bump over the hardware, something sticking up or pressing under the skin, "
-        "or a screw or rod that can be felt under the skin.",
-        f"{SEED_SKIN}, sections 5 (a visible bump under the skin) and 7 (report new swelling and "
-        "skin changes near the surgical site).",
+    "lump-over-hardware": RulePatterns(
         (
             (
                 "lump* bump* bulg* nodule protru* ridge raised sticking poking pushing stand* "
@@ -500,12 +385,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         context=rf"\b(?:{_METAL}|{_WOUND}|back|spine|neck|skin)\b",
         exclude=r"\b(?:dis[ck]s?|herniat\w*|hernia)\b",
     ),
-    _rule(
-        "uncontrolled-pain",
-        "urgent",
-        "Pain not controlled by the prescribed painkillers, or severe or rapidly worsening pain.",
-        f"{LEAFLET_MYMICHIGAN} (severe pain and medicine does not help: call your surgeon within "
-        f"24 hours); {LEAFLET_MCCARTHY} (worsening wound pain).",
+    "uncontrolled-pain": RulePatterns(
         (
             (
                 "painkiller* killer* pain med* tablets pills oxy* morphine codeine co cocodamol "
@@ -536,14 +416,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
             ),
         ),
     ),
-    _rule(
-        "calf-pain-leg-swelling",
-        "urgent",
-        "Calf pain or swelling, or swelling of one leg: possible blood clot (deep vein "
-        "thrombosis).",
-        f"NHS: DVT (deep vein thrombosis), {NHS_DVT} (checked as the NHS page text at "
-        "beta.nhs.uk: swelling and pain in the leg, usually the calf: get an urgent GP "
-        "appointment).",
+    "calf-pain-leg-swelling": RulePatterns(
         (
             (
                 "calf calves calfs",
@@ -567,16 +440,7 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         ),
         context=r"\b(?:leg|legs|thigh|ankle|calf|calves|dvt|deep vein|clot)\b",
     ),
-    _rule(
-        "new-numbness-weakness",
-        "urgent",
-        "New numbness, tingling, pins and needles or weakness in the arms or legs (sudden or "
-        "severe leg weakness is an emergency rule).",
-        f"{LEAFLET_MYMICHIGAN} (new difficulty walking or increased weakness in legs or arms: "
-        "call your surgeon within 24 hours); Manchester Centre for Clinical Neurosciences, "
-        "'Multiple level spinal instrumentation surgery' (https://manchesterneurosciences.com/"
-        "departments/complex-spines/multiple-level-spinal-instrumentation-surgery): altered "
-        "sensation, pins and needles, weakness.",
+    "new-numbness-weakness": RulePatterns(
         (
             (
                 "numb* tingl* pins weak* weekness loss lost no less reduced altered feel feels "
@@ -589,4 +453,13 @@ RED_FLAG_RULES: tuple[RedFlagRule, ...] = (
         ),
         context=rf"\b{_LIMB}\b",
     ),
-)
+    # Recognised by description and combination (red_flag_descriptions.py) and by meaning
+    # (semantic.py) only: no single phrase names them.
+    "progressive-leg-weakness": RulePatterns(()),
+    "sepsis": RulePatterns(()),
+    "airway-swelling": RulePatterns(()),
+    "csf-leak": RulePatterns(()),
+    "heavy-bleeding": RulePatterns(()),
+    "worsening-swallowing": RulePatterns(()),
+    "vomiting": RulePatterns(()),
+}

@@ -54,6 +54,9 @@ OVERLAP = 100
 
 def sentences(text: str) -> list[str]:
     """Sentences (and list items, lines) of normalised text; long ones as overlapping pieces."""
+    # Not spinechat.text's splitter: that one needs capitals to find a boundary and keeps "e.g."
+    # or "1." inside a sentence, while this text is lower-cased and a negation must not reach
+    # across a full stop or a semicolon ("no fever; my wound is leaking"), so every mark cuts.
     for mark in (". ", "? ", "! ", "; "):
         text = text.replace(mark, mark[0] + "\n")
     pieces: list[str] = []
@@ -198,7 +201,7 @@ _NEG_BOUNDARY = re.compile(
     r"|then|can)\b)"
 )
 _NEGATOR = re.compile(
-    r"\b(?:no|not|never|none|nor|neither|without|free of|absence of|denies|cannot|can not|"
+    r"\b(?:no|not|never|none|nothing|nor|neither|without|free of|absence of|denies|cannot|can not|"
     r"(?:do|does|did|have|has|had|is|are|was|were|wo|ca|could|would|should)n'?t)\b"
 )
 _NOT_NEGATING = re.compile(
@@ -272,3 +275,31 @@ def is_report(sentence: str, core_start: int, core_end: int) -> bool:
         not sentence[end:].strip(" ?!.") or _QSTART.match(sentence) is not None
     )
     return not (asked or _QSTART.match(clause.lstrip()) or _GENERAL.search(clause))
+
+
+# Text-speak and dropped apostrophes, spelled out so one pattern reads both: "pins n needles all
+# round my bum n inner thighs since last nite", "cant feel my legs", "hes been sick 2day".
+_TEXT_SPEAK = {
+    short: long
+    for shorts, long in (
+        ("n", "and"), ("u", "you"), ("ur", "your"), ("r", "are"), ("cos coz bc cuz", "because"),
+        ("im", "i'm"), ("ive", "i've"), ("cant", "can't"), ("dont", "don't"), ("wont", "won't"),
+        ("doesnt dosent doesent", "doesn't"), ("isnt", "isn't"), ("didnt", "didn't"),
+        ("couldnt", "couldn't"), ("hes", "he's"), ("shes", "she's"), ("theyre", "they're"),
+        ("nite", "night"), ("2day", "today"), ("2nite", "tonight"), ("tmrw tmr 2moro", "tomorrow"),
+        ("wk", "week"), ("wks", "weeks"), ("yr", "year"), ("yrs", "years"), ("thru", "through"),
+        ("b4", "before"), ("ppl", "people"), ("pls plz", "please"), ("smth sth", "something"),
+        ("rly", "really"), ("v", "very"), ("abt", "about"), ("cyaan caan", "can't"),
+        ("neva", "never"), ("miself", "myself"), ("dis", "this"), ("mawnin", "morning"),
+        ("bout", "about"),
+    )
+    for short in shorts.split()
+}  # fmt: skip
+_TEXT_SPEAK_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(_TEXT_SPEAK, key=len, reverse=True)) + r")\b"
+)
+
+
+def expand_text_speak(text: str) -> str:
+    """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out."""
+    return _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)

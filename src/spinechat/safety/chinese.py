@@ -1,0 +1,161 @@
+"""Red-flag triage for messages in Chinese (the source site is Taiwanese), both scripts.
+
+Traditional text is converted to Simplified with OpenCC first, so each pattern is written once. The
+patterns follow the same rules and sources as the English ones (see ``red_flags.toml``); the
+context checks are the Chinese forms of the English ones: negation just before the symptom (没有,
+不, 无), resolved (好了, 退了, 消了), long ago (以前, 去年, 几年前), someone else (朋友, 邻居,
+同事) and general questions (什么症状, 会不会, 怎么知道).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+Script = Literal["zh-Hant", "zh-Hans"]
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a message is mostly Chinese (at least a third of its letters are Han characters)."""
+    han = len(_CJK.findall(text))
+    if han < 2:
+        return False
+    return han * 3 >= len(_LETTER.findall(text))
+
+
+@cache
+def _converter(config: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def script(text: str) -> Script:
+    """Traditional when converting to Simplified changes the text, else Simplified."""
+    return "zh-Hant" if _converter("t2s").convert(text) != text else "zh-Hans"
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text)
+
+
+@dataclass(frozen=True)
+class _ZhRule:
+    rule_id: str
+    urgency: Literal["urgent", "emergency"]
+    pattern: re.Pattern[str]
+
+
+def _rule(rule_id: str, urgency: Literal["urgent", "emergency"], pattern: str) -> _ZhRule:
+    return _ZhRule(rule_id, urgency, re.compile(pattern))
+
+
+_LEG = r"(?:腿|脚|双腿|两条腿|下肢|脚掌|脚趾)"
+_WEAK = r"(?:没力|无力|没有力|没什么力|冇力|软|使不上力|没劲|抬不起来|不听使唤)"
+_WORSE = r"(?:越来越|一天比一天|愈来愈|更加|变得更)"
+_FEVER = r"(?:发烧|发热|高烧|烧到|体温\s*(?:3[89]|4[01])|(?:3[89]|4[01])(?:\.\d)?\s*度|发冷|打寒战|寒颤|打冷颤|冷得发抖)"
+
+_RULES: tuple[_ZhRule, ...] = (
+    # Sources as in red_flags.toml for the rule of the same id.
+    _rule("cauda-equina", "emergency",
+          r"尿不出|排不出尿|无法排尿|没办法小便|小便(?:失禁|控制不住|不受控制|解不出)|尿失禁|大便失禁|"
+          r"失禁|(?:尿|屎|大便|小便)(?:出来|在裤子|到裤子)[^，。]{0,6}(?:不知道|没感觉|没发现)|"
+          r"(?:控制不住|憋不住)(?:尿|大便|小便)|(?:尿|大便|小便)(?:都)?(?:憋不住|控制不住|忍不住)|"
+          r"尿湿了?裤子|尿了?裤子|(?:感觉|感觉)(?:不到|唔到)[^，。]{0,4}(?:坐板|马桶|厕板)|"
+          r"唔知自己有冇(?:屙|痾|小便)|(?:屁股|肛门|会阴|私处|下体|胯下|鼠蹊|大腿内侧|马鞍)"
+          r"[^，。]{0,6}(?:麻|没感觉|没有感觉|没知觉)|坐(?:在)?马桶[^，。]{0,8}(?:没感觉|没有感觉)|"
+          r"擦屁股[^，。]{0,6}没感觉"),
+    _rule("sudden-leg-weakness", "emergency",
+          rf"{_LEG}[^，。]{{0,8}}{_WORSE}[^，。]{{0,4}}{_WEAK}|{_WORSE}[^，。]{{0,6}}{_WEAK}|"
+          rf"(?:突然|忽然)[^，。]{{0,6}}{_LEG}?[^，。]{{0,4}}{_WEAK}|{_LEG}[^，。]{{0,4}}(?:突然|忽然){_WEAK}"),
+    _rule("cannot-walk-or-stand", "emergency",
+          r"站不起来|无法站立|不能站|走不了路|不能走路|无法走路|没办法走路|走不动|脚抬不起来|"
+          r"脚板抬不起来|拖着(?:一只)?脚|(?:双腿|两条腿|双脚|两只脚|腿)[^，。]{0,4}(?:动不了|没有感觉|没感觉|瘫)|"
+          rf"(?:双腿|两条腿|双脚|两只脚)[^，。]{{0,4}}{_WEAK}"),
+    _rule("hardware-through-skin", "emergency",
+          r"(?:螺丝|钢钉|骨钉|钢板|钢条|金属|铁)[^，。]{0,8}(?:露出|跑出|穿出|冒出|顶出|看得到|看到)|"
+          r"(?:看到|看得到|露出)[^，。]{0,6}(?:螺丝|钢钉|骨钉|钢板|金属|亮亮的)|穿出皮肤"),
+    _rule("chest-pain-breathless", "emergency",
+          r"胸(?:口)?(?:痛|疼|闷|紧)|喘不过气|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
+    _rule("sepsis", "emergency",
+          rf"{_FEVER}[^。]{{0,30}}(?:意识不清|神志不清|糊涂|胡言乱语|叫不醒|昏睡|昏昏沉沉|嗜睡|"
+          r"皮肤(?:发紫|发青|花斑|斑驳)|一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快)|"
+          r"(?:意识不清|神志不清|胡言乱语|叫不醒|皮肤(?:发紫|花斑))[^。]{0,30}" + _FEVER),
+    _rule("airway-swelling", "emergency",
+          r"(?:脖子|颈部|喉咙)[^，。]{0,8}(?:肿|胀)[^。]{0,20}(?:呼吸|喘|吞不下|咽不下)|"
+          r"吞不下口水|咽不下口水|流口水[^，。]{0,6}吞不下|呼吸(?:有)?(?:杂音|哨音|咻咻)"),
+    _rule("csf-leak", "emergency",
+          r"(?:伤口|刀口)[^。]{0,12}(?:清水|透明|像水一样|清澈)|"
+          r"(?:坐|站)起来[^。]{0,10}头(?:更)?(?:痛|疼)[^。]{0,12}躺(?:下|平)[^。]{0,6}(?:好|不痛|不疼)"),
+    _rule("fever", "urgent", _FEVER),
+    _rule("wound-infection", "urgent",
+          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:流脓|化脓|有脓|发臭|臭味|感染)|流脓|化脓"),
+    _rule("wound-redness-swelling", "urgent",
+          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:红|肿|热|渗液|渗血|流水|流血|发炎)"),
+    _rule("wound-opening", "urgent", r"(?:伤口|刀口)[^，。]{0,6}(?:裂开|打开|撑开|绽开)"),
+    _rule("lump-over-hardware", "urgent",
+          r"(?:鼓包|肿块|凸起|突起|鼓了?(?:一?个)?包|(?:长|起)了(?:一?个)?包)|摸(?:得)?到[^，。]{0,4}(?:螺丝|钢钉|钢条|钢板)"),
+    _rule("uncontrolled-pain", "urgent",
+          r"痛(?:到|得)[^，。]{0,4}(?:受不了|睡不着|哭|不行)|疼(?:到|得)[^，。]{0,4}(?:受不了|睡不着|哭|不行)|"
+          r"止痛药[^，。]{0,6}(?:没用|无效|没效|不管用|压不住)|(?:痛|疼)[^，。]{0,6}(?:[89]|10|八|九|十)\s*分|"
+          r"(?:[89]|10|八|九|十)\s*分[^，。]{0,4}(?:痛|疼)|越来越痛|越来越疼"),
+    _rule("calf-pain-leg-swelling", "urgent", r"小腿[^，。]{0,6}(?:肿|痛|疼|红|热)|一只脚[^，。]{0,4}肿"),
+    _rule("new-numbness-weakness", "urgent", r"(?:手|脚|腿|手指|脚趾)[^，。]{0,6}(?:麻|刺痛|没感觉)"),
+    _rule("worsening-swallowing", "urgent", r"吞(?:咽|东西)?[^，。]{0,8}越来越(?:困难|难)|声音越来越(?:哑|沙哑)"),
+    _rule("vomiting", "urgent", r"一直(?:吐|呕吐)|吐个不停|吃什么吐什么|呕吐"),
+)  # fmt: skip
+
+_NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,2}$")
+_RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没事了|恢复了|正常了|不见了|好返)")
+# Care already given, with its outcome: 去急诊，医生检查说没有血栓 / 返医院睇过，医生开咗抗生素.
+_DEALT_WITH = re.compile(
+    r"(?:急诊|医院|医生|看过|睇过|诊所)[^。]{0,30}(?:处理好|开了|开咗|没有|不是|好返|出院|没事|正常)"
+)
+_PAST = re.compile(r"(?:以前|从前|去年|几年前|多年前|小时候|年前|手术前|开刀前)")
+_OTHER = re.compile(r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说)")
+_GENERAL = re.compile(
+    r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果)"
+)
+_NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
+_CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
+
+
+@dataclass(frozen=True)
+class ZhHit:
+    rule_id: str
+    urgency: Literal["urgent", "emergency"]
+
+
+def triage_chinese(text: str) -> list[ZhHit]:
+    """Rules whose Chinese wording is reported, personally and now, in ``text``."""
+    simple = to_simplified(text)
+    hits: list[ZhHit] = []
+    for sentence in re.split(r"[。！？!?\n]", simple):
+        for rule in _RULES:
+            for match in rule.pattern.finditer(sentence):
+                if _framed_away(sentence, match.start(), match.end()):
+                    continue
+                hits.append(ZhHit(rule.rule_id, rule.urgency))
+                break
+    return hits
+
+
+def _framed_away(sentence: str, start: int, end: int) -> bool:
+    if _DEALT_WITH.search(sentence):
+        return True
+    if _NEGATION.search(sentence[max(0, start - 4) : start]):
+        return True
+    if _RESOLVED.search(sentence[end:]):
+        return True
+    other = _OTHER.search(sentence)
+    if other is not None and other.start() < start:
+        return True  # someone else's story, told before the symptom: 我同事的爸爸…失禁
+    now = _NOW.search(sentence) is not None
+    if not now and (_PAST.search(sentence) or other is not None):
+        return True
+    return _GENERAL.search(sentence) is not None and not now

@@ -1,0 +1,179 @@
+"""How a clause places a symptom in time, person and source, read in code before any banner.
+
+A symptom reported now, by the person or about someone they care for ("my wife can't pee since this
+morning"), is personal. It is not personal when it has passed and resolved ("a fever last winter that
+went"), belongs to someone else not now ("my grandad's screw came out in 1998", "a friend at work"),
+comes from media or hearsay ("I saw a video where…"), or is a general question ("what are the signs
+of…?"). These checks gate both the phrase rules and the matching by meaning; negation is read by
+``wording.negated`` at the symptom itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Frame = Literal["report", "past", "other_person", "media", "general", "negated"]
+
+# Present-time words: any of these keeps a clause "now" even when a past marker is also there
+# ("since last week I can't pee").
+_NOW = re.compile(
+    r"\b(?:now|right now|still|currently|at the moment|today|tonight|this (?:morning|afternoon|"
+    r"evening|week)|since|yesterday|last night|again|keeps?|kept|anymore|any more|starting|"
+    r"started|began|suddenly|getting|worse|worsening|for (?:\d+|a|an|one|two|three|few|several|the "
+    r"(?:last|past)) (?:hours?|days?|nights?)|all day|all night|overnight|just now|is|are|am|can'?t|"
+    r"cannot|won'?t|isn'?t|doesn'?t|don'?t|has|have|i'm|im|it's|its)\b"
+)
+# Distant or finished time: the symptom belongs to the past unless the clause also speaks of now.
+_PAST = re.compile(
+    r"\b(?:(?:\d+|a|\w+|many|several|few|couple of) (?:years?|yrs?|decades?) ago|years back|"
+    r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|little|younger)|"
+    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |previous )?(?:op|"
+    r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|surgery)|"
+    r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s|(?:the )?"
+    r"(?:first|1st|second) (?:night|day|few days|couple of days|\d+ days|week)(?: after| post)?)\b"
+)
+_RESOLVED = re.compile(
+    r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
+    r"(?:gone(?= away| down| now| completely|\s*$|\s*[,.;!?]| and| but| since)|resolved|settled|"
+    r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "
+    r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|nothing since|"
+    r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|like before\s*$|"
+    r"gone now|gone after|same as before|as it was before|like before (?:the|my) (?:op|operation|"
+    r"surgery)|"
+    r"cleared up|went down|back to normal|no longer|not any more|not anymore|fine now|ok now|okay "
+    r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
+    r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally)\b"
+)
+# Getting better is not a red flag: "my leg is getting a bit stronger each day".
+_IMPROVING = re.compile(
+    r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
+    r"settling|settled|fading|healing (?:well|nicely)|going down|clearing(?: up)?|(?:is|are) less|"
+    r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|around) an? [0-5]\b|"
+    r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at))\b"
+)
+_WORSE = re.compile(
+    r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
+    r"easier)|spreading|more (?:red|swollen))\b"
+)
+_COME_BACK = re.compile(r"\b(?:came back|come back|coming back|back again|returned|again)\b")
+# Someone other than the writer or the person they care for, or a case at another time.
+_OTHER = re.compile(
+    r"\b(?:a |my |our )?(?:friend|friends|mate|buddy|neighbou?r|colleague|coworker|co-worker|"
+    r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|person)|"
+    r"people|others|other patients?|a (?:cousin|relative)|aunt|uncle|cousin|boss|forum|group|dog|"
+    r"cat|pet|puppy)\b"
+)
+# Someone else as the subject of the clause, even with "his"/"her" after: "my cousin said her
+# husband's screws came out", "my father's friend…", "the man in the bed next to me…".
+_OTHER_SUBJECT = re.compile(
+    r"^(?:[a-z,' ]{0,30}?\b)?(?:my|our|a|the|his|her)(?: [\w-]+(?:'s)?)? (?:cousin|friend|mate|"
+    r"buddy|pal|colleague|co-?worker|neighbou?r|boss|uncle|aunt|relative|man|woman|lady|guy|"
+    r"bloke|chap|fella|gentleman|patient|person|people)s?\b"
+)
+_CARED_FOR = re.compile(
+    r"\b(?:my|our) (?:mum|mom|mam|mother|dad|father|husband|hubby|wife|partner|son|daughter|"
+    r"grandma|granny|nan|gran|grandad|granddad|grandpa|grandmother|grandfather|brother|sister|"
+    r"child|kid|boy|girl|fiance|fiancee|patient|client)\b|\b(?:he|she|him|her)\b"
+)
+# Media and hearsay: a medium, or reading, hearing or watching about something.
+_MEDIA = re.compile(
+    r"\b(?:video|videos|youtube|tiktok|tv|telly|film|programme|program|documentary|news|article|"
+    r"posted|forum|facebook|reddit|online|internet|google|googled|podcast|newspaper|magazine|"
+    r"(?:watched|saw|seen|read|heard) something|"
+    r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"
+    r"stories|on (?:the )?(?:tv|news|internet|radio|facebook|telly))|told me about|they say)\b"
+)
+_GENERAL_Q = re.compile(
+    r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
+    r"(?:what (?:are|is) (?:the )?(?:signs?|symptoms?|warning signs|risks?|red flags?|chances?)|"
+    r"what (?:happens|would happen|should (?:i|we|you) do|to do) (?:if|when)|"
+    r"when (?:should|do|would|must) (?:i|we|you|one|people|patients?)|"
+    r"how (?:do|can|would|will|could) (?:i|we|you|one|people|patients?) (?:know|tell|spot|"
+    r"recogni[sz]e|check)|how (?:common|likely|rare|often)|is it (?:common|normal|usual|possible|"
+    r"rare|dangerous)|are (?:there|they)|can (?:a|the|spinal|spine|screws?|rods?|hardware|surgery|"
+    r"implants?|people|patients?|you|it|this)|could (?:a|the|screws?|rods?|surgery|it)|"
+    r"(?:do|does|did) (?:people|patients?|screws?|rods?|implants?)|what causes|why do(?:es)?|"
+    r"should (?:i|we) (?:worry|be worried) (?:if|about)|tell me about|explain)\b"
+)
+# Asking what a sign looks like, wherever in the clause: "before I go home, can you tell me what a
+# wound infection looks like?"
+_ASKS_WHAT = re.compile(
+    r"\b(?:what (?:does|do|would|should) [^.?!]{0,40}\blook like|what [^.?!]{0,40}\blooks? like|"
+    r"can you (?:tell|explain|describe)|what to look (?:out )?for|so (?:i|we) know what|"
+    r"(?:signs?|symptoms?) (?:of|to watch|to look))"
+)
+# A general question that ends with the writer's own report is still a report: "is fever common
+# after surgery? I have one now." is decided clause by clause.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|whether)|"
+    r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
+    r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns)|worried (?:about|"
+    r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
+    r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would))\b"
+)
+
+
+def frame(clause: str) -> Frame:
+    """How a (lower-cased) clause frames any symptom in it; ``report`` when nothing else fits.
+
+    When in doubt the clause is a report: every other frame needs a positive marker.
+    """
+    now = _NOW.search(clause) is not None
+    if _GENERAL_Q.search(clause.lstrip()) and not _first_person_now(clause):
+        return "general"
+    if _ASKS_WHAT.search(clause) and not _first_person_now(clause):
+        return "general"
+    if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
+        return "general"
+    if _MEDIA.search(clause) and not _first_person_now(clause):
+        return "media"
+    if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
+        return "past"
+    if _IMPROVING.search(clause) and not _WORSE.search(clause):
+        return "past"
+    if _PAST.search(clause) and not _present_symptom(clause):
+        return "past"
+    if _OTHER_SUBJECT.search(clause) and not _first_person(clause):
+        return "other_person"
+    if (
+        _OTHER.search(clause[:40])
+        and not _CARED_FOR.search(clause[:40])
+        and not _first_person(clause)
+    ):
+        return "other_person"
+    del now
+    return "report"
+
+
+_FIRST = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|myself|we)\b(?! (?:still )?(?:remember|think|worry|wonder))"
+)
+_FIRST_NOW = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|my \w+|we|he|she|his|her)\b[^.?!]{0,50}?\b(?:now|since|today|this "
+    r"(?:morning|week)|yesterday|last night|still|started|keeps?|can'?t|cannot|have|has|got|am|is|"
+    r"feel|feels)\b"
+)
+_PRESENT_SYMPTOM = re.compile(
+    r"\b(?:now|still|again|today|this (?:morning|week)|since (?:yesterday|this|last (?:night|"
+    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?|getting)\b"
+    r"(?! (?:remember|think|worr|wonder))"
+)
+
+
+def _first_person(clause: str) -> bool:
+    return _FIRST.search(clause) is not None
+
+
+def _first_person_now(clause: str) -> bool:
+    return _FIRST_NOW.search(clause) is not None and _GENERAL_Q.search(clause.lstrip()) is None
+
+
+def _present_symptom(clause: str) -> bool:
+    return _PRESENT_SYMPTOM.search(clause) is not None
+
+
+def speaks_now(clause: str) -> bool:
+    """The writer (or the person they care for) in the present: "I can't", "she is", "now"."""
+    return _first_person_now(clause) or _present_symptom(clause)

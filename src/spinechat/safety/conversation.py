@@ -1,0 +1,215 @@
+"""Red-flag triage of a whole conversation: every user turn, by phrase, by description and by meaning.
+
+The answer's banner comes from here. Each user turn is read clause by clause, in order:
+
+1. the clause's frame (``context.frame``): a symptom that has passed, belongs to someone else, comes
+   from the media or is asked about in general does not count; a clause takes its sentence's frame
+   unless it speaks of now;
+2. the phrase rules (``red_flag_triage``), the descriptions and combinations
+   (``red_flag_descriptions``; negation is read at the match), and in Chinese ``chinese``;
+3. the nearest-example matcher (``semantic``), when an embedder is given: a close match fires its
+   rule, a weaker one makes the answer open conditionally ("If this is happening now: …").
+
+A red flag said in any turn holds for the rest of the conversation until a later clause says that
+care has dealt with it ("we went to A&E and they said it's fine"); a clause that says so does not
+itself raise a flag. Emergency beats urgent, and a certain flag beats a conditional one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import spinechat.safety.chinese as chinese
+import spinechat.safety.context as context
+import spinechat.safety.semantic as semantic
+import spinechat.safety.wording as w
+from spinechat.answer.types import Urgency
+from spinechat.safety.red_flag_descriptions import (
+    CARE_OUTCOME,
+    CARE_SOUGHT,
+    COMBINATIONS,
+    COMPILED,
+    DEALT_WITH,
+)
+from spinechat.safety.red_flag_triage import triage as triage_phrases
+from spinechat.safety.red_flags import RED_FLAG_RULES
+
+if TYPE_CHECKING:
+    from spinechat.safety.semantic import Embedder
+
+Language = Literal["en", "zh-Hant", "zh-Hans"]
+
+_URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in RED_FLAG_RULES}
+_RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_INHERITED = ("media", "other_person", "past", "general")
+
+
+@dataclass(frozen=True)
+class ConversationTriage:
+    """The banner for a conversation.
+
+    ``hedged`` means no rule was certain but a message came close to one: the answer opens with
+    "If this is happening now: …". ``turn`` is the index (among user turns) of the turn that
+    raised the flag; ``language`` is the language of the last user turn, for the opener.
+    """
+
+    urgency: Urgency
+    rule_ids: tuple[str, ...] = ()
+    hedged: bool = False
+    turn: int | None = None
+    language: Language = "en"
+    second_opinion: str | None = None  # the LLM's verdict, when one was asked (see llm_triage)
+
+    @property
+    def banner(self) -> bool:
+        return self.urgency != "none"
+
+
+@dataclass
+class _Flags:
+    fired: dict[str, int] = field(default_factory=dict)  # rule id -> user turn index
+    hedged: dict[str, int] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.fired.clear()
+        self.hedged.clear()
+
+
+class Triager:
+    """Reads conversations for red flags; built once per process (the examples are embedded once)."""
+
+    def __init__(self, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
+        self._matcher = _matcher(embedder, cache_dir) if embedder is not None else None
+
+    @property
+    def semantic(self) -> bool:
+        """Whether matching by meaning is on (an embedder was given)."""
+        return self._matcher is not None
+
+    def triage(self, user_turns: Sequence[str]) -> ConversationTriage:
+        """The banner for a conversation, given its user turns in order (the last is the newest)."""
+        flags = _Flags()
+        for turn, text in enumerate(user_turns):
+            for fired, hedged, dealt in self._clauses(text):
+                if dealt:
+                    flags.clear()
+                for rule_id in fired:
+                    flags.fired.setdefault(rule_id, turn)
+                for rule_id in hedged:
+                    flags.hedged.setdefault(rule_id, turn)
+        language = _language(user_turns[-1]) if user_turns else "en"
+        for found, conditional in ((flags.fired, False), (flags.hedged, True)):
+            if found:
+                ranked = sorted(found, key=lambda r: (-_RANK[_URGENCY[r]], found[r], r))
+                return ConversationTriage(
+                    urgency=_URGENCY[ranked[0]],
+                    rule_ids=tuple(ranked),
+                    hedged=conditional,
+                    turn=found[ranked[0]],
+                    language=language,
+                )
+        return ConversationTriage("none", language=language)
+
+    def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
+        """(fired, hedged, dealt-with) for each clause of one turn, in order."""
+        if chinese.is_chinese(text):
+            return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
+        norm = w.expand_text_speak(w.normalise(text))
+        parts, frames = _framed_clauses(norm)
+        # Screened on the whole message first: a rule that matches nowhere is not tried per clause.
+        whole = set(triage_phrases(norm).rule_ids)
+        described = [(rule_id, p) for rule_id, p in COMPILED if p.search(norm)]
+        out: list[tuple[set[str], set[str], bool]] = []
+        sought = False
+        for part, frame in zip(parts, frames, strict=True):
+            sought = sought or CARE_SOUGHT.search(part) is not None
+            dealt = DEALT_WITH.search(part) is not None or (
+                sought and CARE_OUTCOME.search(part) is not None
+            )
+            fired: set[str] = set()
+            if not dealt and frame == "report":
+                if whole:
+                    fired.update(triage_phrases(part).rule_ids)
+                fired.update(_described(part, described))
+            out.append((fired, set(), dealt))
+        reported = [part for part, frame in zip(parts, frames, strict=True) if frame == "report"]
+        combined = _combined(reported)
+        if combined and out and not any(o[2] for o in out):
+            out[-1][0].update(combined)
+        # The phrase rules read a whole message too: "is fever common? I have that now" fires only
+        # across sentences. Kept when nothing in the message is framed away or dealt with.
+        missed = whole - set().union(*(o[0] for o in out))
+        if missed and out and all(f == "report" for f in frames) and not any(o[2] for o in out):
+            out[-1][0].update(missed)
+        if self._matcher is not None:
+            picked = [i for i in semantic.screen(parts) if frames[i] == "report" and not out[i][2]]
+            for match in self._matcher.match([parts[i] for i in picked]):
+                i = picked[match.clause]
+                if match.fires:
+                    out[i][0].add(match.rule_id)
+                elif match.hedges:
+                    out[i][1].add(match.rule_id)
+        return out
+
+
+def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
+    parts: list[str] = []
+    frames: list[context.Frame] = []
+    for sentence in _SENTENCE.split(norm):
+        outer = context.frame(sentence)
+        for part in semantic.clauses(sentence):
+            own = context.frame(part)
+            # "I read an article about a man who …, because nobody spotted cauda equina": the
+            # clause is still the article's, unless it speaks of the writer now.
+            if own == "report" and outer in _INHERITED and not context.speaks_now(part):
+                own = outer
+            parts.append(part)
+            frames.append(own)
+    return parts, frames
+
+
+def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> set[str]:
+    found = set()
+    for rule_id, pattern in patterns:
+        for match in pattern.finditer(clause):
+            if not w.negated(clause, match.start()):
+                found.add(rule_id)
+                break
+    return found
+
+
+def _combined(reported: list[str]) -> set[str]:
+    """Rules whose parts are all found (not negated) among one message's reporting clauses."""
+    found = set()
+    for rule_id, parts in COMBINATIONS:
+        if all(any(_unnegated(part, clause) for clause in reported) for part in parts):
+            found.add(rule_id)
+    return found
+
+
+def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
+    return any(not w.negated(clause, m.start()) for m in pattern.finditer(clause))
+
+
+def _language(text: str) -> Language:
+    return chinese.script(text) if chinese.is_chinese(text) else "en"
+
+
+_MATCHERS: dict[int, tuple[Embedder, semantic.ExampleMatcher]] = {}
+
+
+def _matcher(embedder: Embedder, cache_dir: Path | None) -> semantic.ExampleMatcher:
+    # One matcher per embedder per process: embedding the ~1,000 examples takes a second or two.
+    key = id(embedder)
+    if key not in _MATCHERS:
+        sets = [
+            semantic.ExampleSet(rule.id, rule.examples, rule.counter_examples)
+            for rule in RED_FLAG_RULES
+        ]
+        _MATCHERS[key] = (embedder, semantic.ExampleMatcher(embedder, sets, cache_dir))
+    return _MATCHERS[key][1]

@@ -1,0 +1,217 @@
+"""Combinations and descriptions that the single-symptom rules miss, as patterns with sources.
+
+Each entry is a rule id from ``red_flags.toml`` (where its urgency, description and source live) and
+the pattern that recognises it in one clause of lower-cased text. They cover what a symptom looks
+like when it is described rather than named, and the pictures that only a combination makes
+dangerous: fever with confusion is sepsis, leg weakness that is getting worse is a spinal emergency,
+neck swelling with noisy breathing after anterior neck surgery is an airway emergency.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUM = r"(?:[89]|10|eight|nine|ten)"
+_WEAK = (
+    r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
+    r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
+    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*)"
+)
+_LEGPART = r"(?:legs?|foot|feet|toes?|knees?|ankles?|thighs?)"
+_WORSENING = (
+    r"(?:getting (?:weaker|worse)|weaker (?:and weaker|every|each|by the|than|day)|worse (?:and "
+    r"worse|every|each|by the|than (?:yesterday|this morning|last))|day by day|every day|each day|"
+    r"more and more|gone downhill|going downhill|spreading|now (?:both|the other|my other))"
+)
+_FEVERISH = (
+    r"(?:fever\w*|feaver|temp\w*|high temp|hot|burning up|shiver\w*|shak(?:y|ey|ing)|chills?|"
+    r"rigou?rs|sweat\w*|3[89](?:\.\d)? ?(?:c|degrees|°)|10[1-4](?:\.\d)? ?(?:f|degrees|°)?)"
+)
+_SEPTIC = (
+    r"(?:confus\w*|muddled|mix\w* up (?:\w+ )?words|(?:can'?t|cannot) make sense|not making sense|"
+    r"not with it|out of it|delirious|hallucinat\w*|seeing things|doesn'?t recogni[sz]e|talking (?:rubb?ish|nonsense|gibberish)|not making sense|doesn'?t know "
+    r"(?:who|where|what)|dosent know|does not know (?:who|where)|drows\w*|hard to wake|can'?t wake|"
+    r"won'?t wake|not waking|barely awake|very sleepy|mottl\w*|blotch\w*|blue(?:ish)?|grey|slurr\w*|"
+    r"not (?:peed|passed (?:urine|water)|had a wee)|breathing (?:really |very )?fast|"
+    r"going to die|gonna die|feel(?:s|ing)? like (?:i'?m|she'?s|he'?s) dying)"
+)
+_NECK = r"(?:neck|acdf|cervical|throat|front of (?:my|his|her|the) neck|anterior)"
+_AIRWAY = (
+    r"(?:breath\w*|air\b|wheez\w*|whistl\w*|squeak\w*|noisy|stridor|strangled|choking|"
+    r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit)"
+)
+
+# (rule id, pattern); the rule ids must exist in red_flags.toml.
+ESCALATIONS: tuple[tuple[str, str], ...] = (
+    # NHS cauda equina: "numbness or weakness in both legs that's getting worse" -> A&E.
+    ("progressive-leg-weakness",
+     rf"{_LEGPART}[^.?!]{{0,60}}{_WORSENING}|{_WORSENING}[^.?!]{{0,40}}{_LEGPART}|"
+     rf"{_WEAK}[^.?!]{{0,40}}{_WORSENING}|{_WORSENING}[^.?!]{{0,30}}{_WEAK}"),
+    # Describing foot drop and legs that fail without naming weakness.
+    ("cannot-walk-or-stand",
+     r"(?:foot|toes?)[^.?!]{0,40}(?:hang\w* down|flop\w*|flap\w*|slap\w*|drag\w*|won'?t (?:lift|go"
+     r" up|come up)|can'?t (?:lift|pick)|not lift)|(?:can'?t|cannot|could ?n'?t|unable to|not able "
+     r"to) (?:lift|pick up) (?:my|his|her|the) (?:foot|toes?)|(?:can'?t|cannot|could ?n'?t|unable to"
+     r"|not able to|struggl\w* to) (?:get up|stand up|stand) (?:from|out of|off) (?:the |a |my )?"
+     r"(?:chair|sofa|couch|bed|toilet|seat)|legs? (?:just )?(?:gave|give|giving|keeps? giving) (?:way"
+     r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
+    # NHS cauda equina: numbness around the bottom / genitals, including only described.
+    ("cauda-equina",
+     r"(?:toilet seat|loo seat|the seat|toilet paper|loo roll|wip(?:e|ing)|sit\w* (?:down )?on the "
+     r"(?:loo|toilet))[^.?!,;]{0,50}(?:nothing|(?:was|is)n'?t (?:really )?there|not there|cotton wool|"
+     r"can'?t feel|cannot feel|not feel|no feeling|numb|like a cushion|weird|strange|different)|"
+     r"(?:can'?t|cannot|not|don'?t) feel (?:the )?(?:toilet|seat|paper|myself (?:pee|wee|go))|"
+     r"(?:wet|soil\w*|pee\w*|poo\w*|wee\w*|mess\w*) (?:my|him|her|the|them)?(?:self|selves|bed|"
+     r"pants|trousers|knickers)?[^.?!]{0,40}(?:without|didn'?t|did not|not|never) "
+     r"(?:notic|realis|realiz|feel|felt|know|knew)\w*|"
+     r"(?:pee|wee|urine|poo)\w*[^.?!]{0,20}(?:came out|come out) in (?:the )?bed|(?:loo|toilet|pee|wee|"
+     r"urine|bladder|go)[^.?!]{0,40}(?:hardly anything|nothing much|barely anything|(?:only|just) a "
+     r"(?:dribble|trickle))|accidents? with (?:my|his|her|the|their) (?:bowels?|bladder|waterworks)|wet (?:the|my|his|her) "
+     r"bed|(?:not|n'?t|never) (?:wake|woke) up (?:for|to) (?:it|pee|wee)|"
+     r"(?:urine|pee|wee|water)[^.?!]{0,30}(?:not coming|won'?t come|doesn'?t come|nothing (?:comes|"
+     r"came))|(?:trying|try|tried|sitting)[^.?!]{0,30}(?:pee|wee|urine|make water)[^.?!]{0,30}"
+     r"(?:nothing|not coming|can'?t)|(?:waterworks|bladder|bowels?)[^.?!]{0,20}(?:gone|go|went) "
+     r"(?:funny|wrong|strange|weird)|(?:took|takes|taking|take) (?:ages|forever|a long time|so long)"
+     r"[^.?!]{0,30}(?:wee|pee|urin|water|go\b|get going|start)|(?:loo|toilet)[^.?!]{0,40}(?:nothing "
+     r"(?:much )?(?:comes|came|happens)|can'?t go)|(?:wip(?:e|es|ing)|toilet|loo|seat)[^.?!,]{0,40}"
+     r"(?:can'?t|cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel|(?:can'?t|"
+     r"cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel (?:\w+ ){0,3}(?:when|"
+     r"while|on) (?:\w+ )?(?:wip|sit|pee|wee|the (?:loo|toilet|seat))|(?:didn'?t|did not|without|"
+     r"never) (?:even )?(?:realis|realiz|notic|feel|felt|know|knew)\w*[^.?!]{0,40}(?:opened (?:his|"
+     r"her|my|their) bowels|wet|soiled|pee|wee|poo|accident)|(?:bottom|bum|backside|genitals?|"
+     r"privates?|private parts?|groin|inner thighs?|saddle|back passage|anus|between (?:my|his|her) "
+     r"legs|down there)[^.?!,]{0,30}(?:numb\w*|dead|no feeling|tingl\w*|pins and needles|can'?t "
+     r"feel|(?:feels?|felt) (?:odd|weird|strange|funny|different))|(?:numb\w*|pins and needles|tingl\w*|"
+     r"prickl\w*|no feeling|dead)[^.?!,]{0,30}(?:bottom|bum|"
+     r"backside|genitals?|privates?|private parts?|groin|inner thighs?|saddle|back passage|between "
+     r"(?:my|his|her) legs|down there)"),
+    ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
+    ("chest-pain-breathless",
+     r"(?:struggl\w*|fight\w*|gasp\w*) (?:to (?:get )?|for )?(?:air|breath|breathe)|can'?t (?:get|catch)"
+     r" (?:my |enough )?(?:air|breath)|air (?:is )?(?:not|n'?t) (?:going|getting|coming) in"),
+    ("airway-swelling",
+     rf"{_NECK}[^.?!]{{0,60}}(?:swell\w*|swollen|puff\w*|bigger)[^.?!]{{0,60}}{_AIRWAY}|"
+     rf"(?:swell\w*|swollen)[^.?!]{{0,40}}{_NECK}[^.?!]{{0,60}}{_AIRWAY}|"
+     rf"{_AIRWAY}[^.?!]{{0,40}}(?:swell\w*|swollen)[^.?!]{{0,40}}{_NECK}|"
+     r"can'?t (?:even )?swallow (?:my|his|her|their) (?:own )?(?:spit|saliva)|(?:swell\w*|swollen|"
+     r"bigger)[^.?!]{0,60}(?:struggl\w*|hard|harder|difficult|can'?t)[^.?!]{0,20}(?:breath|air|"
+     r"swallow)|(?:voice|breathing)[^.?!]{0,20}(?:strangled|noisy|squeak\w*|whistl\w*|rasp\w*)|"
+     r"neck[^.?!]{0,20}(?:more and more|getting|become|becoming|gone|going) (?:\w+ )?(?:fat|big|bigger"
+     r"|swollen|fatter)"),
+    ("new-numbness-weakness",
+     r"\bnew\b[^.?!]{0,20}(?:needles?|tingl\w*|numb\w*|pins|prickl\w*)|(?:needles?|pins|prickl\w*|"
+     r"electric\w*) (?:\w+ )?feeling[^.?!]{0,30}(?:legs?|foot|feet|arms?|hands?|fingers?|toes?|thigh|"
+     r"shin|calf)"),
+    # Clear fluid from the wound, or the postural headache of a spinal fluid leak.
+    ("csf-leak",
+     r"(?:clear|watery|like water|colou?rless|see-?through)[^.?!]{0,40}(?:fluid|liquid|water|"
+     r"leak\w*|drip\w*|ooz\w*|coming)|(?:fluid|liquid|leak\w*|drip\w*|ooz\w*)[^.?!]{0,40}(?:clear|"
+     r"watery|like water|colou?rless|see-?through)|headache[^.?!]{0,80}(?:sit\w* up|stand\w* up|"
+     r"upright|get up|stand)[^.?!]{0,60}(?:lie|lying|flat)|headache[^.?!]{0,60}(?:lie|lying|flat)"
+     r"[^.?!]{0,60}(?:sit|stand|upright|get up)"),
+    ("heavy-bleeding",
+     r"(?:bleed\w*|blood)[^.?!]{0,60}(?:won'?t stop|not stopping|doesn'?t stop|isn'?t stopping|"
+     r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|through the dressing)|"
+     r"(?:pouring|gushing|soak\w*)[^.?!]{0,30}blood"),
+    # MyMichigan discharge guide: severe pain not helped by medicine -> call the surgeon.
+    ("uncontrolled-pain",
+     rf"\b{_NUM} ?(?:/|out of|outta|of) ?(?:10|ten)\b|pain\w*[^.?!]{{0,20}}\b(?:is|at|like|about|"
+     rf"around|an?)\b ?(?:an? )?{_NUM}\b(?! (?:days|weeks|hours|minutes|am|pm|o'?clock))|"
+     r"(?:in tears|crying|cried|sobbing|screaming)[^.?!]{0,60}(?:pain|hurt|agony)|(?:pain|hurt\w*|"
+     r"agony)[^.?!]{0,60}(?:in tears|crying|cried|sobbing|screaming)|worst (?:pain|ever|i'?ve ever)"
+     r"|(?:tablets?|painkillers?|pills?|meds|medication|morphine|oxy\w*|codeine|tramadol)[^.?!]{0,40}"
+     r"(?:not (?:helping|working|touching)|n'?t (?:help|work|touch)\w*|useless|do nothing|does "
+     r"nothing|n'?t do anything)|worst (?:\w+ ){0,3}ever|\b(?:about|around|like|maybe|easily|solid) "
+     r"(?:an? )?(?:8|9|10|eight|nine|ten)\b(?![- ](?:weeks?|days?|hours?|minutes?|months?|years?|"
+     r"o'?clock|am|pm|times|miles?))"),
+    ("vomiting",
+     r"(?:vomit\w*|throw\w* up|threw up|being sick|been sick|keeps? being sick|sick \w+ times)"
+     r"[^.?!]{0,80}(?:can'?t|cannot|won'?t|not) (?:even )?(?:keep|hold) (?:\w+ ){0,6}down|(?:can'?t|cannot|"
+     r"won'?t) (?:even )?keep (?:\w+ ){0,6}down|can'?t stop (?:being sick|vomiting|throwing up)|"
+     r"(?:nothing|not even \w+)[^.?!]{0,30}stays? down"),
+    ("worsening-swallowing",
+     r"swallow\w*[^.?!]{0,50}(?:harder|worse|gone backwards|going backwards|more difficult)|"
+     r"(?:food|bread|tablets?|pills?)[^.?!]{0,20}(?:gets?|getting) stuck[^.?!]{0,40}(?:more|worse)|"
+     r"(?:voice|hoarse\w*|croak\w*)[^.?!]{0,50}(?:getting worse|worse each|worse every|weaker|more "
+     r"(?:hoarse|croaky)[^.?!]{0,20}(?:every|each))"),
+    ("hardware-through-skin",
+     r"(?:something|bit of|piece of|end of|tip of)[^.?!]{0,20}(?:shiny|metal\w*|silver|hard|grey)"
+     r"[^.?!]{0,50}(?:scar|wound|skin|cut|incision|hole|poking|sticking|coming)|(?:shiny|metal\w*|"
+     r"silver)[^.?!]{0,30}(?:poking|sticking|coming|showing) (?:out|through)|(?:somethin\w*|bit|end"
+     r"|tip|piece)[^.?!]{0,20}(?:sharp|shiny|metal\w*|silver|hard|grey)[^.?!]{0,10}(?:pok|stick)\w*"
+     r" (?:out|through)"),
+    ("hardware-through-skin",
+     r"(?:scar|wound|cut|incision)[^.?!]{0,60}(?:can see|see|seen|showing|visible)[^.?!]{0,30}"
+     r"(?:silver|metal\w*|shiny|screw|rod|plate)"),
+    ("wound-infection",
+     r"(?:cloudy|yellow\w*|green\w*|creamy|thick|milky)[^.?!]{0,20}(?:stuff|gunk|goo|fluid|discharge|"
+     r"liquid|muck|gloop)|(?:scar|wound|cut|incision|dressing|it)\W+(?:\w+ ){0,3}(?:pongs|stinks|"
+     r"smells? (?:bad|off|funny|horrible|awful|rotten|nasty))"),
+    ("airway-swelling",
+     r"throat (?:\w+ ){0,3}(?:closing|closing up|tight\w*)|(?:breath\w*|voice)[^.?!]{0,40}(?:high[- ]"
+     r"pitched|squeak\w*|whistl\w*|wheez\w*|strangled|noisy)"),
+    ("lump-over-hardware",
+     r"(?:new |a )?(?:swelling|lump|bump|bulge)[^.?!]{0,20}(?:over|on|near|around|above) (?:my |the "
+     r"|his |her )?(?:\w+ )?(?:rods?|screws?|metal\w*|hardware|implants?|plates?)"),
+)  # fmt: skip
+
+COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
+
+# Care already given and its outcome: a flag raised before such a clause is dealt with.
+DEALT_WITH = re.compile(
+    r"(?:(?:started|put) (?:me|him|her|them|us) on|gave (?:me|him|her|them|us) (?:some )?"
+    r"(?:antibiotics|blood thinners|tablets for it))|\b(?:surgeon|doctor|gp|nurse|consultant|physio|"
+    r"team|they|she|he) (?:checked|examined|looked at|saw)\b[^.?!]{0,50}\b(?:and )?said\b|\b(?:a&e|a and e|er\b|emergency (?:room|department)|hospital|paramedics?|ambulance|111|gp|"
+    r"doctor|surgeon|nurse|consultant|theatre|ward|they|team|secretary)[^.?!]{0,120}(?:all fine|"
+    r"(?:is|was|were|it'?s|everything'?s?|all) (?:fine|normal|ok|okay|good)|nothing (?:wrong|serious"
+    r"|to worry)|where they should be|all good|sorted (?:it|him|her)|treated|antibiotics|blood[- "
+    r"]thin\w*|decompress\w*|can feel (?:things|everything) again|re-?stitch\w*|stitched|glued|"
+    r"muscle strain|reassur\w*|a reaction to|just (?:a|an|the) \w+|no (?:clot|infection|leak|break)|"
+    r"(?:came back|were|was) (?:clear|normal|fine)|all clear|blood patch|kept (?:me|him|her|them) "
+    r"in|discharged|said (?:it was|it'?s|its|it is) (?:just|"
+    r"only|nothing|fine|normal|ok|okay|not))|(?:all good now|all sorted "
+    r"now|been seen and|they checked and)"
+)
+
+
+# Pictures that one message paints across sentences: leg weakness in one, "a bit worse every day"
+# in the next. Each entry: a rule id and patterns that must all be found (not negated) among the
+# clauses of one message that report something now.
+_LEG_WEAK = rf"(?:{_LEGPART}[^.?!]{{0,40}}{_WEAK}|{_WEAK}[^.?!]{{0,30}}{_LEGPART}|dragg\w* (?:it|my|his|her))"
+_GETTING_WORSE = (
+    r"(?:worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
+    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading)"
+)
+_NECK_SURGERY = (
+    r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
+    r"(?:fusion|discectomy|surgery|op)|neck (?:op|operation|surgery|fusion)|neck (?:done|operated)|"
+    r"done at the front|at the front of (?:my|his|her|the) neck)"
+)
+COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
+    (rule_id, tuple(re.compile(part) for part in parts))
+    for rule_id, parts in (
+        ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
+        ("sepsis", (_FEVERISH, _SEPTIC)),
+        ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
+        (
+            "worsening-swallowing",
+            (_NECK_SURGERY, r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice)", _GETTING_WORSE),
+        ),
+    )
+)
+
+# Care sought, then its outcome, in one message across sentences: "Went to A&E. They did a bladder
+# scan, the doctor said it was the morphine." The outcome clause clears what came before it.
+CARE_SOUGHT = re.compile(
+    r"\b(?:went|go|gone|been|came|come|rang|called|phoned|took (?:him|her|me)|back from|just back|in)"
+    r" (?:(?:to|in|up to|into|from) )?(?:a&e|a and e|the er|er|emergency|hospital|the ward|111|999|"
+    r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
+    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)"
+)
+CARE_OUTCOME = re.compile(
+    r"\b(?:all clear|nothing (?:pressing|wrong|found|serious|showed)|(?:mri|scan|x-?ray|ct|bloods?|"
+    r"ecg|tests?|ultrasound)s? (?:\w+ )?(?:showed nothing|was clear|were clear|came back (?:clear|"
+    r"normal|fine)|normal|fine)|(?:said|says) (?:it was|it's|its|it is|that)|put a catheter|started "
+    r"(?:me |him |her )?on|i'?m home now|home now|being reviewed|on the ward|discharged|treated|"
+    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid))\b"
+)
