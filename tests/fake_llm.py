@@ -1,5 +1,27 @@
 """The fake OpenAI-compatible server lives in the package (the benchmark uses it too)."""
 
-from spinechat.fake_llm import Error, FakeChatServer, Reply, SlowFirstByte, Stall, free_port
+from spinechat.fake_llm import (
+    CiteWrongly,
+    EchoPrompt,
+    Error,
+    FakeChatServer,
+    NeverStop,
+    Reply,
+    SlowFirstByte,
+    Stall,
+    Think,
+    free_port,
+)
 
-__all__ = ["Error", "FakeChatServer", "Reply", "SlowFirstByte", "Stall", "free_port"]
+__all__ = [
+    "CiteWrongly",
+    "EchoPrompt",
+    "Error",
+    "FakeChatServer",
+    "NeverStop",
+    "Reply",
+    "SlowFirstByte",
+    "Stall",
+    "Think",
+    "free_port",
+]

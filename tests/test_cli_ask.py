@@ -33,6 +33,7 @@ ANSWER_KEYS = {
     "notice",
     "prompt_version",
     "latency_ms",
+    "covered",
 }
 SOURCE_KEYS = {"n", "doc_id", "chunk_id", "title", "section", "snippet"}
 PLANTED_KEY = "sk-test-PLANTED-0000"
@@ -289,16 +290,21 @@ def test_llm_mode_checks_citations_and_falls_back_without_leaking_the_key(
         "OPENAI_API_KEY": PLANTED_KEY,
         "SPINECHAT_LLM_TIMEOUT": "3",
     }
-    fake_llm.script(Reply("Removal is covered by health insurance [1]. Extra claim [8]."))
+    # Every number is cited: only the source that says it keeps its citation, [8] does not exist.
+    fake_llm.script(
+        Reply("Removal is covered by health insurance [1][2][3][4][5]. Extra claim [8].")
+    )
     result = indexed.run("ask", QUESTION, "--json", env=env)
     assert result.returncode == 0, result.stderr
     payload = _check_answer(json.loads(result.stdout))
     assert payload["mode"] == "llm"
     assert payload["notice"] is None
-    assert "health insurance [1]" in payload["answer"]
+    kept = re.search(r"covered by health insurance ((?:\[\d\])+)\.", payload["answer"])
+    assert kept, payload["answer"]
     assert "[8]" not in payload["answer"]
     assert "surgeon" in payload["answer"].lower()
-    assert [s["n"] for s in payload["sources"]] == [1]
+    kept_numbers = [int(n) for n in _CITATION.findall(kept.group(1))]
+    assert [s["n"] for s in payload["sources"]] == kept_numbers
     # The key did reach the endpoint, so its absence from the output means something.
     assert fake_llm.headers[-1].get("authorization") == f"Bearer {PLANTED_KEY}"
     assert "sk-test-PLANTED" not in result.stdout

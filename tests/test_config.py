@@ -149,3 +149,30 @@ def test_with_overrides_returns_a_new_object() -> None:
         "spinechat",
     )
     assert base.top_k == 5
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "field", "expected"),
+    [
+        ("SPINECHAT_LLM_MAX_TOKENS", "300", "llm_max_tokens", 300),
+        ("SPINECHAT_LLM_BUDGET", "60", "llm_budget", 60.0),
+    ],
+)
+def test_llm_limits_are_read(variable: str, raw: str, field: str, expected: Any) -> None:
+    assert getattr(load_settings({variable: raw}), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "message"),
+    [
+        ("SPINECHAT_LLM_BUDGET", "soon", "SPINECHAT_LLM_BUDGET must be a number of seconds"),
+        ("SPINECHAT_LLM_BUDGET", "1", "SPINECHAT_LLM_BUDGET must be between 2 and 300 seconds"),
+        ("SPINECHAT_LLM_BUDGET", "nan", "SPINECHAT_LLM_BUDGET must be between 2 and 300 seconds"),
+        ("SPINECHAT_LLM_MAX_TOKENS", "lots", "SPINECHAT_LLM_MAX_TOKENS must be a whole number"),
+        ("SPINECHAT_LLM_MAX_TOKENS", "10", "SPINECHAT_LLM_MAX_TOKENS must be between 64 and 4096"),
+    ],
+)
+def test_bad_llm_limits_give_one_line(variable: str, raw: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: raw})
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)

@@ -139,7 +139,7 @@ def test_each_case_carries_its_answer_json_scores_and_expectations(
     assert [case["id"] for case in report["cases"]] == [c["id"] for c in CASES]
     insurance = by_id["insurance"]
     answer_keys = {"id", "question", "answer", "sources", "urgency", "refused", "mode", "notice",
-                   "prompt_version", "latency_ms"}  # fmt: skip
+                   "prompt_version", "latency_ms", "covered"}  # fmt: skip
     assert answer_keys <= set(insurance)
     assert insurance["expected"]["reference_answer"] == "Yes, it is covered."
     assert insurance["scores"]["must_include"] == 1.0

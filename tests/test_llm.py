@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from fake_llm import Error, FakeChatServer, Reply, SlowFirstByte, Stall, free_port
-from spinechat.answer.llm import LLMClient, LLMError, format_sources
+from spinechat.answer.llm import (
+    REWRITE_MAX_TOKENS,
+    LLMClient,
+    LLMError,
+    format_sources,
+    rewrite_prompts,
+)
 from spinechat.answer.types import Message, Source
 from spinechat.config import Settings
 from spinechat.prompts import load_prompts
@@ -174,9 +180,14 @@ def test_condense_sends_history_and_returns_the_rewrite(
 
     assert result == STANDALONE
     [request] = server.requests
-    assert not request.get("stream")
+    # Streamed, so that a rewrite given up on can be hung up on; capped like every call.
+    assert request["stream"] is True
+    assert request["max_tokens"] == REWRITE_MAX_TOKENS
     assert request["model"] == MODEL
-    user = request["messages"][-1]["content"]
+    system, user_message = request["messages"]
+    assert system["content"] == rewrite_prompts(load_prompts(PROMPTS).condense)[0]
+    assert load_prompts(PROMPTS).system not in system["content"]
+    user = user_message["content"]
     assert "User: I had a lumbar fusion with screws last month." in user
     assert "Assistant: Screws hold the rods in place" in user
     assert "and when can I walk?" in user

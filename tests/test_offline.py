@@ -65,18 +65,19 @@ def _cited(answer: OfflineAnswer) -> list[tuple[str, int]]:
 
 
 def _check_grounded(answer: OfflineAnswer, sources: list[Source]) -> list[tuple[str, int]]:
-    """Every sentence is copied from the source it cites, in that source's order."""
+    """Every sentence is copied from the source it cites, and none twice (within a source the
+    best sentence comes first, so the order is the answer's, not the source's)."""
     assert answer.answered
     by_n = {source.n: source for source in sources}
     pairs = _cited(answer)
-    last_position: dict[int, int] = {}
+    seen: set[tuple[int, int]] = set()
     for sentence, n in pairs:
         assert n in by_n, f"[{n}] cites no source; sources are {sorted(by_n)}"
         source_text = _flat(by_n[n].text)
         position = source_text.find(sentence)
         assert position >= 0, f"not verbatim in source {n}: {sentence!r}"
-        assert position > last_position.get(n, -1), f"out of order in source {n}: {sentence!r}"
-        last_position[n] = position
+        assert (n, position) not in seen, f"quoted twice from source {n}: {sentence!r}"
+        seen.add((n, position))
     assert answer.cited == list(dict.fromkeys(n for _, n in pairs))
     return pairs
 

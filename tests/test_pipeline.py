@@ -49,7 +49,7 @@ def llm_answerer(
 def _assert_well_formed(result_json: dict) -> None:
     assert set(result_json) == {
         "id", "question", "answer", "sources", "urgency", "refused", "mode", "notice",
-        "prompt_version", "latency_ms",
+        "prompt_version", "latency_ms", "covered",
     }  # fmt: skip
     numbers = {int(n) for n in CITATION.findall(result_json["answer"])}
     listed = {source["n"] for source in result_json["sources"]}
@@ -158,9 +158,11 @@ def test_bad_input(
 def test_llm_reply_is_used_and_checked(
     llm_answerer: Callable[..., Answerer], fake_llm: FakeChatServer
 ) -> None:
+    # Every number is cited for the first sentence: only the source that says it keeps its own.
     fake_llm.script(
         Reply(
-            "Removing the screw is covered by health insurance [1]. It carries some risk [9]. "
+            "Removing the screw is covered by health insurance [1][2][3][4][5]. "
+            "It carries some risk [9]. "
             "<script>alert(1)</script>Be careful with activity until the bone heals [2].",
             chunk_chars=7,
         )
@@ -170,7 +172,10 @@ def test_llm_reply_is_used_and_checked(
     assert kinds[0] == "start" and kinds[-1] == "final" and kinds.count("delta") >= 2
     result = events[-1].result
     assert result is not None and result.mode == "llm" and result.notice is None
-    assert "covered by health insurance [1]" in result.answer
+    kept = re.search(r"covered by health insurance ((?:\[\d\])+)\.", result.answer)
+    assert kept, result.answer
+    for n in map(int, CITATION.findall(kept.group(1))):
+        assert "insurance" in result.sources[[s.n for s in result.sources].index(n)].text
     assert "[9]" not in result.answer
     assert "<script>" not in result.answer
     assert result.answer.rstrip().endswith(FOOTER)
@@ -339,7 +344,10 @@ def test_one_reading_of_the_prompts_serves_the_whole_answer(
         raise AssertionError("the LLM client read the prompts folder itself")
 
     monkeypatch.setattr(llm_module, "load_prompts", unread)
-    fake_llm.script(Reply("Standalone question?"), Reply("It is covered [1]."))
+    fake_llm.script(
+        Reply("Will removing the loose screw cost extra?"),
+        Reply("Removing the bone screws is covered by health insurance [1][2][3][4][5]."),
+    )
     history = [Message("user", "my screw is loose"), Message("assistant", "That happens.")]
     result = llm_answerer().ask("will removing it cost extra?", history)
     assert result.mode == "llm" and result.prompt_version == PROMPTS.version

@@ -148,6 +148,27 @@ def _build_parser() -> argparse.ArgumentParser:
         help="which part of the triage set to report and gate (default: test)",
     )
     ev.add_argument(
+        "--answers-set",
+        help="also answer and score a graded answers set (e.g. evals/answers.jsonl); "
+        "about a second per question offline",
+    )
+    ev.add_argument(
+        "--answers-split",
+        choices=("dev", "test", "all"),
+        default="test",
+        help="which part of the answers set to answer and gate (all: both, gated on test; "
+        "default: test)",
+    )
+    ev.add_argument(
+        "--answers-grades",
+        help="stored grades, one JSON line per graded answer (default: evals/answers_grades.jsonl)",
+    )
+    ev.add_argument(
+        "--answers-dump",
+        help="write each answer with its sha256 for graders to this JSONL file "
+        "(runs the answers eval, on evals/answers.jsonl unless --answers-set names another)",
+    )
+    ev.add_argument(
         "--knowledge", help="folder of source documents, used if the index must be built"
     )
     ev.add_argument("--json", action="store_true", help="print the JSON summary")
@@ -367,6 +388,10 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         gates_path=args.gates,
         triage_set=args.triage_set,
         triage_split=args.triage_split,
+        answers_set=args.answers_set,
+        answers_split=args.answers_split,
+        answers_grades=args.answers_grades,
+        answers_dump=args.answers_dump,
     )
 
 

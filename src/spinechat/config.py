@@ -16,6 +16,10 @@ from urllib.parse import urlparse
 from spinechat.errors import ConfigError
 
 MAX_TOP_K = 50
+# An answer needs room for a few cited sentences and the surgeon advice; a limit beyond this would
+# let a model that does not stop run for minutes on a CPU server.
+MIN_MAX_TOKENS, MAX_MAX_TOKENS = 64, 4096
+MIN_BUDGET_S, MAX_BUDGET_S = 2.0, 300.0
 # Chroma's own rule for collection names, checked here so the error names our variable.
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]")
 
@@ -41,6 +45,12 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 20.0
     llm_max_retries: int = 1
+    # The most tokens an answer may use; a model that does not stop is cut off here, and a reply cut
+    # off is a failure (the offline answer is shown), never shown as if complete.
+    llm_max_tokens: int = 600
+    # Seconds from the question's arrival to the end of the whole LLM attempt (second opinion,
+    # rewrite, answer, retries); the offline fallback comes after it.
+    llm_budget: float = 25.0
     host: str = "127.0.0.1"
     port: int = 7860
     # Origins allowed to frame /embed (CSP frame-ancestors) and call the REST API (CORS); "*": any.
@@ -99,6 +109,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["llm_model"] = env["SPINECHAT_LLM_MODEL"].strip()
     if env.get("SPINECHAT_LLM_TIMEOUT"):
         values["llm_timeout"] = _float("SPINECHAT_LLM_TIMEOUT", env["SPINECHAT_LLM_TIMEOUT"])
+    if env.get("SPINECHAT_LLM_MAX_TOKENS"):
+        values["llm_max_tokens"] = _int("SPINECHAT_LLM_MAX_TOKENS", env["SPINECHAT_LLM_MAX_TOKENS"])
+    if env.get("SPINECHAT_LLM_BUDGET"):
+        values["llm_budget"] = _float("SPINECHAT_LLM_BUDGET", env["SPINECHAT_LLM_BUDGET"])
     if env.get("SPINECHAT_LLM_RETRIES"):
         values["llm_max_retries"] = _int("SPINECHAT_LLM_RETRIES", env["SPINECHAT_LLM_RETRIES"])
     if env.get("SPINECHAT_HOST"):
@@ -171,6 +185,17 @@ def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.llm_timeout <= 120:
         raise ConfigError(
             f"SPINECHAT_LLM_TIMEOUT must be between 1 and 120 seconds, got {settings.llm_timeout}"
+        )
+    if not MIN_MAX_TOKENS <= settings.llm_max_tokens <= MAX_MAX_TOKENS:
+        raise ConfigError(
+            f"SPINECHAT_LLM_MAX_TOKENS must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}, "
+            f"got {settings.llm_max_tokens}"
+        )
+    # Written so that NaN fails too.
+    if not MIN_BUDGET_S <= settings.llm_budget <= MAX_BUDGET_S:
+        raise ConfigError(
+            f"SPINECHAT_LLM_BUDGET must be between {MIN_BUDGET_S:g} and {MAX_BUDGET_S:g} seconds, "
+            f"got {settings.llm_budget:g}"
         )
     if not 0 <= settings.llm_max_retries <= 3:
         raise ConfigError(

@@ -5,7 +5,9 @@ package because `spinechat bench` measures time to first token through it.
 
 The real ``openai``/LangChain client code talks to it over HTTP, so tests exercise the same paths as
 production. Each request takes the next scripted behaviour from a queue (``Reply``, ``Error``,
-``SlowFirstByte``, ``Stall``); when the queue is empty the default reply is sent. Requests asking
+``SlowFirstByte``, ``Stall``, and the faults seen with real local models: ``EchoPrompt``,
+``NeverStop``, ``CiteWrongly``, ``Think``; a truncated reply is ``Reply(..., finish_reason="length")``);
+when the queue is empty the default reply is sent. Requests asking
 for structured output (a ``response_format``: in spinechat only the red-flag second opinion) have a
 queue, a default and a record of their own, so a test scripting the answer is not disturbed by
 them. Every wait in a handler ends when the server stops, so ``stop()`` never hangs on a stalled
@@ -14,9 +16,9 @@ stream. A refused connection is simulated by a stopped server or an unused port.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
+import re
 import socket
 import threading
 import time
@@ -49,11 +51,19 @@ class Error:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A model that does its job: the first sentence of source [1] in the request, cited, then the
+    advice to see the surgeon (``DEFAULT_TEXT`` when the request has no sources). The default."""
+
+    chunk_chars: int = 8
+
+
+@dataclass(frozen=True)
 class SlowFirstByte:
     """Send nothing at all for ``seconds``, then behave like ``then``."""
 
     seconds: float
-    then: Reply = field(default_factory=lambda: Reply(DEFAULT_TEXT))
+    then: Reply | Quote = field(default_factory=Quote)
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,58 @@ class Stall:
     keepalive_every: float | None = None
 
 
-Behaviour = Reply | Error | SlowFirstByte | Stall
+@dataclass(frozen=True)
+class EchoPrompt:
+    """Reply with the request's own system message, as a base model or a chat format that drops
+    the system role does (the prompt is continued, not followed)."""
+
+    chunk_chars: int = 12
+
+
+@dataclass(frozen=True)
+class NeverStop:
+    """Stream ``text`` over and over, as a model that never emits its stop token.
+
+    The request's token limit (``max_tokens`` or ``max_completion_tokens``), when it has one, ends
+    the reply with ``finish_reason: "length"`` after that many pieces (a piece standing for a
+    token), as a real server does; without one it streams until the client hangs up or the server
+    stops. A plain (non-streamed) request without a limit gets no reply at all until then.
+    """
+
+    text: str = "and the screws "
+    delay_between_chunks: float = 0.01
+
+
+@dataclass(frozen=True)
+class CiteWrongly:
+    """A fluent answer whose citations look valid but are not: sentences no source says carry
+    ``[1]`` and ``[2]``, a rule from the prompt is echoed with its example numbers, and numbers
+    that name no source appear."""
+
+    text: str = (
+        "Screw removal is always free in every country [1]. "
+        "Loose screws never cause any problems at all [2]. "
+        "Cite the source of every statement with its number, like [1] or [2][3]. "
+        "Most patients need a new operation every year [7][42]. "
+        "Talk to your surgeon."
+    )
+    chunk_chars: int = 10
+
+
+@dataclass(frozen=True)
+class Think:
+    """A reasoning model: a ``<think>`` block first, then ``text``; with ``closed=False`` the
+    block never ends (the model ran out of room while still thinking)."""
+
+    text: str = "Most people walk on the first day after surgery [1]. Ask your spine team."
+    reasoning: str = "The user asks about walking. Source [1] says day one. I will cite it."
+    closed: bool = True
+    chunk_chars: int = 6
+
+
+Behaviour = (
+    Reply | Quote | Error | SlowFirstByte | Stall | EchoPrompt | NeverStop | CiteWrongly | Think
+)
 
 
 def free_port() -> int:
@@ -84,13 +145,15 @@ class FakeChatServer:
     """An OpenAI-compatible ``/v1/chat/completions`` and ``/v1/models`` server on 127.0.0.1."""
 
     def __init__(self, default: Behaviour | None = None, model: str = "fake-model") -> None:
-        self.default: Behaviour = default or Reply(DEFAULT_TEXT)
+        self.default: Behaviour = default or Quote()
         self.model = model
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.hits: list[str] = []  # "METHOD /path" of every request, any route
         self.structured_default: Behaviour = Reply(NO_RED_FLAG)
         self.structured_requests: list[dict[str, Any]] = []  # bodies with a response_format
+        # time.monotonic() readings of the moments clients hung up on a reply still being written
+        self.hangups: list[float] = []
         self._script: deque[Behaviour] = deque()
         self._structured_script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
@@ -213,9 +276,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(Error(400, message="body is not JSON"))
             return
         self.fake._record(body, {k.lower(): v for k, v in self.headers.items()})
-        # The client may give up (a timeout) while we write; nothing is left to do then.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        # The client may give up (a timeout) while we write; that is recorded, nothing else.
+        try:
             self._perform(self.fake._next("response_format" in body), body)
+        except (BrokenPipeError, ConnectionResetError):
+            with self.fake._lock:
+                self.fake.hangups.append(time.monotonic())
 
     # -- behaviours --------------------------------------------------------------------------
 
@@ -224,6 +290,10 @@ class _Handler(BaseHTTPRequestHandler):
             if not self.fake._wait(behaviour.seconds):
                 return
             behaviour = behaviour.then
+        if isinstance(behaviour, NeverStop):
+            self._never_stop(behaviour, body)
+            return
+        behaviour = _as_reply(behaviour, body)
         if isinstance(behaviour, Error):
             self._send_error(behaviour)
         elif isinstance(behaviour, Stall):
@@ -235,6 +305,29 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_reply(behaviour, body)
         else:
             self._send_json(200, self._completion(body, behaviour))
+
+    def _never_stop(self, never: NeverStop, body: dict[str, Any]) -> None:
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
+        if not body.get("stream"):
+            if limit:
+                reply = Reply(never.text * int(limit), finish_reason="length")
+                self._send_json(200, self._completion(body, reply))
+                return
+            while self.fake._wait(0.05):
+                if _hung_up(self.connection):
+                    raise ConnectionResetError("the client hung up")
+            return
+        self._start_stream()
+        self._send_event(self._chunk(body, {"role": "assistant", "content": ""}))
+        sent = 0
+        while not limit or sent < int(limit):
+            if not self.fake._wait(never.delay_between_chunks):
+                return
+            self._send_event(self._chunk(body, {"content": never.text}))
+            self.wfile.flush()
+            sent += 1
+        self._send_event(self._chunk(body, {}, finish_reason="length"))
+        self.wfile.write(b"data: [DONE]\n\n")
 
     def _hang(self, stall: Stall) -> None:
         end = time.monotonic() + stall.seconds
@@ -324,6 +417,62 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Retry-After"] = f"{error.retry_after:g}"
         payload = {"error": {"message": error.message, "type": kind, "param": None, "code": kind}}
         self._send_json(error.status, payload, headers)
+
+
+def _as_reply(behaviour: Behaviour, body: dict[str, Any]) -> Reply | Error | Stall:
+    """The scripted faults that are replies with a particular text, as ``Reply``."""
+    if isinstance(behaviour, EchoPrompt):
+        system = next(
+            (m.get("content") for m in body.get("messages", []) if m.get("role") == "system"),
+            "",
+        )
+        return Reply(str(system), chunk_chars=behaviour.chunk_chars)
+    if isinstance(behaviour, CiteWrongly):
+        return Reply(behaviour.text, chunk_chars=behaviour.chunk_chars)
+    if isinstance(behaviour, Quote):
+        return Reply(_quote_first_source(body), chunk_chars=behaviour.chunk_chars)
+    if isinstance(behaviour, Think):
+        end = "</think>\n\n" + behaviour.text if behaviour.closed else " and more thinking" * 20
+        return Reply(f"<think>{behaviour.reasoning}{end}", chunk_chars=behaviour.chunk_chars)
+    if isinstance(behaviour, (SlowFirstByte, NeverStop)):
+        raise TypeError(f"{type(behaviour).__name__} is performed, not sent as a reply")
+    return behaviour
+
+
+def _quote_first_source(body: dict[str, Any]) -> str:
+    user = next(
+        (
+            str(m.get("content"))
+            for m in reversed(body.get("messages", []))
+            if m.get("role") == "user"
+        ),
+        "",
+    )
+    found = re.search(r"^\[1\] [^\n]*\n(.*?)(?:\n\n\[\d+\] |\n</sources>|\Z)", user, re.M | re.S)
+    if not found:
+        return DEFAULT_TEXT
+    lines = [
+        line
+        for line in found.group(1).splitlines()
+        if line.strip() and not line.startswith(("(From:", "Another patient asked:"))
+    ]
+    sentence = re.split(r"(?<=[.!?])\s", " ".join(lines).strip(), maxsplit=1)[0].rstrip(".!?")
+    if not sentence:
+        return DEFAULT_TEXT
+    return f"{sentence} [1]. Please talk to your surgeon or spine team about your own situation."
+
+
+def _hung_up(connection: socket.socket) -> bool:
+    """Whether the client closed its end (the socket reads as ended without blocking)."""
+    import select
+
+    readable, _, _ = select.select([connection], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _pieces(text: str, size: int) -> list[str]:

@@ -36,6 +36,13 @@ REQUIRED_MESSAGES = (
     "emergency_opener_if",
     "urgent_opener_if",
     "emergency_next_steps",
+    "source_reply",
+    "source_reply_asked",
+    "source_page",
+    "source_other",
+    "health_system",
+    "health_system_elsewhere",
+    "not_covered_part",
 )
 # Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.

@@ -90,6 +90,12 @@ class HybridIndex:
         """The query embedder, so callers can embed a query once and reuse the vector."""
         return self._embedder
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word stem of the indexed chunks (``tokenize``'s form)."""
+        with self._lock:
+            return frozenset(self._vocab)
+
     def refresh(self) -> None:
         """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
         import bm25s

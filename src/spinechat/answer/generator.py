@@ -8,6 +8,7 @@ fails, retracts what it streamed and lets the other answer (compare pydantic-ai'
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -17,8 +18,11 @@ import numpy as np
 
 from spinechat import safety
 from spinechat.answer.llm import LLMClient, LLMError
-from spinechat.answer.offline import OfflineAnswerer
+from spinechat.answer.offline import OfflineAnswerer, Wording
+from spinechat.answer.output import echoes_prompt
+from spinechat.answer.support import SupportChecker
 from spinechat.answer.types import Mode, Source
+from spinechat.embedding import Embedder
 from spinechat.prompts import Prompts
 
 log = logging.getLogger("spinechat.answer")
@@ -38,6 +42,14 @@ class Request:
     # Say nothing (rather than "our sources do not answer") when the sources hold no answer: under
     # an emergency banner the opener has already said what matters.
     quiet_when_unanswered: bool = False
+    # Where the person said they are ("the UK"; "" when they did not), so a cost or insurance fact
+    # from another country's health system says it may not apply to them.
+    place: str = ""
+    # The person's own last message, when ``question`` also carries an earlier turn's subject.
+    asked: str = ""
+    # The documents' word stems (``retrieval.tokenize``): a word of the question none of them
+    # uses is a subject the sources do not treat.
+    vocabulary: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class Done:
     text: str
     mode: Mode
     notice: str | None = None
+    # Whether the body answers from the sources (False: "our sources do not answer"); None when
+    # the generator cannot tell (the chat model).
+    covered: bool | None = None
 
 
 Event = Delta | Reset | Done
@@ -81,45 +96,87 @@ class OfflineGenerator:
         self._answerer = answerer
 
     def generate(self, request: Request) -> Iterator[Event]:
+        say = request.prompts.message
+        no_answer = "" if request.quiet_when_unanswered else say("offline_no_answer")
+        wording = Wording(
+            intro=say("offline_intro"),
+            no_answer=no_answer,
+            reply=say("source_reply"),
+            reply_asked=say("source_reply_asked"),
+            page=say("source_page"),
+            other=say("source_other"),
+            health_system=say("health_system"),
+            health_system_elsewhere=say("health_system_elsewhere"),
+            not_covered_part=say("not_covered_part"),
+        )
         answer = self._answerer.compose(
             request.question,
             request.sources,
-            intro=request.prompts.message("offline_intro"),
-            no_answer=""
-            if request.quiet_when_unanswered
-            else request.prompts.message("offline_no_answer"),
+            intro=wording.intro,
+            no_answer=no_answer,
             vector=request.vector,
+            wording=wording,
+            place=request.place,
+            asked=request.asked,
+            vocabulary=request.vocabulary,
         )
         yield Delta(answer.text)
-        yield Done(answer.text, self.mode)
+        yield Done(answer.text, self.mode, covered=answer.answered)
 
 
 class LLMGenerator:
-    """The chat model; raises ``LLMError`` when it gives no complete answer."""
+    """The chat model; raises ``LLMError`` when it gives no complete, supported answer.
+
+    Each piece is checked before it is shown: an answer that repeats our prompts (a base model,
+    or a chat format that dropped the system message) fails at once, and a citation stays only
+    where its source supports the sentence (``answer.support``). An answer that no source
+    supports at all fails too. ``shown`` is what the person already sees above the answer (the
+    urgency banner, a refusal); the model is told it.
+    """
 
     mode: Mode = "llm"
 
-    def __init__(self, client: LLMClient) -> None:
+    def __init__(self, client: LLMClient, embedder: Embedder, *, shown: str = "") -> None:
         self._client = client
+        self._embedder = embedder
+        self._shown = shown
 
     def generate(self, request: Request) -> Iterator[Event]:
+        prompts = (request.prompts.system, request.prompts.answer, request.prompts.condense)
+        support = SupportChecker(request.sources, self._embedder)
         parts: list[str] = []
         preview = safety.SentencePreview({s.n for s in request.sources})
         deltas = self._client.stream_answer(
-            request.question, request.sources, deadline=request.deadline, prompts=request.prompts
+            request.question,
+            request.sources,
+            deadline=request.deadline,
+            prompts=request.prompts,
+            shown=self._shown,
         )
-        for delta in deltas:
-            parts.append(delta)
-            shown = preview.feed(delta)
-            if shown:
-                yield Delta(shown)
+        with contextlib.closing(deltas):
+            for delta in deltas:
+                parts.append(delta)
+                ready = preview.feed(delta)
+                if ready:
+                    yield Delta(self._checked(ready, "".join(parts), prompts, support))
         tail = preview.flush()
         if tail:
-            yield Delta(tail)
+            yield Delta(self._checked(tail, "".join(parts), prompts, support))
         text = "".join(parts)
         if not text.strip():
             raise LLMError("LLM endpoint returned an empty answer")
-        yield Done(text, self.mode)
+        checked = support.check(text)
+        if not checked.supported:
+            raise LLMError("no statement of the LLM answer is supported by its sources")
+        if checked.dropped:
+            log.info("dropped %d unsupported citations from the LLM answer", checked.dropped)
+        yield Done(checked.text, self.mode)
+
+    @staticmethod
+    def _checked(piece: str, so_far: str, prompts: Sequence[str], support: SupportChecker) -> str:
+        if echoes_prompt(so_far, prompts):
+            raise LLMError("the LLM answer repeats its instructions")
+        return support.check(piece, meaning=False).text
 
 
 class FallbackGenerator:

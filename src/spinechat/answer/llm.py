@@ -8,7 +8,13 @@ questions as standalone ones. It owns the fault handling the rest of the app rel
   ends streams that go quiet, since the HTTP read timeout alone misses servers that keep the
   connection alive with SSE comments while producing no text;
 - retries are ours (the SDK's are switched off) so their sleeps fit in the same deadline;
-- every failure becomes an ``LLMError`` whose message is one line with no key and no URL.
+- every failure becomes an ``LLMError`` whose message is one line with no key and no URL;
+- every call carries a token limit, and a reply cut off by it (``finish_reason: "length"``) is a
+  failure, never shown as if complete; reasoning blocks (``<think>``) are removed before any text
+  leaves the client (``answer.output``);
+- the follow-up rewrite runs under its own short system prompt (the part of ``condense.md`` above
+  its ``---`` line), streams so that it can be hung up on, and is used only when it passes
+  ``output.rewrite_problem``; otherwise the question is used as asked, everywhere.
 """
 
 from __future__ import annotations
@@ -27,8 +33,14 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from spinechat.answer.chat_model import OPENAI_BASE_URL, build_chat_model, http_timeout
+from spinechat.answer.chat_model import (
+    OPENAI_BASE_URL,
+    build_chat_model,
+    http_timeout,
+    token_limit,
+)
 from spinechat.answer.faults import Failure, classify, describe, pause_before_retry, seconds
+from spinechat.answer.output import ThinkFilter, rewrite_problem, strip_reasoning
 from spinechat.answer.types import Message, Source
 from spinechat.answer.watchdog import OpenResponses, Silence, watched
 from spinechat.config import Settings
@@ -41,8 +53,20 @@ _HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 800
 # A structured reply is a short verdict; a model that writes more is cut off, not waited for.
 STRUCTURED_MAX_TOKENS = 200
+# A rewritten question is one line; a model that writes more is cut off and its rewrite unused.
+REWRITE_MAX_TOKENS = 96
+# Used when condense.md has no system part of its own (no "---" line above the template).
+REWRITE_SYSTEM = (
+    "You rewrite a patient's last message as one standalone question, in the patient's own words "
+    "and language. Reply with the question only. Do not answer it."
+)
+_KINDS = {
+    "patient-qa": "a doctor's reply to another patient's question (not to the person asking)",
+    "article": "an article",
+    "leaflet": "a hospital leaflet",
+}
 _T = TypeVar("_T")
-_PROMPT_TAGS = re.compile(r"<(\s*/?\s*)(sources|question|history)(\s*)>", re.IGNORECASE)
+_PROMPT_TAGS = re.compile(r"<(\s*/?\s*)(sources|question|history|shown)(\s*)>", re.IGNORECASE)
 
 
 class LLMError(Exception):
@@ -85,31 +109,57 @@ class LLMClient:
     ) -> str:
         """Rewrite a follow-up as a standalone question; on any failure, return it unchanged.
 
-        ``prompts`` is the reading of the prompts folder made for this question (read here when
-        not given).
+        A rewrite that is not one short question about this conversation, or that carries words
+        of our instructions, counts as a failure (see ``output.rewrite_problem``). ``prompts`` is
+        the reading of the prompts folder made for this question (read here when not given).
         """
         if not history or not question.strip() or not self._settings.llm_enabled:
             return question
         try:
             prompts = prompts or load_prompts(self._settings.prompts_dir)
-            prompt = _chat_prompt(prompts.system, prompts.condense, ("history", "question"))
+            system, template = rewrite_prompts(prompts.condense)
+            prompt = _chat_prompt(system, template, ("history", "question"))
             inputs = {"history": format_history(history), "question": _neutralise(question)}
             read_timeout = self._read_timeout(deadline)
             if read_timeout <= 0:
                 return question
+            # Streamed, so that a rewrite given up on is hung up on: servers stop generating
+            # when a stream's client goes (llama-cpp-python checks after every chunk), not when
+            # a plain request's does.
             chain = prompt | self._chat_model().bind(
-                stream=False, timeout=http_timeout(read_timeout)
+                timeout=http_timeout(read_timeout),
+                **token_limit(self._settings, REWRITE_MAX_TOKENS),
             )
-
-            def reply() -> Iterator[BaseMessage]:
-                yield chain.invoke(inputs)
-
-            with contextlib.closing(self._watched(reply, read_timeout, deadline)) as replies:
-                rewritten = _clean_condensed(next(replies).text)
+            think = ThinkFilter()
+            parts: list[str] = []
+            finish = None
+            with contextlib.closing(
+                self._watched(lambda: chain.stream(inputs), read_timeout, deadline)
+            ) as chunks:
+                for chunk in chunks:
+                    finish = chunk.response_metadata.get("finish_reason") or finish
+                    parts.append(think.feed(chunk.text))
+            raw = "".join(parts) + think.flush()
         except Exception as err:
             logger.info("condensing the question failed (%s); using it as asked", describe(err))
             return question
-        if not rewritten or len(rewritten) > max(400, 3 * len(question)):
+        rewritten = _clean_condensed(raw)
+        previous = [m.content for m in history if m.role == "user"][-1:]
+        problem = (
+            "cut off at the token limit"
+            if finish == "length"
+            else "a reasoning block without its start"
+            if think.stray
+            else rewrite_problem(
+                raw,
+                rewritten,
+                question,
+                previous,
+                (prompts.system, prompts.answer, prompts.condense),
+            )
+        )
+        if problem:
+            logger.info("the rewritten question was unusable (%s); using it as asked", problem)
             return question
         return rewritten
 
@@ -120,8 +170,12 @@ class LLMClient:
         *,
         deadline: float,
         prompts: Prompts | None = None,
-    ) -> Iterator[str]:
+        shown: str = "",
+    ) -> Generator[str, None, None]:
         """Stream the answer's text deltas; raise ``LLMError`` when no complete answer comes.
+
+        ``shown`` says what the person has already been shown above the answer (the urgency
+        banner, a refusal), so the model neither repeats nor contradicts it.
 
         ``deadline`` is an absolute reading of ``self.clock``; the call, retries included, ends
         by then (plus a fraction of a second). Once any text has been streamed nothing is
@@ -133,8 +187,12 @@ class LLMClient:
             raise LLMError("no LLM endpoint is configured")
         started = self.clock()
         prompts = prompts or load_prompts(self._settings.prompts_dir)
-        prompt = _chat_prompt(prompts.system, prompts.answer, ("sources", "question"))
-        inputs = {"sources": format_sources(sources), "question": _neutralise(question)}
+        prompt = _chat_prompt(prompts.system, prompts.answer, ("sources", "question", "shown"))
+        inputs = {
+            "sources": format_sources(sources),
+            "question": _neutralise(question),
+            "shown": _neutralise(shown or "Nothing: no warning and no refusal."),
+        }
         attempt = 0
         while True:
             streamed = False
@@ -164,9 +222,12 @@ class LLMClient:
         *,
         deadline: float,
         prompts: Prompts | None = None,
+        shown: str = "",
     ) -> str:
         """The whole answer as one string (see ``stream_answer``)."""
-        return "".join(self.stream_answer(question, sources, deadline=deadline, prompts=prompts))
+        return "".join(
+            self.stream_answer(question, sources, deadline=deadline, prompts=prompts, shown=shown)
+        )
 
     def structured_reply(
         self,
@@ -213,8 +274,8 @@ class LLMClient:
         model = self._chat_model().bind(
             stream=False,
             timeout=http_timeout(read_timeout),
-            max_tokens=STRUCTURED_MAX_TOKENS,
             response_format=response_format,
+            **token_limit(self._settings, STRUCTURED_MAX_TOKENS),
         )
 
         def reply() -> Iterator[BaseMessage]:
@@ -230,9 +291,10 @@ class LLMClient:
             ) from None
         except Exception as err:
             raise classify(err, read_timeout) from None
-        if not text.strip():
+        verdict = strip_reasoning(str(text))
+        if not verdict.strip():
             raise Failure("LLM endpoint returned an empty answer", retryable=False)
-        return text
+        return verdict
 
     def _stream_once(
         self,
@@ -244,19 +306,31 @@ class LLMClient:
         read_timeout = self._read_timeout(deadline)
         if read_timeout <= 0:
             raise Failure("no time left to call the LLM endpoint", retryable=False)
-        chain = prompt | self._chat_model().bind(timeout=http_timeout(read_timeout))
+        chain = prompt | self._chat_model().bind(
+            timeout=http_timeout(read_timeout),
+            **token_limit(self._settings, self._settings.llm_max_tokens),
+        )
         seen_text = False
-        finished = False
+        finish: str | None = None
+        think = ThinkFilter()
         with contextlib.closing(
             self._watched(lambda: chain.stream(inputs), read_timeout, deadline)
         ) as chunks:
             try:
                 for chunk in chunks:
-                    finished = finished or bool(chunk.response_metadata.get("finish_reason"))
-                    text = chunk.text if seen_text else chunk.text.lstrip()
+                    finish = chunk.response_metadata.get("finish_reason") or finish
+                    text = think.feed(chunk.text)
+                    if think.stray:
+                        # The text before a lone closing tag was reasoning; it may have been shown.
+                        raise Failure(
+                            "LLM endpoint sent reasoning without its opening tag", retryable=False
+                        )
+                    text = text if seen_text else text.lstrip()
                     if text:
                         seen_text = True
                         yield text
+            except Failure:
+                raise
             except Silence as silence:
                 if silence.deadline_passed:
                     raise Failure(
@@ -273,9 +347,17 @@ class LLMClient:
                 if seen_text and failure.timeout:
                     raise Failure("LLM endpoint stalled mid-answer", retryable=False) from None
                 raise failure from None
+        if finish == "length":
+            # Cut off at the token limit: the text is incomplete and may lack the closing advice.
+            raise Failure("LLM endpoint stopped at the token limit mid-answer", retryable=False)
+        tail = think.flush()
+        tail = tail if seen_text else tail.lstrip()
+        if tail:
+            seen_text = True
+            yield tail
         if not seen_text:
             raise Failure("LLM endpoint returned an empty answer", retryable=False)
-        if not finished:
+        if finish is None:
             # Without a finish reason the connection ended mid-answer: the text is truncated and
             # may lack the closing advice, so it must not be shown as a complete answer.
             raise Failure("LLM endpoint ended the answer before it was complete", retryable=False)
@@ -308,7 +390,9 @@ class LLMClient:
 
 
 def format_sources(sources: Sequence[Source]) -> str:
-    """Number the sources as ``[n] Title — Section`` blocks for the prompt.
+    """Number the sources as ``[n] Title — Section`` blocks for the prompt, each with where it
+    comes from (publisher, country, kind, date) and, for a doctor's reply, the other patient's
+    question it answered.
 
     Source text is data: delimiter tags inside it are neutralised so a document cannot close the
     ``<sources>`` block and pose as instructions. Braces stay as they are; the text is passed to
@@ -319,8 +403,33 @@ def format_sources(sources: Sequence[Source]) -> str:
         heading = f"[{source.n}] {source.title}"
         if source.section:
             heading += f" — {source.section}"
-        blocks.append(_neutralise(f"{heading}\n{source.text.strip()}"))
+        lines = [heading]
+        where = ", ".join(
+            part
+            for part in (
+                source.publisher,
+                f"country: {source.country}" if source.country else "",
+                _KINDS.get(source.kind, source.kind),
+                f"dated {source.date}" if source.date else "",
+            )
+            if part
+        )
+        if where:
+            lines.append(f"(From: {where}.)")
+        if source.asked:
+            lines.append(f"Another patient asked: {' '.join(source.asked.split())}")
+        lines.append(source.text.strip())
+        blocks.append(_neutralise("\n".join(lines)))
     return "\n\n".join(blocks)
+
+
+def rewrite_prompts(condense: str) -> tuple[str, str]:
+    """The rewrite's own system prompt and its template, from ``condense.md``: the text above a
+    line of ``---`` is the system prompt (``REWRITE_SYSTEM`` when there is no such line)."""
+    head, line, template = condense.partition("\n---\n")
+    if not line:
+        return REWRITE_SYSTEM, condense
+    return head.strip(), template.strip()
 
 
 def format_history(history: Sequence[Message]) -> str:

@@ -14,6 +14,7 @@ leave the question's key words unaddressed, the answer says the sources do not a
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from collections import OrderedDict
@@ -21,11 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+from wordfreq import zipf_frequency
 
 from spinechat.answer.types import Source
+from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
 from spinechat.retrieval import tokenize
 from spinechat.text import questions, sentence_spans
+from spinechat.text import split_sentences as split_text_sentences
 
 # Meaning carries most of the weight: patients paraphrase ("cost extra" against "covered by health
 # insurance"), which shared words miss. Shared words keep specific terms ("cervical",
@@ -65,7 +70,111 @@ EMBED_BATCH = 16
 # Each question word is left out once to measure its weight; longer questions keep their first
 # words of this many, which bounds the extra embedding work.
 MAX_ABLATED_WORDS = 12
+# A question word of at least this many letters that no retrieved source uses (nor any word this
+# close to it, difflib's ratio, which forgives "osteoperosis" and "loosning") is left uncovered.
+MIN_SUBJECT_CHARS = 4
+SPELLING_CUTOFF = 0.8
+# The other patient's question shown with a doctor's reply is cut to this length.
+MAX_SHOWN_QUESTION = 160
+# A part of a question shorter than this ("is it risky") is checked with the rest, not alone.
+MIN_PART_WORDS = 3
+# The label a Q&A page puts before a reply: "Reply from Dr. Li Yongheng (Orthopedics): ".
+_REPLY_LABEL = re.compile(r"^\s*(?:reply|answer) from [^:\n]{1,80}:\s*", re.I)
+_DOCTOR = re.compile(r"\b(?:Dr\.?|Doctor) [A-Z][\w'-]+(?:[ -][A-Z][\w'-]+){0,3}")
+# Facts that depend on a health system: what a procedure costs, who pays, how long the wait is.
+_HEALTH_SYSTEM = re.compile(
+    r"\b(?:cost\w*|pay\w*|paid|price\w*|fees?|charges?|expens\w+|out[- ]of[- ]pocket|insur\w+|"
+    r"covered by|billing|NTD|NT\$|reimburs\w+|waiting (?:list|time)s?)\b",
+    re.I,
+)
+_ASKING = re.compile(
+    r"(?:is|are|will|would|can|could|do|does|did|should|how|what|when|where|why|who|which)\b", re.I
+)
+_PART_BREAK = re.compile(
+    r"(?:,|;)?\s+(?:and|also|plus)\s+(?=(?:is|are|will|would|can|could|do|does|should|how|what|"
+    r"when|where|why|who|which)\b)",
+    re.I,
+)
+# Where a person says they are, and how an answer names it. Countries (and their big cities) are
+# tried before the US states and insurers people name instead, so "Medicare in Melbourne" is
+# Australia; "Medicare" alone names no country (Australia has one too).
+_COUNTRIES = (
+    ("the UK", r"uk|u\.k\.|nhs|gp surgery|united kingdom|england|scotland|wales|northern ireland|"
+     r"britain|london|manchester|birmingham|leeds|liverpool|bristol|sheffield|newcastle|"
+     r"nottingham|leicester|glasgow|edinburgh|cardiff|belfast|a&e"),
+    ("the US", r"us|usa|u\.s\.a?\.?|united states|america"),
+    ("Taiwan", r"taiwan|taipei|kaohsiung|taichung|tainan|changhua"),
+    ("Australia", r"australia|sydney|melbourne|brisbane|perth|adelaide"),
+    ("Canada", r"canada|toronto|vancouver|montreal|ontario|quebec"),
+    ("Ireland", r"ireland|dublin|cork"),
+    ("New Zealand", r"new zealand|auckland|wellington"),
+    ("India", r"india|mumbai|delhi|bangalore|bengaluru|chennai|kolkata|hyderabad|pune|kerala"),
+    ("the Philippines", r"philippines|manila|cebu|davao|quezon city|philhealth"),
+    ("Nigeria", r"nigeria|lagos|abuja|ibadan|ogun|kano"),
+    ("Singapore", r"singapore"),
+    ("Malaysia", r"malaysia|kuala lumpur"),
+    ("Hong Kong", r"hong kong"),
+    ("China", r"china|mainland|beijing|shanghai|guangzhou|shenzhen"),
+    ("South Africa", r"south africa|johannesburg|cape town"),
+    ("Spain", r"spain|madrid|barcelona|valencia|seville"),
+    ("Germany", r"germany|berlin|munich"),
+    ("France", r"france|paris"),
+    ("Italy", r"italy|rome|milan"),
+    ("the Netherlands", r"netherlands|amsterdam"),
+    ("Kenya", r"kenya|nairobi"),
+    ("Ghana", r"ghana|accra"),
+    ("Pakistan", r"pakistan|karachi|lahore"),
+    ("Japan", r"japan|tokyo|osaka"),
+    ("Korea", r"korea|seoul"),
+    ("Mexico", r"mexico|mexico city"),
+    ("Brazil", r"brazil|sao paulo"),
+    ("the US", r"medicaid|obamacare|blue cross|blue shield|aetna|cigna|humana|kaiser|"
+     r"unitedhealth\w*|tricare|alabama|alaska|arizona|arkansas|california|colorado|connecticut|"
+     r"delaware|florida|georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|"
+     r"maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|"
+     r"nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|"
+     r"oklahoma|oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|"
+     r"utah|vermont|virginia|washington state|west virginia|wisconsin|wyoming|chicago|"
+     r"los angeles|houston|boston|seattle|atlanta|miami|philadelphia"),
+)  # fmt: skip
+# Short capitals ("US", "UK") only as capitals: "us" is a word. The last group (US states and
+# insurers) counts only when no country is named.
+_CASED = frozenset({"uk", "us", "usa", "u\\.k\\.", "u\\.s\\.a?\\.?", "nhs"})
+_PLACES = tuple(
+    (
+        re.compile(rf"\b(?:{alternative.upper() if alternative in _CASED else alternative})\b"),
+        place,
+        alternative in _CASED,
+        group == len(_COUNTRIES) - 1,
+    )
+    for group, (place, alternatives) in enumerate(_COUNTRIES)
+    for alternative in alternatives.split("|")
+)
+_CHINESE_PLACES = (
+    (re.compile("台灣|臺灣|台湾"), "Taiwan"),
+    (re.compile("上海|北京|大陸|大陆"), "China"),
+)
 
+# Everyday words ("make", "next", "wait") say nothing about the subject: a word at least this
+# frequent in English (wordfreq's Zipf scale: 5.2 is about once in 6,000 words) always counts as
+# known. "drive" (5.1), "smoking" (4.5) and "MRI" (3.6) are below it.
+COMMON_ZIPF = 5.2
+# Words of asking, of everyday talk and for the people in a story.
+_COMMON = (
+    frozenset(STOPWORDS_EN_PLUS)
+    | frozenset(
+        "mum mums mom moms mother dad dads father wife husband son daughter brother sister uncle aunt "
+        "auntie grandma grandmother grandad grandfather granny nan nana lola lolo tita tito baby child "
+        "kid kids family friend partner".split()
+    )
+    | frozenset(
+        "what whats when where which while will would could should shall might must does doing done "
+        "have having been being also just really actually actully much many more most some any very "
+        "still ever even again then than that this these those there their they them thing things "
+        "okay yeah please thanks thank kindly sorry know want need mean means like same other "
+        "about after before since during into from with without over under only back".split()
+    )
+)
 _ITEM = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+(?=\S)")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
 _INLINE_LIST = re.compile(r":\s+1[.)]\s")
@@ -84,6 +193,17 @@ _METADATA = re.compile(
     r"(?:(?:reply|answer|posted|updated|published)\s+(?:date|time|on)\b|asked by\b)", re.I
 )
 _SLOGAN = re.compile(r"\bcares about your health\b", re.I)
+# A doctor's verdict on another patient's symptoms is never quoted: read here it would judge the
+# reader's own case (RUBRIC.md 0.3). A reply's general reassurance ("rare ..., so there is no need
+# to worry") is quoted only to someone asking how likely or common something is.
+_OTHERS_VERDICT = re.compile(r"\bbased on (?:that patient's|your|the) symptoms\b", re.I)
+_REASSURANCE = re.compile(
+    r"\b(?:no need to worry|nothing to worry about|(?:do not|don't) worry|not to worry)\b", re.I
+)
+_ASKS_LIKELIHOOD = re.compile(
+    r"\b(?:how (?:likely|common|often|rare)|likely|likelihood|chances?|common|rare|often|odds)\b",
+    re.I,
+)
 # Said about the original asker's own case, which is not the reader's, or about the page itself.
 _ABOUT_ASKER = re.compile(r"in your (?:case|situation)\b", re.I)
 _ABOUT_PAGE = re.compile(r"(?:below|above|here) (?:is|are) (?:a|an|the|some)\b", re.I)
@@ -99,6 +219,24 @@ _REPLY_SECTION = re.compile(r"(?:doctor['\u2019]?s )?(?:reply|answer)\b", re.I)
 _ANAPHORIC = re.compile(r"(?:this|that|these|those|they|their|them|such)\b", re.I)
 _CONNECTIVE = re.compile(r"(?:still|however|also|additionally|in addition|but|yet)\b", re.I)
 _SHORT_LEAD_IN = 40
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The fixed sentences an offline answer is framed with (``prompts/messages.toml``).
+
+    Empty attribution templates leave a source unattributed (the bare quotes, as before).
+    """
+
+    intro: str
+    no_answer: str
+    reply: str = ""  # {doctor}, {publisher}: a doctor's reply to another patient
+    reply_asked: str = ""  # {asked}: what that patient asked
+    page: str = ""  # {publisher}: general text on a Q&A page, written to the patient who asked
+    other: str = ""  # {publisher}: an article, a leaflet
+    health_system: str = ""  # {country}: after a cost or insurance fact
+    health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
+    not_covered_part: str = ""  # {part}: a part of the question no source answers
 
 
 @dataclass(frozen=True)
@@ -120,6 +258,9 @@ class _Unit:
     segments: tuple[str, ...]  # each is cited on its own; a list keeps one item per line
     truncated: bool
     asked: str  # the patient's question this unit replies to, if any
+    # A list is also scored item by item, each with its lead-in: one matching item among six
+    # would otherwise be diluted by the five that do not match.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,15 +305,24 @@ class OfflineAnswerer:
         intro: str,
         no_answer: str,
         vector: np.ndarray | None = None,
+        wording: Wording | None = None,
+        place: str = "",
+        asked: str = "",
+        vocabulary: frozenset[str] = frozenset(),
     ) -> OfflineAnswer:
         """Answer ``question`` from ``sources`` (numbered, best first) with cited source sentences.
 
         ``vector`` is the question's embedding when the caller already has it from retrieval.
+        ``wording`` frames each source with who said it and where it applies; ``place`` is where
+        the person said they are (see ``place_named``); ``asked`` is the person's own question when
+        ``question`` also carries context from earlier turns (its parts are checked for cover);
+        ``vocabulary`` holds the documents' word stems (default: those of ``sources``).
         """
-        declined = OfflineAnswer(text=no_answer, cited=[], answered=False)
+        wording = wording or Wording(intro=intro, no_answer=no_answer)
+        declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
         if not question.strip():
             return declined
-        candidates = _candidates(sources)
+        candidates = [c for c in _candidates(sources) if not _verdict_for_another(c, question)]
         if not candidates:
             return declined
         query = self._embedder.embed_query(question) if vector is None else vector
@@ -182,29 +332,63 @@ class OfflineAnswerer:
         if best < MIN_SEMANTIC:
             return declined
         chosen = self._select(scored)
-        if not chosen or (
+        if not chosen:
+            return declined
+        # Words the person used themselves: the subject carried from an earlier turn and the
+        # rules' description of a red flag are our words, not theirs.
+        own = asked or question
+        vocabulary = vocabulary or _vocabulary(sources)
+        answer = scored.matched[chosen]
+        parts = question_parts(own)
+        parts = parts if len(parts) >= 2 else []
+        part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
+        part_cover = [
+            self._coverage(part, vector, answer, vocabulary, own)
+            for part, vector in zip(parts, part_vectors, strict=True)
+        ]
+        if (
             best < CONFIDENT_SEMANTIC
-            and self._coverage(question, query, scored.matched[chosen]) < MIN_COVERAGE
+            and max([self._coverage(question, query, answer, vocabulary, own), *part_cover])
+            < MIN_COVERAGE
         ):
             return declined
-        return _render(scored, chosen, intro)
+        uncovered = []
+        if wording.not_covered_part and parts:
+            # A part is not covered when no candidate speaks to it, or when what was chosen
+            # leaves it (or a word no source uses) unaddressed.
+            best_part = (part_vectors @ scored.matched.T).max(axis=1)
+            uncovered = [
+                part
+                for part, score, cover in zip(parts, best_part, part_cover, strict=True)
+                if score < MIN_SEMANTIC or cover < MIN_COVERAGE
+            ]
+        return _render(scored, chosen, wording, place, uncovered)
 
     def _score(
         self, question: str, query: np.ndarray, candidates: list[tuple[int, Source, _Unit]]
     ) -> _Scored:
         units = [unit for _, _, unit in candidates]
-        asked = list(dict.fromkeys(unit.asked for unit in units if unit.asked))
-        vectors = self._vectors([unit.text for unit in units] + asked)
-        vectors, asked_vectors = vectors[: len(units)], vectors[len(units) :]
-        asked_vector = dict(zip(asked, asked_vectors, strict=True))
+        extra = list(
+            dict.fromkeys(
+                [unit.asked for unit in units if unit.asked]
+                + [part for unit in units for part in unit.parts]
+            )
+        )
+        vectors = self._vectors([unit.text for unit in units] + extra)
+        vectors, extra_vectors = vectors[: len(units)], vectors[len(units) :]
+        extra_vector = dict(zip(extra, extra_vectors, strict=True))
         # A reply on a Q&A page answers the patient's question above it, which is often what the
         # user asks although the reply's own words are not ("a broken screw tip" against "Surgery
-        # is theoretically possible"): a reply is as relevant as the question it answers.
+        # is theoretically possible"): a reply is as relevant as the question it answers. A list
+        # is as relevant as its best item read with its lead-in.
         matched = np.stack(
             [
-                asked_vector[unit.asked]
-                if unit.asked and asked_vector[unit.asked] @ query > own @ query
-                else own
+                max(
+                    [own]
+                    + ([extra_vector[unit.asked]] if unit.asked else [])
+                    + [extra_vector[part] for part in unit.parts],
+                    key=lambda vector: float(vector @ query),
+                )
                 for unit, own in zip(units, vectors, strict=True)
             ]
         )
@@ -243,7 +427,14 @@ class OfflineAnswerer:
                 chosen.append(pick)
         return chosen
 
-    def _coverage(self, question: str, query: np.ndarray, answer: np.ndarray) -> float:
+    def _coverage(
+        self,
+        question: str,
+        query: np.ndarray,
+        answer: np.ndarray,
+        vocabulary: frozenset[str] = frozenset(),
+        own: str = "",
+    ) -> float:
         """The share of the question the answer speaks to, each word weighted by its importance.
 
         A word's importance is how far leaving it out moves the question's vector; it is covered
@@ -251,7 +442,12 @@ class OfflineAnswerer:
         "can I drive after spinal fusion?" matched with a sentence on fusion hardware leaves
         "drive", a third of what the question means, uncovered.
         """
-        words = [w.lower() for w in _WORD.findall(question) if any(len(t) > 1 for t in tokenize(w))]
+        # A place ("in the UK", "only in Taiwan") is answered by the attribution, not by a quote.
+        words = [
+            w.lower()
+            for w in _WORD.findall(question)
+            if any(len(t) > 1 for t in tokenize(w)) and not place_named(w)
+        ]
         words = list(dict.fromkeys(words))[:MAX_ABLATED_WORDS]
         if not words:
             return 1.0
@@ -262,6 +458,23 @@ class OfflineAnswerer:
         importance = np.clip(1.0 - vectors @ query, 0.0, None)
         gain = (answer @ query)[None, :] - vectors @ answer.T
         covered = gain.max(axis=1) > 0.0
+        if vocabulary:
+            # A word no retrieved source uses, even misspelt ("MRI", "smoking", "yoga"), is a
+            # subject the sources do not treat, however close the topic.
+            said = _WORD.findall(own or question)
+            theirs = {w.lower() for w in said}
+            acronyms = {w.lower() for w in said if len(w) >= 2 and w.isupper() and w.isalpha()}
+            # Names ("Valencia", "Hong Kong") and numbers are the story's, not its subject.
+            names = {w.lower() for w in said if w[:1].isupper() and not w.isupper()}
+            covered &= np.array(
+                [
+                    word not in theirs
+                    or (word in names and word not in acronyms)
+                    or word.isdigit()
+                    or _known(word, vocabulary, acronym=word in acronyms)
+                    for word in words
+                ]
+            )
         total = float(importance.sum())
         return float(importance[covered].sum() / total) if total > 0 else 1.0
 
@@ -285,6 +498,36 @@ class OfflineAnswerer:
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return np.stack([found[text] for text in texts])
+
+
+def _vocabulary(sources: Sequence[Source]) -> frozenset[str]:
+    return frozenset(stem for source in sources for stem in tokenize(source.text))
+
+
+def _known(word: str, vocabulary: frozenset[str], *, acronym: bool = False) -> bool:
+    """Whether ``word`` (or a misspelling or other form of it) occurs in ``vocabulary`` (word
+    stems); short and common words always count as known, except an acronym ("MRI", "CT")."""
+    stems = tokenize(word)
+    if acronym:
+        return bool(stems) and all(stem in vocabulary for stem in stems)
+    if len(word) < MIN_SUBJECT_CHARS or word in _COMMON or not stems:
+        return True
+    if zipf_frequency(word, "en") >= COMMON_ZIPF:
+        return True
+    return all(
+        stem in vocabulary
+        or bool(difflib.get_close_matches(stem, vocabulary, n=1, cutoff=SPELLING_CUTOFF))
+        for stem in stems
+    )
+
+
+def _verdict_for_another(candidate: tuple[int, Source, _Unit], question: str) -> bool:
+    _, source, unit = candidate
+    if source.kind != "patient-qa":
+        return False
+    if _OTHERS_VERDICT.search(unit.text):
+        return True
+    return bool(_REASSURANCE.search(unit.text)) and not _ASKS_LIKELIHOOD.search(question)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -372,6 +615,8 @@ def _unit(text: str, members: list[_Piece]) -> _Unit:
             segments.append(flat)
     start, end = members[0].start, members[-1].end
     flat = _flat(text[start:end])
+    items = [_flat(text[p.start : p.end]) for p in members if p.kind == "item"]
+    lead = _flat(text[start : members[0].end]) if items and members[0].kind == "sentence" else ""
     return _Unit(
         start=start,
         end=end,
@@ -379,6 +624,7 @@ def _unit(text: str, members: list[_Piece]) -> _Unit:
         segments=tuple(segments),
         truncated=bool(_TRUNCATED.search(flat)),
         asked=members[-1].asked,
+        parts=tuple(f"{lead} {item}".strip() for item in items) if len(items) > 1 else (),
     )
 
 
@@ -476,28 +722,144 @@ def _duplicates(i: int, j: int, scored: _Scored, tokens: list[set[str]]) -> bool
     return smaller > 0 and len(tokens[i] & tokens[j]) / smaller > DUPLICATE_OVERLAP
 
 
-def _render(scored: _Scored, chosen: list[int], intro: str) -> OfflineAnswer:
-    # Sources in the order of their best sentence; within a source, the sentences in text order.
+def _render(
+    scored: _Scored, chosen: list[int], wording: Wording, place: str, uncovered: list[str]
+) -> OfflineAnswer:
+    # The answer first: sources in the order of their best sentence, and within a source the
+    # sentences best first (a unit keeps the sentence it leans on, so none reads out of context).
     groups: dict[int, list[int]] = {}
     for i in sorted(chosen, key=lambda i: -scored.relevance[i]):
         groups.setdefault(scored.candidates[i][0], []).append(i)
-    paragraphs = []
+    # Sources that one attribution covers (several passages of the same page) share it.
+    framed: dict[str, list[tuple[str, str]]] = {}
     cited = []
     for members in groups.values():
-        n = scored.candidates[members[0]][1].n
+        source = scored.candidates[members[0]][1]
+        n = source.n
         cited.append(n)
-        lines = [""]
-        for i in sorted(members, key=lambda i: scored.candidates[i][2].start):
-            for segment in scored.candidates[i][2].segments:
+        units = [scored.candidates[i][2] for i in members]
+        note = _health_system_note(source, units, wording, place)
+        # (line, the note it needs): a quote that depends on a health system carries its note.
+        lines: list[tuple[str, str]] = [("", "")]
+        for unit in units:
+            needs = note if note and _system_specific(unit.text) else ""
+            if needs:
+                lines.append(("", needs))
+            for k, segment in enumerate(unit.segments):
+                if k == 0:
+                    segment = _REPLY_LABEL.sub("", segment, count=1)
                 first, *items = segment.split("\n")
-                lines[-1] = f"{lines[-1]} {first}".lstrip()
-                lines.extend(items)
-                lines[-1] += f" [{n}]"
+                text, tag = lines[-1]
+                lines[-1] = (f"{text} {first}".lstrip(), tag)
+                lines.extend((item, "") for item in items)
+                lines[-1] = (lines[-1][0] + f" [{n}]", lines[-1][1])
                 if items:
-                    lines.append("")  # what follows a list starts on a new line
-        paragraphs.append("\n".join(line for line in lines if line))
-    body = "\n\n".join(paragraphs)
-    return OfflineAnswer(text=f"{intro}\n\n{body}", cited=list(dict.fromkeys(cited)), answered=True)
+                    lines.append(("", ""))  # what follows a list starts on a new line
+            if needs:
+                lines.append(("", ""))
+        lead = _attribution(source, units, wording)
+        framed.setdefault(lead, []).extend(line for line in lines if line[0])
+    paragraphs = []
+    for lead, tagged in framed.items():
+        out = [lead] if lead else []
+        previous = ""
+        for text, needs in tagged:
+            # Said just before a run of quotes that depend on a health system, so the country is
+            # named before each such fact, not after a paragraph the reader may stop at.
+            if needs and needs != previous:
+                out.append(needs)
+            out.append(text)
+            previous = needs
+        paragraphs.append("\n".join(out))
+    tail = [wording.not_covered_part.replace("{part}", part) for part in uncovered]
+    body = "\n\n".join([*paragraphs, *tail])
+    return OfflineAnswer(
+        text=f"{wording.intro}\n\n{body}", cited=list(dict.fromkeys(cited)), answered=True
+    )
+
+
+def _attribution(source: Source, units: list[_Unit], wording: Wording) -> str:
+    """Who said the quotes of ``source`` and to whom: "Dr. X replied to another patient on ..."."""
+    publisher = source.publisher or (f"\u201c{source.title}\u201d" if source.title else "")
+    if not publisher:
+        return ""
+    if source.kind == "patient-qa":
+        first = source.text[units[0].start : units[0].end] if units else ""
+        label = _REPLY_LABEL.match(first.strip())
+        section = source.section.rsplit(SECTION_SEPARATOR, 1)[-1]
+        if label or _REPLY_SECTION.match(section.strip()) or _DOCTOR.search(section):
+            doctor = _DOCTOR.search(label.group(0) if label else section)
+            lead = _fill(
+                wording.reply, doctor=doctor.group(0) if doctor else "a doctor", publisher=publisher
+            )
+            asked = _shown_question(units[0].asked or source.asked)
+            if lead and asked and wording.reply_asked:
+                lead += " " + _fill(wording.reply_asked, asked=asked)
+            return lead
+        return _fill(wording.page, publisher=publisher)
+    return _fill(wording.other, publisher=publisher)
+
+
+def _system_specific(text: str) -> bool:
+    """A cost or insurance fact of one health system ("covered by health insurance"), not the
+    general advice that costs vary with provider and insurance, which holds anywhere."""
+    return bool(_HEALTH_SYSTEM.search(text)) and not _COSTS_VARY.search(text)
+
+
+_COSTS_VARY = re.compile(r"\b(?:var(?:y|ies)|depend(?:s|ing)? on)\b", re.I)
+
+
+def _health_system_note(source: Source, units: list[_Unit], wording: Wording, place: str) -> str:
+    """A note naming the country when a quote depends on a health system (cost, insurance)."""
+    if not source.country or not any(_system_specific(unit.text) for unit in units):
+        return ""
+    if place and place.lower().removeprefix("the ") != source.country.lower():
+        return _fill(wording.health_system_elsewhere, country=source.country, place=place)
+    return _fill(wording.health_system, country=source.country)
+
+
+def _fill(template: str, **values: str) -> str:
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template[:1].upper() + template[1:]
+
+
+def _shown_question(asked: str) -> str:
+    """The other patient's first question, short enough to read in passing."""
+    found = questions(asked)
+    if not found:
+        return ""
+    text = _flat(found[0])
+    if len(text) > MAX_SHOWN_QUESTION:
+        text = text[: MAX_SHOWN_QUESTION - 1].rsplit(" ", 1)[0] + "\u2026"
+    return text
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate things a question asks: its sentences and "and is it ..." clauses."""
+    parts = []
+    for sentence in split_text_sentences(question):
+        parts += [p.strip(" ,;") for p in _PART_BREAK.split(sentence) if p.strip(" ,;")]
+    # Only what is asked: "I live in the UK." is context, not a part to answer.
+    asked = [part for part in parts if part.endswith("?") or _ASKING.match(part)]
+    return [part for part in asked if len(_WORD.findall(part)) >= MIN_PART_WORDS]
+
+
+def place_named(text: str) -> str:
+    """Where the person says they are ("the UK"), or "" when they do not say."""
+    lowered = text.lower()
+    found = [
+        (fallback, match.start(), place)
+        for pattern, place, cased, fallback in _PLACES
+        if (match := pattern.search(text if cased else lowered))
+    ]
+    found += [
+        (False, m.start(), place)
+        for pattern, place in _CHINESE_PLACES
+        if (m := pattern.search(text))
+    ]
+    countries = [place for _, _, place in sorted(found)]
+    return countries[0] if countries else ""
 
 
 def _questions(text: str) -> str:

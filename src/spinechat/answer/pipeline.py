@@ -20,12 +20,14 @@ No patient text is logged: log lines carry only counts, modes, urgency and timin
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from spinechat import safety
 from spinechat.answer.generator import (
@@ -38,8 +40,9 @@ from spinechat.answer.generator import (
     Request,
     Reset,
 )
+from spinechat.answer.glossary import english_gloss
 from spinechat.answer.llm import LLMClient
-from spinechat.answer.offline import OfflineAnswerer
+from spinechat.answer.offline import OfflineAnswerer, place_named
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
@@ -47,15 +50,27 @@ from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
 from spinechat.safety.llm_triage import merge, second_opinion
+from spinechat.text import questions, split_sentences, words
 
 log = logging.getLogger("spinechat.answer")
 
 MAX_QUESTION_CHARS = 4000
 MAX_HISTORY_TURNS = 8
 MAX_HISTORY_CHARS = 4000
-# The whole LLM attempt (rewrite + answer, retries included) ends this long after the question
-# arrived, so the offline fallback still reaches the user within 30 s.
-LLM_BUDGET_S = 25.0
+# The default of ``Settings.llm_budget`` (SPINECHAT_LLM_BUDGET): the whole LLM attempt (rewrite +
+# answer, retries included) ends this long after the question arrived, so the offline fallback
+# still reaches the user within 30 s.
+LLM_BUDGET_S = Settings.llm_budget
+# An offline follow-up of at most this many words, or one that points back, carries the previous
+# turn's subject (at most SUBJECT_WORDS content words of it).
+FOLLOWUP_MAX_WORDS = 12
+SUBJECT_WORDS = 12
+_POINTING = frozenset("that this it its those these they them there same such".split())
+# A message longer than this many words is a story around a question: the offline answerer reads
+# its questions (each with the sentence before it when short: "worried sick, what do we do"), not
+# the whole story, whose narrative would make every source sentence look off-topic.
+FOCUS_MIN_WORDS = 35
+FOCUS_SHORT_QUESTION = 10
 
 
 class InputError(SpinechatError):
@@ -141,7 +156,7 @@ class Answerer:
         history = validate_history(history)
         prompts = load_prompts(self.settings.prompts_dir)
         assert self.triager is not None  # set in __post_init__
-        deadline = started + LLM_BUDGET_S
+        deadline = started + self.settings.llm_budget
         check = _check(question, history, self.triager, self.llm, prompts, deadline)
         # The injection check keeps the model out of it entirely: the offline answerer replies.
         use_llm = self.llm is not None and check.kind != "injection"
@@ -173,15 +188,32 @@ class Answerer:
             # what the fired rules describe, not for whatever else the message asked.
             focus = _emergency_focus(check.triage)
             retrieved = self._retrieve(focus, (), False, prompts, deadline)
+        elif check.urgency == "urgent" and not check.triage.hedged and not rewrite:
+            # Offline, under an urgent banner, the answer is about the signs that raised it, read
+            # in the rules' plain words: a worried story ("her scar has gone red and a bit puffy,
+            # what do we do") matches the sources' list of early signs only through them.
+            retrieved = self._retrieve(_urgent_focus(check.triage), (), False, prompts, deadline)
         else:
-            retrieved = self._retrieve(question, history, rewrite, prompts, deadline)
+            signs = _signs(check.triage) if check.urgency != "none" else ""
+            retrieved = self._retrieve(question, history, rewrite, prompts, deadline, signs)
         sources = retrieved.sources if check.kind != "off_topic" else []
         done = Done("", start.mode)
         if check.kind != "off_topic":
             request = Request(
-                retrieved.query, sources, prompts, deadline, retrieved.vector, emergency
+                retrieved.query,
+                sources,
+                prompts,
+                deadline,
+                retrieved.vector,
+                emergency,
+                place=place_named(
+                    " ".join([*(m.content for m in history if m.role == "user"), question])
+                ),
+                asked=question,
+                vocabulary=self.index.vocabulary,
             )
-            for event in self._generator(use_llm and bool(sources)).generate(request):
+            generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
+            for event in generator.generate(request):
                 if isinstance(event, Delta):
                     yield AnswerEvent("delta", text=event.text)
                 elif isinstance(event, Reset):
@@ -206,6 +238,7 @@ class Answerer:
             # with no sources at all is the offline "no answer" text, still in llm mode).
             mode=done.mode if done.notice is not None else start.mode,
             notice=done.notice,
+            covered=done.covered,
             latency_ms=(self.clock() - started) * 1000,
         )
         log.info(
@@ -224,18 +257,30 @@ class Answerer:
         rewrite: bool,
         prompts: Prompts,
         deadline: float,
+        signs: str = "",
     ) -> _Retrieved:
+        previous = [m.content for m in history if m.role == "user"]
+        if not rewrite:
+            # Offline, a question in Chinese is searched and scored in the documents' language
+            # through its English gloss (see ``glossary``); the answer still says what it asked.
+            question = english_gloss(question) or question
+            previous = [english_gloss(turn) or turn for turn in previous]
         query = question
         if history and rewrite and self.llm is not None:
             query = self.llm.condense(question, history, deadline=deadline, prompts=prompts)
         vector: np.ndarray | None = self.index.embedder.embed_query(query)
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
-        previous = [m.content for m in history if m.role == "user"]
-        if previous and not rewrite:
-            hits = self._followup_hits(query, previous[-1], hits)
-            # The extractive answerer scores sentences against the question in its context; the
-            # offline generator embeds that reading itself, only when it is used.
-            query, vector = f"{previous[-1]} {question}", None
+        if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
+            hits = self._followup_hits(query, subject, hits)
+            # The extractive answerer scores sentences against the question with the subject it
+            # carries over; the offline generator embeds that reading itself, only when used.
+            query, vector = f"{question} ({subject})", None
+        elif not rewrite and (focus := focus_of(question)) != question:
+            query, vector = focus, None
+        if signs and not rewrite:
+            # Under an urgent banner the answer says what the sources say about the signs that
+            # raised it, in the rules' plain description, whatever else the story holds.
+            query, vector = f"{query} ({signs})", None
         passages = [
             Passage(rank=hit.rank, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=hit.title,
                     section=hit.section, score=hit.score, text=hit.text)
@@ -244,14 +289,15 @@ class Answerer:
         sources = [
             Source(n=hit.rank, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
                    title=safety.defang_heading(hit.title, hit.doc_id),
-                   section=safety.defang_heading(hit.section, ""), text=safety.defang(hit.text))
+                   section=safety.defang_heading(hit.section, ""), text=safety.defang(hit.text),
+                   **_where_from(hit.metadata))
             for hit in hits
         ]  # fmt: skip
         return _Retrieved(passages, sources, query, vector)
 
     def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
         # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with
-        # the previous user turn prepended and fuse both rankings, the question's own first: the
+        # the previous turn's subject added and fuse both rankings, the question's own first: the
         # earlier turn supplies the topic without drowning what is being asked now.
         k = self.settings.top_k
         wider = self.index.search(question, k=2 * k)
@@ -264,11 +310,86 @@ class Answerer:
             replace(by_id[chunk_id], rank=rank) for rank, (chunk_id, _) in enumerate(ranking[:k], 1)
         ] or own
 
-    def _generator(self, use_llm: bool) -> Generator:
+    def _generator(self, use_llm: bool, *, shown: str = "") -> Generator:
         offline = OfflineGenerator(self.offline)
         if use_llm and self.llm is not None:
-            return FallbackGenerator(LLMGenerator(self.llm), offline)
+            llm = LLMGenerator(self.llm, self.index.embedder, shown=shown)
+            return FallbackGenerator(llm, offline)
         return offline
+
+
+def _shown(start: AnswerResult, preface: str) -> str:
+    """What the model is told the person already sees above its answer (see ``LLMGenerator``)."""
+    if not preface:
+        return ""
+    verdict = {"emergency": "an emergency", "urgent": "urgent"}.get(start.urgency, "")
+    lines = [f"Our safety check judged this {verdict}; this warning is shown:"] if verdict else []
+    if start.refused and not verdict:
+        lines.append("Part of the request was declined; this is shown:")
+    return "\n".join([*lines, preface])
+
+
+def followup_subject(question: str, previous: str) -> str:
+    """What an offline follow-up carries over from the previous user turn ("" for none).
+
+    A short question, or one that points back ("does that apply in the UK?"), is read with the
+    content words of the previous turn's question (its questions, else its last sentence): the
+    subject, not the whole earlier message, which would outweigh what is asked now.
+    """
+    own = words(question)
+    points_back = any(w.lower() in _POINTING for w in own)
+    if len(own) > FOLLOWUP_MAX_WORDS and not points_back:
+        return ""
+    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
+    mine = {w.lower() for w in own}
+    content = [
+        w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
+    ]
+    return " ".join(dict.fromkeys(content[:SUBJECT_WORDS]))
+
+
+def focus_of(question: str) -> str:
+    """What the offline answerer reads of a long message: its questions, each with the sentence
+    before it when the question alone says little; a short message is read whole."""
+    if len(words(question)) <= FOCUS_MIN_WORDS:
+        return question
+    sentences = split_sentences(question)
+    picked: list[str] = []
+    for i, sentence in enumerate(sentences):
+        if not (sentence.rstrip().endswith("?") or _ASKS.match(sentence)):
+            continue
+        if len(words(sentence)) < FOCUS_SHORT_QUESTION and i > 0:
+            picked.append(sentences[i - 1])
+        picked.append(sentence)
+    picked = list(dict.fromkeys(picked)) or sentences[-2:]
+    return " ".join(picked)
+
+
+_ASKS = re.compile(
+    r"(?:[^,.?!]{0,30},\s*)?(?:is|are|will|would|can|could|do|does|did|should|how|what|when|where|why|"
+    r"which|am i)\b",
+    re.I,
+)
+
+
+def _urgent_focus(triage: ConversationTriage) -> str:
+    return _signs(triage)
+
+
+def _signs(triage: ConversationTriage) -> str:
+    """The plain description of the red-flag rules that fired (at most two)."""
+    fired = [rule_id for rule_id in triage.rule_ids if rule_id in _DESCRIPTIONS]
+    return " ".join(_DESCRIPTIONS[rule_id] for rule_id in fired[:2])
+
+
+def _where_from(meta: dict[str, object]) -> dict[str, str]:
+    """A source's front matter that says where it applies (see ``Source``), instructions removed."""
+    fields = {"publisher": "publisher", "country": "country", "kind": "type", "date": "date"}
+    where = {
+        name: safety.defang_heading(str(meta.get(key) or ""), "") for name, key in fields.items()
+    }
+    where["asked"] = safety.defang(str(meta.get("context") or ""))
+    return where
 
 
 def _check(

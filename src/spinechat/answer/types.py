@@ -31,6 +31,14 @@ class Source:
     title: str
     section: str
     text: str
+    # Where the source applies, from the document's front matter ("" when not given): who published
+    # it, the country whose health system it describes, and what kind of text it is.
+    publisher: str = ""
+    country: str = ""
+    kind: str = ""  # "patient-qa" (a doctor's reply to another patient), "article", "leaflet", ...
+    date: str = ""
+    # For a doctor's reply: the other patient's question it answered (never this patient's).
+    asked: str = ""
 
     @property
     def snippet(self) -> str:
@@ -98,6 +106,8 @@ class AnswerResult:
     refused: bool = False
     mode: Mode = "offline"
     notice: str | None = None
+    # False when the answer says the sources do not answer; None when the generator cannot tell.
+    covered: bool | None = None
     prompt_version: str = ""
     latency_ms: float = 0.0
     id: str | None = None
@@ -116,6 +126,7 @@ class AnswerResult:
             "refused": self.refused,
             "mode": self.mode,
             "notice": self.notice,
+            "covered": self.covered,
             "prompt_version": self.prompt_version,
             "latency_ms": round(self.latency_ms, 1),
         }

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from spinechat.documents.cleaning import clean_section
 from spinechat.documents.html import extract_html
 from spinechat.documents.types import (
     SECTION_SEPARATOR,
@@ -126,6 +127,12 @@ def _knowledge_files(folder: Path, skipped: list[SkippedFile]) -> list[Path]:
 def _make_document(
     doc_id: str, title: str, path: Path, sections: list[Section], metadata: dict[str, str]
 ) -> Document:
+    doc_type = metadata.get("type", "")
+    sections = [
+        Section(section.title, cleaned)
+        for section in sections
+        if (cleaned := clean_section(section.text, doc_type=doc_type, title=section.title))
+    ]
     if not sections:
         raise DocumentError("empty file")
     canonical = json.dumps(

@@ -13,6 +13,21 @@ from typing import Any, Literal, TextIO
 
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
+from spinechat.eval.answers import (
+    DEFAULT_ANSWERS_SET,
+    DEFAULT_GRADES,
+    AnswerCase,
+    AnswersSetError,
+    Frame,
+    Grade,
+    answer_cases,
+    answers_report,
+    dump_line,
+    format_answers,
+    gate_metrics,
+    load_answers_set,
+    load_grades,
+)
 from spinechat.eval.dataset import load_testset
 from spinechat.eval.gates import check_gates, load_gates
 from spinechat.eval.report import compare, format_summary, write_reports
@@ -29,6 +44,8 @@ from spinechat.eval.triage import (
 from spinechat.prompts import load_prompts
 
 ModeName = Literal["offline", "llm"]
+# Gates on the answers eval's metrics; checked only in a run that evaluated answers.
+ANSWERS_GATE_PREFIX = "answers_"
 
 
 def run_eval_command(
@@ -42,13 +59,19 @@ def run_eval_command(
     gates_path: str | Path | None = None,
     triage_set: str | Path | None = None,
     triage_split: str = "test",
+    answers_set: str | Path | None = None,
+    answers_split: str = "test",
+    answers_grades: str | Path | None = None,
+    answers_dump: str | Path | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """`spinechat eval`: 0 when every gate passes, 1 when one fails; usage problems (a missing
     file, ``--mode llm`` without an endpoint) raise ``SpinechatError``, which the CLI turns into 2.
 
-    ``mode`` None picks what the app would use: llm when an endpoint is configured.
+    ``mode`` None picks what the app would use: llm when an endpoint is configured. The answers
+    eval runs when ``answers_set`` or ``answers_dump`` is given (it answers every question of
+    its split, about a second each offline); without it the ``answers_*`` gates are not checked.
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -69,6 +92,18 @@ def run_eval_command(
     else:
         print(f"spinechat: no {DEFAULT_GATES}; no gates checked", file=stderr)
     previous = _load_baseline(Path(baseline)) if baseline is not None else None
+    # The answers set and grades are read before any model loads: a bad line fails fast.
+    answers_paths = (
+        Path(answers_set) if answers_set is not None else DEFAULT_ANSWERS_SET,
+        Path(answers_grades) if answers_grades is not None else DEFAULT_GRADES,
+        Path(answers_dump) if answers_dump is not None else None,
+    )
+    answers_cases: list[AnswerCase] | None = None
+    answers_grade_list: list[Grade] = []
+    if answers_set is not None or answers_dump is not None:
+        answers_cases, answers_grade_list = _load_answers(
+            answers_paths[0], answers_paths[1], answers_split
+        )
     out_dir = Path(out) if out is not None else _run_dir(DEFAULT_RUNS)
 
     from spinechat.wiring import build_answerer, build_judge
@@ -98,6 +133,28 @@ def run_eval_command(
         report["metrics"].update(
             {f"triage_{name}": rate["value"] for name, rate in triage["metrics"].items()}
         )
+    if answers_cases is not None:
+        answers = _evaluate_answers(
+            answerer,
+            answers_cases,
+            answers_grade_list,
+            answers_paths,
+            answers_split,
+            settings,
+            progress_stream=None if as_json else stderr,
+        )
+        report["answers"] = answers
+        report["metrics"].update(gate_metrics(answers, answers["gated_split"]))
+    else:
+        skipped_gates = [g for g in gates if g.metric.startswith(ANSWERS_GATE_PREFIX)]
+        gates = [g for g in gates if not g.metric.startswith(ANSWERS_GATE_PREFIX)]
+        if skipped_gates:
+            report["gates_not_checked"] = [g.metric for g in skipped_gates]
+            print(
+                f"spinechat: {len(skipped_gates)} answers gates not checked "
+                "(no answers eval: give --answers-set)",
+                file=stderr,
+            )
     if previous is not None:
         report["comparison"] = compare(report, previous)
         report["meta"]["baseline"] = str(baseline)
@@ -108,12 +165,16 @@ def run_eval_command(
     failed = [result for result in results if not result.passed]
     if as_json:
         summary = {key: value for key, value in report.items() if key != "cases"}
+        if "answers" in summary:
+            summary["answers"] = {k: v for k, v in report["answers"].items() if k != "cases"}
         summary["reports"] = {name: str(path) for name, path in written.items()}
         print(json.dumps(summary, ensure_ascii=False, indent=2), file=stdout)
     else:
         print(format_summary(report), file=stdout)
         if "triage" in report:
             print("\n" + format_triage(report["triage"]), file=stdout)
+        if "answers" in report:
+            print("\n" + format_answers(report["answers"]), file=stdout)
         print(f"\nreports: {out_dir}", file=stdout)
     for result in failed:
         print(f"spinechat: gate failed: {result.gate.describe()}: {result.reason}", file=stderr)
@@ -136,6 +197,57 @@ def _evaluate_triage(answerer: Any, path: Path, split: str) -> dict[str, Any]:
 
     report = triage_report(run_triage(cases, classify)).as_json()
     return {"set": str(path), "split": split, "semantic": triager.semantic, **report}
+
+
+def _load_answers(
+    path: Path, grades_path: Path, split: str
+) -> tuple[list[AnswerCase], list[Grade]]:
+    try:
+        cases = load_answers_set(path, split=None if split == "all" else split)
+        grades = load_grades(grades_path)
+    except AnswersSetError as err:
+        raise SpinechatError(str(err)) from None
+    if not cases:
+        raise SpinechatError(f"answers set {path} has no cases in the {split!r} part")
+    return cases, grades
+
+
+def _evaluate_answers(
+    answerer: Any,
+    cases: list[AnswerCase],
+    grades: list[Grade],
+    paths: tuple[Path, Path, Path | None],
+    split: str,
+    settings: Settings,
+    *,
+    progress_stream: TextIO | None,
+) -> dict[str, Any]:
+    """The answers eval on one part of the answers set (``all``: both, gated on test), with the
+    graders' dump written when asked for."""
+    path, grades_path, dump = paths
+    with _TerminalProgress(
+        enabled=progress_stream is not None, stream=progress_stream or sys.stderr, desc="answers"
+    ) as progress:
+        answered = answer_cases(answerer, cases, progress)
+    if dump is not None:
+        try:
+            dump.parent.mkdir(parents=True, exist_ok=True)
+            with dump.open("w", encoding="utf-8") as handle:
+                for item in answered:
+                    handle.write(json.dumps(dump_line(item), ensure_ascii=False) + "\n")
+        except OSError as err:
+            raise SpinechatError(f"cannot write the answers dump {dump}: {err.strerror}") from None
+    report = answers_report(
+        answered, grades, Frame.from_prompts(load_prompts(settings.prompts_dir))
+    )
+    return {
+        "set": str(path),
+        "split": split,
+        "gated_split": "test" if split == "all" else split,
+        "grades_file": str(grades_path),
+        "dump": None if dump is None else str(dump),
+        **report,
+    }
 
 
 def _load_baseline(path: Path) -> dict[str, Any]:
@@ -166,9 +278,10 @@ def _run_dir(root: Path) -> Path:
 class _TerminalProgress:
     """A tqdm bar on an interactive terminal; nothing otherwise (CI logs, --json, pipes)."""
 
-    def __init__(self, *, enabled: bool, stream: TextIO) -> None:
+    def __init__(self, *, enabled: bool, stream: TextIO, desc: str = "evaluating") -> None:
         self._enabled = enabled and stream.isatty()
         self._stream = stream
+        self._desc = desc
         self._bar: Any = None
 
     def __enter__(self) -> Progress | None:
@@ -179,7 +292,7 @@ class _TerminalProgress:
             from tqdm import tqdm
 
             if self._bar is None:
-                self._bar = tqdm(total=total, desc="evaluating", unit="case", file=self._stream)
+                self._bar = tqdm(total=total, desc=self._desc, unit="case", file=self._stream)
             self._bar.n = done
             self._bar.refresh()
 

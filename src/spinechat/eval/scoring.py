@@ -5,6 +5,8 @@ and the safety checks. Embeddings come through ``Vectors``; the rest is ``metric
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,13 +43,31 @@ def fixed_sentences(prompts: Prompts, contacts: Mapping[str, str] | None = None)
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _templates(fixed: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """Fixed sentences with a placeholder left in ("from {publisher}:", "that patient asked:
+    “{asked}”") as patterns: the answerer fills them per source."""
+    patterns = []
+    for sentence in fixed:
+        if not _PLACEHOLDER.search(sentence):
+            continue
+        parts = _PLACEHOLDER.split(sentence.rstrip(".:”\"' "))
+        patterns.append(re.compile(".+?".join(re.escape(part) for part in parts) + r".*"))
+    return tuple(patterns)
+
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
 def content_sentences(text: str, fixed: frozenset[str]) -> list[str]:
     """The answer's sentences that make a claim: not our fixed sentences, not fragments, and not
     an uncited piece of advice to see the surgeon (required of every answer, not drawn from a
     source). A sentence with a citation always counts."""
     kept = []
+    templates = _templates(fixed)
     for sentence in m.split_sentences(text):
-        if m.normalise_sentence(sentence) in fixed:
+        normal = m.normalise_sentence(sentence)
+        if normal in fixed or any(t.fullmatch(normal) for t in templates):
             continue
         cited = bool(m.citation_numbers(sentence))
         if not cited and (

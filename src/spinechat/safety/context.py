@@ -72,6 +72,12 @@ _OTHER_SUBJECT = re.compile(
     r"buddy|pal|colleague|co-?worker|neighbou?r|boss|uncle|aunt|relative|man|woman|lady|guy|"
     r"bloke|chap|fella|gentleman|patient|person|people)s?\b"
 )
+# Relatives people also look after: "my uncle's rod is showing through the skin … for 3 days
+# now" is a report, while "my uncle had a screw come loose years ago" stays someone else's story.
+_KIN = re.compile(
+    r"\b(?:uncle|aunt|auntie|aunty|tito|tita|lola|lolo|relative|cousin|in-law|grandson|"
+    r"granddaughter|grandchild|nephew|niece)s?\b"
+)
 _CARED_FOR = re.compile(
     r"\b(?:my|our) (?:mum|mom|mam|mother|dad|father|husband|hubby|wife|partner|son|daughter|"
     r"grandma|granny|nan|gran|grandad|granddad|grandpa|grandmother|grandfather|brother|sister|"
@@ -135,12 +141,17 @@ def frame(clause: str) -> Frame:
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause):
         return "past"
-    if _OTHER_SUBJECT.search(clause) and not _first_person(clause):
+    if (
+        _OTHER_SUBJECT.search(clause)
+        and not _first_person(clause)
+        and not (_KIN.search(clause[:40]) and speaks_now(clause))
+    ):
         return "other_person"
     if (
         _OTHER.search(clause[:40])
         and not _CARED_FOR.search(clause[:40])
         and not _first_person(clause)
+        and not (_KIN.search(clause[:40]) and speaks_now(clause))
     ):
         return "other_person"
     del now

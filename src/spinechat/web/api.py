@@ -91,6 +91,10 @@ class AnswerOut(BaseModel):
     notice: str | None = Field(
         description="Set when the LLM failed and the offline answer was used."
     )
+    covered: bool | None = Field(
+        description="False when the answer says the sources do not answer; null when the model "
+        "cannot tell."
+    )
     prompt_version: str
     latency_ms: float
 

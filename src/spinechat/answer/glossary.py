@@ -1,0 +1,69 @@
+"""English for the Chinese words patients use about spinal hardware, so that a question in Chinese
+can be searched and answered offline from English documents.
+
+The embedder (all-MiniLM-L6-v2) reads English only, and no translation model can be downloaded
+here; an LLM, when configured, rewrites the question itself. The gloss is a bag of English words
+in the order the terms appear ("骨釘鬆了要自費嗎" -> "screw loose out-of-pocket cost pay"), which
+is what retrieval and sentence scoring need; it is never shown to the person. Terms are in both
+scripts (Traditional and Simplified).
+"""
+
+from __future__ import annotations
+
+import re
+
+# (term, English). Longer terms first where one contains another (骨質疏鬆 before 鬆).
+_TERMS: tuple[tuple[str, str], ...] = (
+    ("骨質疏鬆", "osteoporosis"), ("骨质疏松", "osteoporosis"),
+    ("核磁共振", "MRI scan with metal implants"), ("磁振造影", "MRI scan with metal implants"),
+    ("健保", "covered by health insurance"), ("保險", "health insurance"), ("保险", "health insurance"),
+    ("給付", "covered by insurance"), ("给付", "covered by insurance"),
+    ("自費", "out-of-pocket cost"), ("自费", "out-of-pocket cost"), ("自付", "out-of-pocket cost"),
+    ("出錢", "pay cost"), ("出钱", "pay cost"), ("費用", "cost"), ("费用", "cost"),
+    ("免費", "free no cost"), ("免费", "free no cost"), ("多少錢", "how much cost"),
+    ("多少钱", "how much cost"),
+    ("骨釘", "bone screw"), ("骨钉", "bone screw"), ("螺釘", "screw"), ("螺钉", "screw"),
+    ("螺絲", "screw"), ("螺丝", "screw"), ("鋼釘", "screw"), ("钢钉", "screw"),
+    ("鋼板", "plate"), ("钢板", "plate"), ("骨板", "plate"), ("內固定", "spinal fixation hardware"),
+    ("内固定", "spinal fixation hardware"), ("植入物", "implant"), ("金屬", "metal"), ("金属", "metal"),
+    ("鬆脫", "loose loosening"), ("松脱", "loose loosening"), ("鬆動", "loosening"),
+    ("松动", "loosening"), ("鬆", "loose"), ("松", "loose"), ("移位", "displacement moved"),
+    ("斷", "broken"), ("断", "broken"),
+    ("拔", "remove removal"), ("取出", "remove removal"), ("拿出", "remove removal"),
+    ("移除", "removal"),
+    ("再開刀", "second surgery"), ("再开刀", "second surgery"), ("開刀", "surgery"),
+    ("开刀", "surgery"), ("手術", "surgery"), ("手术", "surgery"), ("微創", "minimally invasive"),
+    ("微创", "minimally invasive"),
+    ("風險", "risks"), ("风险", "risks"), ("危險", "dangerous risk"), ("危险", "dangerous risk"),
+    ("併發症", "complications"), ("并发症", "complications"),
+    ("感染", "infection"), ("皮膚", "skin"), ("皮肤", "skin"),
+    ("跑出來", "come through the skin"), ("跑出来", "come through the skin"),
+    ("穿出", "push through the skin"), ("突出", "protrude"), ("露出", "visible exposed"),
+    ("紅", "redness"), ("红", "redness"), ("腫", "swelling"), ("肿", "swelling"),
+    ("鼓起", "bump"), ("腫塊", "lump bump"), ("肿块", "lump bump"),
+    ("徵兆", "signs"), ("征兆", "signs"), ("症狀", "symptoms"), ("症状", "symptoms"),
+    ("注意", "watch for"), ("痛", "pain"), ("疼", "pain"), ("不舒服", "discomfort"),
+    ("喉嚨", "throat"), ("喉咙", "throat"), ("吞", "swallow"),
+    ("脊椎", "spine spinal"), ("脊柱", "spine spinal"), ("頸椎", "cervical spine neck"),
+    ("颈椎", "cervical spine neck"), ("腰椎", "lumbar spine"), ("融合", "fusion"),
+    ("老人", "older adults"), ("長輩", "older adults"), ("长辈", "older adults"),
+    ("阿嬤", "elderly grandmother"), ("阿公", "elderly grandfather"), ("奶奶", "elderly grandmother"),
+    ("爺爺", "elderly grandfather"), ("爷爷", "elderly grandfather"), ("年紀大", "older age"),
+    ("年纪大", "older age"),
+    ("為什麼", "why causes"), ("为什么", "why causes"), ("原因", "causes reasons"),
+    ("多久", "how long"), ("常見", "common"), ("常见", "common"), ("罕見", "rare"), ("罕见", "rare"),
+    ("嚴重", "serious"), ("严重", "serious"), ("急診", "emergency"), ("急诊", "emergency"),
+    ("台灣", "Taiwan"), ("臺灣", "Taiwan"), ("台湾", "Taiwan"),
+)  # fmt: skip
+_PATTERN = re.compile("|".join(re.escape(term) for term, _ in _TERMS))
+_ENGLISH = dict(_TERMS)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_gloss(text: str) -> str:
+    """The English words for the glossary terms in ``text``, in order ("" when it has none or is
+    not written in Chinese)."""
+    if len(_HAN.findall(text)) < 2:
+        return ""
+    found = [_ENGLISH[m.group(0)] for m in _PATTERN.finditer(text)]
+    return " ".join(dict.fromkeys(found))
