@@ -55,9 +55,11 @@ def bench_llm_ttft(
     """
     from spinechat.answer.llm import LLMClient
     from spinechat.answer.pipeline import Answerer
-    from spinechat.fake_llm import FakeChatServer, Reply
+    from spinechat.fake_llm import FakeChatServer, Quote
 
-    reply = Reply("Removing the screw is covered by health insurance [1]. " * 6, chunk_chars=12)
+    # A model that quotes source [1]: a reply the citation-support check accepts, so the LLM path
+    # does not fall back and the timing is of that path.
+    reply = Quote(chunk_chars=12)
     first, total = [], []
     with FakeChatServer(default=reply) as server:
         local = settings.with_overrides(llm_base_url=server.base_url, llm_api_key="bench")
