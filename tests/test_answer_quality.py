@@ -43,7 +43,8 @@ def test_insurance_names_taiwan_right_before_the_fact_for_someone_in_the_uk(ask)
     facts = [i for i, line in enumerate(lines) if "covered by health insurance" in line]
     assert facts, result.answer
     for i in facts:
-        assert "The next part is about Taiwan, not the UK:" in lines[i - 1], result.answer
+        assert "The next part is only about Taiwan, not the UK:" in lines[i - 1], result.answer
+        assert "Our sources do not say what you would pay in the UK." in lines[i - 1]
     # "Costs vary with provider and insurance" holds anywhere: it carries no country note.
     vary = [line for line in lines if "vary significantly" in line]
     assert all("Taiwan" not in line for line in vary)

@@ -217,6 +217,9 @@ def test_unsupported_and_nonexistent_citations_are_dropped(
     assert "health insurance [" in result.answer
     for wrong in ("every country [", "at all [", "like [", "[7]", "[42]"):
         assert wrong not in result.answer, wrong
+    # A claim whose citation fails is not shown at all: stripped of its [n] it would read as ours.
+    for claim in ("always free", "never cause any problems", "every year", "Cite the source"):
+        assert claim not in result.answer, claim
 
 
 # -- 6. the budget ------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ REQUIRED_MESSAGES = (
     "health_system",
     "health_system_elsewhere",
     "not_covered_part",
+    "asked_emergency",
+    "asked_urgent",
 )
 # Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.

@@ -340,7 +340,7 @@ class OfflineAnswerer:
         vocabulary = vocabulary or _vocabulary(sources)
         answer = scored.matched[chosen]
         parts = question_parts(own)
-        parts = parts if len(parts) >= 2 else []
+        parts = [_with_antecedent(parts, i) for i in range(len(parts))] if len(parts) >= 2 else []
         part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
         part_cover = [
             self._coverage(part, vector, answer, vocabulary, own)
@@ -358,9 +358,9 @@ class OfflineAnswerer:
             # leaves it (or a word no source uses) unaddressed.
             best_part = (part_vectors @ scored.matched.T).max(axis=1)
             uncovered = [
-                part
+                _own_part(part)
                 for part, score, cover in zip(parts, best_part, part_cover, strict=True)
-                if score < MIN_SEMANTIC or cover < MIN_COVERAGE
+                if (score < MIN_SEMANTIC or cover < MIN_COVERAGE) and not _WORRY.search(part)
             ]
         return _render(scored, chosen, wording, place, uncovered)
 
@@ -498,6 +498,31 @@ class OfflineAnswerer:
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return np.stack([found[text] for text in texts])
+
+
+# "Should I worry?", "we need go urgent?", "can it wait till Monday?": how soon to act is answered
+# by the banner (or its absence) and the advice to see the surgeon that ends every answer, not by a
+# quote; calling it "not answered" contradicts the banner above it.
+_WORRY = re.compile(
+    r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in|now|straight)|hospital)\b", re.I
+)
+# A short part that points back ("How much do they move?", "which ones?") is read with the part
+# before it, as a short follow-up is read with the previous turn.
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|that|this|those|these|ones?)\b", re.I)
+LEANING_PART_WORDS = 6
+_JOIN = " \u2026 "
+
+
+def _with_antecedent(parts: list[str], i: int) -> str:
+    part = parts[i]
+    if i and len(part.split()) <= LEANING_PART_WORDS and _POINTS_BACK.search(part):
+        return f"{parts[i - 1].split(_JOIN)[-1]}{_JOIN}{part}"
+    return part
+
+
+def _own_part(part: str) -> str:
+    """The person's own words of a part read with the one before it (see ``_with_antecedent``)."""
+    return part.split(_JOIN)[-1]
 
 
 def _vocabulary(sources: Sequence[Source]) -> frozenset[str]:

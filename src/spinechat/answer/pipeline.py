@@ -97,6 +97,7 @@ class _Check:
     triage: ConversationTriage
     # "ok", "off_topic", "personal_decision" or "injection" (see ``safety.check_request``).
     kind: str
+    question: str = ""
 
     @property
     def urgency(self) -> Urgency:
@@ -225,7 +226,12 @@ class Answerer:
         if emergency:
             # Under an emergency banner the answer is about the emergency: no "extremely rare".
             body = safety.drop_reassurance(body)
-        text = "\n\n".join(part for part in (preface, body) if part)
+        # A red-flag sign asked about (not reported) ends the answer with what to do if it
+        # happens, unless the question asked how soon to act (then it opened the answer).
+        after = ""
+        if check.urgency == "none" and check.kind != "injection" and not how_soon(question):
+            after = if_it_happens(prompts, check.triage, self.settings)
+        text = "\n\n".join(part for part in (preface, body, after) if part)
         text, cited = safety.postprocess(
             text, {s.n for s in sources}, prompts.message("surgeon_footer")
         )
@@ -413,7 +419,7 @@ def _check(
     if triage.urgency != "none" and check.kind == "off_topic":
         # A red flag is never off-topic: someone describing one gets the opener and the sources.
         check = safety.RequestCheck("ok", "red flag")
-    return _Check(triage, check.kind)
+    return _Check(triage, check.kind, question)
 
 
 def validate_question(question: object) -> str:
@@ -478,4 +484,35 @@ def _preface(prompts: Prompts, check: _Check, settings: Settings) -> str:
         parts.append(prompts.message("emergency_next_steps", triage.language))
     if check.kind in ("off_topic", "personal_decision", "injection"):
         parts.append(prompts.message(check.kind))
-    return "\n\n".join(parts)
+    if triage.urgency == "none" and check.kind != "injection" and how_soon(check.question):
+        parts.append(if_it_happens(prompts, triage, settings))
+    return "\n\n".join(part for part in parts if part)
+
+
+# "is that A&E or can it wait till Monday?": a question about how soon to act is answered first.
+_HOW_SOON = re.compile(
+    r"\b(?:a ?& ?e|a and e|er|emergency|urgent\w*|wait|hospital|999|911|112|111|straight away|"
+    r"right away|go in|how (?:soon|quick\w*|fast)|asap)\b",
+    re.I,
+)
+
+
+def how_soon(question: str) -> bool:
+    """Whether ``question`` asks how soon to act on a sign ("is that A&E or can it wait?")."""
+    return _HOW_SOON.search(question) is not None
+
+
+def if_it_happens(prompts: Prompts, triage: ConversationTriage, settings: Settings) -> str:
+    """What to do if a red-flag sign the person asks about happens ("if the metal breaks through
+    the skin, is that A&E or can it wait till Monday?"): no banner, since nothing is reported, but
+    the answer to "how soon?" comes from the rule, not from whichever sentence a source has."""
+    if not triage.asked_about:
+        return ""
+    rule_id = triage.asked_about[0]  # most urgent first
+    urgency = next(rule.urgency for rule in safety.RED_FLAG_RULES if rule.id == rule_id)
+    contacts = {
+        "emergency_number": settings.emergency_number,
+        "care_team": settings.care_team_contact,
+    }
+    text = prompts.message(f"asked_{urgency}", "en", contacts)
+    return text.replace("{sign}", _DESCRIPTIONS.get(rule_id, ""))

@@ -3,7 +3,7 @@
 A model can put a valid-looking ``[n]`` on anything: a sentence of its own, a sentence from
 another source, or rule text it echoed ("like [1] or [2][3]"). ``check_support`` keeps a citation
 only when the sentence is supported by the cited chunk, drops the rest (and numbers that name no
-source), and counts the sentences that some source supports; an answer with none is not shown.
+source), removes a sentence none of whose citations holds, and counts the sentences that some source supports; an answer with none is not shown.
 
 A sentence is supported by a chunk when both measures agree:
 
@@ -64,6 +64,7 @@ class Support:
     supported: int  # sentences that some source supports
     sentences: int  # sentences checked (those with words in them)
     dropped: int  # citation markers removed
+    removed: int = 0  # sentences removed: cited, and no source they cite supports them
 
 
 class _Chunk:
@@ -121,7 +122,7 @@ class SupportChecker:
         """
         spans = sentence_spans(text, cited=True)
         out: list[str] = []
-        pos = supported = dropped = checked = 0
+        pos = supported = dropped = checked = removed = 0
         for start, end in spans:
             claim = _claim(text[start:end])
             if not content_words(claim):
@@ -132,11 +133,18 @@ class SupportChecker:
             kept = {n for n in cited if n in backing}
             dropped += len([n for n in cited if n not in kept])
             supported += bool(backing)
+            if cited and not kept:
+                # A claim that names a source no source bears out ("Loose screws never cause any
+                # problems [2]") is not shown at all: without its citation it would read as ours.
+                removed += 1
+                out.append(text[pos:start])
+                pos = end
+                continue
             cleaned, _ = clean_citations(text[start:end], kept)
             out.append(text[pos:start] + cleaned)
             pos = end
         out.append(text[pos:])
-        return Support("".join(out), supported, checked, dropped)
+        return Support("".join(out), supported, checked, dropped, removed)
 
     def _backing(self, claim: str, meaning: bool) -> set[int]:
         """The numbers of the sources that support ``claim``."""

@@ -35,12 +35,22 @@ def fixed_sentences(prompts: Prompts, contacts: Mapping[str, str] | None = None)
     normalised form, contacts filled in as the answerer fills them; they are left out of
     faithfulness and relevancy, which judge what was said about the question."""
     languages = ("en", *prompts.translations)
+    # "{sign}" is a red-flag rule's plain description (what to do if a sign asked about happens):
+    # our wording from red_flags.toml, as fixed as the rest, so each rule's is listed.
+    signs = [rule.description for rule in safety.RED_FLAG_RULES]
     return frozenset(
         m.normalise_sentence(sentence)
         for name in prompts.messages
         for language in languages
-        for sentence in m.split_sentences(prompts.message(name, language, contacts))
+        for text in _with_signs(prompts.message(name, language, contacts), signs)
+        for sentence in m.split_sentences(text)
     )
+
+
+def _with_signs(text: str, signs: list[str]) -> list[str]:
+    if "{sign}" not in text:
+        return [text]
+    return [text.replace("{sign}", sign) for sign in signs]
 
 
 @functools.lru_cache(maxsize=8)

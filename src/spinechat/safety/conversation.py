@@ -35,6 +35,7 @@ from spinechat.safety.red_flag_descriptions import (
     COMPILED,
     DEALT_WITH,
 )
+from spinechat.safety.red_flag_triage import mentioned as mentioned_phrases
 from spinechat.safety.red_flag_triage import triage as triage_phrases
 from spinechat.safety.red_flags import RED_FLAG_RULES
 
@@ -64,6 +65,10 @@ class ConversationTriage:
     turn: int | None = None
     language: Language = "en"
     second_opinion: str | None = None  # the LLM's verdict, when one was asked (see llm_triage)
+    # With no banner: the rules whose sign the last message asks about in general or as a what-if
+    # ("if the metal breaks through the skin, is that A&E?"); the answer says what to do if it
+    # happens. Most urgent first.
+    asked_about: tuple[str, ...] = ()
 
     @property
     def banner(self) -> bool:
@@ -113,7 +118,28 @@ class Triager:
                     turn=found[ranked[0]],
                     language=language,
                 )
-        return ConversationTriage("none", language=language)
+        asked = self.asked_about(user_turns[-1]) if user_turns else ()
+        return ConversationTriage("none", language=language, asked_about=asked)
+
+    def asked_about(self, text: str) -> tuple[str, ...]:
+        """The rules whose sign ``text`` asks about in general or as a what-if, not as a report.
+
+        The same phrase rules and descriptions as the banner's, read in the clauses the banner
+        leaves out because they are framed as a general question ("what happens if you leave a
+        screw poking out?"). Not in Chinese (its rules have no frames).
+        """
+        if chinese.is_chinese(text):
+            return ()
+        norm = w.expand_text_speak(w.normalise(text))
+        parts, frames = _framed_clauses(norm)
+        described = [(rule_id, p) for rule_id, p in COMPILED if p.search(norm)]
+        found: set[str] = set()
+        for part, frame in zip(parts, frames, strict=True):
+            if frame not in ("general", "report") or DEALT_WITH.search(part):
+                continue
+            found.update(mentioned_phrases(part))
+            found.update(_described(part, described))
+        return tuple(sorted(found, key=lambda r: (-_RANK[_URGENCY[r]], r)))
 
     def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
         """(fired, hedged, dealt-with) for each clause of one turn, in order."""

@@ -103,6 +103,21 @@ def _verdict(pattern: _Pattern, sentence: str) -> int:
     return best
 
 
+def mentioned(text: str) -> tuple[str, ...]:
+    """The rules whose symptom ``text`` speaks of, as a report or as a general question ("can a
+    screw come through the skin?"), not negated: what the answer may say to do if it happens."""
+    hits: set[int] = set()
+    for sentence in w.sentences(w.normalise(text)):
+        found = _RULE_INDEX.found(w.words(sentence))
+        if found:
+            hits.update(
+                _PATTERNS[i].rule
+                for i in _candidates(found)
+                if _verdict(_PATTERNS[i], sentence) != _NONE
+            )
+    return tuple(_RULES[i].rule.id for i in sorted(hits))
+
+
 def _candidates(found: int) -> tuple[int, ...]:
     """The patterns whose anchor groups are all present, in table order."""
     cached = _CANDIDATES.get(found)
