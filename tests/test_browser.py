@@ -36,7 +36,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from fake_llm import FakeChatServer, Reply
+from fake_llm import FakeChatServer, Quote
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder
@@ -104,15 +104,9 @@ hardware. <img src=x onerror="window.__xss=2"> If the skin over the hardware loo
 read [click](javascript:window.__xss=3) and talk to your surgeon or spine team.
 """
 
-# A streamed LLM answer, a sentence about every 0.8 s, so the page has time to show each step.
-SLOW_REPLY = Reply(
-    "Removing a loose screw is a planned operation that is usually straightforward [1]. "
-    "Like any operation it carries risks such as infection and bleeding [2]. "
-    "In many health systems the removal is covered by insurance [1]. "
-    "Please talk to your surgeon about what this means for you [1].",
-    chunk_chars=6,
-    delay_between_chunks=0.06,
-)
+# A streamed LLM answer that quotes its first source (three sentences, each cited, so the support
+# check keeps them), about a sentence a second, so the page has time to show each step.
+SLOW_REPLY = Quote(sentences=3, chunk_chars=6, delay_between_chunks=0.06)
 
 
 @dataclass

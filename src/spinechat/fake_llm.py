@@ -52,10 +52,13 @@ class Error:
 
 @dataclass(frozen=True)
 class Quote:
-    """A model that does its job: the first sentence of source [1] in the request, cited, then the
-    advice to see the surgeon (``DEFAULT_TEXT`` when the request has no sources). The default."""
+    """A model that does its job: the first ``sentences`` sentences of source [1] in the request,
+    each cited, then the advice to see the surgeon (``DEFAULT_TEXT`` when the request has no
+    sources). The default."""
 
     chunk_chars: int = 8
+    sentences: int = 1
+    delay_between_chunks: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -430,7 +433,11 @@ def _as_reply(behaviour: Behaviour, body: dict[str, Any]) -> Reply | Error | Sta
     if isinstance(behaviour, CiteWrongly):
         return Reply(behaviour.text, chunk_chars=behaviour.chunk_chars)
     if isinstance(behaviour, Quote):
-        return Reply(_quote_first_source(body), chunk_chars=behaviour.chunk_chars)
+        return Reply(
+            _quote_first_source(body, behaviour.sentences),
+            chunk_chars=behaviour.chunk_chars,
+            delay_between_chunks=behaviour.delay_between_chunks,
+        )
     if isinstance(behaviour, Think):
         end = "</think>\n\n" + behaviour.text if behaviour.closed else " and more thinking" * 20
         return Reply(f"<think>{behaviour.reasoning}{end}", chunk_chars=behaviour.chunk_chars)
@@ -439,7 +446,7 @@ def _as_reply(behaviour: Behaviour, body: dict[str, Any]) -> Reply | Error | Sta
     return behaviour
 
 
-def _quote_first_source(body: dict[str, Any]) -> str:
+def _quote_first_source(body: dict[str, Any], sentences: int = 1) -> str:
     user = next(
         (
             str(m.get("content"))
@@ -456,10 +463,12 @@ def _quote_first_source(body: dict[str, Any]) -> str:
         for line in found.group(1).splitlines()
         if line.strip() and not line.startswith(("(From:", "Another patient asked:"))
     ]
-    sentence = re.split(r"(?<=[.!?])\s", " ".join(lines).strip(), maxsplit=1)[0].rstrip(".!?")
-    if not sentence:
+    split = re.split(r"(?<=[.!?])\s+", " ".join(lines).strip())
+    quoted = [s.rstrip(".!?") for s in split[:sentences] if s.rstrip(".!?")]
+    if not quoted:
         return DEFAULT_TEXT
-    return f"{sentence} [1]. Please talk to your surgeon or spine team about your own situation."
+    cited = " ".join(f"{sentence} [1]." for sentence in quoted)
+    return f"{cited} Please talk to your surgeon or spine team about your own situation."
 
 
 def _hung_up(connection: socket.socket) -> bool:
