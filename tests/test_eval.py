@@ -347,12 +347,16 @@ def test_a_failing_gate_exits_1_and_is_listed(
 
 def test_the_shipped_gates_file_holds_the_ci_gates() -> None:
     gates = {gate.metric: gate for gate in load_gates(REPO / "evals" / "gates.toml")}
+    assert gates["emergency_recall"].min == 1.0
+    # False emergencies over every harmless category, not only "factual" (issue 12).
+    assert "false_emergency_on_factual" not in gates
+    assert gates["false_emergency_on_harmless"].max is not None
+    assert gates["refusal_precision"].min is not None and gates["refusal_recall"].min == 1.0
+    assert "refusal_accuracy" not in gates
+    # Checks of code kept as gates, explained in the file as not measuring answer quality.
     assert gates["surgeon_advice_rate"].min == 1.0
     assert gates["citation_validity"].min == 1.0
-    assert gates["emergency_recall"].min == 1.0
-    assert gates["false_emergency_on_factual"].max == 0
     assert gates["hit_at_3"].min == 0.9
-    assert gates["refusal_accuracy"].min == 0.9
 
 
 @pytest.mark.parametrize(
@@ -444,9 +448,9 @@ def test_llm_mode_runs_the_model_and_the_judge(
     testset = _write_jsonl(tmp_path / "set.jsonl", [CASES[0], CASES[2], CASES[5]])
     fake_llm.script(
         Reply("Removing the screws is covered by health insurance [1]. Ask your spine team."),
-        Reply("(1): 1"),  # the judge: statement 1 is supported by passage 1
+        *[Reply("(1): 1")] * 3,  # the judge, three runs: statement 1 is supported by passage 1
         Reply("A loose screw always heals by itself within a week [1]. Ask your spine team."),
-        Reply("(1): none"),
+        *[Reply("(1): none")] * 3,
     )
     gates = _write_gates(tmp_path / "gates.toml", "citation_validity = { min = 1.0 }")
     code = run_eval_command(settings, testset=testset, out=tmp_path / "run", gates_path=gates)
@@ -462,7 +466,8 @@ def test_llm_mode_runs_the_model_and_the_judge(
     assert "unsupported_citation" in loose["failures"]
     assert poem["refused"] is True and poem["scores"]["citation_support"] is None
     judge_requests = [r for r in fake_llm.requests if not r.get("stream")]
-    assert len(judge_requests) == 2 and len(fake_llm.requests) == 4
+    assert len(judge_requests) == 6 and len(fake_llm.requests) == 8
+    assert saved["judge"]["agreement"]["all_runs_agree"] == 1.0 and saved["warnings"] == []
 
 
 def test_the_judge_falls_back_to_none_when_the_endpoint_fails(

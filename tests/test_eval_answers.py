@@ -327,7 +327,7 @@ def test_split_figures_from_hand_made_answers() -> None:
     assert metrics["false_not_covered_partly"] == 0.0 and metrics["correct_abstention"] == 0.5
     assert rates["key_fact_recall"]["k"] == 3 and rates["key_fact_recall"]["n"] == 6
     assert test["forbidden"] == {
-        "partly-1": [{"claim": "Gives a dose.", "matched": "every 6 hours"}]
+        "partly-1": [{"claim": "Gives a dose.", "matched": "every 6 hours", "how": "wording"}]
     }
     # "hello" in the person's own question is not quoted by "no-2"; "yes-1" opens with it.
     assert test["greetings"] == {"yes-1": ["hello"]} and metrics["greetings_quoted"] == 1
@@ -350,7 +350,8 @@ def _answers_gates() -> list[Any]:
     ]
     assert {g.metric for g in gates} == {
         "answers_mean_grade", "answers_zero_grades", "answers_graded_fraction",
-        "answers_false_not_covered", "answers_greetings_quoted", "answers_forbidden_claims",
+        "answers_false_not_covered", "answers_key_fact_recall_meaning",
+        "answers_greetings_quoted", "answers_forbidden_claims",
         "answers_health_system_without_country", "answers_reading_grade_median",
         "answers_fixed_wording_grade",
     }  # fmt: skip
@@ -364,12 +365,12 @@ def _flat(metrics: dict[str, Any], fixed_grade: float | None) -> dict[str, Any]:
 
 GOOD = {
     "mean_grade": 2.8, "zero_grades": 0, "graded_fraction": 1.0, "false_not_covered": 0.0,
-    "greetings_quoted": 0, "forbidden_claims": 0, "health_system_without_country": 0,
+    "key_fact_recall_meaning": 0.9, "greetings_quoted": 0, "forbidden_claims": 0, "health_system_without_country": 0,
     "reading_grade_median": 7.0,
 }  # fmt: skip
 BAD = {
     "mean_grade": 1.35, "zero_grades": 11, "graded_fraction": 0.9, "false_not_covered": 0.45,
-    "greetings_quoted": 9, "forbidden_claims": 2, "health_system_without_country": 3,
+    "key_fact_recall_meaning": 0.2, "greetings_quoted": 9, "forbidden_claims": 2, "health_system_without_country": 3,
     "reading_grade_median": 11.2,
 }  # fmt: skip
 

@@ -16,7 +16,7 @@ from spinechat.answer import llm as llm_module
 from spinechat.answer.generator import Delta, Done, Event, FallbackGenerator, Request, Reset
 from spinechat.answer.llm import LLMError
 from spinechat.answer.pipeline import Answerer, InputError
-from spinechat.answer.types import Message, Mode
+from spinechat.answer.types import LLMAttempt, Message, Mode
 from spinechat.config import Settings
 from spinechat.prompts import load_prompts
 from spinechat.wiring import build_answerer
@@ -318,16 +318,25 @@ class _Scripted:
 
 _REQUEST = Request("q", [], PROMPTS, deadline=0.0)
 _NOTICE = PROMPTS.message("llm_fallback_notice")
+_FAILED = LLMAttempt("error")  # why the fallback answered, for the evaluation
 
 
 @pytest.mark.parametrize(
     ("primary", "expected"),
     [
         (_Scripted("llm", "fine."), [Delta("fine."), Done("fine.", "llm")]),
-        (_Scripted("llm", fail=True), [Delta("whole."), Done("whole.", "offline", _NOTICE)]),
+        (
+            _Scripted("llm", fail=True),
+            [Delta("whole."), Done("whole.", "offline", _NOTICE, attempt=_FAILED)],
+        ),
         (
             _Scripted("llm", "half", fail=True),
-            [Delta("half"), Reset(), Delta("whole."), Done("whole.", "offline", _NOTICE)],
+            [
+                Delta("half"),
+                Reset(),
+                Delta("whole."),
+                Done("whole.", "offline", _NOTICE, attempt=_FAILED),
+            ],
         ),
     ],
     ids=["answered", "failed-before-text", "failed-mid-stream"],

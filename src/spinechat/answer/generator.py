@@ -21,11 +21,34 @@ from spinechat.answer.llm import LLMClient, LLMError
 from spinechat.answer.offline import OfflineAnswerer, Wording
 from spinechat.answer.output import echoes_prompt
 from spinechat.answer.support import SupportChecker
-from spinechat.answer.types import Mode, Source
+from spinechat.answer.types import LLMAttempt, Mode, Source
 from spinechat.embedding import Embedder
 from spinechat.prompts import Prompts
+from spinechat.text import cited_numbers
 
 log = logging.getLogger("spinechat.answer")
+
+# Why an LLM answer was replaced by the offline one (``LLMAttempt.fallback``), for the evaluation.
+FALLBACK_REASONS = {
+    "echo": "the answer repeated our instructions",
+    "unsupported": "no sentence of the answer was supported by its sources",
+    "empty": "the model sent no text",
+    "length": "the reply was cut off at the token limit",
+    "reasoning": "the model sent reasoning without its opening tag",
+    "incomplete": "the reply ended before the model finished it",
+    "timeout": "the endpoint timed out or stalled",
+    "error": "the endpoint failed (HTTP error, refused connection, unusable reply)",
+}
+# ``answer.llm`` raises LLMError with our own fixed wording (``answer.faults`` never copies a
+# server's text), so its failures are told apart by these fragments; anything else is "error".
+_FAILURE_REASONS = (
+    ("token limit", "length"),
+    ("timed out", "timeout"),
+    ("stalled", "timeout"),
+    ("reasoning", "reasoning"),
+    ("before it was complete", "incomplete"),
+    ("empty answer", "empty"),
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,8 @@ class Done:
     # Whether the body answers from the sources (False: "our sources do not answer"); None when
     # the generator cannot tell (the chat model).
     covered: bool | None = None
+    # What became of the chat model's answer; None when no model was asked.
+    attempt: LLMAttempt | None = None
 
 
 Event = Delta | Reset | Done
@@ -124,6 +149,24 @@ class OfflineGenerator:
         yield Done(answer.text, self.mode, covered=answer.answered)
 
 
+class Rejected(LLMError):
+    """The model sent an answer, but a check stopped it from being shown; ``reason`` is a code of
+    ``FALLBACK_REASONS``."""
+
+    def __init__(self, message: str, reason: str, *, citations: int = 0, dropped: int = 0) -> None:
+        super().__init__(message)
+        self.attempt = LLMAttempt(reason, citations, dropped)
+
+
+def failed_attempt(err: LLMError) -> LLMAttempt:
+    """The attempt a failed LLM answer leaves behind: its reason code and citation counts."""
+    if isinstance(err, Rejected):
+        return err.attempt
+    message = str(err)
+    reason = next((code for fragment, code in _FAILURE_REASONS if fragment in message), "error")
+    return LLMAttempt(reason)
+
+
 class LLMGenerator:
     """The chat model; raises ``LLMError`` when it gives no complete, supported answer.
 
@@ -164,23 +207,30 @@ class LLMGenerator:
             yield Delta(self._checked(tail, "".join(parts), prompts, support))
         text = "".join(parts)
         if not text.strip():
-            raise LLMError("LLM endpoint returned an empty answer")
+            raise Rejected("LLM endpoint returned an empty answer", "empty")
         checked = support.check(text)
+        citations = len(cited_numbers(text))
         if not checked.supported:
-            raise LLMError("no statement of the LLM answer is supported by its sources")
+            raise Rejected(
+                "no statement of the LLM answer is supported by its sources",
+                "unsupported",
+                citations=citations,
+                dropped=checked.dropped,
+            )
         if checked.dropped:
             log.info("dropped %d unsupported citations from the LLM answer", checked.dropped)
-        yield Done(checked.text, self.mode)
+        yield Done(checked.text, self.mode, attempt=LLMAttempt(None, citations, checked.dropped))
 
     @staticmethod
     def _checked(piece: str, so_far: str, prompts: Sequence[str], support: SupportChecker) -> str:
         if echoes_prompt(so_far, prompts):
-            raise LLMError("the LLM answer repeats its instructions")
+            raise Rejected("the LLM answer repeats its instructions", "echo")
         return support.check(piece, meaning=False).text
 
 
 class FallbackGenerator:
-    """``primary``, and on ``LLMError`` ``fallback`` with the fallback notice.
+    """``primary``, and on ``LLMError`` ``fallback`` with the fallback notice and why the primary
+    failed (``Done.attempt``).
 
     When the primary had already shown text, a ``Reset`` comes first so no half answer stays on
     screen above the fallback's.
@@ -200,8 +250,11 @@ class FallbackGenerator:
             return
         except LLMError as err:
             log.warning("llm failed, falling back to the offline answerer: %s", err)
+            attempt = failed_attempt(err)
         if streamed:
             yield Reset()
         notice = request.prompts.message("llm_fallback_notice")
         for event in self._fallback.generate(request):
-            yield replace(event, notice=notice) if isinstance(event, Done) else event
+            if isinstance(event, Done):
+                event = replace(event, notice=notice, attempt=attempt)
+            yield event

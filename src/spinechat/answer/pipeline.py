@@ -246,6 +246,7 @@ class Answerer:
             notice=done.notice,
             covered=done.covered,
             latency_ms=(self.clock() - started) * 1000,
+            llm_attempt=done.attempt,
         )
         log.info(
             "answered mode=%s urgency=%s hedged=%s red_flags=%s second_opinion=%s refused=%s "

@@ -85,6 +85,21 @@ class Passage:
         }
 
 
+@dataclass(frozen=True)
+class LLMAttempt:
+    """What became of the chat model's answer to one question, for the evaluation.
+
+    ``fallback`` is why the offline answer replaced it (a code of
+    ``answer.generator.FALLBACK_REASONS``), None when it was shown. ``citations`` counts the
+    citation markers the model wrote and ``dropped`` those the support check removed; both stay 0
+    when the answer failed before it was complete (its citations were never checked).
+    """
+
+    fallback: str | None = None
+    citations: int = 0
+    dropped: int = 0
+
+
 @dataclass
 class AnswerResult:
     """The answer to one question; ``as_json`` gives the stable keys of `spinechat ask --json`.
@@ -115,6 +130,9 @@ class AnswerResult:
     # The LLM's red-flag verdict in LLM mode ("emergency:sepsis", "none", "malformed", "failed"; see
     # safety/llm_triage); None when none was asked. Kept out of ``as_json`` like ``passages``.
     triage_second_opinion: str | None = None
+    # The chat model's attempt at the body; None when no model was asked to write it (offline
+    # mode, a refusal, no sources). Kept out of ``as_json`` like ``passages``.
+    llm_attempt: LLMAttempt | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -1,11 +1,13 @@
-"""Lexical measures of one answer for the answers evaluation (``eval.answers``): phrase matching for
-key facts and forbidden claims, greetings quoted from the sources, health-system facts without
-their country, and reading grade.
+"""Measures of one answer for the answers evaluation (``eval.answers``): phrase matching for key
+facts and forbidden claims, matching by meaning (MiniLM) with a guard against negation, greetings
+quoted from the sources, health-system facts without their country, and reading grade.
 
-These are proxies. Key-fact recall says whether the answer contains a fact's words or one of its
-listed alternatives, not whether it gives the fact correctly: the graded 0-3 judgement against
-evals/RUBRIC.md is the measure, and these figures are there to be read beside it and to catch
-regressions between gradings. Nothing here runs a model or reads a file.
+These are proxies. Key-fact recall says whether the answer contains a fact's words, one of its
+listed alternatives, or a sentence close in meaning to it, not whether it gives the fact correctly:
+the graded 0-3 judgement against evals/RUBRIC.md is the measure, and these figures are there to be
+read beside it and to catch regressions between gradings (the answers report gives each one's rank
+correlation with the grades). Nothing here reads a file; the one model, the embedder, is passed
+in (``MeaningMatcher``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from spinechat import text as text_rules
+from spinechat.embedding import Embedder
+from spinechat.eval import metrics as m
 
 # Typographic quotes and dashes written the plain way, so "it’s" matches "it's" and "–" matches "-".
 _UNIFY = str.maketrans(
@@ -227,3 +234,248 @@ def median(values: Iterable[float | None]) -> float | None:
     """Median of the values that are not None; None when there are none."""
     present = [v for v in values if v is not None]
     return float(statistics.median(present)) if present else None
+
+
+# ---- negation ----------------------------------------------------------------------------------
+
+# Words that turn what follows them into its opposite ("not covered", "no out-of-pocket cost",
+# "never loosen", "without risk"); quotes are plain after ``normalise``.
+NEGATORS = frozenset(
+    "not no never none nothing nobody neither nor without cannot can't won't don't doesn't didn't "
+    "isn't aren't wasn't weren't shouldn't wouldn't couldn't hasn't haven't hadn't mustn't "
+    "needn't".split()
+)
+# A negator reaches this many words ahead within its clause, counting only words that carry meaning
+# ("is not covered by health insurance" negates "covered", "health" and "insurance"; "does not
+# require additional out-of-pocket expenses" reaches "pocket"), and nothing after the next comma,
+# full stop or "but".
+NEGATION_REACH = 3
+_CLAUSE_BREAK = re.compile(
+    r"[,;:.!?()\[\]\"\n]|\s-\s|\b(?:but|although|though|whereas|however|while)\b"
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Words that carry no meaning of their own for this purpose (shorter words are skipped too).
+_COMMON = frozenset(
+    "the and for are was you your his her its our can has had may any all who how why out off own "
+    "too use yes will have this that with from their there they what when which would could should "
+    "about after before into than then them these those been being were also only just very more "
+    "most some such does did get got".split()
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)][:6]
+    return word[:6]
+
+
+def polarity(text: str) -> dict[str, set[bool]]:
+    """Each meaningful word of ``text`` (crudely stemmed) with whether it stands negated: after an
+    odd number of ``NEGATORS`` among the ``NEGATION_REACH`` meaningful words before it in its
+    clause ("not without risk" holds two negators: not negated)."""
+    found: dict[str, set[bool]] = {}
+    for clause in _CLAUSE_BREAK.split(normalise(text)):
+        kept = [
+            t for t in _TOKEN.findall(clause) if t in NEGATORS or (len(t) >= 3 and t not in _COMMON)
+        ]
+        for i, token in enumerate(kept):
+            if token in NEGATORS:
+                continue
+            window = kept[max(0, i - NEGATION_REACH) : i]
+            negated = sum(t in NEGATORS for t in window) % 2 == 1
+            found.setdefault(_stem(token), set()).add(negated)
+    return found
+
+
+def contradicts(text: str, claim: str) -> bool:
+    """Whether ``text`` says the opposite of ``claim`` about a word both use: the word stands
+    negated in one and never negated in the other ("Removal is not covered by insurance" against
+    "covered by insurance"). Meaning vectors barely see a "not", so every match by meaning, and
+    every phrase match for a forbidden claim, passes through this. Crude by design: it reads
+    negators near a shared word, not grammar, so "it is wrong that removal is free" still says
+    "removal is free" to it."""
+    mine, theirs = polarity(text), polarity(claim)
+    return any(mine[word].isdisjoint(theirs[word]) for word in mine.keys() & theirs.keys())
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of an answer body as meaning matching reads them: a list stays one unit with
+    the line that leads into it (``metrics.split_sentences``), citation markers dropped."""
+    return [m.strip_citations(s) for s in m.split_sentences(text) if m.strip_citations(s)]
+
+
+def affirmed_match(units: Sequence[str], phrases: Iterable[str]) -> str | None:
+    """The first of ``phrases`` that one of the sentences ``units`` contains without contradicting
+    it: "not covered by health insurance" does not say "covered by health insurance"."""
+    for phrase in phrases:
+        if any(contains(unit, phrase) and not contradicts(unit, phrase) for unit in units):
+            return phrase
+    return None
+
+
+# ---- meaning -----------------------------------------------------------------------------------
+
+# A key fact counts as given when a sentence of the answer reaches this cosine (all-MiniLM-L6-v2)
+# with the fact or a part of it, without contradicting it. Chosen on the dev part of
+# evals/answers.jsonl against a hand check written down in evals/README.md ("Matching by
+# meaning"); never tuned on the test part.
+FACT_THRESHOLD = 0.60
+# A forbidden claim counts as made when a sentence reaches this cosine with the claim or one of its
+# wordings of three words or more, without contradicting it. Higher than for facts: a claim's
+# wordings are short, and short texts score high against any sentence on their topic (same hand
+# check).
+CLAIM_THRESHOLD = 0.75
+# Parts of a fact ("…; ask the hospital billing department") are matched on their own when they
+# have at least this many words; shorter pieces ("Yes") say too little.
+MIN_PART_WORDS = 5
+# A key fact that says the documents are silent on something ("The documents do not cover
+# driving") is given by an answer that says its sources do not answer.
+ABSTENTION_FACT = re.compile(r"^\s*the (?:documents?|sources?) (?:do|does|did) not\b", re.I)
+
+
+def fact_targets(fact: str) -> list[str]:
+    """What a sentence is compared with for a key fact: the fact, and each of its parts split at
+    ";" or ":" of ``MIN_PART_WORDS`` words or more."""
+    parts = [p.strip() for p in re.split(r"[;:]", fact)]
+    return [fact, *(p for p in parts if p != fact.strip() and m.word_count(p) >= MIN_PART_WORDS)]
+
+
+def claim_targets(wordings: Sequence[str]) -> list[str]:
+    """What a sentence is compared with for a forbidden claim: the claim as the set describes it
+    ("Says all spinal screws are routinely removed") and its wordings, each of three words or more;
+    shorter wordings ("no risk") are matched by their words only."""
+    return [w for w in wordings if m.word_count(w) >= 3]
+
+
+@dataclass(frozen=True)
+class MeaningMatch:
+    """The closest sentence of an answer to a fact or claim, and how close (cosine)."""
+
+    score: float
+    sentence: str
+    target: str
+
+
+class MeaningMatcher:
+    """Closeness in meaning between an answer's sentences and facts or claims, with the embedder
+    it is given (the bundled MiniLM in a run); vectors are cached for the run."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self._embedder.embed_documents(missing), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self._embedder.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def best(
+        self, targets: Sequence[str], units: Sequence[str], *, guard: bool = True
+    ) -> MeaningMatch | None:
+        """The closest (target, sentence) pair, skipping pairs in which the sentence contradicts
+        the target (unless ``guard`` is off); None when there is no such pair."""
+        if not targets or not units:
+            return None
+        scores = m.cosine_matrix(self.vectors(targets), self.vectors(units))
+        for flat in np.argsort(scores, axis=None)[::-1]:
+            i, j = (int(k) for k in np.unravel_index(int(flat), scores.shape))
+            if not guard or not contradicts(units[j], targets[i]):
+                return MeaningMatch(float(scores[i, j]), units[j], targets[i])
+        return None
+
+    def similarity(self, left: str, right: str) -> float:
+        """Cosine of two texts (clipped to [0, 1])."""
+        return float(m.cosine_matrix(self.vectors([left]), self.vectors([right]))[0, 0])
+
+
+@dataclass(frozen=True)
+class AnswerText:
+    """One answer as the meaning checks read it: ``full`` (everything shown, markers kept),
+    ``units`` (the body's sentences, without the banner, the fixed next steps and footer, and
+    without another patient's question quoted), and ``parts`` (sentences saying a part of the
+    question is not covered)."""
+
+    full: str
+    units: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+    covered: bool | None = None
+
+
+def fact_given(
+    wordings: Sequence[str], answer: AnswerText, matcher: MeaningMatcher | None
+) -> tuple[str | None, MeaningMatch | None]:
+    """How a key fact (``wordings[0]`` the fact, then its alternatives) is given: "wording" (an
+    alternative in a sentence that does not contradict it), "meaning" (a sentence within
+    ``FACT_THRESHOLD``), "abstention" (a fact that the documents are silent on something, and the
+    answer says so), or None; with the closest sentence by meaning for the report."""
+    fact = wordings[0]
+    silent = bool(ABSTENTION_FACT.match(fact))
+    closest = None
+    if matcher is not None:
+        closest = matcher.best(fact_targets(fact), answer.units)
+        if silent and answer.parts:
+            # "Our sources do not answer this part: …" and "The documents do not cover …" both
+            # say no: the negation guard would read that as a contradiction.
+            part = matcher.best([fact], answer.parts, guard=False)
+            if part is not None and part.score >= FACT_THRESHOLD:
+                return "abstention", part
+    if affirmed_match(sentences(answer.full), wordings) is not None:
+        return "wording", closest
+    if silent and answer.covered is False:
+        return "abstention", closest
+    if closest is not None and closest.score >= FACT_THRESHOLD:
+        return "meaning", closest
+    return None, closest
+
+
+def claim_made(
+    wordings: Sequence[str], units: Sequence[str], matcher: MeaningMatcher | None
+) -> dict[str, object] | None:
+    """Where the answer makes a forbidden claim (``wordings[0]`` the claim, then its wordings): a
+    sentence holding a wording without contradicting it, or (with a matcher) a sentence within
+    ``CLAIM_THRESHOLD`` of the claim or a wording of three words or more (``claim_targets``),
+    without contradicting it; None when it does not."""
+    hit = affirmed_match(units, wordings)
+    if hit is not None:
+        return {"claim": wordings[0], "matched": hit, "how": "wording"}
+    if matcher is not None:
+        close = matcher.best(claim_targets(wordings), units)
+        if close is not None and close.score >= CLAIM_THRESHOLD:
+            return {
+                "claim": wordings[0],
+                "matched": close.target,
+                "how": "meaning",
+                "sentence": close.sentence,
+                "score": round(close.score, 3),
+            }
+    return None
+
+
+def unsupported_citations(
+    answer: str, cited: Mapping[int, str], matcher: MeaningMatcher, threshold: float
+) -> tuple[int, list[str]]:
+    """How many (sentence, cited source) pairs ``answer`` holds, and those whose cited source does
+    not support the sentence: no cosine of ``threshold`` or more with the source's text or one of
+    its sentences, or a number no listed source has. A quote scores about 1.0, so the offline
+    answerer passes by construction; a sentence citing the wrong source fails."""
+    pairs = [
+        (m.strip_citations(sentence), n)
+        for sentence in m.split_sentences(answer)
+        for n in dict.fromkeys(m.citation_numbers(sentence))
+    ]
+    bad = []
+    for sentence, n in pairs:
+        source = cited.get(n)
+        if source is None:
+            bad.append(f"[{n}] {sentence}")
+            continue
+        units = [source, *(u for u in m.split_sentences(source) if m.word_count(u) >= 3)]
+        scores = m.cosine_matrix(matcher.vectors([sentence]), matcher.vectors(units))
+        if float(scores.max()) < threshold:
+            bad.append(f"[{n}] {sentence}")
+    return len(pairs), bad

@@ -30,6 +30,7 @@ from spinechat.eval.answers import (
 )
 from spinechat.eval.dataset import load_testset
 from spinechat.eval.gates import check_gates, load_gates
+from spinechat.eval.metrics import format_outcomes, outcome_counts
 from spinechat.eval.report import compare, format_summary, write_reports
 from spinechat.eval.runner import DEFAULT_GATES, DEFAULT_RUNS, DEFAULT_TESTSET, Progress, run_eval
 from spinechat.eval.triage import (
@@ -40,12 +41,15 @@ from spinechat.eval.triage import (
     load_triage_set,
     run_triage,
     triage_report,
+    wilson,
 )
 from spinechat.prompts import load_prompts
 
 ModeName = Literal["offline", "llm"]
 # Gates on the answers eval's metrics; checked only in a run that evaluated answers.
 ANSWERS_GATE_PREFIX = "answers_"
+# Gates on what became of the chat model's answers (``eval.llm_checks``); checked only in --mode llm.
+LLM_GATE_PREFIX = "llm_"
 
 
 def run_eval_command(
@@ -126,6 +130,11 @@ def run_eval_command(
         **report["meta"],
         "skipped_lines": [line.as_json() for line in skipped],
     }
+    # False alarms over every harmless category and refusal precision and recall, with intervals.
+    report["outcomes"] = {
+        name: wilson(k, n).as_json()
+        for name, (k, n) in outcome_counts([c for c in report["cases"] if not c["error"]]).items()
+    }
     triage_path = Path(triage_set) if triage_set is not None else DEFAULT_TRIAGE_SET
     if triage_set is not None or triage_path.exists():
         triage = _evaluate_triage(answerer, triage_path, triage_split)
@@ -155,6 +164,17 @@ def run_eval_command(
                 "(no answers eval: give --answers-set)",
                 file=stderr,
             )
+    if chosen != "llm":
+        skipped_llm = [g for g in gates if g.metric.startswith(LLM_GATE_PREFIX)]
+        gates = [g for g in gates if not g.metric.startswith(LLM_GATE_PREFIX)]
+        if skipped_llm:
+            report.setdefault("gates_not_checked", []).extend(g.metric for g in skipped_llm)
+            print(
+                f"spinechat: {len(skipped_llm)} LLM gates not checked (offline run: use --mode llm)",
+                file=stderr,
+            )
+    for warning in report.get("warnings", []):
+        print(f"spinechat: warning: {warning}", file=stderr)
     if previous is not None:
         report["comparison"] = compare(report, previous)
         report["meta"]["baseline"] = str(baseline)
@@ -171,6 +191,7 @@ def run_eval_command(
         print(json.dumps(summary, ensure_ascii=False, indent=2), file=stdout)
     else:
         print(format_summary(report), file=stdout)
+        print("\n" + format_outcomes(report["outcomes"]), file=stdout)
         if "triage" in report:
             print("\n" + format_triage(report["triage"]), file=stdout)
         if "answers" in report:
@@ -238,7 +259,10 @@ def _evaluate_answers(
         except OSError as err:
             raise SpinechatError(f"cannot write the answers dump {dump}: {err.strerror}") from None
     report = answers_report(
-        answered, grades, Frame.from_prompts(load_prompts(settings.prompts_dir))
+        answered,
+        grades,
+        Frame.from_prompts(load_prompts(settings.prompts_dir)),
+        embedder=answerer.index.embedder,
     )
     return {
         "set": str(path),

@@ -1,5 +1,6 @@
 """The evaluation's measures, as pure functions: retrieval ranking, citations, expected phrases,
-sentence splitting, urgency confusion, aggregation over cases, percentiles and the sign test.
+sentence splitting, urgency confusion, false alarms and refusals over cases, aggregation,
+percentiles, the sign test and rank correlation (Spearman, with its 95% interval).
 
 Nothing here embeds, calls a model or reads a file; the runner feeds these functions what it
 gathered, which keeps every definition table-testable (tests/test_eval_metrics.py).
@@ -45,6 +46,9 @@ CASE_SCORES: dict[str, bool] = {score: higher for _, score, _, higher in AGGREGA
 DERIVED: dict[str, bool] = {
     "emergency_recall": True,
     "urgent_recall": True,
+    "false_emergency_on_harmless": False,
+    "refusal_precision": True,
+    "refusal_recall": True,
     "latency_p50_ms": False,
     "latency_p95_ms": False,
     "errors": False,
@@ -52,13 +56,30 @@ DERIVED: dict[str, bool] = {
 
 # The order of report["metrics"] and of every report table: safety first, emergency recall on top.
 REPORT_ORDER = (
-    "emergency_recall", "urgent_recall", "false_emergency_on_factual", "false_alarms",
-    "urgency_accuracy", "urgency_confusion", "surgeon_advice_rate", "refusal_accuracy",
+    "emergency_recall", "urgent_recall", "false_emergency_on_harmless",
+    "false_emergency_on_factual", "false_alarms", "urgency_accuracy", "urgency_confusion",
+    "surgeon_advice_rate", "refusal_accuracy", "refusal_precision", "refusal_recall",
     "citation_validity", "citation_support", "faithfulness", "answer_relevancy",
     "must_include_coverage", "must_not_include_violations",
     "hit_at_k", "hit_at_3", "mrr", "ndcg_at_k",
     "latency_p50_ms", "latency_p95_ms", "cases", "errors",
 )  # fmt: skip
+
+# The metrics added for issue 12, in words staff can read: name -> (plain-English name, one line).
+METRIC_TEXT: dict[str, tuple[str, str]] = {
+    "false_emergency_on_harmless": (
+        "False emergencies on harmless questions",
+        "Questions of any category that needed no banner but got the emergency one (count).",
+    ),
+    "refusal_precision": (
+        "Refusals that were right",
+        "Of the answers refused, the share the test set says should be refused.",
+    ),
+    "refusal_recall": (
+        "Questions to refuse that were refused",
+        "Of the off-topic, personal-decision and injection questions, the share refused.",
+    ),
+}
 
 _LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
 
@@ -266,11 +287,63 @@ def aggregate(cases: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     )
     metrics["emergency_recall"] = recall(matrix, "emergency")
     metrics["urgent_recall"] = recall(matrix, "urgent")
+    counts = outcome_counts(answered)
+    metrics["false_emergency_on_harmless"] = (
+        counts["false_emergency_on_harmless"][0]
+        if counts["false_emergency_on_harmless"][1]
+        else None
+    )
+    for name in ("refusal_precision", "refusal_recall"):
+        k, n = counts[name]
+        metrics[name] = k / n if n else None
     metrics["urgency_confusion"] = {"labels": list(URGENCIES), "matrix": matrix}
     latencies = [float(case["latency_ms"]) for case in answered]
     metrics["latency_p50_ms"] = _rounded(percentile(latencies, 50))
     metrics["latency_p95_ms"] = _rounded(percentile(latencies, 95))
     return {name: metrics[name] for name in REPORT_ORDER}
+
+
+def outcome_counts(cases: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
+    """(k, n) behind the false-alarm and refusal figures of answered report cases: harmless
+    questions (expected urgency none, whatever their category) given the emergency banner or any
+    banner, refusals that were expected (precision) and expected refusals made (recall)."""
+    harmless = [c for c in cases if c["expected"]["expect_urgency"] == "none"]
+    refused = [c for c in cases if c.get("refused")]
+    to_refuse = [c for c in cases if c["expected"].get("expect_refusal")]
+    return {
+        "false_emergency_on_harmless": (
+            sum(c["urgency"] == "emergency" for c in harmless),
+            len(harmless),
+        ),
+        "false_banner_on_harmless": (sum(c["urgency"] != "none" for c in harmless), len(harmless)),
+        "refusal_precision": (
+            sum(bool(c["expected"].get("expect_refusal")) for c in refused),
+            len(refused),
+        ),
+        "refusal_recall": (sum(bool(c.get("refused")) for c in to_refuse), len(to_refuse)),
+    }
+
+
+# The rows of ``format_outcomes``: name -> plain-English name.
+OUTCOME_LABELS = {
+    "false_emergency_on_harmless": "Harmless questions (any category) given the emergency banner",
+    "false_banner_on_harmless": "Harmless questions (any category) given any banner",
+    "refusal_precision": "Refusals that were right (precision)",
+    "refusal_recall": "Questions to refuse that were refused (recall)",
+}
+
+
+def format_outcomes(rates: Mapping[str, Mapping[str, Any]]) -> str:
+    """``outcome_counts`` with their 95% intervals (as ``Rate.as_json``) as terminal lines."""
+    lines = ["test set: false alarms and refusals"]
+    for name, label in OUTCOME_LABELS.items():
+        rate = rates[name]
+        value = "n/a" if rate["value"] is None else f"{rate['value']:.3f}"
+        lines.append(
+            f"  {label:<66}{rate['k']:>4}/{rate['n']:<4}{value:>7}"
+            f"  [{rate['low']:.3f}, {rate['high']:.3f}]"
+        )
+    return "\n".join(lines)
 
 
 def _rounded(value: float | None) -> float | None:
@@ -286,3 +359,56 @@ def sign_test(improved: int, worsened: int) -> float:
     if n == 0:
         return 1.0
     return float(binomtest(improved, n, 0.5, alternative="two-sided").pvalue)
+
+
+# ---- rank correlation --------------------------------------------------------------------------
+
+
+def ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks of ``values``, ties given the mean of the ranks they span."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    result = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for i in order[start : end + 1]:
+            result[i] = (start + end) / 2 + 1
+        start = end + 1
+    return result
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rank correlation of paired values (scipy's when scipy is installed, else the
+    Pearson correlation of ``ranks``, which is the same number); None with fewer than three pairs
+    or when either side is constant (no ranking to agree with)."""
+    if len(x) != len(y):
+        raise ValueError("spearman needs paired values")
+    if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None
+    try:
+        from scipy.stats import spearmanr
+    except ImportError:
+        return _pearson(ranks(x), ranks(y))
+    return float(spearmanr(x, y).statistic)
+
+
+def _pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    return sxy / math.sqrt(sxx * syy)
+
+
+def spearman_interval(rho: float, n: int) -> tuple[float, float] | None:
+    """95% interval of a Spearman correlation from ``n`` pairs: Fisher's z with Bonett and
+    Wright's (2000) variance for rank correlations, (1 + rho²/2) / (n - 3); None below four
+    pairs."""
+    if n < 4:
+        return None
+    clipped = min(max(rho, -0.999999), 0.999999)
+    z = math.atanh(clipped)
+    half = 1.959964 * math.sqrt((1 + rho**2 / 2) / (n - 3))
+    return math.tanh(z - half), math.tanh(z + half)

@@ -1,5 +1,6 @@
 """The evaluation's reports: comparison with a baseline run, and the report written as JSON,
-Markdown, self-contained HTML and a hand-drawn SVG bar chart, plus the terminal summary.
+Markdown (``report_markdown``), self-contained HTML (``report_html``) and a hand-drawn SVG bar
+chart, plus the terminal summary.
 
 Every piece of text from a test set, an answer or a document is HTML-escaped where it is written
 into HTML, SVG or Markdown: questions in a red-team set are hostile by design.
@@ -14,9 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from spinechat.errors import SpinechatError
-from spinechat.eval.formatting import METRIC_ORDER, format_value, gate_text, is_number
+from spinechat.eval import overview as ov
+from spinechat.eval.catalogue import info
+from spinechat.eval.formatting import (
+    METRIC_ORDER,
+    format_value,
+    gate_text,
+    is_number,
+)
 from spinechat.eval.metrics import AGGREGATES, CASE_SCORES, DERIVED, sign_test
 from spinechat.eval.report_html import render_page
+from spinechat.eval.report_markdown import render_markdown
 
 # A regression is a paired worsening the sign test says is unlikely to be noise.
 ALPHA = 0.05
@@ -36,7 +45,8 @@ _HIGHER_IS_BETTER = {
 
 
 def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str, Any]:
-    """Deltas of every overall metric, and a paired sign test per per-case score.
+    """Deltas of every overall metric, a paired sign test per per-case score, and the cases of
+    each part (answers, triage, test set) with a problem the baseline did not have.
 
     Cases are paired by id. For each score, a case improved or worsened when its value moved by
     more than ``MIN_CHANGE``; ties and cases where either run has no value are left out. A score
@@ -44,11 +54,19 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str,
     p < ``ALPHA``. ``worsened_cases`` lists every case with any worse score, whatever the p-value.
     """
     deltas = {}
-    for name, higher in _HIGHER_IS_BETTER.items():
+    extra = [key for key in report["metrics"] if key not in _HIGHER_IS_BETTER]
+    for name in [*_HIGHER_IS_BETTER, *extra]:
+        higher = _HIGHER_IS_BETTER.get(name, info(name).higher)
         now, before = report["metrics"].get(name), baseline["metrics"].get(name)
         delta = now - before if is_number(now) and is_number(before) else None
-        worse = delta is not None and (delta < -MIN_CHANGE if higher else delta > MIN_CHANGE)
-        deltas[name] = {"current": now, "baseline": before, "delta": delta, "worse": worse}
+        if delta is None and name in extra:
+            continue
+        moved = delta is not None and abs(delta) > MIN_CHANGE
+        worse = moved and higher is not None and (delta < 0) == higher  # type: ignore[operator]
+        better = moved and higher is not None and not worse
+        deltas[name] = {
+            "current": now, "baseline": before, "delta": delta, "worse": worse, "better": better,
+        }  # fmt: skip
     previous = {case["id"]: case for case in baseline["cases"]}
     current = {case["id"]: case for case in report["cases"]}
     paired = [case_id for case_id in current if case_id in previous]
@@ -95,6 +113,7 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict[str,
             for case_id in paired
             if case_id in changes
         ],
+        "worse_cases": ov.worse_cases(report, baseline),
         "new_cases": [case_id for case_id in current if case_id not in previous],
         "missing_cases": [case_id for case_id in previous if case_id not in current],
     }
@@ -155,86 +174,6 @@ def format_summary(report: Mapping[str, Any]) -> str:
             ),
         ]
     return "\n".join(lines)
-
-
-def render_markdown(report: Mapping[str, Any]) -> str:
-    """The report as Markdown (text escaped, so a hostile question renders as text)."""
-    meta, categories = report["meta"], list(report["by_category"])
-    out = ["# spinechat evaluation", ""]
-    out += [
-        f"- {key}: {_md(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))}"
-        for key, value in meta.items()
-    ]
-    if report.get("gates"):
-        out += ["", "## Gates", "", "| gate | value | result |", "|---|---|---|"]
-        out += [
-            f"| {gate_text(g)} | {format_value(g['value'], g['metric'])} | {'pass' if g['passed'] else 'FAIL: ' + _md(g['reason'])} |"
-            for g in report["gates"]
-        ]
-    out += ["", "## Metrics", "", "| metric | overall | " + " | ".join(map(_md, categories)) + " |"]
-    out.append("|---" * (len(categories) + 2) + "|")
-    for name in METRIC_ORDER:
-        cells = [report["metrics"].get(name)] + [
-            report["by_category"][c].get(name) for c in categories
-        ]
-        out.append(f"| {name} | " + " | ".join(format_value(v, name) for v in cells) + " |")
-    confusion = report["metrics"]["urgency_confusion"]
-    out += ["", "## Urgency (rows expected, columns predicted)", ""]
-    out.append("| expected \\ predicted | " + " | ".join(confusion["labels"]) + " |")
-    out.append("|---" * (len(confusion["labels"]) + 1) + "|")
-    for label, row in zip(confusion["labels"], confusion["matrix"], strict=True):
-        out.append(f"| {label} | " + " | ".join(str(n) for n in row) + " |")
-    comparison = report.get("comparison")
-    if comparison:
-        out += ["", "## Compared with the baseline", "", "| metric | baseline | current | delta |"]
-        out.append("|---|---|---|---|")
-        for name in METRIC_ORDER:
-            d = comparison["metrics"].get(name)
-            if d and d["delta"] is not None:
-                mark = " (worse)" if d["worse"] else ""
-                out.append(
-                    f"| {name} | {format_value(d['baseline'], name)} | {format_value(d['current'], name)} | {d['delta']:+.3f}{mark} |"
-                )
-        out += [
-            "",
-            "| per-case score | improved | worsened | sign test p | regression |",
-            "|---|---|---|---|---|",
-        ]
-        for score, t in comparison["sign_tests"].items():
-            out.append(
-                f"| {score} | {t['improved']} | {t['worsened']} | {t['p_value']:.3g} | {'yes' if t['regression'] else 'no'} |"
-            )
-        out += ["", "### Cases that got worse", ""]
-        for case in comparison["worsened_cases"]:
-            what = ", ".join(
-                f"{c['score']} {format_value(c['baseline'])}→{format_value(c['current'])}"
-                for c in case["changes"]
-            )
-            out.append(f"- **{_md(case['id'])}** ({_md(case['category'] or '')}): {_md(what)}")
-    out += ["", "## Failing cases", ""]
-    failing = [case for case in report["cases"] if case["failures"]]
-    if not failing:
-        out.append("None.")
-    for case in failing:
-        out += [
-            f"### {_md(case['id'])} ({_md(case['category'])}): {_md(', '.join(case['failures']))}",
-            "",
-            f"**Question:** {_md(case['question'])}",
-            "",
-            f"Expected urgency {case['expected']['expect_urgency']}, got {case['urgency']}; "
-            f"expected refusal {case['expected']['expect_refusal']}, got {case['refused']}.",
-            "",
-        ]
-        if case.get("error"):
-            out += [f"Error: {_md(case['error'])}", ""]
-        out += ["> " + _md(line) for line in case["answer"].splitlines() if line.strip()]
-        retrieved = ", ".join(f"{h['rank']}. {h['doc_id']}" for h in case["retrieved"])
-        out += ["", f"Retrieved: {_md(retrieved) or 'nothing'}", ""]
-    skipped = report["meta"].get("skipped_lines") or []
-    if skipped:
-        out += ["## Skipped test-set lines", ""]
-        out += [f"- line {s['line']}: {_md(s['reason'])}" for s in skipped]
-    return "\n".join(out) + "\n"
 
 
 def render_svg(report: Mapping[str, Any]) -> str:

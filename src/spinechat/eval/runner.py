@@ -5,6 +5,10 @@ Retrieval metrics are scored on the passages the pipeline retrieved for the answ
 (``AnswerResult.passages``), cited or not, so they measure exactly what the answerer was given; in
 ``--mode llm`` that includes the model's rewrite of a follow-up. How one answer is scored is in
 ``scoring``; the reports are in ``report``.
+
+In ``--mode llm`` each row also carries what became of the model's answer (``llm_checks``) and the
+report the ``llm_*`` metrics; the judge is asked ``judge.JUDGE_RUNS`` times per case, and when it
+fails the report says so in ``warnings`` rather than falling back to embeddings silently.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from typing import Any
 
 from spinechat.answer.pipeline import Answerer, InputError
 from spinechat.embedding import Embedder
+from spinechat.eval import llm_checks
 from spinechat.eval import metrics as m
 from spinechat.eval.dataset import Case
-from spinechat.eval.judge import Judge
+from spinechat.eval.judge import JUDGE_RUNS, Judge, LLMJudge, RepeatedJudge
 from spinechat.eval.scoring import (
     SUPPORT_THRESHOLD,
     Vectors,
@@ -42,9 +47,11 @@ def run_eval(
     embedder: Embedder,
     prompts: Prompts,
     progress: Progress | None = None,
-    judge: Judge | None = None,
+    judge: LLMJudge | None = None,
+    judge_runs: int = JUDGE_RUNS,
 ) -> dict[str, Any]:
-    """Answer and score every case; returns the report dict (meta, metrics, by_category, cases)."""
+    """Answer and score every case; returns the report dict (meta, metrics, by_category, cases,
+    warnings, and in LLM mode ``llm`` and ``judge``)."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     fixed = fixed_sentences(
@@ -56,20 +63,32 @@ def run_eval(
     )
     vectors = Vectors(embedder)
     k = answerer.settings.top_k
+    repeated = RepeatedJudge(judge, judge_runs) if judge is not None else None
+    instructions = llm_checks.Instructions.from_prompts(prompts) if answerer.mode == "llm" else None
     rows = []
     for done, case in enumerate(cases, start=1):
-        rows.append(_run_case(answerer, case, k=k, fixed=fixed, vectors=vectors, judge=judge))
+        rows.append(
+            _run_case(
+                answerer,
+                case,
+                k=k,
+                fixed=fixed,
+                vectors=vectors,
+                judge=repeated,
+                instructions=instructions,
+            )
+        )
         if progress is not None:
             progress(done, len(cases))
     categories = list(dict.fromkeys(row["category"] for row in rows))
-    return {
+    report: dict[str, Any] = {
         "meta": {
             "mode": answerer.mode,
             "prompt_version": prompts.version,
             "started_at": started_at,
             "runtime_s": round(time.monotonic() - started, 2),
             "k": k,
-            "support_method": judge.name if judge is not None else "embedding",
+            "support_method": _support_method(repeated),
             "support_threshold": SUPPORT_THRESHOLD,
             "llm_fallbacks": sum(1 for row in rows if row.get("notice")),
         },
@@ -78,7 +97,28 @@ def run_eval(
             c: m.aggregate([r for r in rows if r["category"] == c]) for c in categories
         },
         "cases": rows,
+        "warnings": repeated.warnings() if repeated is not None else [],
     }
+    if instructions is not None:
+        facts = [row["llm"] for row in rows if not row["error"]]
+        report["metrics"].update(llm_checks.llm_metrics(facts))
+        report["llm"] = llm_checks.llm_summary(facts)
+    if repeated is not None:
+        report["judge"] = repeated.summary()
+    return report
+
+
+def _support_method(judge: RepeatedJudge | None) -> str:
+    """How citation support was scored: by the judge, by embeddings, or by both where the judge
+    gave no verdict."""
+    if judge is None:
+        return "embedding"
+    summary = judge.summary()
+    if not summary["statements_by_embedding"]:
+        return judge.name
+    if summary["statements_by_embedding"] == summary["statements"]:
+        return "embedding (the LLM judge failed)"
+    return f"{judge.name}+embedding"
 
 
 def _run_case(
@@ -89,6 +129,7 @@ def _run_case(
     fixed: frozenset[str],
     vectors: Vectors,
     judge: Judge | None,
+    instructions: llm_checks.Instructions | None,
 ) -> dict[str, Any]:
     expectations = {
         "category": case.category,
@@ -111,7 +152,7 @@ def _run_case(
         case, answer, passages, k=k, fixed=fixed, vectors=vectors, judge=judge
     )
     scores["latency_ms"] = answer["latency_ms"]
-    return {
+    row = {
         **answer,
         **expectations,
         "retrieved": [passage.as_json() for passage in passages],
@@ -120,3 +161,12 @@ def _run_case(
         "failures": failures(scores),
         "error": None,
     }
+    if instructions is not None:
+        row["llm"] = llm_checks.case_facts(
+            result.llm_attempt,
+            result.answer,
+            len(details["unsupported_citations"]),
+            instructions,
+        )
+        row["failures"] += llm_checks.case_failures(row["llm"])
+    return row

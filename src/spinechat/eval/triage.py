@@ -131,11 +131,17 @@ class TriageReport:
     by_condition: dict[str, Rate] = field(default_factory=dict)
     by_style: dict[str, Rate] = field(default_factory=dict)
     misses: list[dict[str, Any]] = field(default_factory=list)
+    # condition -> its expected banner and the measures that fit it (CATEGORY_MEASURES).
+    by_category: dict[str, tuple[str, dict[str, Rate]]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "metrics": {name: rate.as_json() for name, rate in self.metrics.items()},
             "by_condition": {name: r.as_json() for name, r in self.by_condition.items()},
+            "by_category": {
+                name: {"expect": expect, **{m: r.as_json() for m, r in rates.items()}}
+                for name, (expect, rates) in self.by_category.items()
+            },
             "by_style": {name: r.as_json() for name, r in self.by_style.items()},
             "misses": self.misses,
         }
@@ -176,13 +182,53 @@ TRIAGE_METRICS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# What is measured in each category (the case's ``condition``) for its expected banner, all from
+# TRIAGE_METRICS: the recall that fits a red flag, both false-alarm rates for a harmless kind.
+CATEGORY_MEASURES: dict[str, tuple[str, ...]] = {
+    "emergency": ("emergency_recall",),
+    "urgent": ("urgent_or_higher_recall",),
+    "none": ("false_emergency", "false_any_banner"),
+}
+
+
 def triage_report(outcomes: Sequence[Outcome]) -> TriageReport:
-    """The triage figures with intervals, per measure, per condition and per style."""
+    """The triage figures with intervals, per measure, per category, per condition and per style."""
+    return TriageReport(
+        metrics=pooled_rates(outcomes),
+        by_condition=_grouped(outcomes, lambda o: (o.case.condition,)),
+        by_style=_grouped(outcomes, lambda o: (*o.case.styles, f"lang:{o.case.lang}")),
+        misses=[_miss(o) for o in outcomes if _correct(o) is False],
+        by_category=by_category(outcomes),
+    )
+
+
+def by_category(outcomes: Sequence[Outcome]) -> dict[str, tuple[str, dict[str, Rate]]]:
+    """Per category (the case's condition, within one expected banner): the red flag's recall, or
+    for a harmless kind (past, someone else, general questions, media, …) its false emergency and
+    false any-banner rates, each with its 95% interval; so false alarms are seen in every harmless
+    kind, not only in the pooled figure."""
+    groups: dict[tuple[str, str], list[Outcome]] = {}
+    for outcome in outcomes:
+        groups.setdefault((outcome.case.expect, outcome.case.condition), []).append(outcome)
+    result = {}
+    for (expect, condition), group in sorted(
+        groups.items(), key=lambda kv: (-_RANK[kv[0][0]], kv[0][1])
+    ):
+        rates = pooled_rates(group)
+        name = condition if condition else f"({expect})"
+        if name in result:  # one condition under two banners: keep both apart
+            name = f"{name} ({expect})"
+        result[name] = (expect, {m: rates[m] for m in CATEGORY_MEASURES[expect]})
+    return result
+
+
+def pooled_rates(outcomes: Sequence[Outcome]) -> dict[str, Rate]:
+    """The pooled measures of TRIAGE_METRICS over ``outcomes``."""
     emergency = [o for o in outcomes if o.case.expect == "emergency"]
     flagged = [o for o in outcomes if o.case.expect != "none"]
     harmless = [o for o in outcomes if o.case.expect == "none"]
     earlier = [o for o in outcomes if o.case.multi_turn_earlier]
-    metrics = {
+    return {
         "emergency_recall": wilson(sum(o.banner == 2 for o in emergency), len(emergency)),
         "urgent_or_higher_recall": wilson(sum(o.banner >= 1 for o in flagged), len(flagged)),
         "false_emergency": wilson(sum(o.banner == 2 for o in harmless), len(harmless)),
@@ -192,12 +238,6 @@ def triage_report(outcomes: Sequence[Outcome]) -> TriageReport:
         ),
         "conditional_opener_rate": wilson(sum(o.verdict.hedged for o in outcomes), len(outcomes)),
     }
-    return TriageReport(
-        metrics=metrics,
-        by_condition=_grouped(outcomes, lambda o: (o.case.condition,)),
-        by_style=_grouped(outcomes, lambda o: (*o.case.styles, f"lang:{o.case.lang}")),
-        misses=[_miss(o) for o in outcomes if _correct(o) is False],
-    )
 
 
 def _correct(outcome: Outcome) -> bool:
@@ -240,4 +280,24 @@ def format_triage(triage: dict[str, Any]) -> str:
             f"  {label:<66}{rate['k']:>4}/{rate['n']:<4}{value:>7}"
             f"  [{rate['low']:.3f}, {rate['high']:.3f}]"
         )
+    categories = triage.get("by_category", {})
+    if categories:
+        lines.append("  per category, worst first:")
+    for expect, measures in CATEGORY_MEASURES.items():
+        rows: list[tuple[float, str, str, Any]] = []
+        for name, entry in categories.items():
+            if entry["expect"] != expect:
+                continue
+            for measure in measures:
+                rate = entry[measure]
+                share = rate["value"] or 0.0
+                badness = 1 - share if TRIAGE_METRICS[measure][2] else share
+                rows.append((-badness, name, measure, rate))
+        for _, name, measure, rate in sorted(rows, key=lambda row: (row[0], row[1], row[2])):
+            value = "n/a" if rate["value"] is None else f"{rate['value']:.3f}"
+            label = TRIAGE_METRICS[measure][0]
+            lines.append(
+                f"    {expect:<9} {name:<17} {label:<46}{rate['k']:>4}/{rate['n']:<4}{value:>7}"
+                f"  [{rate['low']:.3f}, {rate['high']:.3f}]"
+            )
     return "\n".join(lines)
