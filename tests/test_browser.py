@@ -629,3 +629,29 @@ def test_pages_work_without_internet(
         f"refused requests to other servers: {sorted(set(browsing.blocked))}"
     )
     assert not browsing.page_errors, browsing.page_errors
+
+
+# A phone, and a 1280x800 screen at 200% and 400% browser zoom (the CSS viewport a zoomed page is
+# laid out in). Issue 13: after an emergency answer the page scrolled to the question box and the
+# chat to the end of the answer, so "Get emergency care now" was off screen at every size tried.
+SMALL_PHONE = {"width": 360, "height": 740}
+ZOOM_200 = {"width": 640, "height": 400}
+ZOOM_400 = {"width": 320, "height": 200}
+
+
+@pytest.mark.parametrize(
+    "viewport", [SMALL_PHONE, ZOOM_200, ZOOM_400], ids=["phone-360x740", "zoom-200", "zoom-400"]
+)
+def test_the_emergency_advice_is_on_screen_after_the_answer(
+    running: RunningApp, browsing: OfflineBrowsing, viewport: dict[str, int], request: Any
+) -> None:
+    page = _open(browsing.page(viewport=viewport), running.url)
+    _ask(page, EMERGENCY)
+    alert = page.locator("#spinechat-banner").get_by_role("alert")
+    expect(alert).to_have_count(1)
+    page.wait_for_timeout(1_000)  # any scrolling the page does after the answer has happened
+    # The banner's heading, whole, on screen; where the screen has room, the number to call too.
+    expect(alert.locator("strong").first).to_be_in_viewport(ratio=1)
+    if viewport["height"] >= 400:
+        expect(alert.locator("a[href^='tel:']").first).to_be_in_viewport(ratio=1)
+    _screenshot(page, f"emergency-{request.node.callspec.id}")

@@ -352,6 +352,21 @@ def _refusal(err: InputError) -> gr.Error:
 # ---- layout -------------------------------------------------------------------------------------
 
 
+# Run in the browser when an answer has finished: a red or amber banner is scrolled to the top of
+# the screen, so "Get emergency care now" and the number to call are what the person sees, not the
+# end of the answer or the question box (issue 13: at 360x740 and at 200% zoom both hid it). Again
+# after a short wait, because Gradio scrolls the chat to its end after the last update. Instant,
+# not smooth, scrolling: nothing moves under someone who asked for reduced motion.
+SHOW_ALERT_JS = """() => {
+    const show = () => {
+        const alert = document.querySelector('#spinechat-banner [role="alert"]');
+        if (alert) alert.scrollIntoView({block: "start", inline: "nearest", behavior: "instant"});
+    };
+    show();
+    setTimeout(show, 300);
+}"""
+
+
 def build_blocks(
     answerer: Answerer, feedback: FeedbackStore | None = None, *, compact: bool = False
 ) -> gr.Blocks:
@@ -403,10 +418,12 @@ def build_blocks(
             outputs,
             api_visibility="private",
             show_progress="minimal",
-        )
+        ).then(None, js=SHOW_ALERT_JS, api_visibility="private", queue=False)
         chatbot.example_select(
             _example_text, None, textbox, api_visibility="private", queue=False
-        ).then(handlers.respond, inputs, outputs, api_visibility="private")
+        ).then(handlers.respond, inputs, outputs, api_visibility="private").then(
+            None, js=SHOW_ALERT_JS, api_visibility="private", queue=False
+        )
         # No concurrency limit: storing a rating is quick and must not wait behind answers.
         chatbot.like(
             handlers.like,
