@@ -20,20 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     Frame,
     FrameLocator,
     Locator,
     Page,
-    Route,
     expect,
-    sync_playwright,
 )
 
 from fake_llm import FakeChatServer, Quote
@@ -45,29 +41,14 @@ from spinechat.index import ingest, open_store
 from spinechat.prompts import load_prompts
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
+from support.browser import TIMEOUT_MS, OfflineBrowsing, launch_browser, screenshot
 from support.servers import serve
 
 # Gradio's queue trips pandas deprecation warnings of its own.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
 REPO = Path(__file__).resolve().parents[1]
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-# Playwright cannot download its own browser here; Debian's chromium, quiet and without a sandbox
-# (the test may run as root in a container).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 30_000
 
 PROMPTS = load_prompts(REPO / "prompts")
 HEADLINE = (
@@ -209,56 +190,8 @@ def host_url(running: RunningApp, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launch_browser() as chromium:
         yield chromium
-        chromium.close()
-
-
-class OfflineBrowsing:
-    """Opens pages whose requests to any host but this machine are refused and recorded."""
-
-    def __init__(self, browser: Browser) -> None:
-        self._browser = browser
-        self._contexts: list[BrowserContext] = []
-        self.blocked: list[str] = []
-        self.page_errors: list[str] = []
-
-    def page(self, viewport: dict[str, int] = DESKTOP) -> Page:
-        context = self._browser.new_context(viewport=viewport)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.route("**/*", self._local_only)
-        self._contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda err: self.page_errors.append(str(err)))
-        # WebSockets bypass routing; none should be opened to another host either.
-        page.on("websocket", lambda ws: self._note(ws.url))
-        return page
-
-    def _local_only(self, route: Route) -> None:
-        url = route.request.url
-        if self._is_local(url):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("blockedbyclient")
-
-    def _note(self, url: str) -> None:
-        if not self._is_local(url):
-            self.blocked.append(url)
-
-    @staticmethod
-    def _is_local(url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
-
-    def close(self) -> None:
-        for context in self._contexts:
-            context.close()
 
 
 @pytest.fixture
@@ -323,11 +256,7 @@ def _frame(page: Page) -> Frame:
 
 
 def _screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=full_page)
-    print(f"screenshot: {path}")
-    return path
+    return screenshot(page, name, full_page=full_page)
 
 
 def _watch_bot_text(page: Page) -> None:

@@ -16,22 +16,19 @@ from playwright.sync_api import (
     Locator,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.web.app import create_app
+from support.browser import TIMEOUT_MS, launch_browser
 from support.servers import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = "s3cret-browser"
-TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +53,8 @@ def staff_url(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launch_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _below_the_fold(locator: Locator, height: int) -> list[str]:

@@ -3,7 +3,7 @@ text, and a gate as text. Shared by the terminal summary, Markdown and the HTML 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from spinechat.eval.metrics import REPORT_ORDER
@@ -51,40 +51,41 @@ def metric_value(key: str, value: object) -> str:
     if not is_number(value):
         return format_value(value, key)
     number = float(value)  # type: ignore[arg-type]
-    kind = info(key).kind
-    if kind == "rate" and 0 <= number <= 1:
-        return f"{_trim(number * 100, 1)}%"
-    if kind == "count" and number == int(number):
-        return str(int(number))
-    if kind == "ms":
-        return f"{number:,.0f} ms"
-    if kind == "grade":
-        return f"{number:.2f}"
-    if kind == "level":
-        return f"{number:.1f}"
-    if kind == "score":
-        return f"{number:.3f}"
-    return _trim(number, 3 if abs(number) < 1 else 1)
+    text = _by_kind(info(key).kind, number, change=False)
+    return text if text is not None else _trim(number, 3 if abs(number) < 1 else 1)
 
 
 def metric_change(key: str, delta: float) -> str:
     """A difference in a metric, signed: percentage points for a rate."""
     from spinechat.eval.catalogue import info
 
-    kind = info(key).kind
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     size = abs(delta)
-    if kind == "rate":
-        return f"{sign}{_trim(size * 100, 1)} pts"
-    if kind == "count" and size == int(size):
-        return f"{sign}{int(size)}"
-    if kind == "ms":
-        return f"{sign}{size:,.0f} ms"
-    if kind == "grade":
-        return f"{sign}{size:.2f}"
-    if kind == "level":
-        return f"{sign}{size:.1f}"
-    return f"{sign}{_trim(size, 3 if size < 1 else 1)}"
+    text = _by_kind(info(key).kind, size, change=True)
+    return sign + (text if text is not None else _trim(size, 3 if size < 1 else 1))
+
+
+# How each kind of metric prints a number: (the number as text, unit of a value, unit of a change).
+_KIND_TEXT: dict[str, tuple[Callable[[float], str], str, str]] = {
+    "rate": (lambda n: _trim(n * 100, 1), "%", " pts"),
+    "ms": (lambda n: f"{n:,.0f}", " ms", " ms"),
+    "grade": (lambda n: f"{n:.2f}", "", ""),
+    "level": (lambda n: f"{n:.1f}", "", ""),
+}
+
+
+def _by_kind(kind: str, number: float, *, change: bool) -> str | None:
+    """``number`` (a value, or the size of a change) as its kind prints it; None for plain."""
+    if kind == "count" and number == int(number):
+        return str(int(number))
+    if kind == "score" and not change:
+        return f"{number:.3f}"
+    if kind == "rate" and not change and not 0 <= number <= 1:
+        return None
+    if kind not in _KIND_TEXT:
+        return None
+    text, value_unit, change_unit = _KIND_TEXT[kind]
+    return text(number) + (change_unit if change else value_unit)
 
 
 def gate_threshold(gate: Mapping[str, Any]) -> str:

@@ -18,6 +18,8 @@ from spinechat.eval.formatting import gate_margin, is_number
 
 HARMFUL, SERIOUS, POOR, MINOR = range(4)
 SEVERITIES = ("harmful", "serious", "poor", "minor")
+# How many case ids the first screen lists for one kind of failure before "and N more".
+FIRST_SCREEN_IDS = 8
 _RANK = {"none": 0, "urgent": 1, "emergency": 2}
 
 # A test-set failure's severity (the urgency and refusal failures are split by direction below).

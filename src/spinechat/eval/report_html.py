@@ -27,8 +27,6 @@ from spinechat.eval.formatting import (
     metric_value,
 )
 
-# How many case ids the first screen lists for one kind of failure before "and N more".
-FIRST_SCREEN_IDS = 8
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:.8em auto;max-width:80em;padding:0 1em;color:#222}
 h1{font-size:1.25em;margin:.2em 0}h2{font-size:1.1em;margin:.9em 0 .3em}h3{font-size:1em;margin:.6em 0 .2em}
@@ -156,9 +154,10 @@ def first_screen(report: Mapping[str, Any]) -> str:
         for problem in part.problems:
             severity = ov.SEVERITIES[problem.severity]
             ids = ", ".join(
-                f'<span class="id">{escape(i)}</span>' for i in problem.case_ids[:FIRST_SCREEN_IDS]
+                f'<span class="id">{escape(i)}</span>'
+                for i in problem.case_ids[: ov.FIRST_SCREEN_IDS]
             )
-            more = len(problem.case_ids) - FIRST_SCREEN_IDS
+            more = len(problem.case_ids) - ov.FIRST_SCREEN_IDS
             ids += f" and {more} more" if more > 0 else ""
             items.append(
                 f'<li><span class="sev sev-{severity}">{severity}</span> '

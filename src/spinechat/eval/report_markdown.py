@@ -24,9 +24,6 @@ from spinechat.eval.formatting import (
     metric_value,
 )
 
-# How many case ids the first screen lists for one kind of failure before "and N more".
-FIRST_SCREEN_IDS = 8
-
 
 def render_markdown(report: Mapping[str, Any]) -> str:
     """The report as Markdown: the first screen (``first_screen_markdown``), then the detail.
@@ -148,8 +145,8 @@ def first_screen_markdown(report: Mapping[str, Any]) -> str:
         note = f" ({_md(part.note)})" if part.note else ""
         out += ["", f"**{part.title}**: {len(part.failing)} of {part.total} fail{note}"]
         for problem in part.problems:
-            ids = ", ".join(_md(i) for i in problem.case_ids[:FIRST_SCREEN_IDS])
-            more = len(problem.case_ids) - FIRST_SCREEN_IDS
+            ids = ", ".join(_md(i) for i in problem.case_ids[: ov.FIRST_SCREEN_IDS])
+            more = len(problem.case_ids) - ov.FIRST_SCREEN_IDS
             ids += f" and {more} more" if more > 0 else ""
             out.append(
                 f"- {ov.SEVERITIES[problem.severity]} · {_md(problem.name)} "
@@ -202,9 +199,9 @@ def _changes_markdown(first: ov.Overview) -> list[str]:
     for part, cases in first.worse_cases.items():
         listed = "; ".join(
             f"{_md(case['id'])} ({_md(', '.join(failure_name(k) for k in case['new_problems']))})"
-            for case in cases[:FIRST_SCREEN_IDS]
+            for case in cases[: ov.FIRST_SCREEN_IDS]
         )
-        more = len(cases) - FIRST_SCREEN_IDS
+        more = len(cases) - ov.FIRST_SCREEN_IDS
         out.append(
             f"- {titles.get(part, part)}: {listed}" + (f" and {more} more" if more > 0 else "")
         )
