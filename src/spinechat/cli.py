@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback and bench.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, bench and hazards.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from spinechat.config import Settings, load_settings
@@ -20,6 +21,7 @@ from spinechat.text import one_line as _one_line
 
 MAX_QUERY_CHARS = 2000
 EXIT_USAGE = 2
+HAZARDS_FILE = "docs/clinical-safety/hazards.toml"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,6 +185,20 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--out", help="also write the JSON report to this file")
     bench.set_defaults(handler=_cmd_bench)
+
+    hazards = sub.add_parser(
+        "hazards", help="render the hazard log and safety case from docs/clinical-safety/"
+    )
+    hazards.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the documents are stale or a referenced test is missing",
+    )
+    hazards.add_argument("--out", help="folder of the two documents (default: the TOML's folder)")
+    hazards.add_argument(
+        "--file", default=HAZARDS_FILE, help=f"the hazards data (default: {HAZARDS_FILE})"
+    )
+    hazards.set_defaults(handler=_cmd_hazards)
     return parser
 
 
@@ -406,6 +422,22 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         _print_json(report)
     else:
         print(format_table(report))
+    return 0
+
+
+def _cmd_hazards(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.governance import check_documents, load_hazards, write_documents
+
+    hazards_file = Path(args.file)
+    out_dir = Path(args.out) if args.out else hazards_file.parent
+    # Test ids are repository paths ("tests/test_x.py::..."), read from the current folder.
+    if args.check:
+        problems = check_documents(hazards_file, out_dir, root=Path.cwd())
+        for problem in problems:
+            print(f"spinechat: {problem}", file=sys.stderr)
+        return 1 if problems else 0
+    for path in write_documents(load_hazards(hazards_file), out_dir):
+        print(path)
     return 0
 
 
