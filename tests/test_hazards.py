@@ -10,6 +10,7 @@ from spinechat.cli import main
 from spinechat.governance import (
     HazardLogError,
     check_documents,
+    find_missing_paths,
     find_missing_tests,
     load_hazards,
     render_documents,
@@ -78,6 +79,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def _test_file(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.py").write_text("", encoding="utf-8")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_x.py").write_text(
         "def test_real():\n    pass\n\n"
@@ -94,6 +97,12 @@ def test_every_hazard_issue_14_names_is_logged() -> None:
 
 def test_every_referenced_test_exists() -> None:
     assert find_missing_tests(load_hazards(HAZARDS), ROOT) == []
+
+
+def test_every_built_control_names_files_that_exist(tmp_path: Path) -> None:
+    assert find_missing_paths(load_hazards(HAZARDS), ROOT) == []
+    path = _write(tmp_path, _HAZARD.format(tests=""))
+    assert find_missing_paths(load_hazards(path), tmp_path) == ["src/x.py"]
 
 
 def test_a_reference_to_a_missing_test_is_found(tmp_path: Path) -> None:

@@ -145,6 +145,20 @@ def find_missing_tests(hazards: tuple[Hazard, ...], root: Path) -> list[str]:
     return missing
 
 
+def find_missing_paths(hazards: tuple[Hazard, ...], root: Path) -> list[str]:
+    """Files or folders a built control's ``where`` names (comma-separated) that do not exist."""
+    missing: list[str] = []
+    for hazard in hazards:
+        for control in hazard.controls:
+            if not control.built:
+                continue
+            for part in control.where.split(","):
+                part = part.strip()
+                if not (root / part).exists() and part not in missing:
+                    missing.append(part)
+    return missing
+
+
 def _test_names(path: Path) -> set[str] | None:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

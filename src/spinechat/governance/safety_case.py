@@ -14,6 +14,7 @@ from spinechat.governance.hazards import (
     RISK_MEANINGS,
     SEVERITIES,
     Hazard,
+    find_missing_paths,
     find_missing_tests,
     load_hazards,
     risk_rating,
@@ -44,9 +45,10 @@ def write_documents(hazards: tuple[Hazard, ...], out_dir: Path) -> list[Path]:
 
 
 def check_documents(hazards_file: Path, out_dir: Path, root: Path) -> list[str]:
-    """One line per problem: a referenced test that does not exist, or a stale document."""
+    """One line per problem: a named test or file that does not exist, or a stale document."""
     hazards = load_hazards(hazards_file)
     problems = [f"test not found: {test_id}" for test_id in find_missing_tests(hazards, root)]
+    problems += [f"control's file not found: {p}" for p in find_missing_paths(hazards, root)]
     for name, text in render_documents(hazards).items():
         path = out_dir / name
         try:
