@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,12 @@ def test_a_reference_to_a_missing_test_is_found(tmp_path: Path) -> None:
 def test_the_check_fails_on_a_missing_test_and_on_a_stale_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # main() sets up the "spinechat" logger for a terminal; put it back so caplog in later tests
+    # still sees its records.
+    logger = logging.getLogger("spinechat")
+    for attribute in ("handlers", "propagate", "level"):
+        value = getattr(logger, attribute)
+        monkeypatch.setattr(logger, attribute, list(value) if attribute == "handlers" else value)
     _test_file(tmp_path)
     monkeypatch.chdir(tmp_path)
     path = _write(tmp_path, _HAZARD.format(tests='"tests/test_x.py::test_real"'))
