@@ -103,6 +103,14 @@ def test_the_script_stays_small_and_strict_csp_safe() -> None:
     assert size <= GZIP_BUDGET
     text = source.decode()
     # Nothing a strict Content-Security-Policy forbids, and no HTML parsing of any text.
-    for forbidden in ("eval(", "new Function", "innerHTML", "outerHTML", "insertAdjacentHTML",
-                      "document.write", "setAttribute(\"on", "javascript:"):
+    for forbidden in (
+        "eval(",
+        "new Function",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        'setAttribute("on',
+        "javascript:",
+    ):
         assert forbidden not in text, forbidden

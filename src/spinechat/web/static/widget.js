@@ -349,7 +349,7 @@
       item.appendChild(el("span", { class: "snippet" }, [text(s.snippet, "", 1200)]));
       list.appendChild(item);
     });
-    return el("section", { class: "sources", "aria-label": "Sources of this answer" }, [
+    return el("section", { class: "sources", "aria-label": "Sources of answer " + prefix.slice(4) }, [
       el("h3", {}, ["Sources"]),
       el("p", { class: "key" }, ["[n] in the answer points to source n below."]),
       list,
