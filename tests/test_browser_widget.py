@@ -286,6 +286,8 @@ def test_emergency_on_a_phone_shows_the_banner_in_view_with_a_call_link(
     expect(banner).to_contain_text("Seek emergency care now")
     page.wait_for_timeout(800)  # smooth scrolling, if any, has finished
     expect(banner.locator("strong")).to_be_in_viewport(ratio=1)
+    # Neither the panel nor the page moved: the header and its close button are still on screen.
+    expect(page.get_by_role("button", name="Close chat")).to_be_in_viewport(ratio=1)
     call = banner.locator("a[href='tel:999']")
     expect(call).to_be_in_viewport(ratio=1)
     expect(banner.locator("a[href='tel:02071887188']")).to_have_count(1)

@@ -384,8 +384,11 @@
     });
   }
 
+  // Scrolls only the panel's message area: scrollIntoView would also scroll the host page and
+  // the panel itself (overflow: hidden still scrolls), pushing the header off a phone's screen.
   function reveal(node) {
-    node.scrollIntoView({ block: "start", behavior: REDUCED ? "auto" : "smooth" });
+    var top = body.scrollTop + node.getBoundingClientRect().top - body.getBoundingClientRect().top;
+    body.scrollTo({ top: Math.max(0, top - 8), behavior: REDUCED ? "auto" : "smooth" });
   }
 
   function showFallback(message) {
