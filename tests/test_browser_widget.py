@@ -10,6 +10,7 @@ test-artifacts/widget-figures.json for docs/embedding.md.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import http.server
@@ -94,13 +95,25 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def app_url(
+def answerer(
     settings: Settings, embedder: MiniLMEmbedder, make_answerer: Callable[..., Answerer]
-) -> Iterator[str]:
+) -> Answerer:
     ingest(settings, embedder)
     index = HybridIndex(open_store(settings).get_collection(), embedder)
-    answerer = make_answerer(settings=settings, index=index)
+    return make_answerer(settings=settings, index=index)
+
+
+@pytest.fixture(scope="module")
+def app_url(settings: Settings, answerer: Answerer) -> Iterator[str]:
     with serve(create_app(settings, answerer=answerer)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def locked_url(settings: Settings, answerer: Answerer) -> Iterator[str]:
+    """A second server whose SPINECHAT_EMBED_ORIGINS does not list the host page's origin."""
+    locked = dataclasses.replace(settings, embed_origins=("https://www.clinic.example",))
+    with serve(create_app(locked, answerer=answerer)) as url:
         yield url
 
 
@@ -117,13 +130,14 @@ def _host_page(server: str, *, head: str = "", attrs: dict[str, str] | None = No
 
 
 @pytest.fixture(scope="module")
-def host(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def host(app_url: str, locked_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second origin serving host pages: the example, a hostile stylesheet, other colours, a
     strict nonce CSP, and one whose server is down."""
     folder = tmp_path_factory.mktemp("host")
     pages = {
         "widget.html": _host_page(app_url),
         "hostile.html": _host_page(app_url, head=HOSTILE_CSS),
+        "locked.html": _host_page(locked_url),
         "colours.html": _host_page(
             app_url, attrs={"data-primary-color": "#7c2d12", "data-text-color": "#fde68a"}
         ),
@@ -242,14 +256,14 @@ def test_headline_question_is_answered_with_links_to_its_own_sources(
 ) -> None:
     page = _visit(browsing, f"{host}/widget.html")
     _launcher(page).click()
-    started = page.evaluate("performance.now()")
     answer = _ask(page, HEADLINE)
-    first_text_ms = page.evaluate("window.__spinechatFirstText")
+    answers = [e for e in _events(page) if e["name"] == "answer"]
+    assert len(answers) == 1
+    first_text_ms = answers[0]["detail"]["first_text_ms"]
     assert first_text_ms is not None, "no streamed text arrived before the final answer"
     _record("first_answer_text_ms", round(first_text_ms))
     # Generous: a busy 2-core machine; the target (1 s) is reported in docs/embedding.md.
     assert first_text_ms <= 3_000
-    assert page.evaluate("performance.now()") > started
     links = answer.locator("a.cite")
     assert links.count() >= 1
     for i in range(links.count()):
@@ -263,10 +277,14 @@ def test_headline_question_is_answered_with_links_to_its_own_sources(
     expect(answer.get_by_text("[n] in the answer points to source n below.")).to_be_visible()
     links.first.click()
     expect(answer.locator(f"li[id='{links.first.get_attribute('href')[1:]}']")).to_be_focused()  # type: ignore[index]
-    answers = [e for e in _events(page) if e["name"] == "answer"]
-    assert len(answers) == 1
     assert answers[0]["detail"]["sources"] >= 1
-    assert set(answers[0]["detail"]) == {"urgency", "refused", "sources", "latency_ms"}
+    assert set(answers[0]["detail"]) == {
+        "urgency",
+        "refused",
+        "sources",
+        "latency_ms",
+        "first_text_ms",
+    }
     # What the patient typed is never in an event.
     assert "screw" not in json.dumps(_events(page)).lower()
 
@@ -416,6 +434,21 @@ def test_fallback_link_when_the_api_is_unreachable(
     expect(link).to_have_attribute("target", "_blank")
     assert [e["detail"] for e in _events(page) if e["name"] == "error"] == [{"status": 0}]
     expect(page.locator(".msg.user")).to_have_count(1)
+
+
+def test_a_site_not_on_the_allow_list_gets_the_fallback_link(
+    host: str, locked_url: str, browsing: OfflineBrowsing
+) -> None:
+    """The script is public, but the answers obey SPINECHAT_EMBED_ORIGINS."""
+    page = _visit(browsing, f"{host}/locked.html")
+    _launcher(page).click()
+    _box(page).fill("Can spinal screws come through the skin?")
+    _box(page).press("Enter")
+    fallback = page.locator(".fallback")
+    expect(fallback).to_contain_text("cannot be reached")
+    link = fallback.get_by_role("link", name="Open the chat in a new tab")
+    expect(link).to_have_attribute("href", f"{locked_url}/")
+    expect(page.locator(".msg.bot:not(.fallback)")).to_have_count(0)
 
 
 def test_axe_finds_nothing_with_the_widget_open(host: str, browsing: OfflineBrowsing) -> None:

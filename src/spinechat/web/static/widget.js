@@ -191,7 +191,7 @@
     ".banner a{color:inherit;font-weight:700;display:inline-block;min-height:1.5em}",
     ".sources{margin:0.4em 0 0;padding:0.5em 0.6em;border-left:0.2em solid #9ca3af;font-size:0.9em}",
     ".sources h3{margin:0 0 0.25em;font-size:1em}.sources ol{margin:0;padding-left:1.4em}",
-    ".sources li{margin:0 0 0.4em}.sources li:target{background:#fef9c3}",
+    ".sources li{margin:0 0 0.4em}.sources li:focus{background:#fef9c3;outline:0.15em solid #111827}",
     ".key{margin:0 0 0.3em;color:#374151}",
     ".snippet{display:block;color:#374151}",
     ".examples{display:flex;flex-wrap:wrap;gap:0.4em;margin:0 0 0.75em}",
@@ -463,10 +463,7 @@
       } else if (name === "delta") {
         streamed += payload.text || "";
         answerText(view.textBox, streamed, [], view.prefix);
-        if (!view.firstText) {
-          view.firstText = performance.now() - started;
-          window.__spinechatFirstText = view.firstText;
-        }
+        if (!view.firstText) view.firstText = performance.now() - started;
       } else if (name === "reset") {
         streamed = "";
         view.textBox.textContent = "";
@@ -524,6 +521,7 @@
           refused: !!final.refused,
           sources: turn.sources.length,
           latency_ms: Math.round(performance.now() - started),
+          first_text_ms: view.firstText ? Math.round(view.firstText) : null,
         });
       })
       .catch(function (err) {
