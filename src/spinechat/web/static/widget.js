@@ -318,7 +318,7 @@
   function answerText(container, value, sources, prefix) {
     container.textContent = "";
     var known = {};
-    (sources || []).forEach(function (s) { known[s.n] = true; });
+    (sources || []).forEach(function (s) { known[s.n] = s; });
     value.split(/\n{2,}/).forEach(function (para) {
       if (!para.trim()) return;
       var p = el("p", {});
@@ -326,7 +326,16 @@
       para.replace(/\[(\d{1,2})\]/g, function (match, n, offset) {
         p.appendChild(document.createTextNode(para.slice(last, offset)));
         if (known[n]) {
-          p.appendChild(el("a", { href: "#" + prefix + "-src-" + n, class: "cite", "aria-label": "source " + n }, [match]));
+          // The title shows the source on hover; a tap jumps to it and highlights it.
+          var source = known[n];
+          p.appendChild(
+            el("a", {
+              href: "#" + prefix + "-src-" + n,
+              class: "cite",
+              "aria-label": "source " + n,
+              title: text(source.title, "", 300) + (source.section ? " \u2014 " + text(source.section, "", 300) : ""),
+            }, [match])
+          );
         } else {
           p.appendChild(document.createTextNode(match));
         }
