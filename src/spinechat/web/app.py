@@ -50,6 +50,7 @@ def create_app(
     from spinechat.web import ui
     from spinechat.web.api import build_api_router
     from spinechat.web.security import install_security
+    from spinechat.web.widget import mount_widget
 
     if feedback is None:
         feedback = DeferredFeedbackStore(default_feedback_path(settings))
@@ -88,6 +89,7 @@ def create_app(
         return RedirectResponse(f"embed/{query}", status_code=307)
 
     app.include_router(build_api_router(lambda: ready, feedback, concurrency=settings.concurrency))
+    mount_widget(app)
     install_security(app, settings)
 
     # Gradio's file route must never hand out the index, the feedback database or secrets,
