@@ -36,18 +36,20 @@ def answerer(tmp_path_factory: pytest.TempPathFactory, make_answerer: Callable) 
 
 @pytest.fixture(scope="module")
 def site(answerer: Answerer) -> Iterator[httpx.Client]:
-    with serve(create_app(answerer.settings, answerer=answerer)) as url:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            yield client
+    app = create_app(answerer.settings, answerer=answerer)
+    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def open_site(answerer: Answerer) -> Iterator[httpx.Client]:
     """The default allow-list "*", no staff page."""
     settings = answerer.settings.with_overrides(embed_origins=("*",), admin_password=None)
-    with serve(create_app(settings, answerer=answerer)) as url:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            yield client
+    with (
+        serve(create_app(settings, answerer=answerer)) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        yield client
 
 
 def _cors(response: httpx.Response) -> dict[str, str]:
@@ -182,7 +184,7 @@ def test_hashed_assets_are_cached_for_a_year_and_compressed(site: httpx.Client) 
 
 def test_html_and_json_are_compressed(site: httpx.Client) -> None:
     for path in ("/", "/embed/", "/config"):
-        raw = site.get(path, headers={"Accept-Encoding": "gzip"}, extensions={})
+        raw = site.get(path, headers={"Accept-Encoding": "gzip"})
         assert raw.headers["content-encoding"] == "gzip", path
         assert "vary" in raw.headers
     # The compressed size of the chat page, for the report: httpx decodes, so ask without decoding.

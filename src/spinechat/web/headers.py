@@ -117,8 +117,10 @@ class RouteCORSMiddleware:
         if cross and method == "OPTIONS" and "access-control-request-method" in headers:
             await self._preflight(send, origin or "", headers, allowed)
             return
-        if cross and not allowed and (
-            is_rate_limited_path(method, path) or (staff and method not in _SAFE_METHODS)
+        if (
+            cross
+            and not allowed
+            and (is_rate_limited_path(method, path) or (staff and method not in _SAFE_METHODS))
         ):
             await send_json(send, 403, {"detail": "this site may not use the chat from there"})
             return
@@ -147,7 +149,9 @@ class RouteCORSMiddleware:
                 extra.append((b"access-control-allow-headers", wanted.encode()))
             await send_json(send, 200, {"detail": "ok"}, extra)
         else:
-            await send_json(send, 403, {"detail": "this site may not use the chat from there"}, extra)
+            await send_json(
+                send, 403, {"detail": "this site may not use the chat from there"}, extra
+            )
 
 
 class StaffAndCacheMiddleware:
