@@ -4,16 +4,21 @@ over HTTP against the real app on uvicorn (127.0.0.1); the browser proofs are in
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.web.app import create_app
 from spinechat.web.headers import IMMUTABLE, SHORT, cache_control, strict_cookie
+from spinechat.web.security import install_security
 from support.servers import serve
 
 HOSPITAL = "https://hospital.example"
@@ -229,3 +234,36 @@ def test_strict_cookie_replaces_any_same_site() -> None:
     cookie = "access-token-x=abc; HttpOnly; Path=/; SameSite=none; Secure"
     assert strict_cookie(cookie) == "access-token-x=abc; HttpOnly; Path=/; Secure; SameSite=Strict"
     assert strict_cookie("a=b; Path=/").endswith("; SameSite=Strict")
+
+
+def test_an_event_stream_reaches_the_client_event_by_event_through_compression(
+    answerer: Answerer,
+) -> None:
+    """The stream's second event is produced only after the client has read the first: a buffering
+    middleware (compression holds bytes back until a block fills) would make this time out."""
+    read_first = threading.Event()
+
+    async def events() -> AsyncIterator[str]:
+        yield "event: start\ndata: {}\n\n" + ": padding\n" * 200  # over the gzip threshold
+        await asyncio.to_thread(read_first.wait, 20)
+        yield f"event: final\ndata: {json.dumps({'read_first': read_first.is_set()})}\n\n"
+
+    app = FastAPI()
+    install_security(app, answerer.settings)
+
+    @app.get("/api/slow-stream")
+    def slow_stream() -> StreamingResponse:
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    headers = {"Accept-Encoding": "gzip"}
+    with (
+        serve(app) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+        client.stream("GET", "/api/slow-stream", headers=headers) as response,
+    ):
+        assert "content-encoding" not in response.headers
+        lines = response.iter_lines()
+        assert next(lines) == "event: start"
+        read_first.set()
+        rest = list(lines)
+    assert 'data: {"read_first": true}' in rest
