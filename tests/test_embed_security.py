@@ -267,3 +267,10 @@ def test_an_event_stream_reaches_the_client_event_by_event_through_compression(
         read_first.set()
         rest = list(lines)
     assert 'data: {"read_first": true}' in rest
+
+
+def test_the_web_component_loader_is_public(site: httpx.Client) -> None:
+    """The loader holds no data, so any page may load it; what it then fetches is allow-listed."""
+    loader = site.get("/gradio.js", headers={"Origin": EVIL})
+    assert loader.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in loader.headers

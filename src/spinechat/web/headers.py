@@ -128,8 +128,12 @@ class RouteCORSMiddleware:
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response = MutableHeaders(scope=message)
+                # A route of ours marks a public file (/gradio.js) "*"; Gradio never does.
+                public = response.get("access-control-allow-origin") == "*" and not staff
                 _drop_cors(response)
-                if allowed:
+                if public:
+                    response["Access-Control-Allow-Origin"] = "*"
+                elif allowed:
                     response["Access-Control-Allow-Origin"] = origin or ""
                     response.add_vary_header("Origin")
             await send(message)
