@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.web.app import create_app
-from spinechat.web.headers import IMMUTABLE, SHORT, cache_control, strict_cookie
+from spinechat.web.headers import IMMUTABLE, SHORT, cache_control, is_same_host, strict_cookie
 from spinechat.web.security import install_security
 from support.servers import serve
 
@@ -275,3 +275,17 @@ def test_the_web_component_loader_is_public(site: httpx.Client) -> None:
     loader = site.get("/gradio.js", headers={"Origin": EVIL})
     assert loader.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in loader.headers
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "same"),
+    [
+        ("https://chat.example", "chat.example", True),  # TLS ended at a proxy: scheme ignored
+        ("http://127.0.0.1:7860", "127.0.0.1:7860", True),
+        ("http://127.0.0.1:7861", "127.0.0.1:7860", False),
+        ("https://evil.example", "chat.example", False),
+        ("null", "chat.example", False),
+    ],
+)
+def test_is_same_host(origin: str, host: str, same: bool) -> None:
+    assert is_same_host(origin, host) is same

@@ -16,6 +16,7 @@ through untouched.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
@@ -80,9 +81,13 @@ def is_allowed_origin(origin: str, origins: tuple[str, ...]) -> bool:
     return "*" in origins or origin in origins
 
 
-def _own_origin(scope: Scope, headers: Headers) -> str:
-    scheme = scope.get("scheme", "http")
-    return f"{scheme}://{headers.get('host', '')}"
+def is_same_host(origin: str, host: str) -> bool:
+    """True when a request's ``Origin`` names the host it was sent to (the page's own server).
+
+    The scheme is not compared: behind a proxy that ends TLS the app sees http while the page's
+    origin is https, and refusing the chat page's own requests there would break it.
+    """
+    return urlsplit(origin).netloc.lower() == host.lower()
 
 
 def _drop_cors(headers: MutableHeaders) -> None:
@@ -111,7 +116,7 @@ class RouteCORSMiddleware:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         method = scope["method"]
-        cross = origin is not None and origin != _own_origin(scope, headers)
+        cross = origin is not None and not is_same_host(origin, headers.get("host", ""))
         staff = is_staff_path(path)
         allowed = cross and not staff and is_allowed_origin(origin or "", self.origins)
         if cross and method == "OPTIONS" and "access-control-request-method" in headers:
