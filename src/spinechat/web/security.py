@@ -4,7 +4,8 @@ API and security headers.
 All are pure ASGI middlewares: Starlette's ``BaseHTTPMiddleware`` buffers and re-wraps streamed
 responses, which would break the server-sent events of ``/api/ask/stream`` and Gradio's queue.
 ``install_security`` adds them to the outer FastAPI app, so they also cover a Gradio app mounted on
-it. From the outside in: security headers, CORS (``/api/*`` only), rate limit, body limit.
+it. From the outside in: security headers, then ``headers.install_headers`` (staff isolation and
+caching, CORS for every other route, compression), CORS (``/api/*`` only), rate limit, body limit.
 """
 
 from __future__ import annotations
@@ -133,11 +134,11 @@ class RateLimitMiddleware:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_rate_limited_path(scope["method"], _app_path(scope)):
+        if scope["type"] == "http" and is_rate_limited_path(scope["method"], app_path(scope)):
             wait = self.limiter.acquire(client_key(scope))
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
-                await _send_json(
+                await send_json(
                     send,
                     429,
                     {"detail": f"too many requests; try again in {seconds} s"},
@@ -202,7 +203,7 @@ class BodyLimitMiddleware:
                 raise
 
     async def _refuse(self, send: Send) -> None:
-        await _send_json(
+        await send_json(
             send, 413, {"detail": f"request body too large (limit {self.max_bytes} bytes)"}
         )
 
@@ -210,9 +211,7 @@ class BodyLimitMiddleware:
 class ApiCORSMiddleware:
     """Starlette's ``CORSMiddleware`` for ``/api/*`` only.
 
-    Gradio's routes keep Gradio's own CORS handling, which only allows the page's own host; the
-    widget's iframe is same-origin with them. (Gradio turns its handling off when the parent app
-    registers ``CORSMiddleware`` itself, which is why this wrapper is a separate class.)
+    Every other route gets ``headers.RouteCORSMiddleware``, which replaces Gradio's own handling.
     """
 
     def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
@@ -228,7 +227,7 @@ class ApiCORSMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _app_path(scope).startswith(API_PREFIX):
+        if scope["type"] == "http" and app_path(scope).startswith(API_PREFIX):
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -263,7 +262,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_api = _app_path(scope).startswith(API_PREFIX)
+        is_api = app_path(scope).startswith(API_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -287,17 +286,21 @@ class SecurityHeadersMiddleware:
 def install_security(
     app: FastAPI, settings: Settings, *, clock: Callable[[], float] = time.monotonic
 ) -> None:
-    """Add the body limit, rate limit, CORS and security headers to ``app`` (before it starts)."""
+    """Add the body limit, rate limit, CORS, compression, caching and security headers to ``app`` (before it starts)."""
     # add_middleware puts each new middleware outside the ones added before it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute, clock=clock)
     )
     app.add_middleware(ApiCORSMiddleware, origins=settings.embed_origins)
+    # Compression, CORS for Gradio's routes and the staff pages' isolation: see headers.py.
+    from spinechat.web.headers import install_headers
+
+    install_headers(app, settings.embed_origins)
     app.add_middleware(SecurityHeadersMiddleware, origins=settings.embed_origins)
 
 
-def _app_path(scope: Scope) -> str:
+def app_path(scope: Scope) -> str:
     # Behind a proxy that strips a prefix (uvicorn --root-path), the path starts with it.
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
@@ -306,7 +309,7 @@ def _app_path(scope: Scope) -> str:
     return path
 
 
-async def _send_json(
+async def send_json(
     send: Send, status: int, payload: dict[str, str], extra: Sequence[tuple[bytes, bytes]] = ()
 ) -> None:
     body = json.dumps(payload).encode()
