@@ -1,10 +1,15 @@
-"""The staff page's report in a real browser: Debian's chromium driven by Playwright against
-create_app on a real uvicorn server on 127.0.0.1, started in a folder holding the committed
-baseline report. At 1280x800, once signed in, the first screen shows how many cases fail and
-every gate without scrolling. Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
+"""The staff pages in a real browser: Debian's chromium driven by Playwright against create_app on a
+real uvicorn server on 127.0.0.1, started in a folder holding the committed baseline report.
+
+Two kinds of check. At 1280x800, once signed in, the first screen shows how many cases fail and
+every gate without scrolling. And every state a member of staff meets (the login page, a wrong
+password, each tab, a finished evaluation, a refused upload, the grade form) has no axe-core
+violation; Lighthouse scores the login page's accessibility. Screenshots go to
+test-artifacts/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,21 +19,33 @@ from playwright.sync_api import (
     Browser,
     FrameLocator,
     Locator,
+    Page,
     ViewportSize,
     expect,
 )
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.web.app import create_app
-from support.browser import TIMEOUT_MS, launch_browser
+from support.browser import (
+    TIMEOUT_MS,
+    axe,
+    describe_violations,
+    failed_audits,
+    launch_browser,
+    lighthouse,
+    screenshot,
+)
 from support.servers import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+LIGHTHOUSE_OUT = REPO / "test-artifacts" / "lighthouse"
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = "s3cret-browser"
+# Two cases of the committed test set: enough for a whole run in a few seconds offline.
+TINY_TESTSET = 2
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +74,37 @@ def browser() -> Iterator[Browser]:
         yield chromium
 
 
+@pytest.fixture(scope="module")
+def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny good test set and one with nothing usable in it."""
+    folder = tmp_path_factory.mktemp("staff-uploads")
+    lines = (REPO / "evals" / "testset.jsonl").read_text(encoding="utf-8").splitlines()
+    tiny = folder / "tiny.jsonl"
+    tiny.write_text("\n".join(lines[:TINY_TESTSET]) + "\n", encoding="utf-8")
+    broken = folder / "broken.jsonl"
+    broken.write_text(json.dumps({"nothing": "usable"}) + "\nnot json\n", encoding="utf-8")
+    return {"tiny": tiny, "broken": broken}
+
+
+def _new_page(browser: Browser) -> Page:
+    context = browser.new_context(viewport=LAPTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def _sign_in(page: Page, url: str, password: str = PASSWORD) -> None:
+    page.goto(url)
+    page.get_by_label("username").fill("staff")
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+def _signed_in(page: Page, url: str) -> None:
+    _sign_in(page, url)
+    report: FrameLocator = page.frame_locator("#spinechat-run-report iframe")
+    expect(report.locator("#failing-count")).to_contain_text("cases fail")
+
+
 def _below_the_fold(locator: Locator, height: int) -> list[str]:
     """The texts of the elements of ``locator`` that end below ``height`` (page coordinates)."""
     late = []
@@ -71,14 +119,9 @@ def _below_the_fold(locator: Locator, height: int) -> list[str]:
 def test_the_first_screen_shows_the_failing_count_and_every_gate(
     staff_url: str, browser: Browser
 ) -> None:
-    context = browser.new_context(viewport=LAPTOP)
-    context.set_default_timeout(TIMEOUT_MS)
+    page = _new_page(browser)
     try:
-        page = context.new_page()
-        page.goto(staff_url)
-        page.get_by_label("username").fill("staff")
-        page.get_by_label("password").fill(PASSWORD)
-        page.get_by_role("button", name="Login").click()
+        _sign_in(page, staff_url)
         report: FrameLocator = page.frame_locator("#spinechat-run-report iframe")
         count = report.locator("#failing-count")
         expect(count).to_contain_text("cases fail", timeout=TIMEOUT_MS)
@@ -96,4 +139,80 @@ def test_the_first_screen_shows_the_failing_count_and_every_gate(
         box = count.bounding_box()
         assert box is not None and box["height"] < 50
     finally:
-        context.close()
+        page.context.close()
+
+
+# ---- accessibility: every state -----------------------------------------------------------------
+
+
+def _open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
+def _state_login(page: Page, url: str, files: dict[str, Path]) -> None:
+    page.goto(url)
+    expect(page.get_by_role("button", name="Login")).to_be_visible()
+
+
+def _state_wrong_password(page: Page, url: str, files: dict[str, Path]) -> None:
+    _sign_in(page, url, password="not-the-password")
+    expect(page.get_by_text("Incorrect Credentials")).to_be_visible()
+
+
+def _state_report(page: Page, url: str, files: dict[str, Path]) -> None:
+    _signed_in(page, url)
+
+
+def _state_evaluate(page: Page, url: str, files: dict[str, Path]) -> None:
+    _signed_in(page, url)
+    _open_tab(page, "Evaluate")
+
+
+def _run(page: Page, testset: Path) -> None:
+    page.locator("input[type=file]").first.set_input_files(testset)
+    expect(page.get_by_text(testset.name).first).to_be_visible()
+    page.get_by_role("button", name="Run", exact=True).click()
+
+
+def _state_evaluated(page: Page, url: str, files: dict[str, Path]) -> None:
+    _state_evaluate(page, url, files)
+    _run(page, files["tiny"])
+    download = page.get_by_role("button", name="Download the report (zip)")
+    expect(download).to_be_visible(timeout=120_000)
+
+
+def _state_bad_upload(page: Page, url: str, files: dict[str, Path]) -> None:
+    _state_evaluate(page, url, files)
+    _run(page, files["broken"])
+    expect(page.get_by_text("holds no usable cases").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def _state_grade(page: Page, url: str, files: dict[str, Path]) -> None:
+    _signed_in(page, url)
+    _open_tab(page, "Grade")
+
+
+STATES = {
+    "login": _state_login,
+    "wrong-password": _state_wrong_password,
+    "report": _state_report,
+    "evaluate": _state_evaluate,
+    "evaluated": _state_evaluated,
+    "bad-upload": _state_bad_upload,
+    "grade": _state_grade,
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_staff_state_has_no_axe_violation(
+    state: str, staff_url: str, browser: Browser, uploads: dict[str, Path]
+) -> None:
+    page = _new_page(browser)
+    try:
+        STATES[state](page, staff_url, uploads)
+        screenshot(page, f"staff-{state}")
+        violations = axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        page.context.close()
