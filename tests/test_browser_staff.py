@@ -193,6 +193,26 @@ def _state_grade(page: Page, url: str, files: dict[str, Path]) -> None:
     _open_tab(page, "Grade")
 
 
+def _state_grade_answer(page: Page, url: str, files: dict[str, Path]) -> None:
+    _state_grade(page, url, files)
+    page.get_by_label("every answer").check()
+    expect(page.locator("#spinechat-grade-answer")).not_to_contain_text("Choose a run")
+
+
+def _state_grade_refused(page: Page, url: str, files: dict[str, Path]) -> None:
+    _state_grade_answer(page, url, files)
+    page.get_by_role("button", name="Save grade").click()
+    expect(page.get_by_text("Enter your name as grader.").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def _state_grade_saved(page: Page, url: str, files: dict[str, Path]) -> None:
+    _state_grade_answer(page, url, files)
+    page.get_by_label("Your name (grader)").fill("Browser Test")
+    page.get_by_label("3 · Good").check()
+    page.get_by_role("button", name="Save grade").click()
+    expect(page.locator("#spinechat-grade-saved")).not_to_be_empty(timeout=TIMEOUT_MS)
+
+
 STATES = {
     "login": _state_login,
     "wrong-password": _state_wrong_password,
@@ -201,6 +221,9 @@ STATES = {
     "evaluated": _state_evaluated,
     "bad-upload": _state_bad_upload,
     "grade": _state_grade,
+    "grade-answer": _state_grade_answer,
+    "grade-refused": _state_grade_refused,
+    "grade-saved": _state_grade_saved,
 }
 
 
@@ -216,3 +239,22 @@ def test_every_staff_state_has_no_axe_violation(
         assert violations == [], describe_violations(violations)
     finally:
         page.context.close()
+
+
+# ---- accessibility: Lighthouse ------------------------------------------------------------------
+
+
+def test_lighthouse_scores_the_login_page_100_for_accessibility(staff_url: str) -> None:
+    """Lighthouse opens its own browser without our sign-in, so it scores the login page; the
+    signed-in states are checked with axe-core above (Lighthouse's accessibility audits are
+    axe-core's rules)."""
+    for form_factor in ("mobile", "desktop"):
+        report = lighthouse(
+            staff_url,
+            LIGHTHOUSE_OUT / f"staff-login-{form_factor}.json",
+            form_factor=form_factor,
+            categories=("accessibility",),
+        )
+        score = report["categories"]["accessibility"]["score"]
+        print(f"lighthouse staff login {form_factor}: accessibility {score}")
+        assert score == 1, failed_audits(report, "accessibility")

@@ -78,9 +78,9 @@ class LoginPageMarkup:
             if message.get("more_body", False):
                 return
             body = mark_up_login_page(b"".join(chunks))
-            headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
-            headers.append((b"content-length", str(len(body)).encode()))
-            await send({**start, "headers": headers})
+            kept = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+            kept.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": kept})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, rewrite)
