@@ -258,3 +258,53 @@ def test_lighthouse_scores_the_login_page_100_for_accessibility(staff_url: str) 
         score = report["categories"]["accessibility"]["score"]
         print(f"lighthouse staff login {form_factor}: accessibility {score}")
         assert score == 1, failed_audits(report, "accessibility")
+
+
+# ---- keyboard focus -----------------------------------------------------------------------------
+
+_FOCUS_STYLE = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return {name: `${el.tagName.toLowerCase()} ${el.getAttribute("aria-label") || el.id || ""}`,
+            outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+            color: style.outlineColor};
+}"""
+
+
+def _contrast_on_white(color: str) -> float:
+    """WCAG contrast ratio of an ``rgb(...)``/``rgba(...)`` colour against white."""
+    red, green, blue = (
+        int(float(part)) for part in color[color.index("(") + 1 : -1].split(",")[:3]
+    )
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_control_reached_by_tab_shows_a_3_to_1_focus_outline(
+    staff_url: str, browser: Browser, uploads: dict[str, Path]
+) -> None:
+    page = _new_page(browser)
+    try:
+        _state_grade_answer(page, staff_url, uploads)
+        page.locator("#spinechat-staff-head h1").click()  # start the tab order at the top
+        seen = []
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(_FOCUS_STYLE)
+            # Focus passing through the document itself between two controls is not a control.
+            if focused["name"].strip() != "body":
+                seen.append(focused)
+        screenshot(page, "staff-grade-keyboard-focus")
+        weak = [
+            f for f in seen
+            if f["outline"] == "none" or f["width"] < 2 or _contrast_on_white(f["color"]) < 3
+        ]  # fmt: skip
+        assert len({f["name"] for f in seen}) > 5
+        assert weak == [], weak
+    finally:
+        page.context.close()

@@ -53,14 +53,15 @@ FAILED_LOGIN_DELAY_S = 1.0
 
 # The heading is a real <h1> (axe: page-has-heading-one) kept on one line with the sign-out link,
 # at the size the bold line had, so the report's first screen still fits below it. Visible focus
-# at 3:1 or more on every control, and links and tabs at least 24px tall (WCAG 2.4.11, 2.5.8).
+# at 3:1 or more on every control (any element: Chromium also focuses scrolling boxes; the doubled
+# class outranks Gradio's "outline: none !important" on its text inputs), and links and tabs at least 24px tall (WCAG 2.4.11, 2.5.8).
 STAFF_CSS = """
 #spinechat-staff-head h1 { display: inline; font-size: 1rem; margin: 0; font-weight: 700; }
 #spinechat-staff-head a { display: inline-block; min-height: 1.5rem; line-height: 1.5rem; }
 #spinechat-staff-head { margin: 0; }
-.gradio-container button:focus-visible, .gradio-container a:focus-visible,
-.gradio-container input:focus-visible, .gradio-container textarea:focus-visible,
-.gradio-container [role="tab"]:focus-visible, .gradio-container select:focus-visible {
+.gradio-container *:focus-visible,
+.gradio-container.gradio-container input:focus-visible,
+.gradio-container.gradio-container textarea:focus-visible {
   outline: 3px solid #1e40af !important; outline-offset: 2px; }
 .gradio-container [role="tab"] { min-height: 1.5rem; }
 """
