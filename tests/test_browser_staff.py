@@ -213,6 +213,16 @@ def _state_grade_saved(page: Page, url: str, files: dict[str, Path]) -> None:
     expect(page.locator("#spinechat-grade-saved")).not_to_be_empty(timeout=TIMEOUT_MS)
 
 
+def _settle(page: Page) -> None:
+    """Wait for finite animations (a toast fading in) to end, so that colours are measured as
+    they stay on screen, not half-way through a fade."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter(a => a.effect?.getComputedTiming().iterations !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
+
+
 STATES = {
     "login": _state_login,
     "wrong-password": _state_wrong_password,
@@ -234,6 +244,7 @@ def test_every_staff_state_has_no_axe_violation(
     page = _new_page(browser)
     try:
         STATES[state](page, staff_url, uploads)
+        _settle(page)
         screenshot(page, f"staff-{state}")
         violations = axe(page)
         assert violations == [], describe_violations(violations)

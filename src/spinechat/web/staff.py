@@ -58,7 +58,8 @@ FAILED_LOGIN_DELAY_S = 1.0
 STAFF_CSS = """
 #spinechat-staff-head h1 { display: inline; font-size: 1rem; margin: 0; font-weight: 700; }
 #spinechat-staff-head a { display: inline-block; min-height: 1.5rem; line-height: 1.5rem; }
-#spinechat-staff-head { margin: 0; }
+#spinechat-staff-head, #spinechat-staff-head > * { margin: 0; padding: 0; min-height: 0;
+  line-height: 1.5rem; }
 .gradio-container *:focus-visible,
 .gradio-container.gradio-container input:focus-visible,
 .gradio-container.gradio-container textarea:focus-visible {
