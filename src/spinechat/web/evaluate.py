@@ -85,13 +85,13 @@ def summary_markdown(report: Mapping[str, Any]) -> str:
         f"{metrics['errors']} errors, {len(skipped)} lines skipped"
     ]
     if skipped:
-        out += ["", "### Skipped test-set lines", "", skipped_markdown(skipped)]
+        out += ["", "## Skipped test-set lines", "", skipped_markdown(skipped)]
     gates = report.get("gates")
     if gates is None:
-        out += ["", "### Gates", "", "No gates file: no gates checked."]
+        out += ["", "## Gates", "", "No gates file: no gates checked."]
     else:
         passed = sum(1 for gate in gates if gate["passed"])
-        out += ["", f"### Gates: {passed} of {len(gates)} passed", ""]
+        out += ["", f"## Gates: {passed} of {len(gates)} passed", ""]
         for gate in sorted(gates, key=lambda gate: gate["passed"]):
             key = gate["metric"]
             value = metric_value(key, gate["value"])
@@ -106,7 +106,7 @@ def summary_markdown(report: Mapping[str, Any]) -> str:
     categories = list(report["by_category"])
     out += [
         "",
-        "### Test set metrics",
+        "## Test set metrics",
         "",
         "| metric | overall | " + " | ".join(markdown_text(c) for c in categories) + " |",
         "|---|" + "---:|" * (len(categories) + 1),

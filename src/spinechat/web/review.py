@@ -290,7 +290,7 @@ def build_report_tab(handlers: ReviewHandlers) -> dict[str, Any]:
         )  # fmt: skip
         refresh = gr.Button("Refresh", size="sm", scale=0, min_width=90)
     report = gr.HTML(elem_id="spinechat-run-report")
-    gr.Markdown("### Run history")
+    gr.Markdown("## Run history")
     history = gr.HTML(elem_id="spinechat-run-history")
     # "undocumented": callable by the staff page's own client, not listed in the page's API docs;
     # "private": only the page itself runs it. The named event comes first: Gradio names every

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
+from starlette.routing import Mount
 
 from spinechat.eval.runner import DEFAULT_RUNS
 from spinechat.web import ui
@@ -32,6 +33,7 @@ from spinechat.web.grading import GradeStore
 from spinechat.web.review import REPORT_CSS, ReviewHandlers, build_grade_tab, build_report_tab
 from spinechat.web.review import report_frame as report_frame
 from spinechat.web.runs import DEFAULT_BASELINE, RunHistory
+from spinechat.web.staff_login import LoginPageMarkup
 
 if TYPE_CHECKING:
     from spinechat.answer.pipeline import Answerer
@@ -49,7 +51,43 @@ GRADES_FILE = "grades.jsonl"
 # Slows password guessing: Gradio's login route has no rate limit of its own.
 FAILED_LOGIN_DELAY_S = 1.0
 
-CSS = ui.CSS + REPORT_CSS
+# The heading is a real <h1> (axe: page-has-heading-one) kept on one line with the sign-out link,
+# at the size the bold line had, so the report's first screen still fits below it. Visible focus
+# at 3:1 or more on every control (any element: Chromium also focuses scrolling boxes; the doubled
+# class outranks Gradio's "outline: none !important" on its text inputs), and links and tabs at least 24px tall (WCAG 2.4.11, 2.5.8).
+STAFF_CSS = """
+#spinechat-staff-head h1 { display: inline; font-size: 1rem; margin: 0; font-weight: 700; }
+#spinechat-staff-head a { display: inline-block; min-height: 1.5rem; line-height: 1.5rem; }
+#spinechat-staff-head, #spinechat-staff-head > * { margin: 0; padding: 0; min-height: 0;
+  line-height: 1.5rem; }
+.gradio-container *:focus-visible,
+.gradio-container.gradio-container input:focus-visible,
+.gradio-container.gradio-container textarea:focus-visible {
+  outline: 3px solid #1e40af !important; outline-offset: 2px; }
+.gradio-container [role="tab"] { min-height: 1.5rem; }
+"""
+CSS = ui.CSS + REPORT_CSS + STAFF_CSS
+# A documented DOM patch for markup of Gradio's we cannot reach from Python: its error toast's
+# header is a role="button" (it collapses the message) that holds the Close button, which axe-core
+# reports as nested-interactive (a screen reader announces one button inside another). The header
+# keeps its mouse click; it loses its button role and tab stop, so the Close button is the one
+# control a keyboard reaches, and the message is never collapsed to begin with.
+UNNEST_TOAST_JS = """
+() => {
+  const unnest = () => {
+    for (const header of document.querySelectorAll('.toast-header[role="button"]')) {
+      if (header.querySelector("button")) {
+        header.removeAttribute("role");
+        header.removeAttribute("tabindex");
+      }
+    }
+  };
+  unnest();
+  new MutationObserver(unnest).observe(document.body, {childList: true, subtree: true});
+}
+"""
+# Each tab names itself in the window title, so a staff member with several tabs open finds theirs.
+TAB_TITLES = {"Report": "run report", "Evaluate": "evaluate a test set", "Grade": "grade answers"}
 
 
 # ---- pure helpers -------------------------------------------------------------------------------
@@ -75,6 +113,12 @@ def check_password(expected: str) -> Callable[[str, str], Awaitable[bool]]:
     return check
 
 
+def _title_script(tab: str) -> str:
+    """A client-side step that sets the window title for ``tab`` (no round trip to the server)."""
+    title = f"{TITLE}: {TAB_TITLES[tab]}"
+    return f"() => {{ document.title = {title!r}; }}"
+
+
 # ---- layout and mounting ------------------------------------------------------------------------
 
 
@@ -93,13 +137,17 @@ def build_staff_blocks(
         if handlers.answers_set is not None and handlers.answers_set.is_file()
         else None
     )
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
+    with gr.Blocks(title=f"{TITLE}: {TAB_TITLES['Report']}", analytics_enabled=False) as blocks:
         # One line: the report's first screen must fit on a laptop screen below it.
-        gr.Markdown(f"**{TITLE}** · [Sign out](logout)")
+        gr.HTML(
+            f'<h1>{TITLE}</h1> · <a href="logout">Sign out</a>',
+            elem_id="spinechat-staff-head",
+            padding=False,
+        )
         with gr.Tabs():
-            with gr.Tab("Report"):
+            with gr.Tab("Report") as report_tab:
                 shown = build_report_tab(review)
-            with gr.Tab("Evaluate"):
+            with gr.Tab("Evaluate") as evaluate_tab:
                 gr.Markdown(
                     "Upload a test set (JSONL, one case per line, or CSV with the same columns; "
                     f"up to {max_upload_bytes // 1024} KB) and press **Run**. The cases are "
@@ -128,8 +176,10 @@ def build_staff_blocks(
                 summary = gr.Markdown(elem_id="spinechat-eval-summary")
                 download = gr.DownloadButton("Download the report (zip)", visible=False)
                 report = gr.HTML(elem_id="spinechat-eval-report")
-            with gr.Tab("Grade"):
+            with gr.Tab("Grade") as grade_tab:
                 grading = build_grade_tab(review)
+        for tab in (report_tab, evaluate_tab, grade_tab):
+            tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
         # No concurrency limit: the handler's lock lets one run in and tells a second click why
         # it cannot start, instead of leaving it waiting silently in the queue. "undocumented":
@@ -190,7 +240,7 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
     # The same refusals as the patient pages: the data folder (which holds the uploads and
     # reports) and .env are never served; the zip is handed out from Gradio's cache.
     blocked = [str(settings.data_dir.resolve()), str(Path.cwd() / ".env")]
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app,
         blocks,
         path=STAFF_PATH,
@@ -208,4 +258,16 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         pwa=False,
         theme=ui.build_theme(),
         css=CSS,
+        js=UNNEST_TOAST_JS,
     )
+    _mark_up_login_page(mounted)
+    return mounted
+
+
+def _mark_up_login_page(app: FastAPI) -> None:
+    """Give Gradio's login page for /staff a title, a main landmark and a heading (see
+    ``web.staff_login``); only the staff page's own Gradio app is wrapped."""
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == STAFF_PATH:
+            route.app.add_middleware(LoginPageMarkup)  # type: ignore[attr-defined]
+            return
