@@ -109,7 +109,7 @@ def create_app(
             path=path,
             server_name=settings.host,
             server_port=settings.port,
-            footer_links=[] if compact else ["api"],
+            footer_links=[],  # patients see no "Use via API" link (issue 13)
             run_history=False,
             blocked_paths=blocked,
             show_error=False,
