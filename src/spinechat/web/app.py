@@ -119,6 +119,7 @@ def create_app(
             pwa=False,
             theme=theme,
             css=ui.CSS,
+            head=ui.HEAD,
         )
     return app
 

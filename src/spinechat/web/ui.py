@@ -115,6 +115,24 @@ CSS = """
 """
 
 
+# Added to each page's <head>. Gradio 6's chatbot marks its example questions role="list" but
+# holds buttons, not list items: axe-core's critical aria-required-children (issue 13). The role
+# is removed as the examples appear; the buttons stay a plain group of buttons in reading order.
+HEAD = """<meta name="description" content="General information for patients about spinal screws,
+rods and plates, with the source of every statement. Not a diagnosis.">
+<script>
+(() => {
+  const fix = () => document.querySelectorAll('.examples[role="list"]')
+    .forEach((el) => el.removeAttribute("role"));
+  new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
+})();
+</script>"""
+
+VISUALLY_HIDDEN = (
+    "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+)
+
+
 # ---- pure helpers -------------------------------------------------------------------------------
 
 
@@ -445,6 +463,9 @@ def build_blocks(
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
         if not compact:
             gr.Markdown(f"# {TITLE}\n{INTRO}")
+        else:
+            # The widget shows no header, but a page needs a level-one heading for screen readers.
+            gr.HTML(f'<h1 style="{VISUALLY_HIDDEN}">{html.escape(TITLE)}</h1>')
         gr.HTML(note_html())
         banner = gr.HTML("", elem_id="spinechat-banner")
         chatbot = gr.Chatbot(
