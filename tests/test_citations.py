@@ -84,3 +84,17 @@ def test_plain_answer_reads_the_text_back_for_follow_ups() -> None:
     sources = [_source(1, "Screws can loosen over time.")]
     text = "Screws can loosen [1] &lt;b&gt;."
     assert citations.plain_answer(ui.answer_html(text, sources, "k")) == text
+
+
+def test_link_preview_rewrite_escapes_and_replaces_gradios_tags() -> None:
+    from spinechat.web.meta import rewrite_link_preview
+
+    page = (
+        '<head><meta charset="utf-8" />\n<meta property="og:url" content="{url}" />\n<meta\n'
+        '  property="og:image"\n  content="https://example.org/x.jpg"\n/>'
+        '<meta name="twitter:title" content="Gradio" /></head>'
+    )
+    out = rewrite_link_preview(page, title="A <b>", description='say "hi"', url="http://h/")
+    assert "{url}" not in out and "example.org" not in out and "Gradio" not in out
+    assert "<title>A &lt;b&gt;</title>" in out and 'content="say &quot;hi&quot;"' in out
+    assert '<meta property="og:url" content="http://h/" />' in out

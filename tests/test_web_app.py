@@ -469,3 +469,15 @@ def test_embed_example_page_points_at_the_server(running: RunningApp) -> None:
     for path in ("/embed/", "/gradio.js"):
         assert f'"{path}"' in page
         assert httpx.get(server + path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "embed/"])
+def test_pages_have_patient_link_previews(running: RunningApp, path: str) -> None:
+    page = httpx.get(running.url + path).text
+    assert f"<title>{ui.TITLE}</title>" in page
+    assert 'name="description"' in page
+    assert f'<meta property="og:title" content="{ui.TITLE}" />' in page
+    assert f'<meta property="og:url" content="{running.url}{path}" />' in page
+    # No Gradio wording, no literal "{url}" and no image from another server (issue 13).
+    for gone in ("Click to try out the app!", "{url}", "og:image", "twitter:image", "@Gradio"):
+        assert gone not in page, gone

@@ -99,6 +99,10 @@ def create_app(
         from spinechat.web.staff import mount_staff
 
         app = mount_staff(app, settings, answerer)
+    from spinechat.web.meta import LinkPreviewMiddleware
+
+    # Patient-facing title, description and link previews instead of Gradio's (issue 13).
+    app.add_middleware(LinkPreviewMiddleware, paths=frozenset({"/", "/embed/"}), title=ui.TITLE)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
         blocks = ui.build_blocks(answerer, feedback, compact=compact)

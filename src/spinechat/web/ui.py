@@ -118,9 +118,7 @@ CSS = """
 # Added to each page's <head>. Gradio 6's chatbot marks its example questions role="list" but
 # holds buttons, not list items: axe-core's critical aria-required-children (issue 13). The role
 # is removed as the examples appear; the buttons stay a plain group of buttons in reading order.
-HEAD = """<meta name="description" content="General information for patients about spinal screws,
-rods and plates, with the source of every statement. Not a diagnosis.">
-<script>
+HEAD = """<script>
 (() => {
   const fix = () => document.querySelectorAll('.examples[role="list"]')
     .forEach((el) => el.removeAttribute("role"));
