@@ -42,11 +42,14 @@ from spinechat.prompts import load_prompts
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
 from support.browser import (
+    SCREENSHOTS,
     TIMEOUT_MS,
     OfflineBrowsing,
     axe,
     describe_violations,
+    failed_audits,
     launch_browser,
+    lighthouse,
     screenshot,
 )
 from support.servers import serve
@@ -798,3 +801,30 @@ def test_an_over_long_question_is_answered_inline_and_the_chat_stays(
     expect(page.get_by_test_id("bot").first).to_contain_text("Sources for this answer")
     expect(page.get_by_text("Error", exact=True)).to_have_count(0)
     expect(box).to_have_value("x" * 4001)
+
+
+@pytest.mark.parametrize(
+    ("path", "form_factor"),
+    [("", "mobile"), ("", "desktop"), ("embed/", "mobile")],
+    ids=["chat-mobile", "chat-desktop", "embed-mobile"],
+)
+def test_lighthouse_accessibility_and_layout_shift(
+    running: RunningApp, path: str, form_factor: str
+) -> None:
+    out = (
+        SCREENSHOTS.parent
+        / "lighthouse"
+        / f"patient-{path.strip('/') or 'chat'}-{form_factor}.json"
+    )
+    report = lighthouse(running.url + path, out, form_factor=form_factor)
+    audits = report["audits"]
+    figures = {
+        "accessibility": report["categories"]["accessibility"]["score"],
+        "performance": report["categories"]["performance"]["score"],
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+        "lcp_s": round(audits["largest-contentful-paint"]["numericValue"] / 1000, 2),
+    }
+    print(f"lighthouse /{path} {form_factor}: {figures}")
+    assert figures["accessibility"] == 1, failed_audits(report, "accessibility")
+    if not path:
+        assert figures["cls"] < 0.1, figures

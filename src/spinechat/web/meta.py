@@ -25,6 +25,14 @@ DESCRIPTION = (
 )
 _PREVIEW_TAG = re.compile(r'<meta\s+(?:property="og:[^"]*"|name="twitter:[^"]*")[^>]*>\s*', re.S)
 _CHARSET = '<meta charset="utf-8" />'
+# Layout shift on load (issue 13: 0.48 mobile, 0.74 desktop): Gradio renders the page in steps
+# and our CSS arrives with its config, so the container moves several times. The app is kept
+# invisible (moves of invisible content are no shift) until the page CSS (ui.CSS) shows it, which
+# it does only once our first component is on the page.
+# The scrollbar gutter is kept, so a scrollbar appearing as the page grows moves nothing.
+_HOLD_UNTIL_READY = (
+    "<style>gradio-app { visibility: hidden; } html { scrollbar-gutter: stable; }</style>"
+)
 
 
 def rewrite_link_preview(page: str, *, title: str, description: str, url: str) -> str:
@@ -40,6 +48,7 @@ def rewrite_link_preview(page: str, *, title: str, description: str, url: str) -
             f'<meta property="og:url" content="{html.escape(url, quote=True)}" />',
             '<meta property="og:type" content="website" />',
             '<meta name="twitter:card" content="summary" />',
+            _HOLD_UNTIL_READY,
         )
     )
     return _PREVIEW_TAG.sub("", page).replace(_CHARSET, _CHARSET + ours, 1)

@@ -58,6 +58,8 @@ _GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again 
 # amber-950 on amber-100 is 15:1, slate-800 on slate-100 is 12:1.
 CSS = """
 :root, .gradio-container { color-scheme: light; }
+/* Shown once laid out with this CSS (see web/meta.py: no layout shift on load). */
+gradio-app:has(.spinechat-note) { visibility: visible !important; }
 .gradio-container { max-width: 960px !important; margin: 0 auto; }
 .spinechat-note { margin: 0; padding: 10px 14px; border-radius: 8px; background: #f1f5f9;
   color: #1e293b; border: 1px solid #cbd5e1; font-size: 1rem; line-height: 1.5; }
