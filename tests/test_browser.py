@@ -41,7 +41,17 @@ from spinechat.index import ingest, open_store
 from spinechat.prompts import load_prompts
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
-from support.browser import TIMEOUT_MS, OfflineBrowsing, launch_browser, screenshot
+from support.browser import (
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    OfflineBrowsing,
+    axe,
+    describe_violations,
+    failed_audits,
+    launch_browser,
+    lighthouse,
+    screenshot,
+)
 from support.servers import serve
 
 # Gradio's queue trips pandas deprecation warnings of its own.
@@ -320,9 +330,13 @@ def test_headline_question_is_answered_with_citations_and_sources(
     first = panel.locator("li").first
     expect(first.locator(".where")).to_contain_text(re.compile(r"\[\d+\] \S"))
     expect(first.locator("blockquote")).not_to_be_empty()
-    expect(first).to_contain_text("From the document:")
+    # Named by title, publisher and date, never by the internal document id (issue 13).
+    expect(first).not_to_contain_text("From the document:")
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-    listed = {int(v) for v in panel.locator("li").evaluate_all("els => els.map((e) => e.value)")}
+    listed = {
+        int(v)
+        for v in panel.locator("li").evaluate_all("els => els.map((e) => Number(e.dataset.n))")
+    }
     assert cited <= listed, f"answer cites {cited}, panel lists {listed}"
     panel.scroll_into_view_if_needed()
     _screenshot(page, "sources-panel")
@@ -330,7 +344,8 @@ def test_headline_question_is_answered_with_citations_and_sources(
 
 def test_llm_answer_streams_into_the_page(llm_url: str, browsing: OfflineBrowsing) -> None:
     page = _open(browsing.page(), llm_url)
-    expect(page.get_by_text("Answers by:")).to_contain_text("LLM:")
+    # What writes the answers is for staff, not patients (issue 13).
+    expect(page.get_by_text("Answers by:")).to_have_count(0)
     _watch_bot_text(page)
     bot = _ask(page, HEADLINE)
 
@@ -436,7 +451,7 @@ def test_markup_in_a_document_is_shown_as_text(
     page = _open(browsing.page(), running.url)
     _ask(page, SKIN_CARE)
     panel = _show_sources(page)
-    planted = panel.locator("li").filter(has_text="From the document: xss-test")
+    planted = panel.locator("li").filter(has_text="window.__xss=1")
     expect(planted).to_have_count(1)
     _assert_no_markup_ran(page)
     passage = planted.locator("blockquote")
@@ -468,7 +483,7 @@ def test_embed_iframe_shows_markup_as_text(host_url: str, browsing: OfflineBrows
     expect(_question_box(frame)).to_be_visible(timeout=TIMEOUT_MS)
     panel = _show_sources(frame)
     _ask(frame, SKIN_CARE)
-    planted = panel.locator("li").filter(has_text="From the document: xss-test")
+    planted = panel.locator("li").filter(has_text="window.__xss=1")
     expect(planted).to_be_visible()
     _assert_no_markup_ran(_frame(page))
     _assert_no_markup_ran(page)
@@ -584,3 +599,245 @@ def test_the_emergency_advice_is_on_screen_after_the_answer(
     if viewport["height"] >= 400:
         expect(alert.locator("a[href^='tel:']").first).to_be_in_viewport(ratio=1)
     _screenshot(page, f"emergency-{request.node.callspec.id}")
+
+
+# ---- issue 13: citations people can follow, accessible and calm ----------------------------------
+
+
+def _ask_next(page: Page, question: str) -> Locator:
+    """Ask a further question on a page that has answered before; returns the new answer."""
+    finished = page.locator(".spinechat-answer-sources")
+    before = finished.count()
+    box = _question_box(page)
+    box.fill(question)
+    box.press("Enter")
+    expect(finished).to_have_count(before + 1, timeout=TIMEOUT_MS)
+    return page.get_by_test_id("bot").last
+
+
+def _citations_of(bot: Locator) -> list[tuple[int, str]]:
+    return [
+        (int(n), href)
+        for n, href in bot.locator("a.spinechat-cite").evaluate_all(
+            "els => els.map((a) => [a.textContent.slice(1, -1), a.getAttribute('href')])"
+        )
+    ]
+
+
+def test_each_answer_keeps_its_own_numbered_linked_sources(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, ORDINARY)
+    first = page.get_by_test_id("bot").nth(0)
+    first_links = _citations_of(first)
+    _ask_next(page, HEADLINE)
+    second = page.get_by_test_id("bot").nth(1)
+    assert first_links and _citations_of(second)
+    for bot in (first, second):
+        links = _citations_of(bot)
+        # Numbers run 1..k in order of first use, with no gaps.
+        order = list(dict.fromkeys(n for n, _ in links))
+        assert order == list(range(1, len(order) + 1)), order
+        for n, href in links:
+            # Each [n] points at an entry of this answer's own list, which names its source.
+            target = bot.locator(f"li[id='{href[1:]}']")
+            expect(target).to_have_count(1)
+            expect(target.locator(".spinechat-source-where")).to_contain_text(f"[{n}] ")
+        expect(bot.locator("mark").first).to_be_visible()
+    # The earlier answer still has its own links after the second answer (they were not
+    # re-pointed to the latest answer's sources).
+    assert _citations_of(first) == first_links
+    assert not {h for _, h in first_links} & {h for _, h in _citations_of(second)}
+    expect(
+        page.get_by_text("Numbers like [1] point to the sources below each answer.")
+    ).to_be_visible()
+    _screenshot(page, "patient-answer-with-sources-desktop")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "name"), [(SMALL_PHONE, "phone-360x740"), (ZOOM_200, "zoom-200")]
+)
+def test_screenshots_of_an_answer_and_its_sources(
+    running: RunningApp, browsing: OfflineBrowsing, viewport: dict[str, int], name: str
+) -> None:
+    page = _open(browsing.page(viewport=viewport), running.url)
+    bot = _ask(page, HEADLINE)
+    sources = bot.locator(".spinechat-answer-sources")
+    sources.scroll_into_view_if_needed()
+    expect(sources.locator("mark").first).to_be_visible()
+    assert _page_width(page) <= viewport["width"]
+    _screenshot(page, f"patient-answer-{name}")
+
+
+@pytest.mark.parametrize("path", ["", "embed/"])
+def test_axe_finds_nothing_before_and_after_an_answer(
+    running: RunningApp, browsing: OfflineBrowsing, path: str
+) -> None:
+    page = _open(browsing.page(), running.url + path)
+    before = axe(page)
+    _show_sources(page)
+    _ask(page, ORDINARY)
+    after = axe(page)
+    assert not before, f"before an answer: {describe_violations(before)}"
+    assert not after, f"after an answer: {describe_violations(after)}"
+
+
+def _rgb(colour: str) -> str:
+    return colour if colour.startswith("rgb") else "rgb(255, 255, 255)"
+
+
+def test_every_control_shows_a_focus_ring_of_three_to_one(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, ORDINARY)
+    page.get_by_role("heading", level=1).click()
+    seen: dict[str, float] = {}
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body) return null;
+                const s = getComputedStyle(el);
+                let bg = null;
+                for (let p = el; p && !bg; p = p.parentElement) {
+                    const c = getComputedStyle(p).backgroundColor;
+                    if (c && c !== "rgba(0, 0, 0, 0)" && c !== "transparent") bg = c;
+                }
+                const name = (el.getAttribute("aria-label") || el.innerText || el.tagName)
+                    .trim().slice(0, 40);
+                return {name, style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                        colour: s.outlineColor, bg: bg || "rgb(255, 255, 255)",
+                        shadow: s.boxShadow};
+            }"""
+        )
+        if ring is None:
+            continue
+        has_outline = ring["style"] != "none" and ring["width"] >= 2
+        assert has_outline, f"no visible focus ring on {ring}"
+        seen[ring["name"]] = round(_contrast(_rgb(ring["colour"]), _rgb(ring["bg"])), 2)
+    print(f"focus ring contrast per control: {seen}")
+    assert seen and all(ratio >= 3 for ratio in seen.values()), seen
+    comment = page.get_by_role("textbox", name=re.compile(r"^Optional comment"))
+    border = comment.evaluate("(el) => getComputedStyle(el).borderTopColor")
+    assert _contrast(_rgb(border), "rgb(255, 255, 255)") >= 3, border
+
+
+def test_chat_buttons_are_at_least_24_px(running: RunningApp, browsing: OfflineBrowsing) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, ORDINARY)
+    log = page.get_by_role("log")
+    buttons = [
+        log.get_by_role("button", name="Like", exact=True).last,
+        log.get_by_role("button", name="Dislike", exact=True).last,
+        page.get_by_role("button", name=re.compile("^Copy", re.I)).last,
+        page.get_by_role("button", name=re.compile("^Clear", re.I)).first,
+    ]
+    sizes = {}
+    for button in buttons:
+        box = button.bounding_box()
+        assert box is not None
+        sizes[button.evaluate("(b) => b.getAttribute('aria-label') || b.innerText")] = (
+            round(box["width"]),
+            round(box["height"]),
+        )
+    print(f"chat button sizes (px): {sizes}")
+    assert all(w >= 24 and h >= 24 for w, h in sizes.values()), sizes
+
+
+def test_answer_text_follows_the_browsers_text_size(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    sizes = []
+    for standard in (16, 24):
+        page = browsing.page()
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": standard}})
+        _open(page, running.url)
+        bot = _ask(page, ORDINARY)
+        size = bot.locator("p").first.evaluate("(p) => parseFloat(getComputedStyle(p).fontSize)")
+        sizes.append(size)
+    print(f"answer text at a default of 16 px and 24 px: {sizes}")
+    assert sizes[1] >= sizes[0] * 1.3, sizes
+
+
+def test_changing_a_rating_updates_the_answers_one_row(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    before = running.feedback.count()
+    _ask(page, ORDINARY)
+    log = page.get_by_role("log")
+    log.get_by_role("button", name="Dislike", exact=True).last.click()
+    _wait_for(lambda: running.feedback.count() == before + 1)
+    log.get_by_role("button", name="Like", exact=True).last.click()
+    _wait_for(lambda: list(running.feedback.records())[-1].rating == "like")
+    assert running.feedback.count() == before + 1
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_an_over_long_question_is_answered_inline_and_the_chat_stays(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(), running.url)
+    _ask(page, ORDINARY)
+    box = _question_box(page)
+    box.fill("x" * 4001)
+    box.press("Enter")
+    notice = page.get_by_role("log").get_by_role("status")
+    expect(notice).to_contain_text("too long (4001 characters; the limit is 4000)")
+    # The earlier answer, with its sources, is still there above the notice.
+    expect(page.get_by_test_id("bot")).to_have_count(2)
+    expect(page.get_by_test_id("bot").first).to_contain_text("Sources for this answer")
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    expect(box).to_have_value("x" * 4001)
+
+
+@pytest.mark.parametrize(
+    ("path", "form_factor"),
+    [("", "mobile"), ("", "desktop"), ("embed/", "mobile")],
+    ids=["chat-mobile", "chat-desktop", "embed-mobile"],
+)
+def test_lighthouse_accessibility_and_layout_shift(
+    running: RunningApp, path: str, form_factor: str
+) -> None:
+    out = (
+        SCREENSHOTS.parent
+        / "lighthouse"
+        / f"patient-{path.strip('/') or 'chat'}-{form_factor}.json"
+    )
+    report = lighthouse(running.url + path, out, form_factor=form_factor)
+    audits = report["audits"]
+    figures = {
+        "accessibility": report["categories"]["accessibility"]["score"],
+        "performance": report["categories"]["performance"]["score"],
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+        "lcp_s": round(audits["largest-contentful-paint"]["numericValue"] / 1000, 2),
+    }
+    print(f"lighthouse /{path} {form_factor}: {figures}")
+    assert figures["accessibility"] == 1, failed_audits(report, "accessibility")
+    if not path:
+        assert figures["cls"] < 0.1, figures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="unfinished (issue 13): a tap on [n] in Gradio's chat does not scroll to the source",
+)
+def test_a_tap_on_a_citation_shows_its_passage(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(viewport=SMALL_PHONE), running.url)
+    bot = _ask(page, HEADLINE)
+    _, href = _citations_of(bot)[0]
+    bot.locator("a.spinechat-cite").first.click()
+    expect(bot.locator(f"li[id='{href[1:]}'] blockquote")).to_be_in_viewport(timeout=3_000)

@@ -281,3 +281,39 @@ def test_created_at_uses_the_injected_clock(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "f.sqlite3", now=lambda: fixed)
     _add(store)
     assert next(store.records()).created_at == "2024-03-01T12:30:00+00:00"
+
+
+def test_a_changed_rating_updates_the_answers_one_row(store: FeedbackStore) -> None:
+    fields = dict(question="q", answer="a", sources=[], prompt_version="v1")
+    first = store.add(rating="dislike", comment="unclear", answer_id="answer-1", **fields)
+    again = store.add(rating="like", answer_id="answer-1", **fields)
+    other = store.add(rating="like", answer_id="answer-2", **fields)
+    assert first == again != other and store.count() == 2
+    row = next(store.records())
+    assert (row.rating, row.comment) == ("like", "unclear")
+
+
+def test_an_old_feedback_file_gains_the_answer_key_without_losing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,"
+            " rating TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL,"
+            " answer TEXT NOT NULL, sources TEXT NOT NULL DEFAULT '[]',"
+            " prompt_version TEXT NOT NULL DEFAULT '', mode TEXT NOT NULL DEFAULT '',"
+            " urgency TEXT NOT NULL DEFAULT '')"
+        )
+        for rating in ("like", "dislike"):
+            conn.execute(
+                "INSERT INTO feedback (created_at, rating, question, answer) VALUES (?, ?, ?, ?)",
+                ("2024-01-01T00:00:00+00:00", rating, "old q", "old a"),
+            )
+    store = FeedbackStore(path)
+    assert [r.rating for r in store.records()] == ["like", "dislike"]
+    store.add(rating="like", question="q", answer="a", sources=[], prompt_version="", answer_id="x")
+    store.add(
+        rating="dislike", question="q", answer="a", sources=[], prompt_version="", answer_id="x"
+    )
+    assert store.count() == 3
+    # Opening it again does not migrate twice.
+    assert FeedbackStore(path).count() == 3

@@ -22,7 +22,7 @@ from spinechat.answer.types import Source
 from spinechat.config import Settings
 from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.prompts import load_prompts
-from spinechat.web import ui
+from spinechat.web import citations, ui
 from spinechat.web.app import create_app
 from support.servers import serve
 
@@ -130,7 +130,8 @@ def test_embed_page_is_compact(running: RunningApp) -> None:
     assert ui.TITLE in full
     assert f"# {ui.TITLE}" not in compact and "# " + ui.TITLE in full
     for page in (full, compact):
-        assert "spinechat-note" in page and "Offline answerer" in page
+        assert "spinechat-note" in page and "Offline answerer" not in page
+        assert "Use via API" not in page and "point to the sources below each answer" in page
         assert "spinechat-sources" in page
 
 
@@ -265,8 +266,11 @@ def test_page_question_then_like_stores_feedback(running: RunningApp) -> None:
     done = _page_event(running, "submit", [HEADLINE, None, None], "session-like")
     assert done["success"]
     textbox, chat, _history, _banner, sources, _answers, _comment = done["output"]["data"]
-    answer = chat[-1]["content"][0]["text"]
+    shown = chat[-1]["content"][0]["text"]
+    answer = citations.plain_answer(shown)
     assert textbox == "" and "health insurance" in answer and "spinechat-sources" in sources
+    # The chat shows the answer with its [n] linked to its own sources listed under it.
+    assert 'class="spinechat-cite"' in shown and "Sources for this answer" in shown
     like = {"index": 1, "value": [], "liked": False}
     done = _page_event(running, "like", [None, "too long"], "session-like", event_data=like)
     assert done["success"] and done["output"]["data"] == [""]
@@ -284,9 +288,16 @@ def test_page_question_then_like_stores_feedback(running: RunningApp) -> None:
 
 
 def test_page_refuses_too_long_question_with_a_message(running: RunningApp) -> None:
+    question = "Can spinal screws come through the skin?"
+    first = _page_event(running, "submit", [question, None, None], "session-long")
+    kept = first["output"]["data"][1]
     done = _page_event(running, "submit", ["x" * 4001, None, None], "session-long")
-    assert not done["success"]
-    assert "too long (4001 characters; the limit is 4000)" in done["output"]["error"]
+    # Said inline in the chat, which keeps the earlier conversation (issue 13); the question
+    # stays in the box to be shortened.
+    assert done["success"]
+    textbox, chat, *_ = done["output"]["data"]
+    assert textbox == "x" * 4001 and chat[:-1] == kept
+    assert "too long (4001 characters; the limit is 4000)" in chat[-1]["content"][0]["text"]
 
 
 # ---- handlers (what the browser events run) ------------------------------------------------------
@@ -303,7 +314,7 @@ def test_respond_streams_then_shows_final_answer_and_sources(answerer: Answerer)
     assert history == chat
     assert textbox == ""
     assert [m["role"] for m in chat] == ["user", "assistant"]
-    final = chat[-1]["content"]
+    final = citations.plain_answer(chat[-1]["content"])
     assert "health insurance" in final and CITATION.search(final)
     assert banner == ""
     assert 'class="spinechat-sources"' in sources
@@ -343,10 +354,14 @@ def test_respond_shows_banner_for_red_flags(
 
 
 def test_respond_refuses_too_long_question_without_touching_the_chat(answerer: Answerer) -> None:
-    with pytest.raises(gr.Error, match=r"too long \(4001 characters; the limit is 4000\)"):
-        _drain(ui.ChatHandlers(answerer), "x" * 4001)
-    with pytest.raises(gr.Error, match="empty"):
-        _drain(ui.ChatHandlers(answerer), "   ")
+    earlier = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    for question, said in (("x" * 4001, "too long (4001 characters; the limit is 4000)"),
+                           ("   ", "empty")):  # fmt: skip
+        [(textbox, chat, history, *_)] = list(
+            ui.ChatHandlers(answerer).respond(question, earlier, {})
+        )
+        assert textbox == question and history == earlier and chat[:-1] == earlier
+        assert said in chat[-1]["content"] and 'role="status"' in chat[-1]["content"]
 
 
 def test_respond_neutralises_the_echoed_question(answerer: Answerer) -> None:
@@ -365,9 +380,11 @@ def test_like_stores_one_row_with_comment(answerer: Answerer, tmp_path: Path) ->
     )
     assert cleared == ""
     handlers.like(answers, "", gr.LikeData(None, {"index": 1, "value": [], "liked": False}))
-    assert store.count() == 2
-    liked, disliked = list(store.records())
-    assert (liked.rating, liked.comment, disliked.rating) == ("like", "clear, thanks", "dislike")
+    # A changed rating updates the answer's one row and keeps its comment (issue 13).
+    assert store.count() == 1
+    [disliked] = list(store.records())
+    assert (disliked.rating, disliked.comment) == ("dislike", "clear, thanks")
+    liked = disliked
     assert liked.question == HEADLINE and liked.answer == answers[1]["answer"]
     assert liked.sources and liked.sources[0]["n"] >= 1
     assert liked.mode == "offline" and liked.urgency == "none" and liked.prompt_version
@@ -414,7 +431,10 @@ def test_mode_label(answerer: Answerer, make_answerer: Callable[..., Answerer]) 
         "http://127.0.0.1:9/v1", settings=answerer.settings, llm_model="local-model"
     )
     assert ui.mode_label(llm) == "LLM: local-model"
-    assert "LLM: local-model" in ui.note_html(ui.mode_label(llm))
+    # Staff pages show the mode; patients see only patient-facing wording (issue 13).
+    note = ui.note_html()
+    assert "Answers by" not in note and "Offline answerer" not in note
+    assert "Numbers like [1] point to the sources below each answer." in note
 
 
 def test_theme_uses_system_fonts_and_a_light_scheme() -> None:
@@ -449,3 +469,15 @@ def test_embed_example_page_points_at_the_server(running: RunningApp) -> None:
     for path in ("/embed/", "/gradio.js"):
         assert f'"{path}"' in page
         assert httpx.get(server + path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "embed/"])
+def test_pages_have_patient_link_previews(running: RunningApp, path: str) -> None:
+    page = httpx.get(running.url + path).text
+    assert f"<title>{ui.TITLE}</title>" in page
+    assert 'name="description"' in page
+    assert f'<meta property="og:title" content="{ui.TITLE}" />' in page
+    assert f'<meta property="og:url" content="{running.url}{path}" />' in page
+    # No Gradio wording, no literal "{url}" and no image from another server (issue 13).
+    for gone in ("Click to try out the app!", "{url}", "og:image", "twitter:image", "@Gradio"):
+        assert gone not in page, gone

@@ -117,6 +117,14 @@ CREATE TABLE IF NOT EXISTS feedback (
     urgency TEXT NOT NULL DEFAULT ''
 )
 """
+# One row per answer (issue 13: a dislike changed to a like stored two contradicting rows). A file
+# from before has no answer_id column: it is added, and its rows keep NULL, so nothing is lost and
+# every old rating stays its own row. Not exported: it is a random key, meaningless to a reader.
+_MIGRATIONS = (
+    "ALTER TABLE feedback ADD COLUMN answer_id TEXT",
+    "CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer_id ON feedback (answer_id)"
+    " WHERE answer_id IS NOT NULL",
+)
 
 
 def default_feedback_path(settings: Settings) -> Path:
@@ -139,6 +147,7 @@ class FeedbackStore:
             with closing(self._connect()) as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
+                _migrate(conn)
                 conn.commit()
         except (OSError, sqlite3.Error) as err:
             raise FeedbackError(
@@ -157,8 +166,13 @@ class FeedbackStore:
         mode: str = "",
         urgency: str = "",
         comment: str = "",
+        answer_id: str | None = None,
     ) -> int:
-        """Store one rating (texts redacted and capped) and return its id."""
+        """Store one rating (texts redacted and capped) and return its id.
+
+        With ``answer_id``, a later rating of the same answer replaces the earlier one in its row
+        (a comment given before is kept when the new rating comes without one).
+        """
         if rating not in RATINGS:
             raise ValueError(f"rating must be 'like' or 'dislike', got {rating!r}")
         row = (
@@ -171,15 +185,26 @@ class FeedbackStore:
             prompt_version[:_MAX_LABEL_CHARS],
             mode[:_MAX_LABEL_CHARS],
             urgency[:_MAX_LABEL_CHARS],
+            answer_id[:_MAX_LABEL_CHARS] if answer_id else None,
         )
         try:
             with self._write_lock, closing(self._connect()) as conn, conn:
-                cursor = conn.execute(
+                conn.execute(
                     "INSERT INTO feedback (created_at, rating, comment, question, answer, sources,"
-                    " prompt_version, mode, urgency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " prompt_version, mode, urgency, answer_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (answer_id) WHERE answer_id IS NOT NULL DO UPDATE SET"
+                    " created_at = excluded.created_at, rating = excluded.rating,"
+                    " comment = CASE WHEN excluded.comment = '' THEN feedback.comment"
+                    " ELSE excluded.comment END",
                     row,
                 )
-                return int(cursor.lastrowid or 0)
+                # lastrowid is not the row's id after an update, so it is read back.
+                found = conn.execute(
+                    "SELECT id FROM feedback WHERE answer_id = ? OR (? IS NULL AND id = ?)",
+                    (row[-1], row[-1], conn.execute("SELECT last_insert_rowid()").fetchone()[0]),
+                ).fetchone()
+                return int(found[0]) if found else 0
         except sqlite3.Error as err:
             raise FeedbackError(f"cannot save feedback to {self.path}: {one_line(err)}") from None
 
@@ -217,6 +242,14 @@ class FeedbackStore:
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+    for statement in _MIGRATIONS:
+        if statement.startswith("ALTER") and "answer_id" in columns:
+            continue
+        conn.execute(statement)
 
 
 def _redacted(value: Any) -> Any:

@@ -101,6 +101,10 @@ def create_app(
         from spinechat.web.staff import mount_staff
 
         app = mount_staff(app, settings, answerer)
+    from spinechat.web.meta import LinkPreviewMiddleware
+
+    # Patient-facing title, description and link previews instead of Gradio's (issue 13).
+    app.add_middleware(LinkPreviewMiddleware, paths=frozenset({"/", "/embed/"}), title=ui.TITLE)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
         blocks = ui.build_blocks(answerer, feedback, compact=compact)
@@ -111,7 +115,7 @@ def create_app(
             path=path,
             server_name=settings.host,
             server_port=settings.port,
-            footer_links=[] if compact else ["api"],
+            footer_links=[],  # patients see no "Use via API" link (issue 13)
             run_history=False,
             blocked_paths=blocked,
             show_error=False,
@@ -121,6 +125,7 @@ def create_app(
             pwa=False,
             theme=theme,
             css=ui.CSS,
+            head=ui.HEAD,
         )
     return app
 

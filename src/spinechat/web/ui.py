@@ -9,9 +9,11 @@ works without internet in the browser.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +24,7 @@ from spinechat import safety
 from spinechat.answer.pipeline import Answerer, InputError, validate_history
 from spinechat.answer.types import AnswerResult, Message, Source
 from spinechat.errors import SpinechatError
+from spinechat.web import citations
 
 if TYPE_CHECKING:
     from spinechat.feedback import FeedbackStore
@@ -38,8 +41,7 @@ EXAMPLE_QUESTIONS = (
 )
 INTRO = (
     "Ask about screws, rods and plates in the spine: what can go wrong, the signs to watch for, "
-    "and what removal or revision involves. Numbers like [1] in an answer point to its sources, "
-    "listed under the chat."
+    "and what removal or revision involves."
 )
 NOTE = (
     "This is general information from our sources, not a diagnosis or advice about your own "
@@ -56,6 +58,8 @@ _GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again 
 # amber-950 on amber-100 is 15:1, slate-800 on slate-100 is 12:1.
 CSS = """
 :root, .gradio-container { color-scheme: light; }
+/* Shown once laid out with this CSS (see web/meta.py: no layout shift on load). */
+gradio-app:has(.spinechat-note) { visibility: visible !important; }
 .gradio-container { max-width: 960px !important; margin: 0 auto; }
 .spinechat-note { margin: 0; padding: 10px 14px; border-radius: 8px; background: #f1f5f9;
   color: #1e293b; border: 1px solid #cbd5e1; font-size: 1rem; line-height: 1.5; }
@@ -80,7 +84,53 @@ CSS = """
   background: #f8fafc; white-space: pre-wrap; overflow-wrap: anywhere; }
 .spinechat-sources .from { color: #334155; font-size: 0.95rem; overflow-wrap: anywhere; }
 .spinechat-empty { color: #334155; margin: 0; }
+.spinechat-key { margin: 4px 0 0; color: #334155; font-size: 0.95rem; }
+.spinechat-answer-sources { margin-top: 0.75rem; }
+.spinechat-answer-sources summary { cursor: pointer; font-weight: 600; min-height: 1.5rem; }
+.spinechat-sources { list-style: none; }
+.spinechat-sources mark { background: #fef08a; color: #1e293b; }
+.spinechat-cite { font-weight: 600; padding: 0 0.15em; }
+/* Issue 13, accessible and calm. Text sizes in rem, so the browser's text-size setting applies. */
+.gradio-container, .gradio-container .prose, .gradio-container .message-row .message,
+.gradio-container textarea, .gradio-container input { font-size: 1rem !important; }
+/* A visible focus ring on every control, 3:1 or better: blue-700 on white is 6.7:1. */
+.gradio-container :is(a, button, textarea, input, summary, [tabindex]):focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
+.gradio-container textarea:focus, .gradio-container input:focus {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 1px !important;
+  border-color: #1d4ed8 !important; }
+/* Input borders 3:1 against white (slate-500 is 4.8:1). */
+.gradio-container textarea, .gradio-container input[type="text"] {
+  border: 1px solid #64748b !important; }
+/* Like, dislike, copy and clear: 24x24 px targets at least (WCAG 2.5.8). */
+.gradio-container .message-buttons button, .gradio-container .icon-button-wrapper button,
+.gradio-container button.icon-button, .gradio-container [class*="action"] button {
+  min-width: 1.5rem !important; min-height: 1.5rem !important; }
+/* The "Conversation" label covered the first line of answers: kept for screen readers only. */
+#spinechat-chat > label, #spinechat-chat [data-testid="block-label"] {
+  position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; }
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation: none !important; transition: none !important;
+    scroll-behavior: auto !important; }
+}
 """
+
+
+# Added to each page's <head>. Gradio 6's chatbot marks its example questions role="list" but
+# holds buttons, not list items: axe-core's critical aria-required-children (issue 13). The role
+# is removed as the examples appear; the buttons stay a plain group of buttons in reading order.
+HEAD = """<script>
+(() => {
+  const fix = () => document.querySelectorAll('.examples[role="list"]')
+    .forEach((el) => el.removeAttribute("role"));
+  new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
+})();
+</script>"""
+
+VISUALLY_HIDDEN = (
+    "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+)
 
 
 # ---- pure helpers -------------------------------------------------------------------------------
@@ -93,11 +143,14 @@ def mode_label(answerer: Answerer) -> str:
     return "Offline answerer"
 
 
-def note_html(mode: str) -> str:
-    """The always-visible note: general information, not a diagnosis; and the answering mode."""
+def note_html() -> str:
+    """The always-visible note (general information, not a diagnosis) and the key to ``[n]``.
+
+    Patient-facing wording only: what writes the answers ("Offline answerer") is for staff.
+    """
     return (
         f'<p class="spinechat-note" role="note">{html.escape(NOTE)}</p>'
-        f'<p class="spinechat-mode">Answers by: <strong>{html.escape(mode)}</strong></p>'
+        f'<p class="spinechat-key">{html.escape(citations.KEY_LINE)}</p>'
     )
 
 
@@ -143,16 +196,32 @@ def sources_html(sources: Sequence[Source]) -> str:
         return '<p class="spinechat-empty">No sources were cited in this answer.</p>'
     items = []
     for source in sources:
-        where = html.escape(source.title)
-        if source.section:
-            where += f" › {html.escape(source.section)}"
+        # The number once, in the text: an <ol> would print it a second time ("2. [2] …").
         items.append(
-            f'<li value="{int(source.n)}" id="spinechat-source-{int(source.n)}">'
-            f'<span class="where">[{int(source.n)}] {where}</span>'
-            f"<blockquote>{html.escape(source.text.strip())}</blockquote>"
-            f'<span class="from">From the document: {html.escape(source.doc_id)}</span></li>'
+            f'<li data-n="{int(source.n)}" id="spinechat-source-{int(source.n)}">'
+            f'<span class="where">[{int(source.n)}] '
+            f"{html.escape(citations.describe_source(source))}</span>"
+            f"<blockquote>{html.escape(source.text.strip())}</blockquote></li>"
         )
-    return f'<ol class="spinechat-sources">{"".join(items)}</ol>'
+    return f'<ul class="spinechat-sources">{"".join(items)}</ul>'
+
+
+def answer_html(text: str, sources: Sequence[Source], key: str) -> str:
+    """A finished answer as shown in the chat: ``[n]`` linked to its own sources listed under it.
+
+    ``text`` is the answer already made inert (``safety.neutralise_markup``); ``sources`` are
+    numbered as ``text`` cites them (``citations.renumber``).
+    """
+    linked = citations.link_citations(text, key, sources)
+    return linked + "\n\n" + citations.answer_sources_html(text, sources, key)
+
+
+def too_long_html(message: str) -> str:
+    """The inline message for a question that cannot be answered as given; the chat stays."""
+    return (
+        '<p class="spinechat-notice" role="status"><strong>Please change your question.</strong> '
+        f"{html.escape(message)} Your question is still in the box below, so you can edit it.</p>"
+    )
 
 
 def empty_sources_html() -> str:
@@ -167,6 +236,8 @@ def chat_history(value: Sequence[Any] | None) -> list[Message]:
         role = item.get("role") if isinstance(item, dict) else getattr(item, "role", None)
         content = item.get("content") if isinstance(item, dict) else getattr(item, "content", "")
         text = _text_of(content)
+        if role == "assistant":
+            text = citations.plain_answer(text)
         if role in ("user", "assistant") and text:
             messages.append(Message(role=role, content=text))
     return messages
@@ -183,9 +254,13 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def answer_record(result: AnswerResult) -> dict[str, Any]:
-    """What a like needs to know about an answer, kept per session in ``gr.State``."""
+def answer_record(result: AnswerResult, answer_id: str) -> dict[str, Any]:
+    """What a like needs to know about an answer, kept per session in ``gr.State``.
+
+    ``answer_id`` keys its feedback row, so a changed rating updates the row.
+    """
     return {
+        "answer_id": answer_id,
         "question": result.question,
         "answer": result.answer,
         "sources": [source.as_json() for source in result.sources],
@@ -247,7 +322,12 @@ class ChatHandlers:
             stream = self.answerer.stream(message, past)
             first = next(stream)
         except InputError as err:
-            raise _refusal(err) from None
+            # Said in the chat, which keeps the conversation (issue 13: an over-long question
+            # wiped the chat and showed two "Error" pills and a toast that vanished).
+            notice = {"role": "assistant", "content": too_long_html(_refusal_text(err))}
+            shown = [*(history or []), notice]
+            yield message, shown, history or [], gr.skip(), gr.skip(), answers, gr.skip()
+            return
         except SpinechatError as err:
             log.warning("could not answer: %s", err)
             raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
@@ -258,8 +338,10 @@ class ChatHandlers:
         text = ""
         show_comment = gr.update(visible=True)
 
-        def update(sources: str | None = None) -> tuple[Any, ...]:
-            shown = [*chat, {"role": "assistant", "content": text}]
+        def update(sources: str | None = None, rendered: str | None = None) -> tuple[Any, ...]:
+            # A finished answer is shown with its linked citations and its own sources; the
+            # history keeps it so, and ``chat_history`` reads the plain text back for follow-ups.
+            shown = [*chat, {"role": "assistant", "content": rendered or text}]
             panel = gr.skip() if sources is None else sources
             return "", shown, shown, banner, panel, answers, show_comment
 
@@ -276,12 +358,15 @@ class ChatHandlers:
                     yield update()
                 elif event.kind == "final" and event.result is not None:
                     result = event.result
-                    text = event.text
+                    text, numbered = citations.renumber(event.text, result.sources)
                     banner = banner_html(result.urgency, result.opener) + notice_html(result.notice)
-                    answers[index] = answer_record(result)
+                    key = uuid.uuid4().hex
+                    # Stored as shown, so staff reading feedback see the patient's numbers.
+                    shown = dataclasses.replace(result, answer=text, sources=numbered)
+                    answers[index] = answer_record(shown, key)
                     for old in sorted(answers)[:-MAX_RATED_ANSWERS]:
                         del answers[old]
-                    yield update(sources_html(result.sources))
+                    yield update(sources_html(numbered), answer_html(text, numbered, key[:12]))
         except SpinechatError as err:
             log.warning("answer failed: %s", err)
             raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
@@ -342,11 +427,14 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
+def _refusal_text(err: InputError) -> str:
+    message = str(err).strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
 def _refusal(err: InputError) -> gr.Error:
     # Shown to the user as is; an expected refusal, so no traceback on the console either.
-    message = str(err).strip()
-    message = message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-    return gr.Error(message, title="Please change your question", print_exception=False)
+    return gr.Error(_refusal_text(err), title="Please change your question", print_exception=False)
 
 
 # ---- layout -------------------------------------------------------------------------------------
@@ -375,10 +463,14 @@ def build_blocks(
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
         if not compact:
             gr.Markdown(f"# {TITLE}\n{INTRO}")
-        gr.HTML(note_html(mode_label(answerer)))
+        else:
+            # The widget shows no header, but a page needs a level-one heading for screen readers.
+            gr.HTML(f'<h1 style="{VISUALLY_HIDDEN}">{html.escape(TITLE)}</h1>')
+        gr.HTML(note_html())
         banner = gr.HTML("", elem_id="spinechat-banner")
         chatbot = gr.Chatbot(
             label="Conversation",
+            elem_id="spinechat-chat",
             height="50vh" if compact else "60vh",
             min_height=240,
             layout="bubble",
