@@ -90,6 +90,11 @@ def create_app(
 
     app.include_router(build_api_router(lambda: ready, feedback, concurrency=settings.concurrency))
     mount_widget(app)
+    from spinechat.web.meta import LinkPreviewMiddleware
+
+    # Patient-facing title, description and link previews instead of Gradio's (issue 13). Added
+    # before install_security, so it sits inside the compression and rewrites plain HTML.
+    app.add_middleware(LinkPreviewMiddleware, paths=frozenset({"/", "/embed/"}), title=ui.TITLE)
     install_security(app, settings)
 
     # Gradio's file route must never hand out the index, the feedback database or secrets,
@@ -101,10 +106,6 @@ def create_app(
         from spinechat.web.staff import mount_staff
 
         app = mount_staff(app, settings, answerer)
-    from spinechat.web.meta import LinkPreviewMiddleware
-
-    # Patient-facing title, description and link previews instead of Gradio's (issue 13).
-    app.add_middleware(LinkPreviewMiddleware, paths=frozenset({"/", "/embed/"}), title=ui.TITLE)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
         blocks = ui.build_blocks(answerer, feedback, compact=compact)
