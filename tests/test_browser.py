@@ -829,10 +829,6 @@ def test_lighthouse_accessibility_and_layout_shift(
         assert figures["cls"] < 0.1, figures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unfinished (issue 13): a tap on [n] in Gradio's chat does not scroll to the source",
-)
 def test_a_tap_on_a_citation_shows_its_passage(
     running: RunningApp, browsing: OfflineBrowsing
 ) -> None:

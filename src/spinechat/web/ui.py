@@ -125,6 +125,25 @@ HEAD = """<script>
   const fix = () => document.querySelectorAll('.examples[role="list"]')
     .forEach((el) => el.removeAttribute("role"));
   new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
+  // Gradio's chat opens every link in a new tab; a citation jumps to its source in this answer
+  // instead: the source list opens, the passage comes into view and takes the focus.
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a.spinechat-cite");
+    const id = link ? (link.getAttribute("href") || "").slice(1) : "";
+    const target = id && document.getElementById(id);
+    if (!target) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const list = target.closest("details");
+    if (list) list.open = true;
+    target.setAttribute("tabindex", "-1");
+    target.focus({preventScroll: true});
+    const show = () => target.scrollIntoView({block: "start"});
+    show();
+    // Gradio's chat scrolls back to its last message 300 ms after any update when it was at the
+    // bottom; scrolling again after that keeps the source on screen.
+    setTimeout(show, 400);
+  }, true);
 })();
 </script>"""
 
