@@ -141,8 +141,12 @@ def llm_app(
 
 def _assert_answer(data: dict) -> None:
     assert set(data) == ANSWER_KEYS
-    cited = {int(n) for n in CITATION.findall(data["answer"])}
-    assert cited and cited == {source["n"] for source in data["sources"]}
+    cited = [int(n) for n in CITATION.findall(data["answer"])]
+    assert cited and set(cited) == {source["n"] for source in data["sources"]}
+    # Numbered as the reader meets them: 1..k in order of first use, no gaps (issue 13).
+    first_use = list(dict.fromkeys(cited))
+    assert first_use == list(range(1, len(first_use) + 1)), data["answer"]
+    assert [source["n"] for source in data["sources"]] == first_use
     assert "surgeon" in data["answer"].lower()
 
 

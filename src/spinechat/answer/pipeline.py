@@ -8,8 +8,9 @@
    when answering offline) and number the passages as sources, instructions inside them removed;
 3. generate: a ``Generator`` writes the body (``answer.generator``: the LLM with the offline
    answerer as its fallback, or the offline answerer alone) and yields events;
-4. post-check: markup neutralised, citations checked against what was retrieved, surgeon advice
-   guaranteed; the result is built from these steps' outputs.
+4. post-check: markup neutralised, citations checked against what was retrieved and renumbered
+   1..k in order of first use (``answer.numbering``), surgeon advice guaranteed; the result is
+   built from these steps' outputs.
 
 Streaming and non-streaming share this code: ``ask`` just drains ``stream``. The prompts folder is
 read once per question and that reading is passed down, so one answer never mixes versions.
@@ -42,6 +43,7 @@ from spinechat.answer.generator import (
 )
 from spinechat.answer.glossary import english_gloss
 from spinechat.answer.llm import LLMClient
+from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.config import Settings
@@ -235,10 +237,12 @@ class Answerer:
         text, cited = safety.postprocess(
             text, {s.n for s in sources}, prompts.message("surgeon_footer")
         )
+        # Numbers as the reader meets them (1..k, no gaps), the same on every surface.
+        text, shown = renumber(text, [s for s in sources if s.n in set(cited)])
         result = replace(
             start,
             answer=text,
-            sources=[s for s in sources if s.n in set(cited)],
+            sources=shown,
             passages=retrieved.passages,
             # The mode names the configured path; only a fallback changes it (an LLM answer
             # with no sources at all is the offline "no answer" text, still in llm mode).

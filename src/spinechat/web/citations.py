@@ -10,14 +10,15 @@ escaped: documents are data and may hold ``<script>``.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 from collections.abc import Sequence
 
+from spinechat.answer.numbering import CITATION, renumber
 from spinechat.answer.types import Source
 
-CITATION = re.compile(r"\[(\d{1,3})\]")
+__all__ = ["CITATION", "renumber"]  # re-exported: the chat page renumbers what it is given
+
 KEY_LINE = "Numbers like [1] point to the sources below each answer."
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -27,29 +28,6 @@ _STOP = frozenset(
     "of on or so that the their then there these this to was were what when which who will with "
     "you your".split()
 )
-
-
-def renumber(text: str, sources: Sequence[Source]) -> tuple[str, list[Source]]:
-    """``text`` and ``sources`` with citations numbered 1..k in order of first use.
-
-    Sources never cited follow the cited ones (k+1..m); a number with no source is left as it
-    is written, since it points at nothing either way.
-    """
-    by_n = {source.n: source for source in sources}
-    order: list[int] = []
-    for match in CITATION.finditer(text):
-        n = int(match.group(1))
-        if n in by_n and n not in order:
-            order.append(n)
-    order += [source.n for source in sources if source.n not in order]
-    new_n = {old: i for i, old in enumerate(order, start=1)}
-
-    def swap(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        return f"[{new_n[n]}]" if n in new_n else match.group(0)
-
-    renumbered = [dataclasses.replace(by_n[old], n=new_n[old]) for old in order]
-    return CITATION.sub(swap, text), renumbered
 
 
 def split_sentences(text: str) -> list[str]:
