@@ -52,7 +52,7 @@ SOURCES = [
         ("020 7946 0958, or 020-7946-0958", "[phone], or [phone]"),
         ("mail a@b.com or call 07700 900123", "mail [email] or call [phone]"),
         ("numbers: 020 7946 0958 07700 900123", "numbers: [phone]"),
-        ("hospital number 123456789", "hospital number [phone]"),
+        ("hospital number 123456789", "hospital number [id]"),
         # kept
         ("surgery on 2023-09-05 at 14:30", "surgery on 2023-09-05 at 14:30"),
         ("on 2023-09-05 10:30 I fell", "on 2023-09-05 10:30 I fell"),

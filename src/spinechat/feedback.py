@@ -1,7 +1,8 @@
 """Thumbs up/down on answers: redacted, stored in SQLite, exported for review as CSV or JSONL.
 
-Feedback holds what a patient typed, so emails and phone numbers are replaced before anything is
-written, and long texts are capped. The store opens one SQLite connection per call (WAL mode, a
+Feedback holds what a patient typed, so personal identifiers (names, emails, phone numbers, dates
+of birth, addresses, NHS and other id numbers: ``spinechat.privacy``) are replaced before anything
+is written, and long texts are capped. The store opens one SQLite connection per call (WAL mode, a
 busy timeout) so the web server's threads and a CLI export can use the same file at once.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from spinechat.errors import SpinechatError
+from spinechat.privacy import redact
 from spinechat.text import one_line
 
 if TYPE_CHECKING:
@@ -31,55 +32,6 @@ MAX_TEXT_CHARS = 20_000
 MAX_SOURCES = 50
 _MAX_LABEL_CHARS = 100
 _BUSY_TIMEOUT_S = 30.0
-
-# Possessive quantifiers (++, *+) and a lookbehind at each start keep both patterns linear: a
-# 20,000-character run of letters or digits is scanned once, not once per position.
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)++")
-# Dates and times are matched first and kept, so "2023-09-05 10:30" is never read as digits of a
-# phone number. A phone candidate is digit groups joined by single spaces, dots or hyphens, with an
-# optional + and bracketed groups; it counts with 9 or more digits (national numbers have at least
-# 9; longer runs, such as two numbers in a row or a card number, are redacted too) or as a local
-# 3-4 number like 555-0147.
-_REDACTABLE = re.compile(
-    r"""
-    (?P<keep>
-        (?<![\w.-])\d{4}-\d{1,2}-\d{1,2}(?![\w-])            # 2023-09-05
-      | (?<![\w./-])\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?![\w./-]) # 05/09/2023, 05.09.2023
-      | (?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:])          # 14:30, 14:30:05
-    )
-  | (?P<local>(?<![\w+.(-])\d{3}[.-]\d{4}(?![\w]|[.-]\d))
-  | (?P<phone>
-        (?<![\w+.-])
-        \+?(?:\(\d++\)|\d++)
-        (?:[ .-]?(?:\(\d++\)|\d++))*+
-    )
-    """,
-    re.VERBOSE,
-)
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_MIN_PHONE_DIGITS = 9
-
-
-def redact(text: str) -> str:
-    """``text`` with email addresses replaced by ``[email]`` and phone numbers by ``[phone]``."""
-    return _REDACTABLE.sub(_redact_match, _EMAIL.sub("[email]", text))
-
-
-def _redact_match(match: re.Match[str]) -> str:
-    if match.group("keep"):
-        return match.group(0)
-    if match.group("local"):
-        return "[phone]"
-    after = match.string[match.end() : match.end() + 1]
-    if after.isalnum() or after == "_":  # part of a code such as 123456789AB
-        return match.group(0)
-    groups = re.findall(r"\d+", match.group(0))
-    digits = sum(len(group) for group in groups)
-    if all(_YEAR.fullmatch(group) for group in groups):  # "in 2019 2020 2021"
-        return match.group(0)
-    if digits >= _MIN_PHONE_DIGITS:
-        return "[phone]"
-    return match.group(0)
 
 
 @dataclass(frozen=True)
