@@ -144,6 +144,10 @@ def test_identifiers_are_replaced(text: str, expected: str) -> None:
         "pain at night, look at www.nhs.uk/conditions/ please",
         "https://www.nhs.uk/conditions/spinal-fusion/",
         "A123456788 is not a valid Taiwan id",
+        # From the triage set's conversations: once read as an email and as names.
+        "it tingles, especially at night. It's six weeks now",
+        "Hi, I'm messaging about my mum",
+        "Hi, I'm Mum's main carer",
     ],
 )
 def test_clinical_text_is_kept(text: str) -> None:

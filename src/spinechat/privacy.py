@@ -107,7 +107,8 @@ def _spans(
 # Possessive quantifiers (++, *+) and a lookbehind at each start keep the patterns linear: a
 # 20,000-character run of letters or digits is scanned once, not once per position.
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)++")
-_DOT = r"(?:\s*+(?:\.|\(dot\)|\[dot\])\s*+|\s++dot\s++)"
+# A bare "." joins only without spaces: "at night. It's" is a sentence, not night.it.
+_DOT = r"(?:\.|\s*+(?:\(dot\)|\[dot\])\s*+|\s++dot\s++)"
 _JOIN = rf"(?:{_DOT}|\s*+[_-]\s*+|\s++(?:underscore|dash|hyphen)\s++)"
 _AT = r"(?:\s*+(?:@|\(at\)|\[at\]|\{at\})\s*+|\s++at\s++)"
 _OBFUSCATED_EMAIL = re.compile(
@@ -387,15 +388,23 @@ def _names(text: str) -> Iterator[Finding]:
     for pattern in _NAME_PATTERNS:
         for match in pattern.finditer(text):
             words = match.group("name").split()
-            while words and words[-1].lower().rstrip("'’s") in _NOT_NAMES:
+            while words and _not_a_name(words[-1]):
                 words.pop()
-            if not words or words[0].lower() in _NOT_NAMES:
+            if not words or _not_a_name(words[0]):
                 continue
             start = match.start("name")
             end = start + len(" ".join(words)) if len(words) == 1 else _end_of(text, start, words)
             if _is_clinician(text, start, end):
                 continue
             yield Finding(start, end, "name")
+
+
+def _not_a_name(word: str) -> bool:
+    plain = re.sub(r"['’]s$", "", word).lower()
+    if plain in _NOT_NAMES or re.fullmatch(_RELATIONS, plain):
+        return True
+    # "hi, I'm messaging about", "hi im worried": a lower-case verb form, not a name.
+    return word.islower() and plain.endswith(("ing", "ed"))
 
 
 def _end_of(text: str, start: int, words: list[str]) -> int:
