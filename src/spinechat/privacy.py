@@ -3,7 +3,7 @@
 Feedback (and any other store of patient text) calls ``redact``: names introduced as names, email
 addresses (also "name dot name at gmail dot com" and full-width ＠), phone numbers, dates of
 birth, street addresses, UK postcodes and US state + ZIP, NHS numbers, US social security
-numbers, Taiwan national ids, hospital numbers, and the query string of a link. Each becomes a
+numbers, Taiwan national ids, hospital numbers, and links with a query string. Each becomes a
 label such as ``[name]`` so a reviewer still reads what the comment was about. Clinical words stay:
 drug names and doses ("5mg"), vertebral levels ("L4-L5", "T12"), surgery dates ("on 3 March",
 "12/09/2023"), implant sizes ("6.5 x 45 mm"), wards, and clinicians named with "Dr" or "Prof" (or
@@ -21,8 +21,8 @@ the US and Taiwan, and the rest are patterns here with checksums (NHS modulus 11
 context words ("DOB", "my name is", "MRN"), measured on ``evals/redaction.jsonl`` (dev part to
 tune, test part scored in ``tests/test_redaction.py``; figures in README "Privacy").
 
-Every pattern is compiled once at import and none backtracks on long runs, so a 20,000-character
-feedback text is redacted in milliseconds (no model is loaded per call).
+Every pattern is compiled once at import and none backtracks on long runs: a typical feedback of
+1,400 characters takes about 6 ms, the 20,000-character cap about 100 ms, and no model is loaded.
 """
 
 from __future__ import annotations
