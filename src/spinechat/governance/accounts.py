@@ -155,8 +155,7 @@ class AccountStore:
     def __init__(self, path: Path, *, hasher: PasswordHasher | None = None) -> None:
         self.path = path
         self._hasher = hasher or PasswordHasher()
-        # Verified against for unknown names, so a wrong name costs as long as a wrong password.
-        self._dummy_hash = self._hasher.hash("spinechat: no such account")
+        self._dummy_hash: str | None = None
         self._ready = False
 
     # ---- accounts ------------------------------------------------------------------------------
@@ -214,6 +213,9 @@ class AccountStore:
             row = db.execute(
                 "SELECT password_hash, disabled FROM users WHERE name = ?", (name,)
             ).fetchone()
+        if self._dummy_hash is None:
+            # Verified against for unknown names: a wrong name costs as long as a wrong password.
+            self._dummy_hash = self._hasher.hash("spinechat: no such account")
         digest = row[0] if row else self._dummy_hash
         try:
             self._hasher.verify(digest, password)
