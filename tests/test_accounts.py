@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from spinechat.cli import main
+from spinechat.config import load_settings
+from spinechat.errors import ConfigError
 from spinechat.governance.accounts import (
     ACCOUNTS_FILE,
     ROLE_PERMISSIONS,
@@ -317,3 +319,38 @@ def test_the_throttle_forgets_the_oldest_beyond_its_bound() -> None:
     for n in range(1000):
         throttle.admit(f"10.0.{n // 250}.{n % 250}", f"user{n}")
     assert len(throttle._counts) == 100
+
+
+# ---- the login settings --------------------------------------------------------------------------
+
+
+def test_the_login_settings_are_read_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "SPINECHAT_LOGIN_RATE_LIMIT": "5",
+            "SPINECHAT_LOGIN_MAX_FAILURES": "6",
+            "SPINECHAT_LOGIN_LOCKOUT_SECONDS": "60",
+            "SPINECHAT_LOGIN_BACKOFF_SECONDS": "0.5",
+        }
+    )
+    assert (
+        settings.login_rate_per_minute,
+        settings.login_max_failures,
+        settings.login_lockout_seconds,
+        settings.login_backoff_seconds,
+    ) == (5, 6, 60, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("SPINECHAT_LOGIN_RATE_LIMIT", "0"),
+        ("SPINECHAT_LOGIN_MAX_FAILURES", "3"),
+        ("SPINECHAT_LOGIN_LOCKOUT_SECONDS", "0"),
+        ("SPINECHAT_LOGIN_BACKOFF_SECONDS", "61"),
+        ("SPINECHAT_LOGIN_BACKOFF_SECONDS", "soon"),
+    ],
+)
+def test_bad_login_settings_are_one_line_errors(variable: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: raw})

@@ -62,7 +62,7 @@ class Settings:
     admin_password: str | None = field(default=None, repr=False)
     # The staff login's defence against guessing (web/login_guard.py): attempts per client per
     # minute, failures before a lockout, its length, and the first backoff step (doubling).
-    login_rate_per_minute: int = 10
+    login_rate_per_minute: int = 30
     login_max_failures: int = 10
     login_lockout_seconds: int = 900
     login_backoff_seconds: float = 1.0

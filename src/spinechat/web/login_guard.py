@@ -161,24 +161,23 @@ class LoginGuard:
         if admission.wait > 0:
             await _too_many(send, admission.wait)
             return
-        status = 0
 
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
         async def watch(message: Message) -> None:
-            nonlocal status
+            # The outcome is counted and logged before the answer leaves, so the log line is
+            # there by the time the client knows the result.
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                if int(message["status"]) == 200:
+                    self.throttle.succeeded(client, account)
+                    await self._record(account, "login", "ok", client)
+                else:
+                    log.warning("staff login refused")
+                    await self._record(account, "login", "failed", client)
             await send(message)
 
         await self.app(scope, replay, watch)
-        if status == 200:
-            self.throttle.succeeded(client, account)
-            await self._record(account, "login", "ok", client)
-        else:
-            log.warning("staff login refused")
-            await self._record(account, "login", "failed", client)
 
     async def _record(self, account: str, action: str, outcome: str, client: str) -> None:
         try:
