@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, bench and hazards.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, bench, hazards and staff.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -199,6 +199,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "--file", default=HAZARDS_FILE, help=f"the hazards data (default: {HAZARDS_FILE})"
     )
     hazards.set_defaults(handler=_cmd_hazards)
+
+    from spinechat.governance.accounts_command import add_staff_parser
+
+    add_staff_parser(sub, _Parser)
     return parser
 
 

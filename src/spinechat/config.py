@@ -60,6 +60,12 @@ class Settings:
     queue_size: int = 64
     max_body_bytes: int = 64 * 1024
     admin_password: str | None = field(default=None, repr=False)
+    # The staff login's defence against guessing (web/login_guard.py): attempts per client per
+    # minute, failures before a lockout, its length, and the first backoff step (doubling).
+    login_rate_per_minute: int = 30
+    login_max_failures: int = 10
+    login_lockout_seconds: int = 900
+    login_backoff_seconds: float = 1.0
     # How the red-flag openers name who to call. A hospital sets its own; the defaults are generic.
     emergency_number: str = DEFAULT_EMERGENCY_NUMBER
     care_team_contact: str = DEFAULT_CARE_TEAM
@@ -130,9 +136,16 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         ("SPINECHAT_CONCURRENCY", "concurrency"),
         ("SPINECHAT_QUEUE_SIZE", "queue_size"),
         ("SPINECHAT_MAX_BODY_BYTES", "max_body_bytes"),
+        ("SPINECHAT_LOGIN_RATE_LIMIT", "login_rate_per_minute"),
+        ("SPINECHAT_LOGIN_MAX_FAILURES", "login_max_failures"),
+        ("SPINECHAT_LOGIN_LOCKOUT_SECONDS", "login_lockout_seconds"),
     ):
         if env.get(name):
             values[key] = _int(name, env[name])
+    if env.get("SPINECHAT_LOGIN_BACKOFF_SECONDS"):
+        values["login_backoff_seconds"] = _float(
+            "SPINECHAT_LOGIN_BACKOFF_SECONDS", env["SPINECHAT_LOGIN_BACKOFF_SECONDS"]
+        )
     if env.get("SPINECHAT_ADMIN_PASSWORD"):
         values["admin_password"] = env["SPINECHAT_ADMIN_PASSWORD"]
     for name, key in (
@@ -214,9 +227,17 @@ def _validated(settings: Settings) -> Settings:
         ("SPINECHAT_CONCURRENCY", settings.concurrency, 2, 64),
         ("SPINECHAT_QUEUE_SIZE", settings.queue_size, 1, 10_000),
         ("SPINECHAT_MAX_BODY_BYTES", settings.max_body_bytes, 1024, 10 * 1024 * 1024),
+        ("SPINECHAT_LOGIN_RATE_LIMIT", settings.login_rate_per_minute, 1, 10_000),
+        ("SPINECHAT_LOGIN_MAX_FAILURES", settings.login_max_failures, 4, 1000),
+        ("SPINECHAT_LOGIN_LOCKOUT_SECONDS", settings.login_lockout_seconds, 1, 7 * 24 * 3600),
     ):
         if not low <= value <= high:
             raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    if not 0 <= settings.login_backoff_seconds <= 60:
+        raise ConfigError(
+            "SPINECHAT_LOGIN_BACKOFF_SECONDS must be between 0 and 60, "
+            f"got {settings.login_backoff_seconds:g}"
+        )
     for origin in settings.embed_origins:
         if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?", origin):
             raise ConfigError(

@@ -101,11 +101,11 @@ def create_app(
     # whatever path tricks a request uses; nothing is added to allowed_paths.
     blocked = [str(settings.data_dir.resolve()), str(Path.cwd() / ".env")]
     theme = ui.build_theme()
-    # The staff page (Evaluate tab), only with SPINECHAT_ADMIN_PASSWORD; before "/", like /embed.
-    if settings.admin_password:
-        from spinechat.web.staff import mount_staff
+    # The staff page (Evaluate tab), only with SPINECHAT_ADMIN_PASSWORD or a staff account
+    # (mount_staff decides); before "/", like /embed.
+    from spinechat.web.staff import mount_staff
 
-        app = mount_staff(app, settings, answerer)
+    app = mount_staff(app, settings, answerer)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
         blocks = ui.build_blocks(answerer, feedback, compact=compact)

@@ -24,6 +24,7 @@ import gradio as gr
 
 from spinechat.errors import SpinechatError
 from spinechat.eval.report import compare, render_html
+from spinechat.governance.accounts import Permission
 from spinechat.web.grading import (
     RUBRIC,
     TAGS,
@@ -39,6 +40,7 @@ from spinechat.web.grading import (
     rubric_markdown,
 )
 from spinechat.web.runs import NO_RUNS, Run, RunHistory, history_html
+from spinechat.web.staff_access import Guard
 
 log = logging.getLogger("spinechat.web")
 
@@ -275,8 +277,11 @@ def _error(message: str, title: str = "Cannot show the report") -> gr.Error:
 # ---- layout ------------------------------------------------------------------------------------
 
 
-def build_report_tab(handlers: ReviewHandlers) -> dict[str, Any]:
-    """The Report tab's components inside the current ``gr.Tab``; returns them by name."""
+def build_report_tab(handlers: ReviewHandlers, guard: Guard) -> dict[str, Any]:
+    """The Report tab's components inside the current ``gr.Tab``; returns them by name. Every
+    event goes through ``guard`` (``web.staff_access``): reading needs the read permission."""
+    show_report = guard(Permission.READ, handlers.show_report)
+    refresh_runs = guard(Permission.READ, handlers.refresh_runs)
     # Without their boxes and visible labels (the choices say what they are): the report's first
     # screen must fit on a laptop screen below them.
     with gr.Row(equal_height=True):
@@ -296,19 +301,26 @@ def build_report_tab(handlers: ReviewHandlers) -> dict[str, Any]:
     # "private": only the page itself runs it. The named event comes first: Gradio names every
     # event after its function, and a later one with the same function would take "_1".
     baseline.input(
-        handlers.show_report, [run, baseline], [report],
+        show_report, [run, baseline], [report],
         api_name="show_report", api_visibility="undocumented",
     )  # fmt: skip
-    run.input(handlers.show_report, [run, baseline], [report], api_visibility="private")
+    run.input(show_report, [run, baseline], [report], api_visibility="private")
     refresh.click(
-        handlers.refresh_runs, [run, baseline], [run, baseline, history],
+        refresh_runs, [run, baseline], [run, baseline, history],
         api_name="refresh_runs", api_visibility="undocumented",
-    ).then(handlers.show_report, [run, baseline], [report], api_visibility="private")  # fmt: skip
+    ).then(show_report, [run, baseline], [report], api_visibility="private")  # fmt: skip
     return {"run": run, "baseline": baseline, "report": report, "history": history}
 
 
-def build_grade_tab(handlers: ReviewHandlers) -> dict[str, Any]:
-    """The Grade tab's components inside the current ``gr.Tab``; returns them by name."""
+def build_grade_tab(handlers: ReviewHandlers, guard: Guard) -> dict[str, Any]:
+    """The Grade tab's components inside the current ``gr.Tab``; returns them by name. Reading
+    answers needs the read permission; saving and exporting grades the grade permission."""
+    list_answers = guard(Permission.READ, handlers.list_answers)
+    show_answer = guard(Permission.READ, handlers.show_answer)
+    save_grade = guard(
+        Permission.GRADE, handlers.save_grade, "grade", lambda run, case, *_: f"{run} {case}"
+    )
+    export_grades = guard(Permission.GRADE, handlers.export_grades, "download grades")
     with gr.Row(equal_height=True):
         run = gr.Dropdown(label="Run with answers", choices=[], allow_custom_value=True, scale=3)
         show = gr.Radio([SHOW_ALL, SHOW_OPEN], value=SHOW_OPEN, label="Show", scale=2)
@@ -331,26 +343,26 @@ def build_grade_tab(handlers: ReviewHandlers) -> dict[str, Any]:
             export = gr.Button("Export every grade as a graded set (JSONL)")
             download = gr.DownloadButton("Download the graded set", visible=False)
     run.input(
-        handlers.list_answers, [run, show], [answer_id, counts],
+        list_answers, [run, show], [answer_id, counts],
         api_name="list_answers", api_visibility="undocumented",
     )  # fmt: skip
     show.input(
-        handlers.list_answers, [run, show, answer_id], [answer_id, counts],
+        list_answers, [run, show, answer_id], [answer_id, counts],
         api_visibility="private",
     )  # fmt: skip
     answer_id.change(
-        handlers.show_answer, [run, answer_id], [answer],
+        show_answer, [run, answer_id], [answer],
         api_name="show_answer", api_visibility="undocumented",
     )  # fmt: skip
     save.click(
-        handlers.save_grade,
+        save_grade,
         [run, answer_id, grader, grade, tags, note, show],
         [saved, answer_id, counts, grade, tags, note],
         api_name="save_grade",
         api_visibility="undocumented",
     )
     export.click(
-        handlers.export_grades, None, [download],
+        export_grades, None, [download],
         api_name="export_grades", api_visibility="undocumented",
     )  # fmt: skip
     return {"run": run, "show": show, "answer_id": answer_id, "counts": counts}

@@ -1,22 +1,21 @@
-"""The staff page ("/staff") behind a password, mounted only when ``SPINECHAT_ADMIN_PASSWORD``
-is set: the Report, Evaluate and Grade tabs.
+"""The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
+set or the accounts file holds an enabled account: the Report, Evaluate and Grade tabs.
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
 (``web.evaluate``), staff upload a test set (JSONL or CSV), optionally with the answers set, run
 it through the answerer the site already uses (offline or LLM, whichever answers patients), watch
 the progress, read the report and download all four report files as a zip. Gradio's own login
-guards the page and every route under it (config, upload, queue, files); the user name is
-"staff". Every tab's events are Gradio events of this one page, so all share that login and
+guards the page and every route under it (config, upload, queue, files), against the named
+staff accounts and the bootstrap admin "staff" (``web.staff_access``), with a throttle in front
+of it (``web.login_guard``); every event checks the signed-in account's role on the server and
+the actions that change or hand out something are logged. Every tab's events are Gradio events of this one page, so all share that login and
 Gradio's origin checks.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,30 +25,31 @@ from fastapi.responses import RedirectResponse
 from starlette.routing import Mount
 
 from spinechat.eval.runner import DEFAULT_RUNS
+from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Permission
 from spinechat.web import ui
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
 from spinechat.web.grading import GradeStore
+from spinechat.web.login_guard import LoginGuard, LoginThrottle
 from spinechat.web.review import REPORT_CSS, ReviewHandlers, build_grade_tab, build_report_tab
 from spinechat.web.review import report_frame as report_frame
 from spinechat.web.runs import DEFAULT_BASELINE, RunHistory
+from spinechat.web.security import RateLimiter
+from spinechat.web.staff_access import Guard, StaffAccess
 from spinechat.web.staff_login import LoginPageMarkup
 
 if TYPE_CHECKING:
     from spinechat.answer.pipeline import Answerer
     from spinechat.config import Settings
 
-__all__ = ["EvalHandlers", "check_password", "markdown_text", "mount_staff"]
+__all__ = ["EvalHandlers", "markdown_text", "mount_staff"]
 
 log = logging.getLogger("spinechat.web")
 
 STAFF_PATH = "/staff"
-STAFF_USER = "staff"
 TITLE = "spinechat staff"
 # The staff page's grades, in the data folder (never served).
 GRADES_FILE = "grades.jsonl"
-# Slows password guessing: Gradio's login route has no rate limit of its own.
-FAILED_LOGIN_DELAY_S = 1.0
 
 # The heading is a real <h1> (axe: page-has-heading-one) kept on one line with the sign-out link,
 # at the size the bold line had, so the report's first screen still fits below it. Visible focus
@@ -93,26 +93,6 @@ TAB_TITLES = {"Report": "run report", "Evaluate": "evaluate a test set", "Grade"
 # ---- pure helpers -------------------------------------------------------------------------------
 
 
-def check_password(expected: str) -> Callable[[str, str], Awaitable[bool]]:
-    """Gradio's ``auth`` callable: user "staff" and ``expected``, compared in constant time.
-
-    Asynchronous so that a wrong guess can wait before answering without blocking the server.
-    """
-    want_user = STAFF_USER.encode("utf-8")
-    want_password = expected.encode("utf-8")
-
-    async def check(username: str, password: str) -> bool:
-        user_ok = hmac.compare_digest(str(username).encode("utf-8"), want_user)
-        password_ok = hmac.compare_digest(str(password).encode("utf-8"), want_password)
-        if user_ok and password_ok:
-            return True
-        log.warning("staff login refused")
-        await asyncio.sleep(FAILED_LOGIN_DELAY_S)
-        return False
-
-    return check
-
-
 def _title_script(tab: str) -> str:
     """A client-side step that sets the window title for ``tab`` (no round trip to the server)."""
     title = f"{TITLE}: {TAB_TITLES[tab]}"
@@ -123,9 +103,9 @@ def _title_script(tab: str) -> str:
 
 
 def build_staff_blocks(
-    handlers: EvalHandlers, review: ReviewHandlers, *, max_upload_bytes: int
+    handlers: EvalHandlers, review: ReviewHandlers, guard: Guard, *, max_upload_bytes: int
 ) -> gr.Blocks:
-    """The staff page: the Report, Evaluate and Grade tabs."""
+    """The staff page: the Report, Evaluate and Grade tabs; every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
     gates_source = (
         markdown_text(handlers.gates_path)
@@ -146,7 +126,7 @@ def build_staff_blocks(
         )
         with gr.Tabs():
             with gr.Tab("Report") as report_tab:
-                shown = build_report_tab(review)
+                shown = build_report_tab(review, guard)
             with gr.Tab("Evaluate") as evaluate_tab:
                 gr.Markdown(
                     "Upload a test set (JSONL, one case per line, or CSV with the same columns; "
@@ -177,15 +157,25 @@ def build_staff_blocks(
                 download = gr.DownloadButton("Download the report (zip)", visible=False)
                 report = gr.HTML(elem_id="spinechat-eval-report")
             with gr.Tab("Grade") as grade_tab:
-                grading = build_grade_tab(review)
+                grading = build_grade_tab(review, guard)
         for tab in (report_tab, evaluate_tab, grade_tab):
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
+        evaluate = guard(
+            Permission.EVALUATE,
+            handlers.evaluate,
+            "run evaluation",
+            lambda testset=None, *_: Path(testset).name if testset else "",
+        )
+        refresh_runs = guard(Permission.READ, review.refresh_runs)
+        show_report = guard(Permission.READ, review.show_report)
+        grading_runs = guard(Permission.READ, review.grading_runs)
+        list_answers = guard(Permission.READ, review.list_answers)
         # No concurrency limit: the handler's lock lets one run in and tells a second click why
         # it cannot start, instead of leaving it waiting silently in the queue. "undocumented":
         # Gradio embeds the documented API in the page it serves before the login.
         run.click(
-            handlers.evaluate,
+            evaluate,
             [testset, gates, with_answers],
             [summary, report, download],
             api_name="evaluate",
@@ -193,21 +183,21 @@ def build_staff_blocks(
             api_description="Evaluate an uploaded test set; returns the summary (Markdown), "
             "the report (HTML) and a zip of report.json, report.md, report.html and plot.svg.",
             concurrency_limit=None,
-        ).success(review.refresh_runs, None, listing, api_visibility="private").then(
-            review.show_report,
+        ).success(refresh_runs, None, listing, api_visibility="private").then(
+            show_report,
             [shown["run"], shown["baseline"]],
             [shown["report"]],
             api_visibility="private",
-        ).then(review.grading_runs, [grading["run"]], [grading["run"]], api_visibility="private")
+        ).then(grading_runs, [grading["run"]], [grading["run"]], api_visibility="private")
         # On opening: the newest run's report, and the newest run with answers to grade.
-        blocks.load(review.refresh_runs, None, listing, api_visibility="private").then(
-            review.show_report,
+        blocks.load(refresh_runs, None, listing, api_visibility="private").then(
+            show_report,
             [shown["run"], shown["baseline"]],
             [shown["report"]],
             api_visibility="private",
         )
-        blocks.load(review.grading_runs, None, [grading["run"]], api_visibility="private").then(
-            review.list_answers,
+        blocks.load(grading_runs, None, [grading["run"]], api_visibility="private").then(
+            list_answers,
             [grading["run"], grading["show"]],
             [grading["answer_id"], grading["counts"]],
             api_visibility="private",
@@ -216,8 +206,10 @@ def build_staff_blocks(
 
 
 def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI:
-    """Mount the staff page at /staff behind Gradio's login; does nothing without a password."""
-    if not settings.admin_password:
+    """Mount the staff page at /staff behind Gradio's login; does nothing without a bootstrap
+    password or an enabled staff account."""
+    access = StaffAccess(AccountStore(settings.data_dir / ACCOUNTS_FILE), settings.admin_password)
+    if not settings.admin_password and not access.accounts.exists():
         return app
     handlers = EvalHandlers(answerer, settings.data_dir / "evals")
     # Absolute now: the runs `spinechat eval` keeps and the committed baseline, from the folder
@@ -229,7 +221,9 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
     review = ReviewHandlers(
         history, GradeStore(settings.data_dir / GRADES_FILE), settings.knowledge_dir
     )
-    blocks = build_staff_blocks(handlers, review, max_upload_bytes=settings.max_body_bytes)
+    blocks = build_staff_blocks(
+        handlers, review, access.guard, max_upload_bytes=settings.max_body_bytes
+    )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 
     @app.get(STAFF_PATH, include_in_schema=False)
@@ -248,8 +242,8 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         server_port=settings.port,
         footer_links=[],
         run_history=False,
-        auth=check_password(settings.admin_password),
-        auth_message="Staff only. User name: staff.",
+        auth=access.authenticate,
+        auth_message="Staff only: sign in with your staff account.",
         blocked_paths=blocked,
         show_error=False,
         max_file_size=settings.max_body_bytes,
@@ -260,14 +254,25 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         css=CSS,
         js=UNNEST_TOAST_JS,
     )
-    _mark_up_login_page(mounted)
+    _wrap_staff_app(mounted, settings, access)
     return mounted
 
 
-def _mark_up_login_page(app: FastAPI) -> None:
+def _wrap_staff_app(app: FastAPI, settings: Settings, access: StaffAccess) -> None:
     """Give Gradio's login page for /staff a title, a main landmark and a heading (see
-    ``web.staff_login``); only the staff page's own Gradio app is wrapped."""
+    ``web.staff_login``), and put its login route behind the guard against guessing (see
+    ``web.login_guard``); only the staff page's own Gradio app is wrapped."""
+    throttle = LoginThrottle(
+        max_failures=settings.login_max_failures,
+        lockout_s=settings.login_lockout_seconds,
+        backoff_s=settings.login_backoff_seconds,
+    )
+    limiter = RateLimiter(settings.login_rate_per_minute)
     for route in app.routes:
         if isinstance(route, Mount) and route.path == STAFF_PATH:
-            route.app.add_middleware(LoginPageMarkup)  # type: ignore[attr-defined]
+            staff_app = route.app
+            staff_app.add_middleware(LoginPageMarkup)  # type: ignore[attr-defined]
+            staff_app.add_middleware(  # type: ignore[attr-defined]
+                LoginGuard, throttle=throttle, limiter=limiter, record=access.record_login
+            )
             return
