@@ -574,3 +574,42 @@ def test_concurrent_writers_lose_nothing(log_path: Path) -> None:
         assert sorted(
             int(r.answer_id.split("-")[1]) for r in records if r.conversation_id == f"w{n}"
         ) == list(range(150))
+
+
+# ---- conversation ids from the chat page ----------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
+def test_chat_page_sessions_are_conversations(
+    make_answerer: Callable[..., Answerer], tmp_path: Path, audit_log: AuditLog
+) -> None:
+    from gradio_client import Client
+
+    from spinechat.web.app import create_app
+    from support.servers import serve
+    from test_web_app import PROMPTS_DIR, RunningApp, _page_event
+
+    answerer = _audited(
+        make_answerer(data_dir=tmp_path / "data", prompts_dir=PROMPTS_DIR), audit_log
+    )
+    feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
+    settings = answerer.settings
+    with serve(create_app(settings, answerer=answerer, feedback=feedback)) as url:
+        running = RunningApp(f"{url}/", int(url.rsplit(":", 1)[1]), tmp_path, settings, feedback)
+        for session, question in (
+            ("session-a", HEADLINE),
+            ("session-b", HEADLINE),
+            ("session-a", "will I have to pay for that?"),
+        ):
+            assert _page_event(running, "submit", [question, None, None], session)["success"]
+        client = Client(running.url, verbose=False)
+        try:
+            client.predict(HEADLINE, [], api_name="/chat")
+        finally:
+            client.close()
+    audit_log.flush()
+    ids = [r.conversation_id for r in AuditStore(audit_log.path).records()]
+    assert len(ids) == 4 and all(i.startswith("page-") and len(i) == 21 for i in ids), ids
+    assert ids[0] == ids[2] != ids[1], "one id per browser session"
+    assert ids[3] not in ids[:3]
+    assert "session-a" not in ids[0], "the live session key is not stored"
