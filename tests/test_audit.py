@@ -225,6 +225,27 @@ def test_a_failed_write_is_counted_and_logged_without_text(
     assert all("\n" not in line and "screw" not in line for line in lines)
 
 
+def test_a_record_that_cannot_be_built_does_not_fail_the_answer(
+    make_answerer: Callable[..., Answerer],
+    audit_log: AuditLog,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answerer = _audited(make_answerer(), audit_log)
+
+    def broken(chunk_id: str) -> str:
+        raise KeyError(chunk_id)
+
+    monkeypatch.setattr(answerer.index, "document_version", broken)
+    with caplog.at_level(logging.ERROR, logger="spinechat.audit"):
+        result = answerer.ask(HEADLINE)
+    audit_log.flush()
+    assert result.answer and audit_log.failed == 1 and audit_log.written == 0
+    assert [r.getMessage() for r in caplog.records if r.name == "spinechat.audit"] == [
+        "audit: 1 record(s) not written: record not built (KeyError)"
+    ]
+
+
 def test_a_locked_database_does_not_hold_up_the_answer(
     make_answerer: Callable[..., Answerer], audit_log: AuditLog
 ) -> None:

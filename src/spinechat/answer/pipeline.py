@@ -284,8 +284,7 @@ class Answerer:
                 document_version=self.index.document_version,
             )
         except Exception as err:
-            self.audit.failed += 1
-            log.error("audit: record not built: %s", type(err).__name__)
+            self.audit.fail(1, f"record not built ({type(err).__name__})")
             return
         self.audit.record(entry)
 

@@ -360,6 +360,7 @@ class AuditLog:
         self.written = 0
         self.failed = 0
         self._now = now
+        self._count_lock = threading.Lock()
         self._store: AuditStore | None = None
         self._queue: queue.Queue[AuditEntry | None] = queue.Queue(_QUEUE_SIZE)
         self._last_purge: datetime | None = None
@@ -382,7 +383,7 @@ class AuditLog:
         try:
             self._queue.put_nowait(entry)
         except queue.Full:
-            self._fail(1, "the write queue is full")
+            self.fail(1, "the write queue is full")
 
     def flush(self) -> None:
         """Wait until every entry queued so far has been written (or has failed)."""
@@ -438,7 +439,7 @@ class AuditLog:
             self.written += len(entries)
         except (SpinechatError, sqlite3.Error, OSError) as err:
             self._store = None
-            self._fail(len(entries), one_line(err))
+            self.fail(len(entries), one_line(err))
 
     def _maybe_purge(self) -> None:
         if self._last_purge is not None and self._now() - self._last_purge < _PURGE_EVERY:
@@ -455,9 +456,11 @@ class AuditLog:
             self._store = AuditStore(self.path, now=self._now)
         return self._store
 
-    def _fail(self, count: int, reason: str) -> None:
-        # Counted, and one line without patient text: the error comes from SQLite or the OS.
-        self.failed += count
+    def fail(self, count: int, reason: str) -> None:
+        """Count ``count`` records as lost and log one line; ``reason`` must hold no patient text
+        (an error from SQLite or the OS, or an exception's type name)."""
+        with self._count_lock:
+            self.failed += count
         log.error("audit: %d record(s) not written: %s", count, reason)
 
 
