@@ -701,3 +701,36 @@ def test_widget_keeps_one_conversation_until_cleared(
     assert ids[0] == ids[1] != ids[2], "cleared: a new conversation"
     assert "conversation_id" not in bodies[0] and bodies[1]["conversation_id"] == ids[0]
     assert "conversation_id" not in bodies[2]
+
+
+# ---- spinechat ask, end to end --------------------------------------------------------------------
+
+
+def test_cli_ask_leaves_a_record_per_question(
+    seeded_settings: Settings, seeded_store: object, tmp_path: Path
+) -> None:
+    import shutil
+
+    from support.cli import KNOWLEDGE
+
+    # A copy of the session's index, so this run's audit file is its own and no ingest is needed.
+    shutil.copytree(seeded_settings.data_dir, tmp_path / "data")
+    (tmp_path / "data" / "audit.sqlite3").unlink(missing_ok=True)
+    cli = Cli(cwd=tmp_path, data_dir=tmp_path / "data", knowledge=KNOWLEDGE)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        json.dumps({"id": "b1", "question": HEADLINE})
+        + "\n"
+        + json.dumps({"id": "b2", "question": EMERGENCY})
+        + "\n"
+    )
+    result = cli.run("ask", "--batch", str(batch), env={"SPINECHAT_AUDIT_TEXT": "on"})
+    assert result.returncode == 0, result.stderr
+    exported = cli.run("audit", "export", "--format", "jsonl")
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["answer_id"] for r in records] == ["b1", "b2"]
+    assert [r["urgency"] for r in records] == ["none", "emergency"]
+    assert records[0]["conversation_id"] != records[1]["conversation_id"]
+    assert all(len(r["conversation_id"]) == 32 for r in records)
+    assert records[1]["question"] == EMERGENCY, "SPINECHAT_AUDIT_TEXT=on keeps the text"
