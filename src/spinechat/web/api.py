@@ -44,6 +44,12 @@ log = logging.getLogger("spinechat.web.api")
 # The conversation id goes back in a response header (JSON and event stream alike), not in the
 # JSON body, whose keys are those of `spinechat ask --json`.
 CONVERSATION_HEADER = "X-Conversation-Id"
+_CONVERSATION_DOC = {
+    CONVERSATION_HEADER: {
+        "description": "The conversation this answer belongs to (as sent, or new).",
+        "schema": {"type": "string"},
+    }
+}
 UNAVAILABLE = "the answer service is not available right now; please try again in a few minutes"
 INTERNAL = "internal error"
 INDEX_UNAVAILABLE = (
@@ -211,6 +217,7 @@ def build_api_router(
         summary="Answer a question",
         response_model=AnswerOut,
         responses={
+            200: {"headers": _CONVERSATION_DOC},
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
             429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
@@ -244,7 +251,10 @@ def build_api_router(
         status_code=200,
         response_class=_EventStream,
         responses={
-            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            200: {
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "headers": _CONVERSATION_DOC,
+            },
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
             429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
