@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, bench, hazards and staff.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, audit, bench, hazards and staff.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -131,6 +132,15 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(handler=_cmd_feedback_export)
+
+    audit = sub.add_parser("audit", help="the audit trail: one record for every answer")
+    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser)
+    audit_export = audit_sub.add_parser("export", help="write audit records, oldest first")
+    audit_export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    audit_export.add_argument("--since", help="first day (YYYY-MM-DD, UTC) or ISO date-time")
+    audit_export.add_argument("--until", help="last day, included (YYYY-MM-DD) or ISO date-time")
+    audit_export.add_argument("--out", help="file to write (default: standard output)")
+    audit_export.set_defaults(handler=_cmd_audit_export)
 
     ev = sub.add_parser("eval", help="score answers against a test set and check the release gates")
     ev.add_argument("--testset", help="JSONL or CSV test set (default: evals/testset.jsonl)")
@@ -255,6 +265,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.answer.pipeline import validate_history, validate_question
+    from spinechat.governance.audit import conversation
     from spinechat.wiring import build_answerer
 
     if args.batch:
@@ -268,7 +279,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             )
         history = validate_history(_read_history(args.history)) if args.history else []
         records = [(1, {"question": validate_question(args.question), "history": history})]
-    answerer = build_answerer(settings)
+    answerer = build_answerer(settings, audit=True)
     failures = 0
     for line_no, record in records:
         if "error" in record:
@@ -276,9 +287,11 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             _print_json_line({"id": record.get("id"), "line": line_no, "error": record["error"]})
             continue
         try:
-            result = answerer.ask(
-                record["question"], record.get("history") or [], id=record.get("id")
-            )
+            # Each question asked here (each record of a batch) is a conversation of its own.
+            with conversation(uuid.uuid4().hex):
+                result = answerer.ask(
+                    record["question"], record.get("history") or [], id=record.get("id")
+                )
         except SpinechatError as err:
             if not args.batch:
                 raise
@@ -392,6 +405,29 @@ def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         count = store.export(args.format, sys.stdout)
     print(f"spinechat: exported {count} feedback rows", file=sys.stderr)
+    return 0
+
+
+def _cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.governance.audit import AuditStore, default_audit_path, parse_day
+
+    since = parse_day(args.since) if args.since else None
+    until = parse_day(args.until, end=True) if args.until else None
+    if since and until and since >= until:
+        raise SpinechatError(f"--since {args.since} is not before --until {args.until}")
+    path = default_audit_path(settings)
+    if not path.exists():
+        raise SpinechatError(f"no audit records yet: {path} does not exist")
+    store = AuditStore(path)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8", newline="") as handle:
+                count = store.export(args.format, handle, since=since, until=until)
+        except OSError as err:
+            raise SpinechatError(f"cannot write {args.out}: {err.strerror}") from None
+    else:
+        count = store.export(args.format, sys.stdout, since=since, until=until)
+    print(f"spinechat: exported {count} audit records", file=sys.stderr)
     return 0
 
 

@@ -71,6 +71,10 @@ class Settings:
     care_team_contact: str = DEFAULT_CARE_TEAM
     # Where derived files that any data folder can share are kept (the triage examples' vectors).
     cache_dir: Path | None = None
+    # The audit trail (governance.audit): keep each answer's question and answer text (redacted),
+    # and for how many days before the text is purged (the record itself is kept).
+    audit_text: bool = False
+    audit_retention_days: int = 30
 
     @property
     def chroma_path(self) -> Path:
@@ -159,6 +163,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     elif env.get("XDG_CACHE_HOME") or env.get("HOME"):
         base = env.get("XDG_CACHE_HOME") or str(Path(env["HOME"]) / ".cache")
         values["cache_dir"] = Path(base) / "spinechat"
+    if env.get("SPINECHAT_AUDIT_TEXT", "").strip():
+        values["audit_text"] = _bool("SPINECHAT_AUDIT_TEXT", env["SPINECHAT_AUDIT_TEXT"])
+    if env.get("SPINECHAT_AUDIT_RETENTION_DAYS"):
+        values["audit_retention_days"] = _int(
+            "SPINECHAT_AUDIT_RETENTION_DAYS", env["SPINECHAT_AUDIT_RETENTION_DAYS"]
+        )
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -171,6 +181,15 @@ def _int(name: str, raw: str) -> int:
         return int(raw.strip())
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, true/false), got {raw!r}")
 
 
 def _float(name: str, raw: str) -> float:
@@ -230,6 +249,7 @@ def _validated(settings: Settings) -> Settings:
         ("SPINECHAT_LOGIN_RATE_LIMIT", settings.login_rate_per_minute, 1, 10_000),
         ("SPINECHAT_LOGIN_MAX_FAILURES", settings.login_max_failures, 4, 1000),
         ("SPINECHAT_LOGIN_LOCKOUT_SECONDS", settings.login_lockout_seconds, 1, 7 * 24 * 3600),
+        ("SPINECHAT_AUDIT_RETENTION_DAYS", settings.audit_retention_days, 1, 3650),
     ):
         if not low <= value <= high:
             raise ConfigError(f"{name} must be between {low} and {high}, got {value}")

@@ -345,7 +345,7 @@ def _metadata(
     }
     if chunk.context:
         meta["context"] = chunk.context
-    for key in ("type", "publisher", "country", "audience", "date", "format"):
+    for key in ("type", "publisher", "country", "audience", "date", "format", "version"):
         if doc.metadata.get(key):
             meta[key] = doc.metadata[key]
     return meta

@@ -6,6 +6,7 @@ Chroma server searches the same corpus. ``SpinechatRetriever`` exposes it to Lan
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -64,6 +65,19 @@ class Hit:
         }
 
 
+def index_version(ids: Sequence[str], metas: Sequence[dict[str, Any]]) -> str:
+    """A short hash over every chunk id and its document's content hash and version.
+
+    Read from what ``refresh`` loads anyway, so it costs no extra query, and it changes when any
+    document is added, removed or edited (its chunks' hashes change) or the chunking changes.
+    """
+    digest = hashlib.sha256()
+    for chunk_id, meta in sorted(zip(ids, metas, strict=True), key=lambda pair: pair[0]):
+        stamp = f"{chunk_id}\x1f{meta.get('doc_hash', '')}\x1f{meta.get('version', '')}\x1e"
+        digest.update(stamp.encode())
+    return digest.hexdigest()[:12]
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens without English stop words, lightly stemmed, for BM25."""
     return [_stem(tok) for tok in _TOKEN.findall(text.lower()) if tok not in _STOPWORDS]
@@ -96,6 +110,19 @@ class HybridIndex:
         with self._lock:
             return frozenset(self._vocab)
 
+    @property
+    def version(self) -> str:
+        """Changes whenever the indexed chunks or their documents change (see ``index_version``)."""
+        return self._version
+
+    def document_version(self, chunk_id: str) -> str:
+        """The version of the document a chunk came from: its front matter's ``version`` when
+        given, else the content hash stamped at ingest ("" for a chunk not in this index)."""
+        with self._lock:
+            i = self._position.get(chunk_id)
+            meta = self._metas[i] if i is not None else {}
+        return str(meta.get("version") or meta.get("doc_hash") or "")
+
     def refresh(self) -> None:
         """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
         import bm25s
@@ -119,8 +146,10 @@ class HybridIndex:
         if ids:
             bm25.index(corpus, show_progress=False)
         vocab = set(bm25.vocab_dict) if ids else set()
+        version = index_version(ids, metas)
         with self._lock:
             self._ids, self._texts, self._metas = ids, texts, metas
+            self._version = version
             self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
             self._bm25, self._vocab = bm25, vocab
 

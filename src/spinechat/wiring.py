@@ -69,11 +69,20 @@ def build_judge(settings: Settings) -> LLMJudge:
 
 
 def build_answerer(
-    settings: Settings, *, progress: Progress | None = None, clock: Clock = time.monotonic
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    clock: Clock = time.monotonic,
+    audit: bool = False,
 ) -> Answerer:
-    """The real answerer: MiniLM, the Chroma index (built first if empty), both generators."""
+    """The real answerer: MiniLM, the Chroma index (built first if empty), both generators.
+
+    With ``audit`` (the patient-facing surfaces: serve and ask; not the evaluation's test
+    questions), every answer leaves a record in the audit trail (``governance.audit``).
+    """
     from spinechat.answer.offline import OfflineAnswerer
     from spinechat.answer.pipeline import Answerer
+    from spinechat.governance.audit import AuditLog
 
     embedder = build_embedder(settings)
     index = build_index(settings, embedder, progress=progress)
@@ -83,6 +92,7 @@ def build_answerer(
         offline=OfflineAnswerer(embedder),
         llm=build_llm(settings, clock=clock),
         clock=clock,
+        audit=AuditLog.from_settings(settings) if audit else None,
     )
 
 
@@ -91,4 +101,4 @@ def serve(settings: Settings) -> None:
     real answerer, served until stopped."""
     from spinechat.web.app import serve as serve_app
 
-    serve_app(settings, lambda progress: build_answerer(settings, progress=progress))
+    serve_app(settings, lambda progress: build_answerer(settings, progress=progress, audit=True))

@@ -48,6 +48,7 @@ from spinechat.answer.offline import OfflineAnswerer, place_named
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
+from spinechat.governance.audit import AuditLog, current_conversation, entry_for
 from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
@@ -130,6 +131,8 @@ class Answerer:
     # Reads the whole conversation for red flags; by default with meaning-matching on the index's
     # embedder (its example vectors are computed once per process and cached on disk).
     triager: Triager | None = None
+    # Where every finished answer leaves its audit record (governance.audit); None: not audited.
+    audit: AuditLog | None = None
 
     def __post_init__(self) -> None:
         if self.llm is not None:
@@ -259,7 +262,31 @@ class Answerer:
             result.triage_second_opinion or "-", result.refused, check.kind,
             len(sources), len(cited), result.latency_ms,
         )  # fmt: skip
+        self._audit(result, check.kind)
         yield AnswerEvent("final", text=text, result=result)
+
+    def _audit(self, result: AnswerResult, kind: str) -> None:
+        # Every surface passes through here; each says which conversation it is in with
+        # ``audit.conversation``. Recording only queues the entry; a failure to build it is
+        # counted and logged, never turned into a failed answer.
+        if self.audit is None:
+            return
+        try:
+            model = ""
+            if self.llm is not None and (result.llm_attempt or result.triage_second_opinion):
+                model = self.llm.model_name
+            entry = entry_for(
+                result,
+                conversation_id=current_conversation(),
+                refusal=kind if result.refused else "",
+                model=model,
+                index_version=self.index.version,
+                document_version=self.index.document_version,
+            )
+        except Exception as err:
+            self.audit.fail(1, f"record not built ({type(err).__name__})")
+            return
+        self.audit.record(entry)
 
     def _retrieve(
         self,

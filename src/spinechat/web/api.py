@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from functools import partial
 from typing import Any, Literal
@@ -36,9 +37,19 @@ from spinechat.answer.pipeline import (
 from spinechat.answer.types import Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
+from spinechat.governance import audit
 
 log = logging.getLogger("spinechat.web.api")
 
+# The conversation id goes back in a response header (JSON and event stream alike), not in the
+# JSON body, whose keys are those of `spinechat ask --json`.
+CONVERSATION_HEADER = "X-Conversation-Id"
+_CONVERSATION_DOC = {
+    CONVERSATION_HEADER: {
+        "description": "The conversation this answer belongs to (as sent, or new).",
+        "schema": {"type": "string"},
+    }
+}
 UNAVAILABLE = "the answer service is not available right now; please try again in a few minutes"
 INTERNAL = "internal error"
 INDEX_UNAVAILABLE = (
@@ -64,6 +75,14 @@ class AskRequest(BaseModel):
     history: list[ChatTurn] = Field(default_factory=list, max_length=100)
     id: str | None = Field(
         default=None, max_length=100, description="Any label; returned as the answer's id."
+    )
+    conversation_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Ties answers of one conversation together in the audit trail. Generated "
+        f"when absent; returned in the {CONVERSATION_HEADER} response header either way.",
     )
 
 
@@ -163,8 +182,11 @@ class _EventStream(StreamingResponse):
 
     media_type = "text/event-stream"
 
-    def __init__(self, events: AsyncGenerator[bytes, None]) -> None:
-        super().__init__(events, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    def __init__(self, events: AsyncGenerator[bytes, None], conversation_id: str = "") -> None:
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        if conversation_id:
+            headers[CONVERSATION_HEADER] = conversation_id
+        super().__init__(events, headers=headers)
         self._events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -195,6 +217,7 @@ def build_api_router(
         summary="Answer a question",
         response_model=AnswerOut,
         responses={
+            200: {"headers": _CONVERSATION_DOC},
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
             429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
@@ -204,9 +227,11 @@ def build_api_router(
     async def ask(body: AskRequest) -> JSONResponse:
         question, history = _validated(body)
         worker = await answerer()
+        conversation = _conversation_id(body)
         try:
             result = await anyio.to_thread.run_sync(
-                partial(worker.ask, question, history, id=body.id), limiter=limiter
+                partial(_in_conversation, conversation, worker.ask, question, history, id=body.id),
+                limiter=limiter,
             )
         except InputError as err:
             raise HTTPException(422, detail=str(err)) from None
@@ -217,7 +242,7 @@ def build_api_router(
             log.error("answering failed: %s", err)
             raise HTTPException(503, detail=UNAVAILABLE) from None
         # Returned as is, so the keys and values are exactly those of `spinechat ask --json`.
-        return JSONResponse(result.as_json())
+        return JSONResponse(result.as_json(), headers={CONVERSATION_HEADER: conversation})
 
     @router.post(
         "/api/ask/stream",
@@ -226,7 +251,10 @@ def build_api_router(
         status_code=200,
         response_class=_EventStream,
         responses={
-            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            200: {
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "headers": _CONVERSATION_DOC,
+            },
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
             429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
@@ -236,7 +264,9 @@ def build_api_router(
     async def ask_stream(body: AskRequest) -> _EventStream:
         question, history = _validated(body)
         worker = await answerer()
-        return _EventStream(_answer_events(worker, question, history, body.id, limiter))
+        conversation = _conversation_id(body)
+        events = _answer_events(worker, question, history, body.id, limiter, conversation)
+        return _EventStream(events, conversation)
 
     @router.post(
         "/api/feedback",
@@ -280,6 +310,11 @@ def build_api_router(
     return router
 
 
+def _conversation_id(body: AskRequest) -> str:
+    """The client's conversation id, or a new random one for a conversation that starts here."""
+    return body.conversation_id or uuid.uuid4().hex
+
+
 def _validated(body: AskRequest) -> tuple[str, list[Message]]:
     """The checked question and history, or an HTTP error the client can show as is."""
     try:
@@ -301,6 +336,7 @@ async def _answer_events(
     history: Sequence[Message],
     answer_id: str | None,
     limiter: anyio.CapacityLimiter,
+    conversation_id: str = "",
 ) -> AsyncGenerator[bytes, None]:
     """Runs the blocking answer generator one step at a time in a worker thread, as SSE bytes.
 
@@ -310,7 +346,9 @@ async def _answer_events(
     events: Iterator[AnswerEvent] | None = None
     try:
         async with limiter:
-            events = answerer.stream(question, history, id=answer_id)
+            events = audit.in_conversation(
+                conversation_id, answerer.stream(question, history, id=answer_id)
+            )
             while True:
                 event = await anyio.to_thread.run_sync(_next_event, events)
                 if event is None:
@@ -336,6 +374,11 @@ async def _answer_events(
 
 def _next_event(events: Iterator[AnswerEvent]) -> AnswerEvent | None:
     return next(events, None)
+
+
+def _in_conversation(conversation_id: str, call: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    with audit.conversation(conversation_id):
+        return call(*args, **kw)
 
 
 def _sse(event: AnswerEvent) -> bytes:

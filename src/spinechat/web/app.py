@@ -144,7 +144,7 @@ def serve(
     answerer = build_answerer(_console_progress())
     # One offline answer loads the embedder and every lazy cache before the first patient asks;
     # it never calls the LLM, so starting costs no tokens and does not wait on the endpoint.
-    dataclasses.replace(answerer, llm=None).ask(WARM_QUESTION)
+    dataclasses.replace(answerer, llm=None, audit=None).ask(WARM_QUESTION)
     warmed = time.monotonic() - started
     app = create_app(settings, answerer=answerer)
     url = f"http://{settings.host}:{settings.port}/"

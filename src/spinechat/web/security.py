@@ -221,7 +221,7 @@ class ApiCORSMiddleware:
             allow_origins=["*"] if "*" in origins else list(origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
-            expose_headers=["Retry-After"],
+            expose_headers=["Retry-After", "X-Conversation-Id"],
             allow_credentials=False,
             max_age=600,
         )

@@ -10,6 +10,7 @@ works without internet in the browser.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import logging
 import re
@@ -24,6 +25,7 @@ from spinechat import safety
 from spinechat.answer.pipeline import Answerer, InputError, validate_history
 from spinechat.answer.types import AnswerResult, Message, Source
 from spinechat.errors import SpinechatError
+from spinechat.governance import audit
 from spinechat.web import citations
 
 if TYPE_CHECKING:
@@ -325,7 +327,11 @@ class ChatHandlers:
     feedback: FeedbackStore | None = None
 
     def respond(
-        self, message: str, history: list[Any] | None, answers: dict[int, Any] | None
+        self,
+        message: str,
+        history: list[Any] | None,
+        answers: dict[int, Any] | None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer into the chat.
 
@@ -338,7 +344,9 @@ class ChatHandlers:
         answers = dict(answers or {})
         past = chat_history(history)
         try:
-            stream = self.answerer.stream(message, past)
+            stream = audit.in_conversation(
+                session_conversation(request), self.answerer.stream(message, past)
+            )
             first = next(stream)
         except InputError as err:
             # Said in the chat, which keeps the conversation (issue 13: an over-long question
@@ -390,12 +398,15 @@ class ChatHandlers:
             log.warning("answer failed: %s", err)
             raise gr.Error(_GENERIC_ERROR, print_exception=False) from None
 
-    def chat_api(self, message: str, history: list[Any] | None = None) -> Iterator[str]:
+    def chat_api(
+        self, message: str, history: list[Any] | None = None, request: gr.Request | None = None
+    ) -> Iterator[str]:
         """The public ``/chat`` endpoint: the growing answer text, the last one authoritative."""
         try:
             past = validate_history(history or [])
             text = ""
-            for event in self.answerer.stream(message, past):
+            stream = self.answerer.stream(message, past)
+            for event in audit.in_conversation(session_conversation(request), stream):
                 if event.kind == "delta":
                     text = safety.neutralise_markup(text + event.text)
                     yield text
@@ -431,6 +442,15 @@ class ChatHandlers:
                 ) from None
         gr.Info("Thank you for your feedback.")
         return ""
+
+
+def session_conversation(request: gr.Request | None) -> str:
+    """The audit trail's conversation id for a page session: a hash of Gradio's session id, so
+    the record ties a session's answers together without holding the key of its live queue."""
+    session = getattr(request, "session_hash", None) if request is not None else None
+    if not session:
+        return ""
+    return "page-" + hashlib.sha256(str(session).encode()).hexdigest()[:16]
 
 
 def _rating(liked: object) -> Literal["like", "dislike"] | None:

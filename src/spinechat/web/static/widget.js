@@ -486,7 +486,13 @@
     fetch(BASE + "/api/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ question: question, history: history }),
+      // The server's conversation id (kept with the turns) ties this tab's answers together in
+      // its audit trail; the first answer of a conversation gets a new one.
+      body: JSON.stringify(
+        state.conversation
+          ? { question: question, history: history, conversation_id: state.conversation }
+          : { question: question, history: history }
+      ),
       credentials: "omit",
       mode: "cors",
     })
@@ -495,6 +501,11 @@
           var err = new Error("status " + response.status);
           err.status = response.status;
           throw err;
+        }
+        var conversation = response.headers.get("X-Conversation-Id");
+        if (conversation && /^[A-Za-z0-9._:-]{1,100}$/.test(conversation)) {
+          state.conversation = conversation;
+          save();
         }
         var reader = response.body.getReader();
         var decoder = new TextDecoder();
@@ -599,6 +610,7 @@
   });
   clear.addEventListener("click", function () {
     state.turns = [];
+    delete state.conversation;
     save();
     render();
     box.focus();
