@@ -8,6 +8,7 @@ and 127.0.0.2 both reach a server on 127.0.0.1), as ``security.client_key`` keys
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -16,12 +17,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import gradio as gr
 import httpx
 import pytest
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.fake_llm import FakeChatServer, Reply, Stall
+from spinechat.web.admission import Admission, Busy, GradioListeners, Left
 from spinechat.web.app import create_app
+from spinechat.web.ui import AdmittedHandlers, ChatHandlers
 from support.servers import serve
 
 pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
@@ -296,3 +300,94 @@ def test_every_upstream_stream_closes_soon_after_its_client_leaves(
     assert latest <= CLOSE_WITHIN_S, f"the last upstream stream closed {latest:.2f} s after"
     # Each was hung up on mid-answer, none finished for nobody.
     assert len(fake_llm.hangups) >= len(leavers) - 1, (len(fake_llm.hangups), len(leavers))
+
+
+# -- the gate itself, without a server -------------------------------------------------------------
+
+
+async def _never_gone() -> bool:
+    return False
+
+
+async def _always_gone() -> bool:
+    return True
+
+
+def test_waiters_are_served_first_come_first_served_across_clients() -> None:
+    async def scenario() -> list[str]:
+        gate = Admission(limit=1, queue_size=5, per_client=5, poll=0.01)
+        order: list[str] = []
+        first = await gate.admit("a", _never_gone)
+
+        async def wait(client: str) -> None:
+            slot = await gate.admit(client, _never_gone)
+            order.append(client)
+            slot.release()
+
+        tasks = []
+        for client in ("b", "c", "d"):
+            tasks.append(asyncio.create_task(wait(client)))
+            await asyncio.sleep(0.02)
+        assert gate.waiting == 3 and gate.running == 1
+        first.release()
+        await asyncio.gather(*tasks)
+        assert gate.running == 0 and gate.waiting == 0
+        return order
+
+    assert asyncio.run(scenario()) == ["b", "c", "d"]
+
+
+def test_a_waiting_entry_leaves_as_soon_as_its_client_is_gone() -> None:
+    async def scenario() -> float:
+        gate = Admission(limit=1, queue_size=5, per_client=5, poll=0.01)
+        held = await gate.admit("a", _never_gone)
+        started = time.monotonic()
+        with pytest.raises(Left):
+            await gate.admit("b", _always_gone)
+        assert gate.waiting == 0
+        held.release()
+        # Its place in the client's share was given back: b may still ask.
+        (await gate.admit("b", _never_gone)).release()
+        return time.monotonic() - started
+
+    assert asyncio.run(scenario()) < 0.5
+
+
+def test_over_the_client_cap_or_a_full_queue_is_busy_with_a_retry_time() -> None:
+    async def scenario() -> None:
+        gate = Admission(limit=1, queue_size=1, per_client=2, poll=0.01)
+        held = await gate.admit("a", _never_gone)
+        waiter = asyncio.create_task(gate.admit("a", _never_gone))
+        await asyncio.sleep(0.02)
+        with pytest.raises(Busy) as own:
+            await gate.admit("a", _never_gone)
+        assert own.value.reason == "client" and own.value.retry_after >= 1
+        with pytest.raises(Busy) as full:
+            await gate.admit("b", _never_gone)
+        assert full.value.reason == "full" and full.value.retry_after >= 1
+        held.release()
+        (await waiter).release()
+        assert gate.running == 0
+
+    asyncio.run(scenario())
+
+
+def test_the_chat_page_says_so_in_the_chat_when_the_client_is_over_its_cap(
+    make_answerer: Callable[..., Answerer],
+) -> None:
+    gate = Admission(limit=2, queue_size=5, per_client=1)
+    handlers = AdmittedHandlers(ChatHandlers(make_answerer()), gate, GradioListeners())
+    request = gr.Request(session_hash="s1")  # no connection: the client key is "unknown"
+
+    async def scenario() -> list[tuple[Any, ...]]:
+        held = await gate.admit("unknown", _never_gone)
+        try:
+            return [u async for u in handlers.respond(QUESTION, [], {}, request)]
+        finally:
+            held.release()
+
+    (update,) = asyncio.run(scenario())
+    textbox, chat = update[0], update[1]
+    assert textbox == QUESTION  # kept in the box, to send again
+    assert "earlier questions are still being answered" in chat[-1]["content"]
+    assert 'role="status"' in chat[-1]["content"]
