@@ -41,14 +41,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from spinechat.answer.watchdog import Hangup
 
 Gone = Callable[[], Awaitable[bool]]
+Ready = Callable[[], bool]
 Clock = Callable[[], float]
 _T = TypeVar("_T")
 
 # How often a waiting or running entry asks whether its client is still there.
 POLL_S = 0.1
-# A Gradio event with no result stream for this long has no one to show its answer to. The
-# browser opens the stream right after joining; this covers that gap with room to spare.
-LISTENER_GRACE_S = 1.0
+# A Gradio event whose session has had no result stream open since it arrived, for this long, has
+# no one to show its answer to. The browser opens the stream right after joining; this covers
+# that gap on a slow phone connection. Such an event never starts (``admit``'s ``ready``), so the
+# wait costs no LLM call; a stream that closes after the event arrived counts as gone at once.
+LISTENER_GRACE_S = 5.0
 # Until answers have been timed, Retry-After assumes an answer takes this long.
 _FIRST_GUESS_S = 10.0
 _MAX_RETRY_AFTER_S = 120
@@ -132,21 +135,29 @@ class Admission:
     def waiting(self) -> int:
         return sum(1 for ticket in self._waiting if not ticket.done())
 
-    async def admit(self, client: str, gone: Gone) -> Slot:
-        """Wait for a place for ``client``; raises ``Busy`` or ``Left`` (see the module doc)."""
+    async def admit(self, client: str, gone: Gone, ready: Ready | None = None) -> Slot:
+        """Wait for a place for ``client``; raises ``Busy`` or ``Left`` (see the module doc).
+
+        With ``ready``, the request first waits (holding only its client's share, no place in
+        the queue) until ``ready()`` says someone is there to read the answer.
+        """
         if self._held[client] >= self.per_client:
             raise Busy("client", self._retry_after(1))
-        if self._running < self.limit and not self.waiting:
-            self._running += 1
-            self._held[client] += 1
-            return Slot(self, client, self._clock())
-        if self.waiting >= self.queue_size:
-            raise Busy("full", self._retry_after(self.waiting + 1))
-        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(ticket)
         self._held[client] += 1
-        since = self._clock()
+        ticket: asyncio.Future[None] | None = None
         try:
+            while ready is not None and not ready():
+                if await gone():
+                    raise Left()
+                await asyncio.sleep(self.poll)
+            if self._running < self.limit and not self.waiting:
+                self._running += 1
+                return Slot(self, client, self._clock())
+            if self.waiting >= self.queue_size:
+                raise Busy("full", self._retry_after(self.waiting + 1))
+            ticket = asyncio.get_running_loop().create_future()
+            self._waiting.append(ticket)
+            since = self._clock()
             while True:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(ticket), self.poll)
@@ -159,11 +170,11 @@ class Admission:
             self._held[client] -= 1
             if not self._held[client]:
                 del self._held[client]
-            if ticket.done() and not ticket.cancelled():
+            if ticket is not None and ticket.done() and not ticket.cancelled():
                 # Given the place just as it gave up: pass it on.
                 self._running -= 1
                 self._hand_over()
-            else:
+            elif ticket is not None:
                 ticket.cancel()
                 with contextlib.suppress(ValueError):
                     self._waiting.remove(ticket)
@@ -238,6 +249,7 @@ def _step(iterator: Iterator[_T]) -> tuple[_T] | None:
 class _Stream:
     opened: int = 0
     last_seen: float = 0.0
+    last_closed: float = -math.inf
 
 
 class GradioListeners:
@@ -262,21 +274,27 @@ class GradioListeners:
             if not closed:
                 closed = True
                 stream.opened -= 1
-                stream.last_seen = self._clock()
+                stream.last_seen = stream.last_closed = self._clock()
                 self._forget_idle()
 
         return close
 
-    def gone(self, session: str | None, since: float) -> bool:
-        """True when nobody reads ``session``'s results and nobody has for ``LISTENER_GRACE_S``
-        (counted from ``since`` at the earliest, when the request arrived)."""
+    def listening(self, session: str | None) -> bool:
+        """Whether someone reads ``session``'s results now (no session: assumed so)."""
         if not session:
-            return False
+            return True
         stream = self._streams.get(session)
-        if stream is not None and stream.opened > 0:
+        return stream is not None and stream.opened > 0
+
+    def gone(self, session: str | None, since: float) -> bool:
+        """True when nobody reads the results of ``session``'s request that arrived at ``since``:
+        its stream closed after that, or none has been open since for ``LISTENER_GRACE_S``."""
+        if self.listening(session):
             return False
-        last = max(since, stream.last_seen if stream is not None else since)
-        return self._clock() - last >= LISTENER_GRACE_S
+        stream = self._streams.get(session or "")
+        if stream is not None and stream.last_closed >= since:
+            return True
+        return self._clock() - since >= LISTENER_GRACE_S
 
     def _forget_idle(self) -> None:
         # Sessions without a stream for a minute are dropped, so the table cannot grow forever.

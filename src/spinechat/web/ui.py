@@ -518,8 +518,12 @@ class AdmittedHandlers:
         async def gone() -> bool:
             return self.listeners.gone(session, since)
 
+        def ready() -> bool:
+            return self.listeners.listening(session)
+
         try:
-            slot = await self.admission.admit(_client_of(request), gone)
+            # ready: a join nobody reads (abandoned, or sent as its page closed) never starts.
+            slot = await self.admission.admit(_client_of(request), gone, ready)
         except Busy as err:
             yield busy(err)
             return
