@@ -221,42 +221,41 @@ def test_rest_client_over_its_cap_gets_429_with_retry_after_and_others_are_answe
 # -- item 10: cancellation reaches the upstream call ------------------------------------------------
 
 
-# time.monotonic() when each leaving client closed its connection
-LEFT_AT: list[float] = []
+def _leave_rest_mid_answer(url: str, together: threading.Barrier) -> None:
+    """Read until the answer has started, wait for the other leavers, then hang up."""
+    with (
+        _http(url) as http,
+        http.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response,
+    ):
+        for line in response.iter_lines():
+            if line.startswith("event: start"):
+                # The pipeline holds LLM text back until it is checked, so no delta shows the
+                # upstream stream is open; by the time every leaver is ready, it is.
+                together.wait()
+                return  # closing the response closes the connection
 
 
-def _leave_rest_mid_answer(url: str) -> None:
-    """Read until the answer has started, give the LLM a second, then hang up."""
-    with _http(url) as http:
-        with http.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
-            for line in response.iter_lines():
-                if line.startswith("event: start"):
-                    # The pipeline holds LLM text back until it is checked, so no delta shows
-                    # the upstream stream is open: a second is ample for it to be.
-                    time.sleep(1.0)
-                    break
-        LEFT_AT.append(time.monotonic())
-
-
-def _leave_gradio_after_first_text(url: str, mount: str, then_ask_again: float | None) -> None:
-    """Join on the page's queue, read until text arrives, then leave; with ``then_ask_again``
-    a new question of the same session is sent that many seconds after (or, when negative,
-    before) the stream is closed: the race the review saw."""
+def _leave_gradio_mid_answer(
+    url: str, mount: str, together: threading.Barrier, then_ask_again: float | None
+) -> None:
+    """Join on the page's queue, read until the answer is under way, wait for the other leavers,
+    then leave; with ``then_ask_again`` a new question of the same session is sent that many
+    seconds after (or, when negative, just before) the stream is closed: the race the review saw."""
     session = uuid.uuid4().hex
     with _http(url) as http:
         fn_index = _fn_index(http, mount, "chat")
         assert _join(http, mount, fn_index, session).status_code == 200
         with http.stream("GET", f"{mount}gradio_api/queue/data?session_hash={session}") as stream:
-            # The pipeline holds LLM text back until it is checked, so "mid-stream" is counted in
-            # updates: by the third the upstream stream is open (each update waits on it).
+            # "Under way" is counted in updates: by the third, the upstream stream is open
+            # (each update waits on it).
             updates = 0
             for line in stream.iter_lines():
                 updates += '"process_generating"' in line
                 if updates >= 3:
                     break
+            together.wait()
             if then_ask_again is not None and then_ask_again < 0:
                 _join(http, mount, fn_index, session)
-        LEFT_AT.append(time.monotonic())
         if then_ask_again is not None and then_ask_again >= 0:
             time.sleep(then_ask_again)
             _join(http, mount, fn_index, session)
@@ -265,47 +264,54 @@ def _leave_gradio_after_first_text(url: str, mount: str, then_ask_again: float |
 def test_every_upstream_stream_closes_soon_after_its_client_leaves(
     app_with: Callable[..., str], fake_llm: FakeChatServer
 ) -> None:
-    url = app_with(concurrency=8, queue_per_client=20)
-    LEFT_AT.clear()
-    leavers: list[Callable[[], None]] = [
-        lambda: _leave_rest_mid_answer(url),
-        lambda: _leave_rest_mid_answer(url),
-        lambda: _leave_rest_mid_answer(url),
-        lambda: _leave_gradio_after_first_text(url, "/", None),
-        lambda: _leave_gradio_after_first_text(url, "/embed/", None),
-        lambda: _leave_gradio_after_first_text(url, "/", -1),
-        lambda: _leave_gradio_after_first_text(url, "/", 0.0),
-        lambda: _leave_gradio_after_first_text(url, "/embed/", 0.5),
-        lambda: _leave_gradio_after_first_text(url, "/", 1.5),
-    ]
-    # Two upstream streams stall after their first text (a server keeping the connection with
-    # keep-alive comments); the rest stream slowly.
+    # Room for every leaver at once: they all wait for each other mid-answer.
+    url = app_with(concurrency=12, queue_per_client=20)
+    # The first two upstream streams (the REST leavers', started first) stall after their first
+    # text, as a server keeping the connection with keep-alive comments; the rest stream slowly.
     fake_llm.default = SLOW
     fake_llm.script(
         Stall(after_text="Screws can loosen ", seconds=30, keepalive_every=0.1),
         Stall(after_text="Screws can loosen ", seconds=30, keepalive_every=0.1),
     )
-    threads = [threading.Thread(target=leave) for leave in leavers]
+    gradio_leavers = [
+        ("/", None),
+        ("/embed/", None),
+        ("/", -1.0),
+        ("/", 0.0),
+        ("/embed/", 0.5),
+        ("/", 1.5),
+    ]
+    together = threading.Barrier(3 + len(gradio_leavers) + 1, timeout=90)
+    threads = [
+        threading.Thread(target=_leave_rest_mid_answer, args=(url, together)) for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
+    assert _wait_for(lambda: len(fake_llm.requests) >= 3, 60), "the REST answers did not start"
+    for mount, again in gradio_leavers:
+        threads.append(
+            threading.Thread(target=_leave_gradio_mid_answer, args=(url, mount, together, again))
+        )
+        threads[-1].start()
+    together.wait()
+    left = time.monotonic()
     for thread in threads:
         thread.join(timeout=60)
-    left = time.monotonic()
 
-    closed = _wait_for(lambda: fake_llm.active == 0, CLOSE_WITHIN_S + 2.0)
+    closed = _wait_for(lambda: fake_llm.active == 0, CLOSE_WITHIN_S)
     still_open = fake_llm.active
     # Nothing starts upstream afterwards for the questions whose asker had gone.
-    time.sleep(1.5)
-    assert closed and fake_llm.active == 0, f"{still_open} upstream streams still open"
-    latest = max(fake_llm.ended) - max(LEFT_AT)
+    time.sleep(2.0)
+    latest = max(fake_llm.ended) - left
     print(
-        f"\ncancellation: {len(leavers)} clients left, {len(fake_llm.hangups)} upstream hang-ups,"
-        f" the last upstream stream ended {latest:.2f} s after the last client left"
-        f" ({time.monotonic() - left:.1f} s watched after)"
+        f"\ncancellation: {len(threads)} clients left together, {len(fake_llm.hangups)} upstream"
+        f" hang-ups, the last upstream stream ended {latest:.2f} s after they left"
     )
+    assert closed and fake_llm.active == 0, f"{still_open} upstream streams still open"
+    # The last question was sent 1.5 s after its client left.
     assert latest <= CLOSE_WITHIN_S, f"the last upstream stream closed {latest:.2f} s after"
     # Each was hung up on mid-answer, none finished for nobody.
-    assert len(fake_llm.hangups) >= len(leavers) - 1, (len(fake_llm.hangups), len(leavers))
+    assert len(fake_llm.hangups) >= len(threads), (len(fake_llm.hangups), len(threads))
 
 
 # -- the gate itself, without a server -------------------------------------------------------------
