@@ -58,6 +58,8 @@ class Settings:
     rate_limit_per_minute: int = 30
     concurrency: int = 4
     queue_size: int = 64
+    # Answers one client may have running or waiting at once, across every entry point.
+    queue_per_client: int = 3
     max_body_bytes: int = 64 * 1024
     admin_password: str | None = field(default=None, repr=False)
     # The staff login's defence against guessing (web/login_guard.py): attempts per client per
@@ -139,6 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         ("SPINECHAT_RATE_LIMIT", "rate_limit_per_minute"),
         ("SPINECHAT_CONCURRENCY", "concurrency"),
         ("SPINECHAT_QUEUE_SIZE", "queue_size"),
+        ("SPINECHAT_QUEUE_PER_CLIENT", "queue_per_client"),
         ("SPINECHAT_MAX_BODY_BYTES", "max_body_bytes"),
         ("SPINECHAT_LOGIN_RATE_LIMIT", "login_rate_per_minute"),
         ("SPINECHAT_LOGIN_MAX_FAILURES", "login_max_failures"),
@@ -245,6 +248,7 @@ def _validated(settings: Settings) -> Settings:
         ("SPINECHAT_RATE_LIMIT", settings.rate_limit_per_minute, 1, 100_000),
         ("SPINECHAT_CONCURRENCY", settings.concurrency, 2, 64),
         ("SPINECHAT_QUEUE_SIZE", settings.queue_size, 1, 10_000),
+        ("SPINECHAT_QUEUE_PER_CLIENT", settings.queue_per_client, 1, 100),
         ("SPINECHAT_MAX_BODY_BYTES", settings.max_body_bytes, 1024, 10 * 1024 * 1024),
         ("SPINECHAT_LOGIN_RATE_LIMIT", settings.login_rate_per_minute, 1, 10_000),
         ("SPINECHAT_LOGIN_MAX_FAILURES", settings.login_max_failures, 4, 1000),

@@ -157,6 +157,10 @@ class FakeChatServer:
         self.structured_requests: list[dict[str, Any]] = []  # bodies with a response_format
         # time.monotonic() readings of the moments clients hung up on a reply still being written
         self.hangups: list[float] = []
+        # Chat requests being served right now, the most at once, and when each one ended.
+        self.active = 0
+        self.peak_active = 0
+        self.ended: list[float] = []
         self._script: deque[Behaviour] = deque()
         self._structured_script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
@@ -279,12 +283,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(Error(400, message="body is not JSON"))
             return
         self.fake._record(body, {k.lower(): v for k, v in self.headers.items()})
+        with self.fake._lock:
+            self.fake.active += 1
+            self.fake.peak_active = max(self.fake.peak_active, self.fake.active)
         # The client may give up (a timeout) while we write; that is recorded, nothing else.
         try:
             self._perform(self.fake._next("response_format" in body), body)
         except (BrokenPipeError, ConnectionResetError):
             with self.fake._lock:
                 self.fake.hangups.append(time.monotonic())
+        finally:
+            with self.fake._lock:
+                self.fake.active -= 1
+                self.fake.ended.append(time.monotonic())
 
     # -- behaviours --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ questions as standalone ones. It owns the fault handling the rest of the app rel
   connection alive with SSE comments while producing no text;
 - retries are ours (the SDK's are switched off) so their sleeps fit in the same deadline;
 - every failure becomes an ``LLMError`` whose message is one line with no key and no URL;
+- a call whose asker has gone ends at once, whatever it is waiting for (``watchdog.Hangup``);
 - every call carries a token limit, and a reply cut off by it (``finish_reason: "length"``) is a
   failure, never shown as if complete; reasoning blocks (``<think>``) are removed before any text
   leaves the client (``answer.output``);
@@ -42,7 +43,7 @@ from spinechat.answer.chat_model import (
 from spinechat.answer.faults import Failure, classify, describe, pause_before_retry, seconds
 from spinechat.answer.output import ThinkFilter, rewrite_problem, strip_reasoning
 from spinechat.answer.types import Message, Source
-from spinechat.answer.watchdog import OpenResponses, Silence, watched
+from spinechat.answer.watchdog import ClientGone, OpenResponses, Silence, watched
 from spinechat.config import Settings
 from spinechat.prompts import Prompts, load_prompts
 
@@ -66,6 +67,7 @@ _KINDS = {
     "leaflet": "a hospital leaflet",
 }
 _T = TypeVar("_T")
+GONE = "the person asking went away; the LLM call was ended"
 _PROMPT_TAGS = re.compile(r"<(\s*/?\s*)(sources|question|history|shown)(\s*)>", re.IGNORECASE)
 
 
@@ -284,6 +286,8 @@ class LLMClient:
         try:
             with contextlib.closing(self._watched(reply, read_timeout, deadline)) as replies:
                 text = next(replies).text
+        except ClientGone:
+            raise Failure(GONE, retryable=False) from None
         except Silence as silence:
             waited = deadline - started if silence.deadline_passed else read_timeout
             raise Failure(
@@ -331,6 +335,9 @@ class LLMClient:
                         yield text
             except Failure:
                 raise
+            except ClientGone:
+                # Never retried: nobody is waiting for the answer (web.admission fired this).
+                raise Failure(GONE, retryable=False) from None
             except Silence as silence:
                 if silence.deadline_passed:
                     raise Failure(

@@ -1,18 +1,21 @@
 """The REST API: ask (JSON or server-sent events), feedback and health, as one FastAPI router.
 
-Handlers are thin: they validate, hand the blocking answerer to a worker thread (at most
-``concurrency`` answers at once, the rest wait their turn) and shape the reply. Responses never
+Handlers are thin: they validate, take a place at the app-wide admission gate (``admission.py``:
+one limit and one queue shared with the chat page and the widget; a client over its share gets
+429 with ``Retry-After``), hand the blocking answerer to a worker thread under the answer's
+hangup (a client that leaves ends the LLM call at once) and shape the reply. Responses never
 carry settings, keys or tracebacks: an unexpected failure is a 500 ``{"detail": "internal
 error"}`` and a log line naming the exception type and code location, not the patient's text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import traceback
 import uuid
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from functools import partial
 from typing import Any, Literal
 
@@ -38,6 +41,8 @@ from spinechat.answer.types import Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 from spinechat.governance import audit
+from spinechat.web.admission import Admission, Busy, Left, Slot, run_admitted
+from spinechat.web.security import client_key
 
 log = logging.getLogger("spinechat.web.api")
 
@@ -52,6 +57,8 @@ _CONVERSATION_DOC = {
 }
 UNAVAILABLE = "the answer service is not available right now; please try again in a few minutes"
 INTERNAL = "internal error"
+BUSY_OWN = "your earlier questions are still being answered; ask again when they have finished"
+BUSY_ALL = "many people are asking right now; please try again shortly"
 INDEX_UNAVAILABLE = (
     "the search index is not reachable right now, so no answer can be given; "
     "please try again in a few minutes"
@@ -145,6 +152,14 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+_TOO_MANY = (
+    "Too many requests (see Retry-After): over the rate limit, or this client already has "
+    "SPINECHAT_QUEUE_PER_CLIENT answers running or waiting."
+)
+_UNAVAILABLE_DOC = (
+    "The index or model is not available, or every place in the queue is taken (then with "
+    "Retry-After)."
+)
 _STREAM_DOC = """Server-sent events, in order:
 
 - `event: start`, data `{"urgency", "refused", "mode"}`: show an emergency banner at once;
@@ -174,20 +189,33 @@ class _GuardedRoute(APIRoute):
 
 
 class _EventStream(StreamingResponse):
-    """A ``text/event-stream`` response that always closes its event source when it ends.
+    """A ``text/event-stream`` response that ends its answer's LLM call when the client leaves.
 
-    Starlette stops iterating when the client disconnects but leaves the generator suspended;
-    closing it here stops the answer generator (and its LLM request) at once.
+    Starlette notices the disconnect at once but can only cancel the stream between steps of the
+    answer (a worker thread cannot be interrupted), so the slot's hangup is fired right there; it
+    closes the upstream stream, which ends the step. The event source is then closed and the
+    slot released, also when the response never started.
     """
 
     media_type = "text/event-stream"
 
-    def __init__(self, events: AsyncGenerator[bytes, None], conversation_id: str = "") -> None:
+    def __init__(
+        self,
+        events: AsyncGenerator[bytes, None],
+        slot: Slot | None = None,
+        conversation_id: str = "",
+    ) -> None:
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         if conversation_id:
             headers[CONVERSATION_HEADER] = conversation_id
         super().__init__(events, headers=headers)
         self._events = events
+        self._slot = slot
+
+    async def listen_for_disconnect(self, receive: Receive) -> None:
+        await super().listen_for_disconnect(receive)
+        if self._slot is not None:
+            self._slot.hangup.fire()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -195,14 +223,35 @@ class _EventStream(StreamingResponse):
         finally:
             with anyio.CancelScope(shield=True):
                 await self._events.aclose()
+            if self._slot is not None:
+                self._slot.release()
 
 
 def build_api_router(
-    get_answerer: Callable[[], Answerer], feedback: FeedbackStore, *, concurrency: int = 4
+    get_answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    *,
+    concurrency: int = 4,
+    admission: Admission | None = None,
 ) -> APIRouter:
-    """The ``/api`` routes. ``concurrency`` (``settings.concurrency``) bounds answers in progress."""
-    limiter = anyio.CapacityLimiter(concurrency)
+    """The ``/api`` routes. Answers go through ``admission`` (the app's gate, shared with the
+    chat pages); without one, a gate of this router's own allowing ``concurrency`` at once."""
+    gate = admission or Admission(concurrency, queue_size=64, per_client=64)
     router = APIRouter(route_class=_GuardedRoute, tags=["spinechat"])
+
+    async def admit(request: Request) -> Slot:
+        try:
+            return await gate.admit(client_key(request.scope), request.is_disconnected)
+        except Busy as busy:
+            own = busy.reason == "client"
+            raise HTTPException(
+                429 if own else 503,
+                detail=BUSY_OWN if own else BUSY_ALL,
+                headers={"Retry-After": str(busy.retry_after)},
+            ) from None
+        except Left:
+            # Nobody is there to read it; a status for the access log only.
+            raise HTTPException(503, detail="the client went away") from None
 
     async def answerer() -> Answerer:
         # get_answerer may load the model or open the index on first use: not on the event loop.
@@ -220,18 +269,20 @@ def build_api_router(
             200: {"headers": _CONVERSATION_DOC},
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "The index or model is not available."},
+            429: {"model": ErrorOut, "description": _TOO_MANY},
+            503: {"model": ErrorOut, "description": _UNAVAILABLE_DOC},
         },
     )
-    async def ask(body: AskRequest) -> JSONResponse:
+    async def ask(body: AskRequest, request: Request) -> JSONResponse:
         question, history = _validated(body)
         worker = await answerer()
         conversation = _conversation_id(body)
+        slot = await admit(request)
+        slot.watch(request.is_disconnected)
         try:
             result = await anyio.to_thread.run_sync(
+                slot.hangup.run,
                 partial(_in_conversation, conversation, worker.ask, question, history, id=body.id),
-                limiter=limiter,
             )
         except InputError as err:
             raise HTTPException(422, detail=str(err)) from None
@@ -241,6 +292,8 @@ def build_api_router(
         except SpinechatError as err:
             log.error("answering failed: %s", err)
             raise HTTPException(503, detail=UNAVAILABLE) from None
+        finally:
+            slot.release()
         # Returned as is, so the keys and values are exactly those of `spinechat ask --json`.
         return JSONResponse(result.as_json(), headers={CONVERSATION_HEADER: conversation})
 
@@ -257,16 +310,17 @@ def build_api_router(
             },
             413: {"model": ErrorOut, "description": "The question is too long."},
             422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "The index or model is not available."},
+            429: {"model": ErrorOut, "description": _TOO_MANY},
+            503: {"model": ErrorOut, "description": _UNAVAILABLE_DOC},
         },
     )
-    async def ask_stream(body: AskRequest) -> _EventStream:
+    async def ask_stream(body: AskRequest, request: Request) -> _EventStream:
         question, history = _validated(body)
         worker = await answerer()
         conversation = _conversation_id(body)
-        events = _answer_events(worker, question, history, body.id, limiter, conversation)
-        return _EventStream(events, conversation)
+        slot = await admit(request)
+        events = _answer_events(worker, question, history, body.id, slot, conversation)
+        return _EventStream(events, slot, conversation)
 
     @router.post(
         "/api/feedback",
@@ -335,24 +389,23 @@ async def _answer_events(
     question: str,
     history: Sequence[Message],
     answer_id: str | None,
-    limiter: anyio.CapacityLimiter,
+    slot: Slot,
     conversation_id: str = "",
 ) -> AsyncGenerator[bytes, None]:
     """Runs the blocking answer generator one step at a time in a worker thread, as SSE bytes.
 
-    The limiter is held for the whole answer. When the client goes away the task is cancelled
-    after the current step, and ``finally`` closes the answer generator.
+    The slot is held for the whole answer. When the client goes away its hangup ends the LLM
+    call, the task is cancelled after the current step, and the answer generator is closed.
     """
-    events: Iterator[AnswerEvent] | None = None
     try:
-        async with limiter:
-            events = audit.in_conversation(
+        events = run_admitted(
+            slot,
+            lambda: audit.in_conversation(
                 conversation_id, answerer.stream(question, history, id=answer_id)
-            )
-            while True:
-                event = await anyio.to_thread.run_sync(_next_event, events)
-                if event is None:
-                    return
+            ),
+        )
+        async with contextlib.aclosing(events):
+            async for event in events:
                 yield _sse(event)
     except InputError as err:
         yield _sse_message("error", {"detail": str(err)})
@@ -365,15 +418,6 @@ async def _answer_events(
     except Exception as err:
         _log_failure("/api/ask/stream", err)
         yield _sse_message("error", {"detail": INTERNAL})
-    finally:
-        close = getattr(events, "close", None)  # a generator; any iterator is accepted
-        if close is not None:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(close)
-
-
-def _next_event(events: Iterator[AnswerEvent]) -> AnswerEvent | None:
-    return next(events, None)
 
 
 def _in_conversation(conversation_id: str, call: Callable[..., Any], *args: Any, **kw: Any) -> Any:

@@ -48,6 +48,7 @@ def create_app(
 
     from spinechat.feedback import DeferredFeedbackStore, FeedbackError, default_feedback_path
     from spinechat.web import ui
+    from spinechat.web.admission import Admission, GradioListeners, ListenerMiddleware
     from spinechat.web.api import build_api_router
     from spinechat.web.security import install_security
     from spinechat.web.widget import mount_widget
@@ -88,13 +89,21 @@ def create_app(
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"embed/{query}", status_code=307)
 
-    app.include_router(build_api_router(lambda: ready, feedback, concurrency=settings.concurrency))
+    # One limit and one queue for every entry point: REST, "/", "/embed" and /chat (issue 15).
+    admission = Admission(settings.concurrency, settings.queue_size, settings.queue_per_client)
+    listeners = GradioListeners()
+    app.include_router(
+        build_api_router(
+            lambda: ready, feedback, concurrency=settings.concurrency, admission=admission
+        )
+    )
     mount_widget(app)
     from spinechat.web.meta import LinkPreviewMiddleware
 
     # Patient-facing title, description and link previews instead of Gradio's (issue 13). Added
     # before install_security, so it sits inside the compression and rewrites plain HTML.
     app.add_middleware(LinkPreviewMiddleware, paths=frozenset({"/", "/embed/"}), title=ui.TITLE)
+    app.add_middleware(ListenerMiddleware, listeners=listeners)
     install_security(app, settings)
 
     # Gradio's file route must never hand out the index, the feedback database or secrets,
@@ -108,8 +117,10 @@ def create_app(
     app = mount_staff(app, settings, answerer)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
-        blocks = ui.build_blocks(answerer, feedback, compact=compact)
-        blocks.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+        blocks = ui.build_blocks(answerer, feedback, compact=compact, gate=(admission, listeners))
+        # Gradio's queue only hands events over: the gate above limits, queues and caps them, so a
+        # flood of one client's joins cannot fill a queue that every patient shares.
+        blocks.queue(default_concurrency_limit=None, max_size=None)
         gr.mount_gradio_app(
             app,
             blocks,

@@ -9,15 +9,17 @@ works without internet in the browser.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import html
 import logging
 import re
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import gradio as gr
 
@@ -27,11 +29,14 @@ from spinechat.answer.types import AnswerResult, Message, Source
 from spinechat.errors import SpinechatError
 from spinechat.governance import audit
 from spinechat.web import citations
+from spinechat.web.admission import Admission, Busy, GradioListeners, Left, run_admitted
+from spinechat.web.security import client_key
 
 if TYPE_CHECKING:
     from spinechat.feedback import FeedbackStore
 
 log = logging.getLogger("spinechat.web")
+_U = TypeVar("_U")
 
 TITLE = "Questions about spinal screws and rods"
 EXAMPLE_QUESTIONS = (
@@ -55,6 +60,16 @@ _BANNER_HEADINGS = {"emergency": "Emergency", "urgent": "Urgent"}
 # Likes are possible on this many of a session's latest answers.
 MAX_RATED_ANSWERS = 50
 _GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again in a moment."
+# Said in the chat when the answer cannot start now (web/admission.py); the question stays in the
+# box so the person can send it again.
+BUSY_OWN = (
+    "Your earlier questions are still being answered. Please wait for them to finish, then send "
+    "this one again."
+)
+BUSY_ALL = (
+    "Many people are asking questions right now, so this one could not be answered yet. Please "
+    "send it again in about {seconds} seconds."
+)
 
 # Colours checked against WCAG AA for body text (4.5:1 or better): white on red-700 is 6.5:1,
 # amber-950 on amber-100 is 15:1, slate-800 on slate-100 is 12:1.
@@ -243,6 +258,18 @@ def too_long_html(message: str) -> str:
         '<p class="spinechat-notice" role="status"><strong>Please change your question.</strong> '
         f"{html.escape(message)} Your question is still in the box below, so you can edit it.</p>"
     )
+
+
+def busy_text(busy: Busy) -> str:
+    """What the chat says when a question cannot start now (its own earlier ones, or everyone's)."""
+    if busy.reason == "client":
+        return BUSY_OWN
+    return BUSY_ALL.format(seconds=busy.retry_after)
+
+
+def busy_html(busy: Busy) -> str:
+    """The inline chat message for ``busy``: a status line, not an error."""
+    return f'<p class="spinechat-notice" role="status">{html.escape(busy_text(busy))}</p>'
 
 
 def empty_sources_html() -> str:
@@ -453,6 +480,90 @@ def session_conversation(request: gr.Request | None) -> str:
     return "page-" + hashlib.sha256(str(session).encode()).hexdigest()[:16]
 
 
+@dataclass
+class AdmittedHandlers:
+    """``ChatHandlers`` behind the app-wide admission gate (web/admission.py), for Gradio.
+
+    Async generators, so a question waiting for its turn holds no worker thread, and each step
+    of the blocking answer runs under the answer's hangup: when the browser leaves, the LLM call
+    ends at once instead of at Gradio's next update.
+    """
+
+    handlers: ChatHandlers
+    admission: Admission
+    listeners: GradioListeners
+
+    async def respond(
+        self,
+        message: str,
+        history: list[Any] | None,
+        answers: dict[int, Any] | None,
+        request: gr.Request,
+    ) -> AsyncGenerator[tuple[Any, ...], None]:
+        """``ChatHandlers.respond``; when busy, a message in the chat and the question kept."""
+
+        def busy(err: Busy) -> tuple[Any, ...]:
+            shown = [*(history or []), {"role": "assistant", "content": busy_html(err)}]
+            return message, shown, history or [], gr.skip(), gr.skip(), answers or {}, gr.skip()
+
+        updates = self._admitted(
+            request, lambda: self.handlers.respond(message, history, answers, request), busy
+        )
+        async with contextlib.aclosing(updates):
+            async for update in updates:
+                yield update
+
+    async def chat_api(
+        self, message: str, history: list[Any] | None, request: gr.Request
+    ) -> AsyncGenerator[str, None]:
+        """``ChatHandlers.chat_api``; when busy, an error the caller can show as is."""
+
+        def busy(err: Busy) -> str:
+            raise gr.Error(busy_text(err), title="Busy", print_exception=False)
+
+        texts = self._admitted(
+            request, lambda: self.handlers.chat_api(message, history, request), busy
+        )
+        async with contextlib.aclosing(texts):
+            async for text in texts:
+                yield text
+
+    async def _admitted(
+        self,
+        request: gr.Request,
+        make: Callable[[], Iterator[_U]],
+        busy: Callable[[Busy], _U],
+    ) -> AsyncGenerator[_U, None]:
+        session = request.session_hash
+        since = time.monotonic()
+
+        async def gone() -> bool:
+            return self.listeners.gone(session, since)
+
+        def ready() -> bool:
+            return self.listeners.listening(session)
+
+        try:
+            # ready: a join nobody reads (abandoned, or sent as its page closed) never starts.
+            slot = await self.admission.admit(_client_of(request), gone, ready)
+        except Busy as err:
+            yield busy(err)
+            return
+        except Left:
+            return
+        slot.watch(gone)
+        items = run_admitted(slot, make)
+        async with contextlib.aclosing(items):
+            async for item in items:
+                yield item
+
+
+def _client_of(request: gr.Request) -> str:
+    inner = getattr(request, "request", None)
+    scope = getattr(inner, "scope", None)
+    return client_key(scope) if scope is not None else "unknown"
+
+
 def _rating(liked: object) -> Literal["like", "dislike"] | None:
     if liked is True:
         return "like"
@@ -495,10 +606,23 @@ SHOW_ALERT_JS = """() => {
 
 
 def build_blocks(
-    answerer: Answerer, feedback: FeedbackStore | None = None, *, compact: bool = False
+    answerer: Answerer,
+    feedback: FeedbackStore | None = None,
+    *,
+    compact: bool = False,
+    gate: tuple[Admission, GradioListeners] | None = None,
 ) -> gr.Blocks:
-    """The chat page, or with ``compact`` the widget for /embed (no header, shorter chat)."""
+    """The chat page, or with ``compact`` the widget for /embed (no header, shorter chat).
+
+    With ``gate`` (the app's admission and the listeners middleware that serves it) answers go
+    through the app-wide limit; without, Gradio's own queue is the only one.
+    """
     handlers = ChatHandlers(answerer, feedback)
+    respond: Callable[..., Any] = handlers.respond
+    chat_api: Callable[..., Any] = handlers.chat_api
+    if gate is not None:
+        gated = AdmittedHandlers(handlers, *gate)
+        respond, chat_api = gated.respond, gated.chat_api
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
         if not compact:
             gr.Markdown(f"# {TITLE}\n{INTRO}")
@@ -544,7 +668,7 @@ def build_blocks(
         inputs = [textbox, history, answers]
         outputs = [textbox, chatbot, history, banner, sources, answers, comment]
         textbox.submit(
-            handlers.respond,
+            respond,
             inputs,
             outputs,
             api_visibility="private",
@@ -552,7 +676,7 @@ def build_blocks(
         ).then(None, js=SHOW_ALERT_JS, api_visibility="private", queue=False)
         chatbot.example_select(
             _example_text, None, textbox, api_visibility="private", queue=False
-        ).then(handlers.respond, inputs, outputs, api_visibility="private").then(
+        ).then(respond, inputs, outputs, api_visibility="private").then(
             None, js=SHOW_ALERT_JS, api_visibility="private", queue=False
         )
         # No concurrency limit: storing a rating is quick and must not wait behind answers.
@@ -579,7 +703,7 @@ def build_blocks(
             api_answer = gr.Textbox(label="answer")
             api_button = gr.Button("chat")
         api_button.click(
-            handlers.chat_api,
+            chat_api,
             [api_message, api_history],
             api_answer,
             api_name="chat",
