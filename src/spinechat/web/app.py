@@ -138,6 +138,8 @@ def serve(
     interrupted; prints the start-up time. ``spinechat.wiring.serve`` passes the real builder."""
     import uvicorn
 
+    from spinechat.web.security import uvicorn_proxy_options
+
     started = time.monotonic()
     _log_to_console()
     print("spinechat: loading the model and the index…", file=sys.stderr, flush=True)
@@ -165,6 +167,7 @@ def serve(
         port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=5,
+        **uvicorn_proxy_options(settings),
     )
 
 

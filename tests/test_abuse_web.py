@@ -1,0 +1,148 @@
+"""Abuse hardening of the web layer (issue 15, items 1, 4, 8 and 11), tested from outside: the real
+app (Gradio included) served by uvicorn on 127.0.0.1, httpx as the attacker, a real Chroma server
+stopped mid-test and the fake LLM server taken down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from spinechat.answer.pipeline import Answerer
+from spinechat.config import Settings, load_settings
+from spinechat.errors import ConfigError
+from spinechat.feedback import FeedbackStore
+from spinechat.web.app import create_app
+from spinechat.web.security import client_key, trusted_networks, uvicorn_proxy_options
+from support.servers import serve
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTION = "will removing a loose screw cost extra?"
+
+# Gradio's queue trips pandas deprecation warnings of its own.
+pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory, make_answerer: Callable) -> Answerer:
+    """The offline answerer on the seeded index, with a data folder of this module's own."""
+    answerer: Answerer = make_answerer(
+        data_dir=tmp_path_factory.mktemp("abuse") / "data", prompts_dir=REPO / "prompts"
+    )
+    return answerer
+
+
+def _settings(answerer: Answerer, environ: dict[str, str]) -> Settings:
+    """The answerer's settings with ``environ`` applied as the server's environment would be."""
+    loaded = load_settings(environ)
+    return answerer.settings.with_overrides(
+        rate_limit_per_minute=loaded.rate_limit_per_minute,
+        trusted_proxies=loaded.trusted_proxies,
+    )
+
+
+def _served(settings: Settings, answerer: Answerer) -> Iterator[str]:
+    feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    app = create_app(settings, answerer=answerer, feedback=feedback)
+    # The options `spinechat serve` gives uvicorn, so the test sees what production does.
+    with serve(app, **uvicorn_proxy_options(settings)) as url:
+        yield url
+
+
+# -- item 1: X-Forwarded-For does not reset the rate limit -------------------------------------
+
+
+def _limited_requests() -> dict[str, Callable[[httpx.Client, str], httpx.Response]]:
+    """One request per rate-limited route a patient's browser or a script can reach."""
+    return {
+        "rest": lambda http, xff: http.post(
+            "/api/feedback",
+            json={"rating": "like", "question": "q", "answer": "a"},
+            headers={"X-Forwarded-For": xff},
+        ),
+        "upload": lambda http, xff: http.post(
+            "/gradio_api/upload",
+            files=[("files", ("note.txt", b"hello", "text/plain"))],
+            headers={"X-Forwarded-For": xff},
+        ),
+        "queue": lambda http, xff: http.post(
+            "/gradio_api/queue/join",
+            json={"data": [], "fn_index": 0, "session_hash": "abc123"},
+            headers={"X-Forwarded-For": xff},
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def untrusting(answerer: Answerer) -> Iterator[str]:
+    """The app with the default settings (no trusted proxy) and a limit of 3 a minute."""
+    yield from _served(_settings(answerer, {"SPINECHAT_RATE_LIMIT": "3"}), answerer)
+
+
+def test_spoofed_forwarded_for_does_not_reset_the_limit(untrusting: str) -> None:
+    """From 127.0.0.1, the peer uvicorn trusts by default: each request names a new client."""
+    routes = _limited_requests()
+    with httpx.Client(base_url=untrusting, timeout=60) as http:
+        allowed = {
+            name: send(http, f"198.51.100.{n}") for n, (name, send) in enumerate(routes.items())
+        }
+        refused = {
+            name: send(http, f"198.51.100.{10 + n}")
+            for n, (name, send) in enumerate(routes.items())
+        }
+    assert all(r.status_code != 429 for r in allowed.values()), allowed
+    assert {name: r.status_code for name, r in refused.items()} == dict.fromkeys(routes, 429), (
+        "a new X-Forwarded-For reset the limit"
+    )
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(answerer: Answerer) -> Iterator[str]:
+    """The app behind a trusted same-host proxy (SPINECHAT_TRUSTED_PROXIES=127.0.0.1)."""
+    environ = {"SPINECHAT_RATE_LIMIT": "3", "SPINECHAT_TRUSTED_PROXIES": "127.0.0.1"}
+    yield from _served(_settings(answerer, environ), answerer)
+
+
+def test_trusted_proxy_forwarded_client_is_the_key(behind_proxy: str) -> None:
+    send = _limited_requests()["rest"]
+    with httpx.Client(base_url=behind_proxy, timeout=60) as http:
+        first = [send(http, "203.0.113.10").status_code for _ in range(4)]
+        # A client that put its own address first: the proxy appended the real one on the right.
+        spoofing = send(http, "192.0.2.99, 203.0.113.10").status_code
+        other = send(http, "203.0.113.11").status_code
+    assert first == [201, 201, 201, 429]
+    assert spoofing == 429, "the hop the trusted proxy added is the client, not the leftmost"
+    assert other == 201, "another forwarded client has its own bucket"
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "key"),
+    [
+        ("127.0.0.1", "203.0.113.7", (), "127.0.0.1"),
+        ("127.0.0.1", "203.0.113.7", ("127.0.0.1",), "203.0.113.7"),
+        ("10.1.2.3", "198.51.100.1, 203.0.113.7, 10.0.0.5", ("10.0.0.0/8",), "203.0.113.7"),
+        ("198.51.100.9", "203.0.113.7", ("10.0.0.0/8",), "198.51.100.9"),
+        ("::ffff:10.0.0.1", "2001:db8:1:2::9", ("10.0.0.0/8",), "2001:db8:1:2::/64"),
+        ("127.0.0.1", "", ("127.0.0.1",), "127.0.0.1"),
+    ],
+)
+def test_client_key_reads_forwarded_for_only_from_trusted_proxies(
+    peer: str, forwarded: str, trusted: tuple[str, ...], key: str
+) -> None:
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    scope = {"type": "http", "client": (peer, 5000), "headers": headers}
+    assert client_key(scope, trusted_networks(trusted)) == key
+
+
+def test_trusted_proxies_setting() -> None:
+    settings = load_settings({"SPINECHAT_TRUSTED_PROXIES": " 10.0.0.0/8 , 127.0.0.1 "})
+    assert settings.trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
+    assert uvicorn_proxy_options(settings) == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": ["10.0.0.0/8", "127.0.0.1"],
+    }
+    assert uvicorn_proxy_options(load_settings({}))["proxy_headers"] is False
+    with pytest.raises(ConfigError, match="SPINECHAT_TRUSTED_PROXIES"):
+        load_settings({"SPINECHAT_TRUSTED_PROXIES": "proxy.example"})
