@@ -60,6 +60,8 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks); none by
     # default, so a client cannot pick its own rate-limit key by sending the header.
     trusted_proxies: tuple[str, ...] = ()
+    # Parts whose failure makes /api/health/ready answer 503 (index, llm, feedback).
+    ready_requires: tuple[str, ...] = ("index",)
     concurrency: int = 4
     queue_size: int = 64
     max_body_bytes: int = 64 * 1024
@@ -132,6 +134,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if env.get("SPINECHAT_TRUSTED_PROXIES"):
         values["trusted_proxies"] = tuple(
             proxy.strip() for proxy in env["SPINECHAT_TRUSTED_PROXIES"].split(",") if proxy.strip()
+        )
+    if env.get("SPINECHAT_READY_REQUIRES"):
+        values["ready_requires"] = tuple(
+            part.strip().lower()
+            for part in env["SPINECHAT_READY_REQUIRES"].split(",")
+            if part.strip()
         )
     for name, key in (
         ("SPINECHAT_RATE_LIMIT", "rate_limit_per_minute"),
@@ -230,6 +238,11 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(
                 f"SPINECHAT_EMBED_ORIGINS must be * or origins like https://example.org, got {origin!r}"
             )
+    unknown = sorted(set(settings.ready_requires) - {"index", "llm", "feedback"})
+    if unknown:
+        raise ConfigError(
+            f"SPINECHAT_READY_REQUIRES may name index, llm and feedback, got {', '.join(unknown)}"
+        )
     for proxy in settings.trusted_proxies:
         try:
             ipaddress.ip_network(proxy, strict=False)

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from spinechat.answer.pipeline import (
+    MAX_HISTORY_CHARS,
     MAX_QUESTION_CHARS,
     Answerer,
     AnswerEvent,
@@ -36,6 +38,7 @@ from spinechat.answer.pipeline import (
 from spinechat.answer.types import Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
+from spinechat.web.health import HealthChecker, Readiness
 
 log = logging.getLogger("spinechat.web.api")
 
@@ -45,23 +48,51 @@ INDEX_UNAVAILABLE = (
     "the search index is not reachable right now, so no answer can be given; "
     "please try again in a few minutes"
 )
+# Limits on every JSON body (issue 15): nothing a patient or the widget sends comes near them.
+MAX_JSON_DEPTH = 8
+MAX_ANSWER_CHARS = 20_000
+MAX_SOURCE_KEYS = 20
+MAX_SOURCE_TEXT = 2_000
+MAX_LABEL = 100
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+Label = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
+SourceValue = (
+    Annotated[str, StringConstraints(max_length=MAX_SOURCE_TEXT)]
+    | int
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
 
 
 class ChatTurn(BaseModel):
     """One earlier turn of the conversation."""
 
+    model_config = ConfigDict(extra="forbid")
+
     role: Literal["user", "assistant"]
-    content: str
+    # Longer turns are cut to MAX_HISTORY_CHARS anyway; an assistant turn quotes a whole answer.
+    content: str = Field(max_length=MAX_ANSWER_CHARS)
 
 
 class AskRequest(BaseModel):
     """A question, with the conversation so far (newest last; only the last turns are used)."""
 
     question: str = Field(
-        description=f"The patient's question, 1 to {MAX_QUESTION_CHARS} characters.",
+        description=f"The patient's question, 1 to {MAX_QUESTION_CHARS} characters once trimmed "
+        "(413 when longer, 422 when only spaces).",
         examples=["will removing a loose screw cost extra?"],
+        # Documented, not enforced by pydantic: an over-long question is a 413 with its length.
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"},
     )
-    history: list[ChatTurn] = Field(default_factory=list, max_length=100)
+    history: list[ChatTurn] = Field(
+        default_factory=list,
+        max_length=100,
+        description=f"Earlier turns, oldest first; the last {MAX_HISTORY_CHARS} characters of "
+        "each are used.",
+    )
     id: str | None = Field(
         default=None, max_length=100, description="Any label; returned as the answer's id."
     )
@@ -102,11 +133,17 @@ class AnswerOut(BaseModel):
 class FeedbackIn(BaseModel):
     """A thumbs up or down on an answer. Emails and phone numbers are removed before storage."""
 
+    model_config = ConfigDict(extra="forbid")
+
     rating: Literal["like", "dislike"]
-    question: str
-    answer: str
-    sources: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
-    prompt_version: str = Field(default="", max_length=100)
+    question: str = Field(max_length=MAX_ANSWER_CHARS)
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    sources: list[Annotated[dict[Label, SourceValue], Field(max_length=MAX_SOURCE_KEYS)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The answer's sources as /api/ask returned them: flat objects, no nesting.",
+    )
+    prompt_version: str = Field(default="", max_length=MAX_LABEL)
     mode: Literal["", "offline", "llm"] = ""
     urgency: Literal["", "none", "urgent", "emergency"] = ""
     comment: str = Field(default="", max_length=MAX_COMMENT_CHARS)
@@ -123,7 +160,62 @@ class HealthOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    detail: str = Field(description="One line a client can show as is.")
+
+
+class ComponentOut(BaseModel):
+    status: Literal["up", "down", "off"] = Field(description="off: not configured.")
     detail: str
+    required: bool = Field(description="Whether this part being down makes the node not ready.")
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "degraded", "unavailable"]
+    mode: Literal["offline", "llm"]
+    chunks: int | None
+    components: dict[str, ComponentOut]
+
+
+class LiveOut(BaseModel):
+    status: Literal["alive"]
+
+
+class HealthDownOut(ErrorOut):
+    status: Literal["unavailable"]
+    components: dict[str, ComponentOut]
+
+
+class StreamStart(BaseModel):
+    """``event: start``."""
+
+    urgency: Literal["none", "urgent", "emergency"]
+    refused: bool
+    mode: Literal["offline", "llm"]
+
+
+class StreamDelta(BaseModel):
+    """``event: delta``."""
+
+    text: str
+
+
+class StreamReset(BaseModel):
+    """``event: reset``: an empty object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error(f"The body is not UTF-8 JSON, or nests deeper than {MAX_JSON_DEPTH} levels."),
+    413: _error("The body, or the question, is too long."),
+    415: _error("The body is not sent as application/json."),
+    422: _error("A field is missing, of the wrong type or out of its limits."),
+    429: _error("Too many requests; see Retry-After."),
+}
 
 
 _STREAM_DOC = """Server-sent events, in order:
@@ -133,7 +225,27 @@ _STREAM_DOC = """Server-sent events, in order:
 - `event: reset`, data `{}`: discard the text so far (the LLM failed; the offline answer follows);
 - `event: final`, data: the complete answer, as `/api/ask` returns it; its text is authoritative;
 - `event: error`, data `{"detail"}` instead of `final` if answering failed part-way.
+
+Each data payload's schema is under `x-sse-events` of the 200 response.
 """
+
+
+def _event_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+# OpenAPI 3.1 has no schema for one event of a stream (3.2's itemSchema is not yet in FastAPI):
+# the body is declared as text and each event's data payload under an extension key.
+_SSE_CONTENT: dict[str, Any] = {
+    "schema": {"type": "string", "description": "text/event-stream; see the operation."},
+    "x-sse-events": {
+        "start": _event_schema(StreamStart),
+        "delta": _event_schema(StreamDelta),
+        "reset": _event_schema(StreamReset),
+        "final": {"$ref": "#/components/schemas/AnswerOut"},
+        "error": _event_schema(ErrorOut),
+    },
+}
 
 
 class _GuardedRoute(APIRoute):
@@ -144,14 +256,60 @@ class _GuardedRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
+                refused = await _refused_body(request)
+                if refused is not None:
+                    return refused
                 return await handler(request)
-            except (StarletteHTTPException, RequestValidationError, ClientDisconnect):
+            except RequestValidationError as err:
+                return JSONResponse({"detail": _one_line(err)}, status_code=422)
+            except (StarletteHTTPException, ClientDisconnect):
                 raise
             except Exception as err:
                 _log_failure(request.url.path, err)
                 return JSONResponse({"detail": INTERNAL}, status_code=500)
 
         return guarded
+
+
+async def _refused_body(request: Request) -> JSONResponse | None:
+    """The 415 or 400 for a body FastAPI should not parse, checked before it does.
+
+    The depth is counted on the raw bytes because Python's ``json`` recurses: a body of a few
+    thousand ``[`` raised RecursionError inside FastAPI, a 500 with a 155 KB traceback in the log.
+    Hand-written because neither ``json`` nor pydantic can cap depth before parsing.
+    """
+    if request.method != "POST":
+        return None
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        return JSONResponse({"detail": "send the body as application/json"}, status_code=415)
+    body = await request.body()
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSONResponse({"detail": "the body is not valid UTF-8"}, status_code=400)
+    if _json_depth(body) > MAX_JSON_DEPTH:
+        detail = f"the body nests deeper than {MAX_JSON_DEPTH} levels"
+        return JSONResponse({"detail": detail}, status_code=400)
+    return None
+
+
+def _json_depth(body: bytes) -> int:
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _one_line(err: RequestValidationError) -> str:
+    # Pydantic's errors echo the input (the patient's text) and run to many lines: keep where
+    # and what, e.g. "body.history.0.content: String should have at most 20000 characters".
+    problems = []
+    for error in err.errors()[:3]:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(problems) or "the body is not the documented JSON"
 
 
 class _EventStream(StreamingResponse):
@@ -176,10 +334,16 @@ class _EventStream(StreamingResponse):
 
 
 def build_api_router(
-    get_answerer: Callable[[], Answerer], feedback: FeedbackStore, *, concurrency: int = 4
+    get_answerer: Callable[[], Answerer],
+    feedback: FeedbackStore,
+    *,
+    concurrency: int = 4,
+    ready_requires: tuple[str, ...] = ("index",),
 ) -> APIRouter:
-    """The ``/api`` routes. ``concurrency`` (``settings.concurrency``) bounds answers in progress."""
+    """The ``/api`` routes. ``concurrency`` (``settings.concurrency``) bounds answers in progress;
+    ``ready_requires`` (``settings.ready_requires``) names the parts readiness needs."""
     limiter = anyio.CapacityLimiter(concurrency)
+    checker = HealthChecker(get_answerer, feedback, required=ready_requires)
     router = APIRouter(route_class=_GuardedRoute, tags=["spinechat"])
 
     async def answerer() -> Answerer:
@@ -195,10 +359,8 @@ def build_api_router(
         summary="Answer a question",
         response_model=AnswerOut,
         responses={
-            413: {"model": ErrorOut, "description": "The question is too long."},
-            422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "The index or model is not available."},
+            **_BODY_ERRORS,
+            503: _error("The index or model is not available."),
         },
     )
     async def ask(body: AskRequest) -> JSONResponse:
@@ -226,11 +388,9 @@ def build_api_router(
         status_code=200,
         response_class=_EventStream,
         responses={
-            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
-            413: {"model": ErrorOut, "description": "The question is too long."},
-            422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "The index or model is not available."},
+            200: {"content": {"text/event-stream": _SSE_CONTENT}, "description": "The events."},
+            **_BODY_ERRORS,
+            503: _error("The index or model is not available."),
         },
     )
     async def ask_stream(body: AskRequest) -> _EventStream:
@@ -244,8 +404,8 @@ def build_api_router(
         status_code=201,
         response_model=FeedbackOut,
         responses={
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "Feedback cannot be stored right now."},
+            **_BODY_ERRORS,
+            503: _error("Feedback cannot be stored right now."),
         },
     )
     async def rate(body: FeedbackIn) -> FeedbackOut:
@@ -270,14 +430,77 @@ def build_api_router(
     @router.get(
         "/api/health",
         summary="Is the service ready to answer?",
+        description="200 when the required parts are up (see /api/health/ready); kept for old "
+        "load balancer checks.",
         response_model=HealthOut,
-        responses={503: {"model": ErrorOut, "description": "The index or model is not available."}},
+        responses={503: {"model": HealthDownOut, "description": "A required part is down."}},
     )
-    async def health() -> HealthOut:
-        worker = await answerer()
-        return HealthOut(status="ok", mode=worker.mode, chunks=len(worker.index))
+    async def health() -> Response:
+        state = await checker.readiness()
+        if not state.ready or state.chunks is None:
+            return JSONResponse(_down(state, checker.required), status_code=503)
+        return JSONResponse(
+            HealthOut(status="ok", mode=state.mode, chunks=state.chunks).model_dump()
+        )
+
+    @router.get(
+        "/api/health/live",
+        summary="Is the process serving?",
+        description="Always 200 while the process answers HTTP; restart it when this fails.",
+        response_model=LiveOut,
+    )
+    async def live() -> LiveOut:
+        return LiveOut(status="alive")
+
+    @router.get(
+        "/api/health/ready",
+        summary="Should patients be sent here?",
+        description="Each part's state: the index (asked of Chroma), the LLM endpoint when one is "
+        "configured, the feedback store. 503 when a required part (SPINECHAT_READY_REQUIRES, "
+        "default the index) is down; `degraded` when only an optional part is.",
+        response_model=ReadyOut,
+        responses={503: {"model": ReadyOut, "description": "A required part is down."}},
+    )
+    async def ready() -> JSONResponse:
+        state = await checker.readiness()
+        return JSONResponse(_ready_body(state, checker.required), status_code=_ready_status(state))
 
     return router
+
+
+def _components(state: Readiness, required: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"status": part.status, "detail": part.detail, "required": name in required}
+        for name, part in state.components.items()
+    }
+
+
+def _ready_status(state: Readiness) -> int:
+    return 200 if state.ready else 503
+
+
+def _ready_body(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
+    if not state.ready:
+        status = "unavailable"
+    elif any(part.status == "down" for part in state.components.values()):
+        status = "degraded"
+    else:
+        status = "ready"
+    return {
+        "status": status,
+        "mode": state.mode,
+        "chunks": state.chunks,
+        "components": _components(state, required),
+    }
+
+
+def _down(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
+    down = [n for n, p in state.components.items() if p.status == "down" and n in required]
+    return {
+        "status": "unavailable",
+        "detail": f"not ready: {', '.join(down) or 'index'} down",
+        "components": _components(state, required),
+    }
 
 
 def _validated(body: AskRequest) -> tuple[str, list[Message]]:

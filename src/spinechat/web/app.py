@@ -88,7 +88,14 @@ def create_app(
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"embed/{query}", status_code=307)
 
-    app.include_router(build_api_router(lambda: ready, feedback, concurrency=settings.concurrency))
+    app.include_router(
+        build_api_router(
+            lambda: ready,
+            feedback,
+            concurrency=settings.concurrency,
+            ready_requires=settings.ready_requires,
+        )
+    )
     mount_widget(app)
     from spinechat.web.meta import LinkPreviewMiddleware
 

@@ -333,7 +333,11 @@ def install_security(
     app: FastAPI, settings: Settings, *, clock: Callable[[], float] = time.monotonic
 ) -> None:
     """Add the body limit, rate limit, CORS, compression, caching and security headers to ``app`` (before it starts)."""
+    from spinechat.web.guards import ApiMethodMiddleware, GradioQueueGuard
+
     # add_middleware puts each new middleware outside the ones added before it.
+    app.add_middleware(GradioQueueGuard, owner=app)
+    app.add_middleware(ApiMethodMiddleware, owner=app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimitMiddleware,
