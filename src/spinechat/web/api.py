@@ -8,9 +8,11 @@ error"}`` and a log line naming the exception type and code location, not the pa
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+import sys
 import traceback
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from functools import partial
@@ -67,6 +69,32 @@ SourceValue = (
 )
 
 
+@functools.cache
+def _question_limits() -> dict[str, Any]:
+    """The question's limits as JSON Schema, stated exactly as ``validate_question`` applies them.
+
+    A question needs one character that stays after the cleaning: printable and not a space.
+    Regex classes have no "printable", so the class is built from Python's own ``isprintable``
+    (the rule the server applies), once, when the schema is first asked for.
+    """
+    ranges: list[str] = []
+    start: int | None = None
+    for point in range(sys.maxunicode + 2):
+        keep = point <= sys.maxunicode and chr(point).isprintable() and point != ord(" ")
+        if keep and start is None:
+            start = point
+        elif not keep and start is not None:
+            first, last = _class_char(start), _class_char(point - 1)
+            ranges.append(first if start == point - 1 else f"{first}-{last}")
+            start = None
+    return {"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": f"[{''.join(ranges)}]"}
+
+
+def _class_char(point: int) -> str:
+    char = chr(point)
+    return f"\\{char}" if char in "\\]^-[" else char
+
+
 class ChatTurn(BaseModel):
     """One earlier turn of the conversation."""
 
@@ -85,7 +113,7 @@ class AskRequest(BaseModel):
         "(413 when longer, 422 when only spaces).",
         examples=["will removing a loose screw cost extra?"],
         # Documented, not enforced by pydantic: an over-long question is a 413 with its length.
-        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"},
+        json_schema_extra=lambda schema: schema.update(_question_limits()),
     )
     history: list[ChatTurn] = Field(
         default_factory=list,
@@ -226,26 +254,39 @@ _STREAM_DOC = """Server-sent events, in order:
 - `event: final`, data: the complete answer, as `/api/ask` returns it; its text is authoritative;
 - `event: error`, data `{"detail"}` instead of `final` if answering failed part-way.
 
-Each data payload's schema is under `x-sse-events` of the 200 response.
+Each event's data schema is in the 200 response's `itemSchema` (OpenAPI 3.2 style).
 """
 
 
-def _event_schema(model: type[BaseModel]) -> dict[str, Any]:
-    return model.model_json_schema()
+def _event(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "event": {"const": name},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": payload,
+            },
+        },
+        "required": ["event", "data"],
+    }
 
 
-# OpenAPI 3.1 has no schema for one event of a stream (3.2's itemSchema is not yet in FastAPI):
-# the body is declared as text and each event's data payload under an extension key.
+# OpenAPI 3.2's way to describe a stream: ``itemSchema`` is one event (its name and its JSON data),
+# which schemathesis checks every event against; FastAPI writes 3.1 but passes it through.
 _SSE_CONTENT: dict[str, Any] = {
-    "schema": {"type": "string", "description": "text/event-stream; see the operation."},
-    "x-sse-events": {
-        "start": _event_schema(StreamStart),
-        "delta": _event_schema(StreamDelta),
-        "reset": _event_schema(StreamReset),
-        "final": {"$ref": "#/components/schemas/AnswerOut"},
-        "error": _event_schema(ErrorOut),
+    "itemSchema": {
+        "oneOf": [
+            _event("start", StreamStart.model_json_schema()),
+            _event("delta", StreamDelta.model_json_schema()),
+            _event("reset", StreamReset.model_json_schema()),
+            _event("final", {"$ref": "#/components/schemas/AnswerOut"}),
+            _event("error", ErrorOut.model_json_schema()),
+        ]
     },
 }
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 
 
 class _GuardedRoute(APIRoute):
@@ -389,8 +430,12 @@ def build_api_router(
         response_class=_EventStream,
         responses={
             200: {"content": {"text/event-stream": _SSE_CONTENT}, "description": "The events."},
-            **_BODY_ERRORS,
-            503: _error("The index or model is not available."),
+            # Spelled out: FastAPI would give an error's "model" the route's event-stream type.
+            **{
+                status: {"description": error["description"], "content": _JSON_ERROR}
+                for status, error in _BODY_ERRORS.items()
+            },
+            503: {"description": "The index or model is not available.", "content": _JSON_ERROR},
         },
     )
     async def ask_stream(body: AskRequest) -> _EventStream:
@@ -505,12 +550,17 @@ def _down(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
 
 def _validated(body: AskRequest) -> tuple[str, list[Message]]:
     """The checked question and history, or an HTTP error the client can show as is."""
+    # The schema's maxLength counts what was sent, so spaces around it count too.
+    if len(body.question) > MAX_QUESTION_CHARS:
+        detail = (
+            f"the question is too long ({len(body.question)} characters; "
+            f"the limit is {MAX_QUESTION_CHARS})"
+        )
+        raise HTTPException(413, detail=detail)
     try:
         question = validate_question(body.question)
     except InputError as err:
-        # validate_question measures the trimmed text; only an over-long one is "too large".
-        too_long = len(body.question.strip()) > MAX_QUESTION_CHARS
-        raise HTTPException(413 if too_long else 422, detail=str(err)) from None
+        raise HTTPException(422, detail=str(err)) from None
     try:
         history = validate_history([turn.model_dump() for turn in body.history])
     except InputError as err:

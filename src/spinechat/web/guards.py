@@ -51,6 +51,13 @@ class ApiMethodMiddleware:
     def _routes(self) -> dict[str, frozenset[str]]:
         if self._allowed is None:
             allowed: dict[str, set[str]] = {}
+            # FastAPI no longer flattens included routers into ``routes``; its OpenAPI schema is
+            # the public list of the API's paths and methods. Undocumented routes (the docs page,
+            # the schema itself) are plain routes of the app.
+            for path, operations in self.owner.openapi().get("paths", {}).items():
+                if path.startswith(API_PREFIX):
+                    methods = {method.upper() for method in operations if method.isalpha()}
+                    allowed.setdefault(path.rstrip("/"), set()).update(methods)
             for route in self.owner.routes:
                 if isinstance(route, Route) and route.path.startswith(API_PREFIX):
                     allowed.setdefault(route.path.rstrip("/"), set()).update(route.methods or ())
