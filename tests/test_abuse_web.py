@@ -4,6 +4,8 @@ stopped mid-test and the fake LLM server taken down."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -146,3 +148,151 @@ def test_trusted_proxies_setting() -> None:
     assert uvicorn_proxy_options(load_settings({}))["proxy_headers"] is False
     with pytest.raises(ConfigError, match="SPINECHAT_TRUSTED_PROXIES"):
         load_settings({"SPINECHAT_TRUSTED_PROXIES": "proxy.example"})
+
+
+# -- items 8 and 11: every REST body bounded, wrong methods and unknown functions refused ------
+
+
+@pytest.fixture(scope="module")
+def app_url(answerer: Answerer) -> Iterator[str]:
+    """The whole app with a rate limit these tests do not reach."""
+    yield from _served(_settings(answerer, {"SPINECHAT_RATE_LIMIT": "10000"}), answerer)
+
+
+@pytest.fixture
+def server_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every log record of the server: spinechat's and uvicorn's (which does not propagate)."""
+    loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "spinechat")]
+    for logger in loggers:
+        logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO)
+    try:
+        yield caplog
+    finally:
+        for logger in loggers:
+            logger.removeHandler(caplog.handler)
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+DEEP = 5_000
+ASK = {"question": QUESTION}
+FEEDBACK = {"rating": "like", "question": "q", "answer": "a"}
+# (route, body): over-deep and over-large bodies for every request model and every field.
+ABUSIVE = [
+    ("/api/feedback", {**FEEDBACK, "sources": [{"title": _nested(DEEP)}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"title": _nested(20)}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"t": {"a": {"b": "c"}}}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"n": 1}] * 51}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{f"k{n}": n for n in range(21)}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"title": "x" * 2_001}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"k" * 101: 1}]}),
+    ("/api/feedback", {**FEEDBACK, "question": "q" * 20_001}),
+    ("/api/feedback", {**FEEDBACK, "answer": "a" * 20_001}),
+    ("/api/feedback", {**FEEDBACK, "prompt_version": "v" * 101}),
+    ("/api/feedback", {**FEEDBACK, "extra": _nested(DEEP)}),
+    ("/api/ask", {**ASK, "history": _nested(DEEP)}),
+    ("/api/ask", {**ASK, "history": [{"role": "user", "content": _nested(DEEP)}]}),
+    ("/api/ask", {"question": _nested(DEEP)}),
+    ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c" * 20_001}]}),
+    ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c"}] * 101}),
+    ("/api/ask", {**ASK, "id": "i" * 101}),
+    ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c", "x": [1]}]}),
+    ("/api/ask/stream", {**ASK, "history": _nested(DEEP)}),
+    ("/api/ask/stream", {**ASK, "id": _nested(DEEP)}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), ABUSIVE)
+def test_abusive_bodies_are_a_one_line_4xx_without_traceback(
+    app_url: str, server_log: pytest.LogCaptureFixture, path: str, body: dict
+) -> None:
+    raw = json.dumps(body).encode()
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        response = http.post(path, content=raw, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail and len(detail) < 300, detail
+    for record in server_log.records:
+        assert record.exc_info is None, record.getMessage()[:300]
+        assert "Traceback" not in record.getMessage() and 'File "' not in record.getMessage()
+
+
+def test_bodies_within_the_limits_still_work(app_url: str) -> None:
+    source = {"n": 1, "doc_id": "d", "title": "t", "score": 0.5, "covered": True, "x": None}
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        stored = http.post("/api/feedback", json={**FEEDBACK, "sources": [source] * 50})
+        turns = [{"role": "user", "content": "c" * 5_000}] * 3
+        asked = http.post("/api/ask", json={**ASK, "history": turns})
+    assert stored.status_code == 201, stored.text
+    assert asked.status_code == 200, asked.text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"question": "caf\xe9"}', "application/json", 400),
+        (b"question=hello", "application/x-www-form-urlencoded", 415),
+        (b'{"question": "hello"}', "text/plain", 415),
+    ],
+)
+def test_undecodable_or_non_json_bodies(
+    app_url: str, body: bytes, content_type: str, status: int
+) -> None:
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        response = http.post("/api/ask", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == status
+    assert isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/api/ask", "POST"),
+        ("TRACE", "/api/ask/stream", "POST"),
+        ("DELETE", "/api/feedback", "POST"),
+        ("PUT", "/api/health", "GET"),
+        ("POST", "/api/health/ready", "GET"),
+        ("PATCH", "/api/openapi.json", "GET, HEAD"),
+    ],
+)
+def test_wrong_method_on_api_routes_is_405_with_allow(
+    app_url: str, method: str, path: str, allow: str
+) -> None:
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        response = http.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+
+
+@pytest.mark.parametrize("prefix", ["", "/embed"])
+@pytest.mark.parametrize("fn_index", [999, -1, "0; drop", 1.5])
+def test_unknown_gradio_function_is_422(app_url: str, prefix: str, fn_index: object) -> None:
+    body = {"data": [], "fn_index": fn_index, "session_hash": "abc123"}
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        response = http.post(f"{prefix}/gradio_api/queue/join", json=body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "unknown fn_index"}
+
+
+def test_openapi_documents_the_responses(app_url: str) -> None:
+    spec = httpx.get(f"{app_url}/api/openapi.json", timeout=60).json()
+    for path in ("/api/ask", "/api/ask/stream", "/api/feedback"):
+        responses = spec["paths"][path]["post"]["responses"]
+        assert {"400", "413", "415", "422", "429"} <= set(responses), path
+        for status in ("400", "413", "415", "422", "429"):
+            assert "application/json" in responses[status]["content"], (path, status)
+    question = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
+    assert question["minLength"] == 1 and question["maxLength"] == 4000
+    events = spec["paths"]["/api/ask/stream"]["post"]["responses"]["200"]["content"]
+    kinds = [
+        e["properties"]["event"]["const"]
+        for e in events["text/event-stream"]["itemSchema"]["oneOf"]
+    ]
+    assert kinds == ["start", "delta", "reset", "final", "error"]
+    assert set(spec["paths"]) >= {"/api/health/live", "/api/health/ready"}

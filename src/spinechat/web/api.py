@@ -275,16 +275,19 @@ def _event(name: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 # OpenAPI 3.2's way to describe a stream: ``itemSchema`` is one event (its name and its JSON data),
 # which schemathesis checks every event against; FastAPI writes 3.1 but passes it through.
+_SSE_EVENT: dict[str, Any] = {
+    "oneOf": [
+        _event("start", StreamStart.model_json_schema()),
+        _event("delta", StreamDelta.model_json_schema()),
+        _event("reset", StreamReset.model_json_schema()),
+        _event("final", {"$ref": "#/components/schemas/AnswerOut"}),
+        _event("error", ErrorOut.model_json_schema()),
+    ]
+}
+# Given here, or FastAPI fills "schema" with a string; in 3.2 it is the whole stream, as a list.
 _SSE_CONTENT: dict[str, Any] = {
-    "itemSchema": {
-        "oneOf": [
-            _event("start", StreamStart.model_json_schema()),
-            _event("delta", StreamDelta.model_json_schema()),
-            _event("reset", StreamReset.model_json_schema()),
-            _event("final", {"$ref": "#/components/schemas/AnswerOut"}),
-            _event("error", ErrorOut.model_json_schema()),
-        ]
-    },
+    "itemSchema": _SSE_EVENT,
+    "schema": {"type": "array", "items": _SSE_EVENT},
 }
 _JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 
