@@ -6,18 +6,32 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.config import Settings, load_settings
+from spinechat.embedding import MiniLMEmbedder
 from spinechat.errors import ConfigError
-from spinechat.feedback import FeedbackStore
+from spinechat.fake_llm import FakeChatServer, free_port
+from spinechat.feedback import DeferredFeedbackStore, FeedbackStore
+from spinechat.index import ingest, open_store
+from spinechat.retrieval import HybridIndex
+from spinechat.web.api import build_api_router
 from spinechat.web.app import create_app
-from spinechat.web.security import client_key, trusted_networks, uvicorn_proxy_options
+from spinechat.web.health import CACHE_S
+from spinechat.web.security import (
+    client_key,
+    install_security,
+    trusted_networks,
+    uvicorn_proxy_options,
+)
+from support.processes import chroma_server, stop
 from support.servers import serve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -181,11 +195,20 @@ def _nested(depth: int) -> object:
 
 
 DEEP = 5_000
+# Stands for a value nested DEEP lists down, spliced into the JSON text (json.dumps would recurse).
+TOO_DEEP = "@too-deep@"
+
+
+def _encoded(body: dict) -> bytes:
+    deep = "[" * DEEP + '"x"' + "]" * DEEP
+    return json.dumps(body).replace(json.dumps(TOO_DEEP), deep).encode()
+
+
 ASK = {"question": QUESTION}
 FEEDBACK = {"rating": "like", "question": "q", "answer": "a"}
 # (route, body): over-deep and over-large bodies for every request model and every field.
 ABUSIVE = [
-    ("/api/feedback", {**FEEDBACK, "sources": [{"title": _nested(DEEP)}]}),
+    ("/api/feedback", {**FEEDBACK, "sources": [{"title": TOO_DEEP}]}),
     ("/api/feedback", {**FEEDBACK, "sources": [{"title": _nested(20)}]}),
     ("/api/feedback", {**FEEDBACK, "sources": [{"t": {"a": {"b": "c"}}}]}),
     ("/api/feedback", {**FEEDBACK, "sources": [{"n": 1}] * 51}),
@@ -195,16 +218,16 @@ ABUSIVE = [
     ("/api/feedback", {**FEEDBACK, "question": "q" * 20_001}),
     ("/api/feedback", {**FEEDBACK, "answer": "a" * 20_001}),
     ("/api/feedback", {**FEEDBACK, "prompt_version": "v" * 101}),
-    ("/api/feedback", {**FEEDBACK, "extra": _nested(DEEP)}),
-    ("/api/ask", {**ASK, "history": _nested(DEEP)}),
-    ("/api/ask", {**ASK, "history": [{"role": "user", "content": _nested(DEEP)}]}),
-    ("/api/ask", {"question": _nested(DEEP)}),
+    ("/api/feedback", {**FEEDBACK, "extra": TOO_DEEP}),
+    ("/api/ask", {**ASK, "history": TOO_DEEP}),
+    ("/api/ask", {**ASK, "history": [{"role": "user", "content": TOO_DEEP}]}),
+    ("/api/ask", {"question": TOO_DEEP}),
     ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c" * 20_001}]}),
     ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c"}] * 101}),
     ("/api/ask", {**ASK, "id": "i" * 101}),
     ("/api/ask", {**ASK, "history": [{"role": "user", "content": "c", "x": [1]}]}),
-    ("/api/ask/stream", {**ASK, "history": _nested(DEEP)}),
-    ("/api/ask/stream", {**ASK, "id": _nested(DEEP)}),
+    ("/api/ask/stream", {**ASK, "history": TOO_DEEP}),
+    ("/api/ask/stream", {**ASK, "id": TOO_DEEP}),
 ]
 
 
@@ -212,7 +235,7 @@ ABUSIVE = [
 def test_abusive_bodies_are_a_one_line_4xx_without_traceback(
     app_url: str, server_log: pytest.LogCaptureFixture, path: str, body: dict
 ) -> None:
-    raw = json.dumps(body).encode()
+    raw = _encoded(body)
     with httpx.Client(base_url=app_url, timeout=60) as http:
         response = http.post(path, content=raw, headers={"Content-Type": "application/json"})
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
@@ -296,3 +319,121 @@ def test_openapi_documents_the_responses(app_url: str) -> None:
     ]
     assert kinds == ["start", "delta", "reset", "final", "error"]
     assert set(spec["paths"]) >= {"/api/health/live", "/api/health/ready"}
+
+
+# -- item 4: health that tells the truth -------------------------------------------------------
+
+
+def _api_app(answerer: Answerer, feedback: FeedbackStore, **changes: object) -> FastAPI:
+    """The REST API as create_app wires it (Gradio left out: health does not touch it)."""
+    settings = answerer.settings.with_overrides(rate_limit_per_minute=10_000, **changes)
+    app = FastAPI(openapi_url="/api/openapi.json")
+    install_security(app, settings)
+    app.include_router(
+        build_api_router(lambda: answerer, feedback, ready_requires=settings.ready_requires)
+    )
+    return app
+
+
+def _wait_out_the_cache() -> None:
+    time.sleep(CACHE_S + 0.5)
+
+
+@pytest.mark.slow
+def test_health_reports_a_stopped_chroma_server(
+    tmp_path: Path, make_answerer: Callable, embedder: MiniLMEmbedder
+) -> None:
+    port = free_port()
+    chroma_url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        data_dir=tmp_path / "data", knowledge_dir=REPO / "knowledge", chroma_url=chroma_url
+    )
+    feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
+    with chroma_server(tmp_path / "chroma", port, tmp_path / "chroma.log") as chroma:
+        ingest(settings, embedder)
+        index = HybridIndex(open_store(settings).get_collection(), embedder)
+        answerer = make_answerer(index=index, chroma_url=chroma_url)
+        with (
+            serve(_api_app(answerer, feedback), lifespan="off") as url,
+            httpx.Client(base_url=url, timeout=60) as http,
+        ):
+            before = http.get("/api/health")
+            assert before.status_code == 200
+            assert before.json() == {"status": "ok", "mode": "offline", "chunks": len(index)}
+            ready = http.get("/api/health/ready").json()
+            assert ready["status"] == "ready" and ready["components"]["index"]["status"] == "up"
+            assert ready["components"]["llm"]["status"] == "off"
+
+            stop(chroma)
+            _wait_out_the_cache()
+
+            assert http.post("/api/ask", json={"question": QUESTION}).status_code == 503
+            health = http.get("/api/health")
+            assert health.status_code == 503, "a load balancer must stop sending patients here"
+            assert health.json()["status"] == "unavailable"
+            ready_down = http.get("/api/health/ready")
+            assert ready_down.status_code == 503
+            components = ready_down.json()["components"]
+            assert components["index"] == {
+                "status": "down",
+                "detail": "the search index is not reachable",
+                "required": True,
+            }
+            assert components["feedback"]["status"] == "up"
+            live = http.get("/api/health/live")
+            assert (live.status_code, live.json()) == (200, {"status": "alive"})
+
+
+def test_health_reports_the_llm_endpoint(
+    tmp_path: Path, make_answerer: Callable, fake_llm: FakeChatServer
+) -> None:
+    answerer = make_answerer(fake_llm)
+    feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
+    optional = _api_app(answerer, feedback)
+    required = _api_app(answerer, feedback, ready_requires=("index", "llm"))
+    with (
+        serve(optional, lifespan="off") as optional_url,
+        serve(required, lifespan="off") as required_url,
+    ):
+        up = httpx.get(f"{optional_url}/api/health/ready", timeout=30).json()
+        assert up["status"] == "ready" and up["mode"] == "llm"
+        assert up["components"]["llm"] == {"status": "up", "detail": "", "required": False}
+        assert "GET /v1/models" in fake_llm.hits
+        hits = len(fake_llm.hits)
+        httpx.get(f"{optional_url}/api/health/ready", timeout=30)
+        assert len(fake_llm.hits) == hits, "a second poll within the cache period is free"
+
+        httpx.get(f"{required_url}/api/health/ready", timeout=30)
+        fake_llm.stop()
+        _wait_out_the_cache()
+
+        degraded = httpx.get(f"{optional_url}/api/health/ready", timeout=30)
+        assert degraded.status_code == 200, "the offline answer still serves patients"
+        assert degraded.json()["status"] == "degraded"
+        assert degraded.json()["components"]["llm"]["status"] == "down"
+        assert httpx.get(f"{optional_url}/api/health", timeout=30).status_code == 200
+        refused = httpx.get(f"{required_url}/api/health/ready", timeout=30)
+        assert refused.status_code == 503
+        assert refused.json()["components"]["llm"]["required"] is True
+
+
+def test_health_reports_the_feedback_store(tmp_path: Path, make_answerer: Callable) -> None:
+    answerer = make_answerer()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the feedback folder should be")
+    feedback = DeferredFeedbackStore(blocked / "feedback.sqlite3")
+    with serve(_api_app(answerer, feedback), lifespan="off") as url:
+        ready = httpx.get(f"{url}/api/health/ready", timeout=30)
+    assert ready.status_code == 200
+    assert ready.json()["components"]["feedback"]["status"] == "down"
+    assert ready.json()["status"] == "degraded"
+
+
+def test_ready_requires_setting() -> None:
+    assert load_settings({}).ready_requires == ("index",)
+    assert load_settings({"SPINECHAT_READY_REQUIRES": "Index, llm"}).ready_requires == (
+        "index",
+        "llm",
+    )
+    with pytest.raises(ConfigError, match="SPINECHAT_READY_REQUIRES"):
+        load_settings({"SPINECHAT_READY_REQUIRES": "index,disk"})
