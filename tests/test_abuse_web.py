@@ -194,7 +194,8 @@ def _nested(depth: int) -> object:
     return value
 
 
-DEEP = 5_000
+# Deep enough that the old code parsed it and then recursed to a 500 (500-900 levels did).
+DEEP = 600
 # Stands for a value nested DEEP lists down, spliced into the JSON text (json.dumps would recurse).
 TOO_DEEP = "@too-deep@"
 

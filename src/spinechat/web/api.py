@@ -8,11 +8,8 @@ error"}`` and a log line naming the exception type and code location, not the pa
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import re
-import sys
 import traceback
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from functools import partial
@@ -23,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
@@ -40,7 +37,18 @@ from spinechat.answer.pipeline import (
 from spinechat.answer.types import Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
-from spinechat.web.health import HealthChecker, Readiness
+from spinechat.web.health import HealthChecker, down_body, ready_body
+from spinechat.web.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_LABEL,
+    MAX_SOURCE_KEYS,
+    Label,
+    SourceValue,
+    one_line,
+    question_limits,
+    refused_body,
+)
 
 log = logging.getLogger("spinechat.web.api")
 
@@ -50,49 +58,6 @@ INDEX_UNAVAILABLE = (
     "the search index is not reachable right now, so no answer can be given; "
     "please try again in a few minutes"
 )
-# Limits on every JSON body (issue 15): nothing a patient or the widget sends comes near them.
-MAX_JSON_DEPTH = 8
-MAX_ANSWER_CHARS = 20_000
-MAX_SOURCE_KEYS = 20
-MAX_SOURCE_TEXT = 2_000
-MAX_LABEL = 100
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
-
-Label = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
-SourceValue = (
-    Annotated[str, StringConstraints(max_length=MAX_SOURCE_TEXT)]
-    | int
-    | Annotated[float, Field(allow_inf_nan=False)]
-    | bool
-    | None
-)
-
-
-@functools.cache
-def _question_limits() -> dict[str, Any]:
-    """The question's limits as JSON Schema, stated exactly as ``validate_question`` applies them.
-
-    A question needs one character that stays after the cleaning: printable and not a space.
-    Regex classes have no "printable", so the class is built from Python's own ``isprintable``
-    (the rule the server applies), once, when the schema is first asked for.
-    """
-    ranges: list[str] = []
-    start: int | None = None
-    for point in range(sys.maxunicode + 2):
-        keep = point <= sys.maxunicode and chr(point).isprintable() and point != ord(" ")
-        if keep and start is None:
-            start = point
-        elif not keep and start is not None:
-            first, last = _class_char(start), _class_char(point - 1)
-            ranges.append(first if start == point - 1 else f"{first}-{last}")
-            start = None
-    return {"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": f"[{''.join(ranges)}]"}
-
-
-def _class_char(point: int) -> str:
-    char = chr(point)
-    return f"\\{char}" if char in "\\]^-[" else char
 
 
 class ChatTurn(BaseModel):
@@ -113,7 +78,7 @@ class AskRequest(BaseModel):
         "(413 when longer, 422 when only spaces).",
         examples=["will removing a loose screw cost extra?"],
         # Documented, not enforced by pydantic: an over-long question is a 413 with its length.
-        json_schema_extra=lambda schema: schema.update(_question_limits()),
+        json_schema_extra=lambda schema: schema.update(question_limits()),
     )
     history: list[ChatTurn] = Field(
         default_factory=list,
@@ -300,12 +265,12 @@ class _GuardedRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
-                refused = await _refused_body(request)
+                refused = await refused_body(request)
                 if refused is not None:
                     return refused
                 return await handler(request)
             except RequestValidationError as err:
-                return JSONResponse({"detail": _one_line(err)}, status_code=422)
+                return JSONResponse({"detail": one_line(err)}, status_code=422)
             except (StarletteHTTPException, ClientDisconnect):
                 raise
             except Exception as err:
@@ -313,47 +278,6 @@ class _GuardedRoute(APIRoute):
                 return JSONResponse({"detail": INTERNAL}, status_code=500)
 
         return guarded
-
-
-async def _refused_body(request: Request) -> JSONResponse | None:
-    """The 415 or 400 for a body FastAPI should not parse, checked before it does.
-
-    The depth is counted on the raw bytes because Python's ``json`` recurses: a body of a few
-    thousand ``[`` raised RecursionError inside FastAPI, a 500 with a 155 KB traceback in the log.
-    Hand-written because neither ``json`` nor pydantic can cap depth before parsing.
-    """
-    if request.method != "POST":
-        return None
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        return JSONResponse({"detail": "send the body as application/json"}, status_code=415)
-    body = await request.body()
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return JSONResponse({"detail": "the body is not valid UTF-8"}, status_code=400)
-    if _json_depth(body) > MAX_JSON_DEPTH:
-        detail = f"the body nests deeper than {MAX_JSON_DEPTH} levels"
-        return JSONResponse({"detail": detail}, status_code=400)
-    return None
-
-
-def _json_depth(body: bytes) -> int:
-    depth = deepest = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
-        depth += 1 if bracket in (b"[", b"{") else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def _one_line(err: RequestValidationError) -> str:
-    # Pydantic's errors echo the input (the patient's text) and run to many lines: keep where
-    # and what, e.g. "body.history.0.content: String should have at most 20000 characters".
-    problems = []
-    for error in err.errors()[:3]:
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(problems) or "the body is not the documented JSON"
 
 
 class _EventStream(StreamingResponse):
@@ -486,7 +410,7 @@ def build_api_router(
     async def health() -> Response:
         state = await checker.readiness()
         if not state.ready or state.chunks is None:
-            return JSONResponse(_down(state, checker.required), status_code=503)
+            return JSONResponse(down_body(state, checker.required), status_code=503)
         return JSONResponse(
             HealthOut(status="ok", mode=state.mode, chunks=state.chunks).model_dump()
         )
@@ -511,44 +435,11 @@ def build_api_router(
     )
     async def ready() -> JSONResponse:
         state = await checker.readiness()
-        return JSONResponse(_ready_body(state, checker.required), status_code=_ready_status(state))
+        return JSONResponse(
+            ready_body(state, checker.required), status_code=200 if state.ready else 503
+        )
 
     return router
-
-
-def _components(state: Readiness, required: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    return {
-        name: {"status": part.status, "detail": part.detail, "required": name in required}
-        for name, part in state.components.items()
-    }
-
-
-def _ready_status(state: Readiness) -> int:
-    return 200 if state.ready else 503
-
-
-def _ready_body(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
-    if not state.ready:
-        status = "unavailable"
-    elif any(part.status == "down" for part in state.components.values()):
-        status = "degraded"
-    else:
-        status = "ready"
-    return {
-        "status": status,
-        "mode": state.mode,
-        "chunks": state.chunks,
-        "components": _components(state, required),
-    }
-
-
-def _down(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
-    down = [n for n, p in state.components.items() if p.status == "down" and n in required]
-    return {
-        "status": "unavailable",
-        "detail": f"not ready: {', '.join(down) or 'index'} down",
-        "components": _components(state, required),
-    }
 
 
 def _validated(body: AskRequest) -> tuple[str, list[Message]]:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import httpx
@@ -133,3 +133,34 @@ class HealthChecker:
         except Exception:
             return ComponentStatus("down", "feedback cannot be stored")
         return ComponentStatus("up")
+
+
+def components_body(state: Readiness, required: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"status": part.status, "detail": part.detail, "required": name in required}
+        for name, part in state.components.items()
+    }
+
+
+def ready_body(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
+    if not state.ready:
+        status = "unavailable"
+    elif any(part.status == "down" for part in state.components.values()):
+        status = "degraded"
+    else:
+        status = "ready"
+    return {
+        "status": status,
+        "mode": state.mode,
+        "chunks": state.chunks,
+        "components": components_body(state, required),
+    }
+
+
+def down_body(state: Readiness, required: tuple[str, ...]) -> dict[str, Any]:
+    down = [n for n, p in state.components.items() if p.status == "down" and n in required]
+    return {
+        "status": "unavailable",
+        "detail": f"not ready: {', '.join(down) or 'index'} down",
+        "components": components_body(state, required),
+    }

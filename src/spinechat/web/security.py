@@ -5,7 +5,8 @@ All are pure ASGI middlewares: Starlette's ``BaseHTTPMiddleware`` buffers and re
 responses, which would break the server-sent events of ``/api/ask/stream`` and Gradio's queue.
 ``install_security`` adds them to the outer FastAPI app, so they also cover a Gradio app mounted on
 it. From the outside in: security headers, then ``headers.install_headers`` (staff isolation and
-caching, CORS for every other route, compression), CORS (``/api/*`` only), rate limit, body limit.
+caching, CORS for every other route, compression), CORS (``/api/*`` only), rate limit, body limit,
+then ``guards`` (405 for wrong methods on ``/api/*``, 422 for an unknown Gradio ``fn_index``).
 """
 
 from __future__ import annotations
