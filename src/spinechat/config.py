@@ -5,6 +5,7 @@ This is the only module that reads ``SPINECHAT_*`` environment variables.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -56,6 +57,11 @@ class Settings:
     # Origins allowed to frame /embed (CSP frame-ancestors) and call the REST API (CORS); "*": any.
     embed_origins: tuple[str, ...] = ("*",)
     rate_limit_per_minute: int = 30
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks); none by
+    # default, so a client cannot pick its own rate-limit key by sending the header.
+    trusted_proxies: tuple[str, ...] = ()
+    # Parts whose failure makes /api/health/ready answer 503 (index, llm, feedback).
+    ready_requires: tuple[str, ...] = ("index",)
     concurrency: int = 4
     queue_size: int = 64
     # Answers one client may have running or waiting at once, across every entry point.
@@ -136,6 +142,16 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             origin.strip().rstrip("/")
             for origin in env["SPINECHAT_EMBED_ORIGINS"].split(",")
             if origin.strip()
+        )
+    if env.get("SPINECHAT_TRUSTED_PROXIES"):
+        values["trusted_proxies"] = tuple(
+            proxy.strip() for proxy in env["SPINECHAT_TRUSTED_PROXIES"].split(",") if proxy.strip()
+        )
+    if env.get("SPINECHAT_READY_REQUIRES"):
+        values["ready_requires"] = tuple(
+            part.strip().lower()
+            for part in env["SPINECHAT_READY_REQUIRES"].split(",")
+            if part.strip()
         )
     for name, key in (
         ("SPINECHAT_RATE_LIMIT", "rate_limit_per_minute"),
@@ -267,6 +283,19 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(
                 f"SPINECHAT_EMBED_ORIGINS must be * or origins like https://example.org, got {origin!r}"
             )
+    unknown = sorted(set(settings.ready_requires) - {"index", "llm", "feedback"})
+    if unknown:
+        raise ConfigError(
+            f"SPINECHAT_READY_REQUIRES may name index, llm and feedback, got {', '.join(unknown)}"
+        )
+    for proxy in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "SPINECHAT_TRUSTED_PROXIES must be IP addresses or networks like 10.0.0.0/8, "
+                f"got {proxy!r}"
+            ) from None
     if settings.chroma_url is not None:
         parsed = urlparse(settings.chroma_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:

@@ -99,6 +99,14 @@ class HybridIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def stored_count(self) -> int:
+        """Chunks in the Chroma collection now, asked of Chroma (``len`` is the cached copy's):
+        ``StoreUnavailableError`` when the store cannot be reached, for health checks."""
+        try:
+            return int(self._collection.count())
+        except Exception as err:
+            raise _unreachable(err) from None
+
     @property
     def embedder(self) -> Embedder:
         """The query embedder, so callers can embed a query once and reuse the vector."""

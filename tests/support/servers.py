@@ -12,8 +12,12 @@ import uvicorn
 
 
 @contextmanager
-def serve(app: Any, *, lifespan: Literal["auto", "on", "off"] = "auto") -> Iterator[str]:
-    """Run ``app`` until the block ends; yield its base URL (``http://127.0.0.1:PORT``)."""
+def serve(
+    app: Any, *, lifespan: Literal["auto", "on", "off"] = "auto", **options: Any
+) -> Iterator[str]:
+    """Run ``app`` until the block ends; yield its base URL (``http://127.0.0.1:PORT``).
+
+    ``options`` go to ``uvicorn.Config`` (e.g. ``uvicorn_proxy_options``, as ``serve`` runs it)."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -21,6 +25,7 @@ def serve(app: Any, *, lifespan: Literal["auto", "on", "off"] = "auto") -> Itera
         log_level="warning",
         lifespan=lifespan,
         timeout_graceful_shutdown=2,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

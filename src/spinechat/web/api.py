@@ -17,19 +17,20 @@ import traceback
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from spinechat.answer.pipeline import (
+    MAX_HISTORY_CHARS,
     MAX_QUESTION_CHARS,
     Answerer,
     AnswerEvent,
@@ -42,6 +43,18 @@ from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 from spinechat.governance import audit
 from spinechat.web.admission import Admission, Busy, Left, Slot, run_admitted
+from spinechat.web.health import HealthChecker, down_body, ready_body
+from spinechat.web.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_LABEL,
+    MAX_SOURCE_KEYS,
+    Label,
+    SourceValue,
+    one_line,
+    question_limits,
+    refused_body,
+)
 from spinechat.web.security import client_key
 
 log = logging.getLogger("spinechat.web.api")
@@ -68,18 +81,29 @@ INDEX_UNAVAILABLE = (
 class ChatTurn(BaseModel):
     """One earlier turn of the conversation."""
 
+    model_config = ConfigDict(extra="forbid")
+
     role: Literal["user", "assistant"]
-    content: str
+    # Longer turns are cut to MAX_HISTORY_CHARS anyway; an assistant turn quotes a whole answer.
+    content: str = Field(max_length=MAX_ANSWER_CHARS)
 
 
 class AskRequest(BaseModel):
     """A question, with the conversation so far (newest last; only the last turns are used)."""
 
     question: str = Field(
-        description=f"The patient's question, 1 to {MAX_QUESTION_CHARS} characters.",
+        description=f"The patient's question, 1 to {MAX_QUESTION_CHARS} characters once trimmed "
+        "(413 when longer, 422 when only spaces).",
         examples=["will removing a loose screw cost extra?"],
+        # Documented, not enforced by pydantic: an over-long question is a 413 with its length.
+        json_schema_extra=lambda schema: schema.update(question_limits()),
     )
-    history: list[ChatTurn] = Field(default_factory=list, max_length=100)
+    history: list[ChatTurn] = Field(
+        default_factory=list,
+        max_length=100,
+        description=f"Earlier turns, oldest first; the last {MAX_HISTORY_CHARS} characters of "
+        "each are used.",
+    )
     id: str | None = Field(
         default=None, max_length=100, description="Any label; returned as the answer's id."
     )
@@ -128,11 +152,17 @@ class AnswerOut(BaseModel):
 class FeedbackIn(BaseModel):
     """A thumbs up or down on an answer. Emails and phone numbers are removed before storage."""
 
+    model_config = ConfigDict(extra="forbid")
+
     rating: Literal["like", "dislike"]
-    question: str
-    answer: str
-    sources: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
-    prompt_version: str = Field(default="", max_length=100)
+    question: str = Field(max_length=MAX_ANSWER_CHARS)
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    sources: list[Annotated[dict[Label, SourceValue], Field(max_length=MAX_SOURCE_KEYS)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The answer's sources as /api/ask returned them: flat objects, no nesting.",
+    )
+    prompt_version: str = Field(default="", max_length=MAX_LABEL)
     mode: Literal["", "offline", "llm"] = ""
     urgency: Literal["", "none", "urgent", "emergency"] = ""
     comment: str = Field(default="", max_length=MAX_COMMENT_CHARS)
@@ -149,7 +179,62 @@ class HealthOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    detail: str = Field(description="One line a client can show as is.")
+
+
+class ComponentOut(BaseModel):
+    status: Literal["up", "down", "off"] = Field(description="off: not configured.")
     detail: str
+    required: bool = Field(description="Whether this part being down makes the node not ready.")
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "degraded", "unavailable"]
+    mode: Literal["offline", "llm"]
+    chunks: int | None
+    components: dict[str, ComponentOut]
+
+
+class LiveOut(BaseModel):
+    status: Literal["alive"]
+
+
+class HealthDownOut(ErrorOut):
+    status: Literal["unavailable"]
+    components: dict[str, ComponentOut]
+
+
+class StreamStart(BaseModel):
+    """``event: start``."""
+
+    urgency: Literal["none", "urgent", "emergency"]
+    refused: bool
+    mode: Literal["offline", "llm"]
+
+
+class StreamDelta(BaseModel):
+    """``event: delta``."""
+
+    text: str
+
+
+class StreamReset(BaseModel):
+    """``event: reset``: an empty object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error(f"The body is not UTF-8 JSON, or nests deeper than {MAX_JSON_DEPTH} levels."),
+    413: _error("The body, or the question, is too long."),
+    415: _error("The body is not sent as application/json."),
+    422: _error("A field is missing, of the wrong type or out of its limits."),
+    429: _error("Too many requests; see Retry-After."),
+}
 
 
 _TOO_MANY = (
@@ -167,7 +252,43 @@ _STREAM_DOC = """Server-sent events, in order:
 - `event: reset`, data `{}`: discard the text so far (the LLM failed; the offline answer follows);
 - `event: final`, data: the complete answer, as `/api/ask` returns it; its text is authoritative;
 - `event: error`, data `{"detail"}` instead of `final` if answering failed part-way.
+
+Each event's data schema is in the 200 response's `itemSchema` (OpenAPI 3.2 style).
 """
+
+
+def _event(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "event": {"const": name},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": payload,
+            },
+        },
+        "required": ["event", "data"],
+    }
+
+
+# OpenAPI 3.2's way to describe a stream: ``itemSchema`` is one event (its name and its JSON data),
+# which schemathesis checks every event against; FastAPI writes 3.1 but passes it through.
+_SSE_EVENT: dict[str, Any] = {
+    "oneOf": [
+        _event("start", StreamStart.model_json_schema()),
+        _event("delta", StreamDelta.model_json_schema()),
+        _event("reset", StreamReset.model_json_schema()),
+        _event("final", {"$ref": "#/components/schemas/AnswerOut"}),
+        _event("error", ErrorOut.model_json_schema()),
+    ]
+}
+# Given here, or FastAPI fills "schema" with a string; in 3.2 it is the whole stream, as a list.
+_SSE_CONTENT: dict[str, Any] = {
+    "itemSchema": _SSE_EVENT,
+    "schema": {"type": "array", "items": _SSE_EVENT},
+}
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 
 
 class _GuardedRoute(APIRoute):
@@ -178,8 +299,13 @@ class _GuardedRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
+                refused = await refused_body(request)
+                if refused is not None:
+                    return refused
                 return await handler(request)
-            except (StarletteHTTPException, RequestValidationError, ClientDisconnect):
+            except RequestValidationError as err:
+                return JSONResponse({"detail": one_line(err)}, status_code=422)
+            except (StarletteHTTPException, ClientDisconnect):
                 raise
             except Exception as err:
                 _log_failure(request.url.path, err)
@@ -233,10 +359,13 @@ def build_api_router(
     *,
     concurrency: int = 4,
     admission: Admission | None = None,
+    ready_requires: tuple[str, ...] = ("index",),
 ) -> APIRouter:
     """The ``/api`` routes. Answers go through ``admission`` (the app's gate, shared with the
-    chat pages); without one, a gate of this router's own allowing ``concurrency`` at once."""
+    chat pages); without one, a gate of this router's own allowing ``concurrency`` at once.
+    ``ready_requires`` (``settings.ready_requires``) names the parts readiness needs."""
     gate = admission or Admission(concurrency, queue_size=64, per_client=64)
+    checker = HealthChecker(get_answerer, feedback, required=ready_requires)
     router = APIRouter(route_class=_GuardedRoute, tags=["spinechat"])
 
     async def admit(request: Request) -> Slot:
@@ -267,10 +396,9 @@ def build_api_router(
         response_model=AnswerOut,
         responses={
             200: {"headers": _CONVERSATION_DOC},
-            413: {"model": ErrorOut, "description": "The question is too long."},
-            422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": _TOO_MANY},
-            503: {"model": ErrorOut, "description": _UNAVAILABLE_DOC},
+            **_BODY_ERRORS,
+            429: _error(_TOO_MANY),
+            503: _error(_UNAVAILABLE_DOC),
         },
     )
     async def ask(body: AskRequest, request: Request) -> JSONResponse:
@@ -305,13 +433,17 @@ def build_api_router(
         response_class=_EventStream,
         responses={
             200: {
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {"text/event-stream": _SSE_CONTENT},
+                "description": "The events.",
                 "headers": _CONVERSATION_DOC,
             },
-            413: {"model": ErrorOut, "description": "The question is too long."},
-            422: {"description": "Empty question, or a body that is not the documented JSON."},
-            429: {"model": ErrorOut, "description": _TOO_MANY},
-            503: {"model": ErrorOut, "description": _UNAVAILABLE_DOC},
+            # Spelled out: FastAPI would give an error's "model" the route's event-stream type.
+            **{
+                status: {"description": error["description"], "content": _JSON_ERROR}
+                for status, error in _BODY_ERRORS.items()
+            },
+            429: {"description": _TOO_MANY, "content": _JSON_ERROR},
+            503: {"description": _UNAVAILABLE_DOC, "content": _JSON_ERROR},
         },
     )
     async def ask_stream(body: AskRequest, request: Request) -> _EventStream:
@@ -328,8 +460,8 @@ def build_api_router(
         status_code=201,
         response_model=FeedbackOut,
         responses={
-            429: {"model": ErrorOut, "description": "Too many requests; see Retry-After."},
-            503: {"model": ErrorOut, "description": "Feedback cannot be stored right now."},
+            **_BODY_ERRORS,
+            503: _error("Feedback cannot be stored right now."),
         },
     )
     async def rate(body: FeedbackIn) -> FeedbackOut:
@@ -354,12 +486,42 @@ def build_api_router(
     @router.get(
         "/api/health",
         summary="Is the service ready to answer?",
+        description="200 when the required parts are up (see /api/health/ready); kept for old "
+        "load balancer checks.",
         response_model=HealthOut,
-        responses={503: {"model": ErrorOut, "description": "The index or model is not available."}},
+        responses={503: {"model": HealthDownOut, "description": "A required part is down."}},
     )
-    async def health() -> HealthOut:
-        worker = await answerer()
-        return HealthOut(status="ok", mode=worker.mode, chunks=len(worker.index))
+    async def health() -> Response:
+        state = await checker.readiness()
+        if not state.ready or state.chunks is None:
+            return JSONResponse(down_body(state, checker.required), status_code=503)
+        return JSONResponse(
+            HealthOut(status="ok", mode=state.mode, chunks=state.chunks).model_dump()
+        )
+
+    @router.get(
+        "/api/health/live",
+        summary="Is the process serving?",
+        description="Always 200 while the process answers HTTP; restart it when this fails.",
+        response_model=LiveOut,
+    )
+    async def live() -> LiveOut:
+        return LiveOut(status="alive")
+
+    @router.get(
+        "/api/health/ready",
+        summary="Should patients be sent here?",
+        description="Each part's state: the index (asked of Chroma), the LLM endpoint when one is "
+        "configured, the feedback store. 503 when a required part (SPINECHAT_READY_REQUIRES, "
+        "default the index) is down; `degraded` when only an optional part is.",
+        response_model=ReadyOut,
+        responses={503: {"model": ReadyOut, "description": "A required part is down."}},
+    )
+    async def ready() -> JSONResponse:
+        state = await checker.readiness()
+        return JSONResponse(
+            ready_body(state, checker.required), status_code=200 if state.ready else 503
+        )
 
     return router
 
@@ -371,12 +533,17 @@ def _conversation_id(body: AskRequest) -> str:
 
 def _validated(body: AskRequest) -> tuple[str, list[Message]]:
     """The checked question and history, or an HTTP error the client can show as is."""
+    # The schema's maxLength counts what was sent, so spaces around it count too.
+    if len(body.question) > MAX_QUESTION_CHARS:
+        detail = (
+            f"the question is too long ({len(body.question)} characters; "
+            f"the limit is {MAX_QUESTION_CHARS})"
+        )
+        raise HTTPException(413, detail=detail)
     try:
         question = validate_question(body.question)
     except InputError as err:
-        # validate_question measures the trimmed text; only an over-long one is "too large".
-        too_long = len(body.question.strip()) > MAX_QUESTION_CHARS
-        raise HTTPException(413 if too_long else 422, detail=str(err)) from None
+        raise HTTPException(422, detail=str(err)) from None
     try:
         history = validate_history([turn.model_dump() for turn in body.history])
     except InputError as err:

@@ -94,7 +94,11 @@ def create_app(
     listeners = GradioListeners()
     app.include_router(
         build_api_router(
-            lambda: ready, feedback, concurrency=settings.concurrency, admission=admission
+            lambda: ready,
+            feedback,
+            concurrency=settings.concurrency,
+            admission=admission,
+            ready_requires=settings.ready_requires,
         )
     )
     mount_widget(app)
@@ -149,6 +153,8 @@ def serve(
     interrupted; prints the start-up time. ``spinechat.wiring.serve`` passes the real builder."""
     import uvicorn
 
+    from spinechat.web.security import uvicorn_proxy_options
+
     started = time.monotonic()
     _log_to_console()
     print("spinechat: loading the model and the index…", file=sys.stderr, flush=True)
@@ -176,6 +182,7 @@ def serve(
         port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=5,
+        **uvicorn_proxy_options(settings),
     )
 
 

@@ -5,7 +5,8 @@ All are pure ASGI middlewares: Starlette's ``BaseHTTPMiddleware`` buffers and re
 responses, which would break the server-sent events of ``/api/ask/stream`` and Gradio's queue.
 ``install_security`` adds them to the outer FastAPI app, so they also cover a Gradio app mounted on
 it. From the outside in: security headers, then ``headers.install_headers`` (staff isolation and
-caching, CORS for every other route, compression), CORS (``/api/*`` only), rate limit, body limit.
+caching, CORS for every other route, compression), CORS (``/api/*`` only), rate limit, body limit,
+then ``guards`` (405 for wrong methods on ``/api/*``, 422 for an unknown Gradio ``fn_index``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
@@ -36,18 +38,41 @@ _LIMITED_GRADIO = re.compile(r"/gradio_api/(?:queue/join/?$|call/|run/|api/|uplo
 _MAX_TRACKED_CLIENTS = 10_000
 
 
-def client_key(scope: Scope) -> str:
-    """Who is asking, for rate limiting: the peer address of the connection.
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-    ``X-Forwarded-For`` is not trusted (any client can send it); behind a reverse proxy every
-    request then shares the proxy's address, so run uvicorn with ``--proxy-headers`` and
-    ``--forwarded-allow-ips`` set to the proxy, which rewrites the peer address safely. An IPv6
-    client is keyed by its /64 network, since one machine usually holds a whole /64.
+
+def trusted_networks(proxies: Sequence[str]) -> tuple[ProxyNetwork, ...]:
+    """``SPINECHAT_TRUSTED_PROXIES`` entries (addresses or CIDR networks) as networks."""
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def uvicorn_proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy-header options for ``settings``: off unless proxies are trusted.
+
+    uvicorn's own default trusts ``X-Forwarded-For`` from 127.0.0.1, so behind nothing (or a
+    same-host tunnel) any client could name its own address and reset its rate limit (issue 15).
+    """
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
+
+
+def client_key(scope: Scope, trusted: Sequence[ProxyNetwork] = ()) -> str:
+    """Who is asking, for rate limiting: the peer address, or the client a trusted proxy names.
+
+    ``X-Forwarded-For`` is read only when the peer is one of ``trusted``
+    (``SPINECHAT_TRUSTED_PROXIES``), and then from the right: the nearest hop that is not itself a
+    trusted proxy is the client (hops further left are whatever the client chose to send). uvicorn
+    does the same rewrite when run with ``uvicorn_proxy_options``; doing it here too keeps the key
+    right under a server that left the peer alone. An IPv6 client is keyed by its /64 network,
+    since one machine usually holds a whole /64.
     """
     client = scope.get("client")
     host = client[0] if client else None
     if not host:
         return "unknown"
+    if trusted and _is_trusted(host, trusted):
+        host = _forwarded_client(scope, trusted) or host
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -57,6 +82,25 @@ def client_key(scope: Scope) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def _is_trusted(host: str, trusted: Sequence[ProxyNetwork]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in trusted)
+
+
+def _forwarded_client(scope: Scope, trusted: Sequence[ProxyNetwork]) -> str | None:
+    values = Headers(scope=scope).getlist("x-forwarded-for")
+    hops = [hop.strip() for value in values for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[0] if hops else None
 
 
 @dataclass
@@ -129,13 +173,16 @@ def is_rate_limited_path(method: str, path: str) -> bool:
 class RateLimitMiddleware:
     """Answers 429 with ``Retry-After`` when a client exceeds its rate on the limited paths."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: RateLimiter, trusted: Sequence[ProxyNetwork] = ()
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.trusted = tuple(trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_rate_limited_path(scope["method"], app_path(scope)):
-            wait = self.limiter.acquire(client_key(scope))
+            wait = self.limiter.acquire(client_key(scope, self.trusted))
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
                 await send_json(
@@ -287,10 +334,16 @@ def install_security(
     app: FastAPI, settings: Settings, *, clock: Callable[[], float] = time.monotonic
 ) -> None:
     """Add the body limit, rate limit, CORS, compression, caching and security headers to ``app`` (before it starts)."""
+    from spinechat.web.guards import ApiMethodMiddleware, GradioQueueGuard
+
     # add_middleware puts each new middleware outside the ones added before it.
+    app.add_middleware(GradioQueueGuard, owner=app)
+    app.add_middleware(ApiMethodMiddleware, owner=app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute, clock=clock)
+        RateLimitMiddleware,
+        limiter=RateLimiter(settings.rate_limit_per_minute, clock=clock),
+        trusted=trusted_networks(settings.trusted_proxies),
     )
     app.add_middleware(ApiCORSMiddleware, origins=settings.embed_origins)
     # Compression, CORS for Gradio's routes and the staff pages' isolation: see headers.py.
