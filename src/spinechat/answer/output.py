@@ -158,13 +158,14 @@ def echoes_prompt(text: str, prompts: Iterable[str]) -> bool:
 def _rules_reproduced(tokens: Sequence[str], prompts: Iterable[str]) -> int:
     """How many of the prompts' sentences of three words or more ``tokens`` reproduce (at least
     ``ECHO_RULE_SHARE`` of a sentence's word triples, in any order)."""
-    own = _ngrams(tokens, 3)
+    # Numbers are left out: rules are numbered ("1. Use only…") and answers cite ("[1]").
+    own = _ngrams([t for t in tokens if not t.isdigit()], 3)
     if not own:
         return 0
     count = 0
     for prompt in prompts:
         for sentence in split_sentences(" ".join(prompt.split())):
-            triples = _ngrams(_tokens(sentence), 3)
+            triples = _ngrams([t for t in _tokens(sentence) if not t.isdigit()], 3)
             if triples and len(triples & own) >= ECHO_RULE_SHARE * len(triples):
                 count += 1
     return count
