@@ -58,6 +58,8 @@ _URL = r"((?:[^()\n]|\([^()\n]*\))*)"
 _LENIENT_IMAGE = re.compile(rf"!\[([^\]\n]*)\]\s*(?:\({_URL}\)|\[[^\]\n]*\])")
 _LENIENT_LINK = re.compile(rf"\[([^\]\n]*)\]\s*\({_URL}\)")
 _SCRIPT_URL = re.compile(r"\b(?:java|vb)\s*script\s*:[^\s)\]]*", re.I)
+_BACKTICKS = re.compile(r"`+")
+_MAYBE_MARKUP = re.compile(r"[<>@]|\]\s*[(\[:]|://|www\.|script\s*:", re.I)
 _WWW = re.compile(r"(?<![\w.`/])www\.[^\s<>`]+", re.I)
 _SHOWN_AUTOLINK = re.compile(r"(?:[a-z][a-z0-9+.-]*:|www\.)", re.I)
 # Blocks whose text a renderer never reads as Markdown.
@@ -83,7 +85,10 @@ _MAX_PASSES = 4
 
 
 def _sanitise_once(text: str) -> str:
-    if not text:
+    if not _MAYBE_MARKUP.search(text):
+        # No "<", no "]" before "(", "[" or ":", no address: nothing here can link, fetch or run
+        # (a reference needs its "[x]:" definition). Parsing is skipped: the chat page sanitises
+        # the whole answer again at every streamed piece.
         return text
     lines = text.split("\n")
     env: dict[str, Any] = {}
@@ -124,16 +129,22 @@ def _needs_rewrite(inline: Token) -> bool:
     return False
 
 
-def _lenient(text: str) -> str:
+def _lenient(text: str, fence: str = "`") -> str:
     text = _LENIENT_LINK.sub(r"\1", _LENIENT_IMAGE.sub(r"\1", text))
     if "www." in text.lower():
         # GFM links "www.<any name>"; linkify-it only names under a known top-level domain.
-        text = _WWW.sub(lambda m: f"`{m.group(0)}`", text)
+        text = _WWW.sub(
+            lambda m: _code(m.group(0), fence, text[: m.start()], text[m.end() :]), text
+        )
     return _SCRIPT_URL.sub("", text) if "script" in text.lower() else text
 
 
 def _rebuild(children: list[Token]) -> str:
     """The inline's text as Markdown again, with links, images and dangerous HTML taken out."""
+    # Addresses become code spans fenced by a backtick run longer than any in the text, so no
+    # stray backtick of the text can pair with the fence and leave the address live.
+    longest = max((len(run) for c in children for run in _BACKTICKS.findall(c.content)), default=0)
+    fence = "`" * (longest + 1)
     out: list[str] = []
     skip_until: str | None = None  # inside <script>…</script> written inline
     in_autolink = False
@@ -147,18 +158,19 @@ def _rebuild(children: list[Token]) -> str:
             in_autolink = kind != "link_close"
             continue
         if kind == "text":
-            out.append(_lenient(child.content))
+            out.append(_lenient(child.content, fence))
         elif kind == "code_inline":
             out.append(f"{child.markup}{child.content}{child.markup}")
         elif kind in ("softbreak", "hardbreak"):
             out.append(" ")
         elif kind == "image":
-            out.append(_lenient(child.content))
+            out.append(_lenient(child.content, fence))
         elif kind == "link_open":
             if child.info == "auto":
                 shown = children[i + 1].content if i + 1 < len(children) else ""
                 if _SHOWN_AUTOLINK.match(shown) or "@" in shown:
-                    out.append(f"`{shown.replace('`', '')}`")
+                    after = children[i + 3].content if i + 3 < len(children) else ""
+                    out.append(_code(shown, fence, "".join(out), after))
                 else:  # a bare domain ("nhs.uk"): no renderer we serve links it
                     out.append(shown)
                 in_autolink = True
@@ -171,6 +183,12 @@ def _rebuild(children: list[Token]) -> str:
         elif kind != "link_close":
             out.append(child.markup or child.content)
     return "".join(out)
+
+
+def _code(address: str, fence: str, before: str = "", after: str = "") -> str:
+    """``address`` as a code span; a space keeps it apart from a backtick next to it."""
+    span = f"{fence}{address.replace('`', '')}{fence}"
+    return (" " if before.endswith("`") else "") + span + (" " if after.startswith("`") else "")
 
 
 def _replace_inline(lines: list[str], drop: set[int], start: int, source: str, new: str) -> None:
