@@ -240,9 +240,6 @@ class Answerer:
         )
         # Numbers as the reader meets them (1..k, no gaps), the same on every surface.
         text, shown = renumber(text, [s for s in sources if s.n in set(cited)])
-        # What a screen shows of a source is sanitised like the answer: a document's <script>,
-        # images and links reach neither the REST sources[] nor the chat page or the widget.
-        shown = [_inert_source(source) for source in shown]
         result = replace(
             start,
             answer=text,
@@ -400,15 +397,6 @@ def _signs(triage: ConversationTriage) -> str:
     """The plain description of the red-flag rules that fired (at most two)."""
     fired = [rule_id for rule_id in triage.rule_ids if rule_id in _DESCRIPTIONS]
     return " ".join(_DESCRIPTIONS[rule_id] for rule_id in fired[:2])
-
-
-def _inert_source(source: Source) -> Source:
-    shown = safety.neutralise_markup
-    return replace(
-        source, title=shown(source.title), section=shown(source.section), text=shown(source.text),
-        publisher=shown(source.publisher), country=shown(source.country), kind=shown(source.kind),
-        date=shown(source.date), asked=shown(source.asked),
-    )  # fmt: skip
 
 
 def _where_from(meta: dict[str, object]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from spinechat import safety
 from spinechat.answer.pipeline import (
     MAX_QUESTION_CHARS,
     Answerer,
@@ -33,7 +34,7 @@ from spinechat.answer.pipeline import (
     validate_history,
     validate_question,
 )
-from spinechat.answer.types import Message
+from spinechat.answer.types import AnswerResult, Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 
@@ -216,8 +217,8 @@ def build_api_router(
         except SpinechatError as err:
             log.error("answering failed: %s", err)
             raise HTTPException(503, detail=UNAVAILABLE) from None
-        # Returned as is, so the keys and values are exactly those of `spinechat ask --json`.
-        return JSONResponse(result.as_json())
+        # The keys of `spinechat ask --json`; the sources' text made inert (see _answer_json).
+        return JSONResponse(_answer_json(result))
 
     @router.post(
         "/api/ask/stream",
@@ -334,6 +335,27 @@ async def _answer_events(
                 await anyio.to_thread.run_sync(close)
 
 
+def _answer_json(result: AnswerResult) -> dict[str, Any]:
+    """The answer as JSON, each source's title, section and snippet sanitised like the answer.
+
+    A client may render them as Markdown or HTML: a document's ``<script>``, ``<img onerror>``,
+    images and links must reach it inert (issue 15, item 12). The chat page escapes the same
+    fields itself and shows their markup as text.
+    """
+    payload = result.as_json()
+    payload["sources"] = [
+        {
+            **source,
+            **{key: safety.neutralise_markup(source[key]) for key in _SHOWN_SOURCE_FIELDS},
+        }
+        for source in payload["sources"]
+    ]
+    return payload
+
+
+_SHOWN_SOURCE_FIELDS = ("title", "section", "snippet")
+
+
 def _next_event(events: Iterator[AnswerEvent]) -> AnswerEvent | None:
     return next(events, None)
 
@@ -345,7 +367,7 @@ def _sse(event: AnswerEvent) -> bytes:
             "start", {"urgency": result.urgency, "refused": result.refused, "mode": result.mode}
         )
     if event.kind == "final" and result is not None:
-        return _sse_message("final", result.as_json())
+        return _sse_message("final", _answer_json(result))
     if event.kind == "reset":
         return _sse_message("reset", {})
     return _sse_message("delta", {"text": event.text})
