@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from spinechat.prompts import Prompts
 from spinechat.text import split_sentences, words
 
 # Reasoning blocks: DeepSeek-R1 and Qwen3 write <think>, some fine-tunes <thinking>.
@@ -25,6 +26,12 @@ _LONGEST_TAG = max(len(tag) for tag in (*_OPEN_TAGS, *_CLOSE_TAGS))
 ECHO_RUN = 8
 # A sentence is "from the prompt" when this share of its word triples are the prompt's.
 ECHO_SENTENCE_SHARE = 0.6
+# A model leaking its rules a few at a time ("Use only the numbered sources. No outside
+# knowledge.") stays under ECHO_RUN: reproducing this many of the prompts' sentences (this share
+# of each one's word triples) is an echo too. No source sentence, question or answer of the
+# evaluation sets reproduces two (tests/test_injection.py).
+ECHO_RULES = 2
+ECHO_RULE_SHARE = 0.8
 # Bounds of a rewritten follow-up question.
 REWRITE_MAX_CHARS = 300
 REWRITE_MAX_WORDS = 45
@@ -122,15 +129,21 @@ def _ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
 
 
 def echoes_prompt(text: str, prompts: Iterable[str]) -> bool:
-    """Whether ``text`` repeats our instructions: a run of ``ECHO_RUN`` words from a prompt, or
-    most of its sentences (two or more) made of the prompts' word triples.
+    """Whether ``text`` repeats our instructions: a run of ``ECHO_RUN`` words from a prompt, two
+    of the prompts' sentences (rules) reproduced in it, or most of its sentences (two or more)
+    made of the prompts' word triples.
 
     ``prompts`` are our own texts only (system prompt, templates), never sources or questions,
-    which an answer is meant to repeat.
+    which an answer is meant to repeat. The one check for prompt text in model output: the
+    answer stream, the follow-up rewrite, the judge, and forged assistant turns all use it.
     """
+    prompts = list(prompts)
     prompt_tokens = [_tokens(prompt) for prompt in prompts]
     runs = set().union(*(_ngrams(t, ECHO_RUN) for t in prompt_tokens))
-    if _ngrams(_tokens(text), ECHO_RUN) & runs:
+    own_tokens = _tokens(text)
+    if _ngrams(own_tokens, ECHO_RUN) & runs:
+        return True
+    if _rules_reproduced(own_tokens, prompts) >= ECHO_RULES:
         return True
     triples = set().union(*(_ngrams(t, 3) for t in prompt_tokens))
     sentences = [s for s in split_sentences(text) if len(words(s)) >= 4]
@@ -140,6 +153,33 @@ def echoes_prompt(text: str, prompts: Iterable[str]) -> bool:
         if own and len(own & triples) / len(own) >= ECHO_SENTENCE_SHARE:
             from_prompt += 1
     return from_prompt >= 2 and from_prompt * 2 > len(sentences)
+
+
+def _rules_reproduced(tokens: Sequence[str], prompts: Iterable[str]) -> int:
+    """How many of the prompts' sentences of three words or more ``tokens`` reproduce (at least
+    ``ECHO_RULE_SHARE`` of a sentence's word triples, in any order)."""
+    # Numbers are left out: rules are numbered ("1. Use only…") and answers cite ("[1]").
+    own = _ngrams([t for t in tokens if not t.isdigit()], 3)
+    if not own:
+        return 0
+    count = 0
+    for prompt in prompts:
+        for sentence in split_sentences(" ".join(prompt.split())):
+            triples = _ngrams([t for t in _tokens(sentence) if not t.isdigit()], 3)
+            if triples and len(triples & own) >= ECHO_RULE_SHARE * len(triples):
+                count += 1
+    return count
+
+
+def reveals_prompt(text: str, prompts: Prompts) -> bool:
+    """``echoes_prompt`` against every instruction text of one reading of the prompts folder."""
+    return echoes_prompt(text, instruction_texts(prompts))
+
+
+def instruction_texts(prompts: Prompts) -> tuple[str, ...]:
+    """Our instructions to the model (never shown to a patient): system, answer, rewrite and
+    triage prompts."""
+    return tuple(t for t in (prompts.system, prompts.answer, prompts.condense, prompts.triage) if t)
 
 
 # -- follow-up rewrites ----------------------------------------------------------------------

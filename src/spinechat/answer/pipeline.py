@@ -45,6 +45,7 @@ from spinechat.answer.glossary import english_gloss
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
+from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
@@ -306,6 +307,11 @@ class Answerer:
         query = question
         if history and rewrite and self.llm is not None:
             query = self.llm.condense(question, history, deadline=deadline, prompts=prompts)
+            if query != question and safety.injection_reason(query) is not None:
+                # The rewrite reads the history and becomes the answer prompt's question: one
+                # that carries an instruction is dropped for the question as asked (checked).
+                log.info("the rewritten question reads as an injection; using it as asked")
+                query = question
         vector: np.ndarray | None = self.index.embedder.embed_query(query)
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
@@ -441,7 +447,12 @@ def _check(
     user_turns = [m.content for m in history if m.role == "user"]
     # Every user turn is read: a red flag said earlier keeps its banner (see safety.conversation).
     triage = triager.triage([*user_turns, question])
-    check = safety.check_request(question, history_text=" ".join(user_turns))
+    # Every turn is checked for injection, the assistant's too: the client sends the history, so
+    # an earlier "assistant" reply may be forged (to agree to new rules, or to quote ours).
+    assistant_turns = [m.content for m in history if m.role == "assistant"]
+    check = safety.check_conversation(question, user_turns, assistant_turns)
+    if check.kind != "injection" and any(reveals_prompt(turn, prompts) for turn in assistant_turns):
+        check = safety.RequestCheck("injection", "earlier turn quotes the prompt")
     if llm is not None and check.kind != "injection" and prompts.triage is not None:
         # The model's second opinion can only raise the banner (see safety.llm_triage).
         opinion = second_opinion(llm, [*user_turns, question], prompts=prompts, deadline=deadline)

@@ -21,7 +21,13 @@ from spinechat.safety.postcheck import (
 )
 from spinechat.safety.red_flag_triage import Triage, triage
 from spinechat.safety.red_flags import RED_FLAG_RULES, RedFlagRule
-from spinechat.safety.requests import RequestCheck, RequestKind, check_request
+from spinechat.safety.requests import (
+    RequestCheck,
+    RequestKind,
+    check_conversation,
+    check_request,
+    injection_reason,
+)
 
 __all__ = [
     "RED_FLAG_RULES",
@@ -30,6 +36,7 @@ __all__ = [
     "RequestKind",
     "SentencePreview",
     "Triage",
+    "check_conversation",
     "check_request",
     "clean_citations",
     "defang",
@@ -37,6 +44,7 @@ __all__ = [
     "drop_reassurance",
     "ensure_surgeon_advice",
     "has_surgeon_advice",
+    "injection_reason",
     "neutralise_markup",
     "postprocess",
     "triage",

@@ -7,11 +7,11 @@ document that address the model before the LLM or the offline answerer sees them
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection
 
 import spinechat.safety.wording as w
+from spinechat.safety.markup import sanitise_markup
 from spinechat.safety.requests import check_request
 from spinechat.text import CITATION, marker_numbers, split_sentences
 
@@ -69,42 +69,11 @@ def clean_citations(text: str, valid: Collection[int]) -> tuple[str, list[int]]:
     return "".join(out), cited
 
 
-_DANGEROUS_BLOCK = re.compile(
-    r"<\s*(script|style|iframe|object|embed|noscript|template|svg|math|frameset|frame|applet)\b"
-    r"[^>]*>.*?<\s*/\s*\1\s*>",
-    re.I | re.S,
-)
-_DANGEROUS_TAG = re.compile(
-    r"<\s*/?\s*(?:script|style|iframe|object|embed|noscript|template|svg|math|frameset|frame|"
-    r"applet)\b[^>]*>?",
-    re.I,
-)
-_URL = r"((?:[^()\n]|\([^()\n]*\))*)"  # one level of nested brackets, as in javascript:f(1)
-_MD_IMAGE = re.compile(rf"!\[([^\]\n]*)\]\s*(?:\({_URL}\)|\[[^\]\n]*\])")
-_MD_LINK = re.compile(rf"\[([^\]\n]*)\]\({_URL}\)")
-_BARE_SCRIPT_URL = re.compile(r"\b(?:java|vb)\s*script\s*:[^\s)\]]*", re.I)
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
-
-
-def _safe_link(match: re.Match[str]) -> str:
-    url = re.sub(r"[\x00-\x20]", "", html.unescape(match.group(2))).lower().lstrip("<")
-    return match.group(1) if url.startswith(_UNSAFE_SCHEMES) else match.group(0)
-
-
 def neutralise_markup(text: str) -> str:
-    """Make model or document text inert for display as Markdown/HTML.
-
-    Strips <script>/<style>/<iframe>/<object> (and similar) blocks with their content, turns
-    Markdown images into their alt text and javascript:/data:/vbscript: links into their text,
-    removes bare javascript: URLs and escapes every remaining < and >. Plain text is unchanged.
-    """
-    if "<" in text:
-        text = _DANGEROUS_TAG.sub("", _DANGEROUS_BLOCK.sub("", text))
-    if "](" in text or "][" in text:
-        text = _MD_LINK.sub(_safe_link, _MD_IMAGE.sub(lambda m: m.group(1), text))
-    if "script" in text.lower():
-        text = _BARE_SCRIPT_URL.sub("", text)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Make model or document text inert for display as Markdown/HTML (see ``safety.markup``):
+    no image, link or reference definition survives, scripts go, other HTML is shown as text.
+    Plain text is unchanged."""
+    return sanitise_markup(text)
 
 
 _TEAM = (

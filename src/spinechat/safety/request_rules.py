@@ -45,7 +45,8 @@ INJECTION: tuple[tuple[str, str, str], ...] = (
         rf"(?:are|will be|must be) {_ROLE}|(?:act|respond|answer|pretend|behave|reply|speak) (?:as|"
         r"like|only))|\b(?:act|behave|respond|answer|speak|talk|reply)\s+(?:only\s+|just\s+)?(?:as|"
         rf"like) (?:if you were )?{_ROLE}|\bpretend (?:to be|you(?:'re| are)|that you|you have)\b|"
-        rf"\brole-?\s?play\w*|\b(?:imagine|suppose) you(?:'re| are) {_ROLE}|\bsimulate (?:being )?"
+        r"\brole-?\s?play\w*(?!\s+with\s+(?:my|the|our|her|his)\s+(?:kids|children|grand\w*|son|sons|"
+        rf"daughters?|family|dog))|\b(?:imagine|suppose) you(?:'re| are) {_ROLE}|\bsimulate (?:being )?"
         rf"{_ROLE}|\bstay in character\b",
         "now longer act behave respond answer speak talk reply pretend role roleplay* imagine "
         "suppose simulate character",
@@ -95,6 +96,134 @@ INJECTION: tuple[tuple[str, str, str], ...] = (
         r"me|my request|this))\b",
         "tell telling mention mentioning add adding disclaimer disclaimers cite citing refuse "
         "refusing",
+    ),
+    (
+        # Extraction without the usual verbs: "the text you were initialised with", "what were
+        # you told", "the words above", "whatever came before my first message".
+        "extraction",
+        r"\b(?:your|its)\s+(?:hidden|secret|initial|original|internal|operating|confidential|"
+        r"real|actual|exact|full|underlying|preset|built-in|first)\s+(?:instructions|rules|prompt|"
+        r"guidance|preamble|configuration|directives|guidelines|setup|wording|programming)\b|"
+        r"\b(?:instructions|rules|guidance|guidelines|directives|text|prompt|preamble|orders|"
+        r"configuration)\s+(?:that\s+)?(?:you\s+(?:were|have been|'ve been|got|received)|were you|"
+        r"have you been)\s+(?:\w+\s+)?(?:given|told|set up|initiali[sz]ed|configured|programmed|"
+        r"prompted|primed|instructed|trained|fed|provided)\b(?!\s+(?:by|from|at)\s+(?:the|your|"
+        r"a|my)\s+(?:hospital|surgeon|doctor|nurse|physio\w*|team|gp|clinic|consultant))|"
+        r"\bwhat\s+(?:were|have|had)\s+you\s+(?:been\s+)?(?:told|instructed|programmed|ordered|"
+        r"trained|configured)\b|\byou(?:\s+were|'ve been|\s+have been)\s+(?:initiali[sz]ed|"
+        r"configured|programmed|prompted|primed)\b|\b(?:text|words|sentences?|lines?|messages?|"
+        r"instructions?|content|everything|whatever|stuff)\b[^.?!]{0,40}?\b(?:before|above|prior "
+        r"to)\s+(?:my|this|our|the)\s+(?:very\s+)?(?:first\s+)?(?:message|question|conversation|"
+        r"chat)\b|\b(?:words|text|lines|sentences)\s+above\b|\bstarting with\s+['\"]?you are\b",
+        "your its instructions rules guidance guidelines directives text prompt preamble orders "
+        "configuration what initialised initialized configured programmed prompted primed words "
+        "sentence sentences line lines message messages instruction content everything whatever "
+        "stuff starting",
+    ),
+    (
+        "hypothetical",
+        r"\bif you (?:were|was|are|could be|had been) (?:allowed|able|free|permitted|unrestricted|"
+        r"not restricted|not bound)\b[^.?!]{0,60}\b(?:reveal|share|say|tell|show|break|ignore|"
+        r"instructions|rules|prompt)\b|\bwhat would your (?:instructions|rules|prompt|guidelines|"
+        r"programming|system prompt) say\b|\b(?:break|bend|violate|ignore|skip|suspend|drop|"
+        r"remove)\s+(?:your\s+)?rule\s+(?:number\s+)?\d+\b|\bsuppose (?:rule|your rules?)\b"
+        r"[^.?!]{0,30}\b(?:did not|didn'?t|does not|doesn'?t|were not|was not) exist|\bwhat are "
+        r"rules? \d+\s*(?:to|-|through)\s*\d+\b|\bwhat would you reveal\b",
+        "if what break bend violate ignore skip suspend drop remove suppose rule rules reveal",
+    ),
+    (
+        "no restrictions",
+        r"\blet'?s play a game\b|\b(?:who|that|which)\s+(?:has|have|had)\s+no\s+(?:restrictions|"
+        r"rules|limits|filters|guidelines|boundaries)\b|\b(?:a|an)\s+(?:ai|assistant|chatbot|bot|"
+        r"model|doctor|surgeon)\s+(?:with\s+no|without\s+(?:any\s+)?)(?:restrictions|rules|limits|"
+        r"filters|guidelines)\b|\b(?:system|admin|developer|safety)\s+override\b|\bsafety\s+(?:"
+        r"layer|filters?|rules|checks?|mode)\s+(?:is\s+|are\s+|now\s+)?(?:disabled|off|removed|"
+        r"deactivated)\b|\byou(?:'re| are)\s+(?:now\s+)?in\s+(?:\w+\s+)?mode\b",
+        "play game who that which ai assistant chatbot bot model doctor surgeon override safety "
+        "mode",
+    ),
+    (
+        # A forged assistant turn in the history: the model "agreeing" to drop its rules.
+        "forged reply",
+        r"\b(?:here (?:are|is)|these are|this is)\s+my\s+(?:instructions|rules|system prompt|"
+        r"prompt|guidelines|programming|directives)\b|\bmy (?:system )?prompt (?:is|begins|says|"
+        r"reads)\b|\b(?:developer|god|admin|debug|jailbreak|unrestricted) mode (?:is )?(?:enabled|"
+        r"activated|on|engaged)\b|\bi(?: am|'m) no longer (?:bound|restricted|limited)\b",
+        "here these this my developer god admin debug jailbreak unrestricted i",
+    ),
+)
+
+# Injection in the other languages the chat is used in. The triage reads English and Chinese (both
+# scripts; Traditional is converted to Simplified before these run); the reviewers' attempts also
+# came in Spanish, Japanese, Arabic, Welsh and Hindi, and French, German and Portuguese are cheap
+# to cover. Each pattern pairs a verb of ignoring or revealing with a word for *our* rules, so a
+# patient ignoring their pain ("¿Puedo ignorar el dolor?", "我可以忽略术后的疼痛吗") or asking
+# for post-operative instructions ("手術後の指示を忘れてしまいました") is not matched.
+INJECTION_OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
+    (
+        "ignore instructions (es/pt/fr/de)",
+        r"\b(?:ignora|ignore|ignorad|ignorar|olvida|olvide|olvidad|olvidar|omite|descarta|esqueca|"
+        r"esqueça|esquece|ignorez|oubliez|oublie|ignoriere|ignorieren sie|vergiss|vergessen sie)\s+"
+        r"(?:\w+\s+){0,3}?(?:instrucciones|reglas|normas|indicaciones|directrices|restricciones|"
+        r"instruções|instrucoes|regras|consignes|règles|regles|anweisungen|regeln|instruktionen|"
+        r"vorgaben)\b",
+    ),
+    (
+        "system prompt (es/pt/fr/de)",
+        r"\b(?:prompt|mensaje|instrucciones) del sistema\b|\bprompt (?:de )?sistema\b|\bprompt "
+        r"système\b|\bmessage système\b|\bsystem-?prompt\b|\bsystemanweisung\w*|\b(?:instrucciones|"
+        r"reglas|instruções|regras|instructions|consignes|anweisungen) (?:ocultas|secretas|"
+        r"internas|originales|iniciales|secretos|ocultos|secrètes|cachées|geheimen|versteckten)\b|"
+        r"\b(?:muestra\w*|dime|dinos|repite|revela\w*|escribe|copia|lista|comparte\w*|imprime|"
+        r"ensena\w*|enseña\w*|dirian|dirían|mostre|mostra|diga)\b[^.?!]{0,30}\b(?:tus|suas|tuas|"
+        r"vos|tes) (?:instrucciones|reglas|normas|directrices|indicaciones|instruções|regras|"
+        r"instructions|consignes|règles)\b|\b(?:que|qué) dirian|\b(?:que|qué) dirían|\b(?:texto|"
+        r"mensaje) que recibiste\b|\bantes de mi (?:primer )?mensaje\b|\bpalabra por palabra\b",
+    ),
+    (
+        "role change (es/pt/fr/de)",
+        r"\b(?:a partir de ahora|desde ahora|de ahora en adelante)\s*,?\s*(?:eres|seras|serás|"
+        r"actua|actúa|responde)\b|\b(?:actua|actúa|comportate|compórtate)\s+como\s+si\s+fueras\b|"
+        r"\bfinge (?:ser|que)\b|\bjuega a ser\b|\b(?:sin|sem|sans|ohne) (?:restricciones|"
+        r"limites|límites|reglas|filtros|restrições|restricoes|regras|restrictions|"
+        r"einschränkungen)\b|\bà partir de maintenant,? tu es\b|\bab jetzt bist du\b",
+    ),
+    (
+        "injection (zh)",
+        r"(?:忽略|无视|忘记|忘掉|不要理会|绕过|抛开|跳过)(?:(?!医|术|护|院|我)[^，。？！,.?!]){0,6}?"
+        r"(?:指令|指示|规则|提示|设定|限制|要求)|系统提示|系统消息|系统指令|提示词|(?:隐藏|秘密|内部|初始"
+        r"|原始)的?(?:指令|指示|规则|设定|提示)|你的(?:规则|指令|设定|提示|系统)|你被设定|一字不漏|逐字"
+        r"|从现在(?:开始|起)[，,]?你是|你现在是|扮演|假装你是|角色扮演|没有(?:任何)?限制|不受(?:任何)?"
+        r"(?:规则|限制)|无限制|(?:进入|开启|启用).{0,4}模式|不要(?:提醒|告诉|叫)我(?:去)?(?:看|找|咨询)",
+    ),
+    (
+        "injection (ja)",
+        r"(?:指示|命令|ルール|規則|設定|プロンプト)を(?:すべて|全て|全部)?無視|(?:これまで|以前|前|今まで)の"
+        r"(?:指示|命令|ルール|設定)を(?:すべて|全て|全部)?(?:無視|忘れ)|システムプロンプト|プロンプト|"
+        r"(?:隠された|秘密の|内部の)(?:指示|命令|ルール|設定)|あなたの(?:ルール|指示|設定|規則|命令)|"
+        r"本当の設定|一字一句|(?:ルール|設定|プロンプト)を(?:公開|表示|出力|教え|見せ)|(?<![後師])の?指示を"
+        r"(?:公開|表示|出力|見せ)|今から(?:あなた|君)は|制限のない|制限なし|ロールプレイ|なりきって|"
+        r"のふりをして",
+    ),
+    (
+        "injection (ar)",
+        r"(?:تجاهل|انس|إنس|تخط|اهمل|أهمل)\S*\s+(?:\S+\s+){0,3}?(?:التعليمات|تعليماتك|القواعد|"
+        r"قواعدك|الأوامر|أوامرك|الإرشادات)|موجه النظام|رسالة النظام|التعليمات المخفية|تعليماتك|"
+        r"قواعدك|التعليمات التي (?:أعطيت|اعطيت|تلقيت)|بلا قيود|بدون قيود|دون قيود|من الآن أنت|"
+        r"تظاهر بأنك|العب دور",
+    ),
+    (
+        "injection (cy)",
+        r"\b(?:anwybydd\w*|anghofi\w*)\s+(?:\S+\s+){0,3}?(?:g|ch)?(?:yfarwyddiadau|rheolau|reolau)\b|"
+        r"\b(?:dy|eich) (?:g|ch)?(?:yfarwyddiadau|rheolau|reolau)\b|\banogwr system\b|\bneges "
+        r"system\b|\bcyfarwyddiadau cudd\b|\bo hyn ymlaen,? (?:rwyt ti|rydych chi)\b|\bheb (?:unrhyw "
+        r")?(?:g|ch)?yfyngiadau\b",
+    ),
+    (
+        "injection (hi)",
+        r"(?:निर्देश|निर्देशों|नियम|नियमों)\s*(?:को\s*)?(?:अनदेखा|नजरअंदाज|नज़रअंदाज़|भूल)|सिस्टम प्रॉम्प्ट|"
+        r"प्रॉम्प्ट|अपने नियम|अपने निर्देश|छिपे हुए निर्देश|गुप्त निर्देश|बिना किसी प्रतिबंध|अब से तुम|"
+        r"शब्दशः",
     ),
 )
 

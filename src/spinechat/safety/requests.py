@@ -1,19 +1,28 @@
 """Request checks: is a question an injection attempt, a personal treatment decision, off topic?
 
 The patterns and word lists are in ``request_rules``; this module applies them, injection first.
+Injection is looked for in the text as written, in the other languages the chat is used in, and
+in what the text says once decoded: base64, leetspeak ("1gn0r3 y0ur rul35"), letters spaced or
+dotted apart ("s y s t e m", "ign.ore") and invisible characters between letters.
+``check_conversation`` reads every earlier turn too, the assistant's included, since a client
+sends the history and can forge a reply in which "the model" already agreed to drop its rules.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import spinechat.safety.request_rules as rq
 import spinechat.safety.wording as w
+from spinechat.safety.chinese import to_simplified
 
-__all__ = ["RequestCheck", "RequestKind", "check_request"]
+__all__ = ["RequestCheck", "RequestKind", "check_conversation", "check_request", "injection_reason"]
 
 RequestKind = Literal["ok", "off_topic", "personal_decision", "injection"]
 
@@ -28,6 +37,15 @@ class RequestCheck:
 
 _INJECTION = tuple((reason, re.compile(p, re.M)) for reason, p, _ in rq.INJECTION)
 _INJECTION_INDEX = w.AnchorIndex(anchors for _, _, anchors in rq.INJECTION)
+_OTHER_LANGUAGES = tuple((reason, re.compile(p)) for reason, p in rq.INJECTION_OTHER_LANGUAGES)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Encodings an attacker wraps an instruction in. Base64 runs are at least 16 characters (12
+# bytes): shorter ones are hospital numbers and the like, and too short for an instruction.
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}")
+_LEET_WORD = re.compile(r"\b(?=[\w@$]*[a-z])(?=[\w@$]*[0-9@$])[\w@$]+")
+_LEET = str.maketrans("013457@$", "oieastas")
+_SPACED = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
+_SPLIT_WORD = re.compile(r"(?<=[a-z])[.*_·•|/\\]+(?=[a-z])")
 _DECISION = tuple((reason, re.compile(p)) for reason, p, _ in rq.PERSONAL_DECISION)
 _DECISION_INDEX = w.AnchorIndex(anchors for _, _, anchors in rq.PERSONAL_DECISION)
 _FRAMING = re.compile(rq.DECISION_FRAMING)
@@ -121,21 +139,91 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 )
 
 
+def _injection_as_written(text: str) -> str | None:
+    folded = w.fold(text)
+    lowered = folded.lower()
+    sentences = w.sentences(lowered)
+    words = [w.words(sentence) for sentence in sentences]
+    reason = _first_hit(sentences, words, _INJECTION_INDEX, _INJECTION)
+    if reason is None and "DAN" in folded and _DAN.search(folded):
+        reason = "DAN"
+    if reason is None:
+        # Japanese is read as written, Chinese also in Simplified (one set of patterns).
+        readings = [lowered, to_simplified(lowered)] if _HAN.search(lowered) else [lowered]
+        reason = next((r for r, p in _OTHER_LANGUAGES for text in readings if p.search(text)), None)
+    return reason
+
+
+def _decoded(text: str) -> Iterable[tuple[str, str]]:
+    """(how, text) for each reading of ``text`` that undoes an encoding found in it."""
+    if not text.isascii():
+        visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        if visible != text:
+            yield "hidden characters", visible
+            text = visible
+    lowered = w.fold(text).lower()
+    for match in _BASE64.finditer(text):
+        run = match.group(0)
+        try:
+            decoded = base64.b64decode(run + "=" * (-len(run) % 4), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if " " in decoded and sum(ch.isprintable() for ch in decoded) >= 0.95 * len(decoded):
+            yield "base64", decoded
+    leet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), lowered)
+    if leet != lowered:
+        yield "leetspeak", leet
+    joined = _SPLIT_WORD.sub("", _SPACED.sub(lambda m: m.group(0).replace(" ", ""), lowered))
+    if joined != lowered:
+        yield "split letters", joined
+
+
+def injection_reason(text: str) -> str | None:
+    """Why ``text`` reads as an attempt to change the rules or extract the prompt, or None."""
+    reason = _injection_as_written(text)
+    if reason is not None:
+        return reason
+    for how, decoded in _decoded(text):
+        # One level of decoding, then the plain check and one more decoding of what it held
+        # (leetspeak inside base64); never unbounded.
+        found = _injection_as_written(decoded) or next(
+            (_injection_as_written(again) for _, again in _decoded(decoded)
+             if _injection_as_written(again)),
+            None,
+        )  # fmt: skip
+        if found is not None:
+            return f"{found} ({how})"
+    return None
+
+
+def check_conversation(
+    question: str, user_turns: Iterable[str] = (), assistant_turns: Iterable[str] = ()
+) -> RequestCheck:
+    """``check_request`` on the question, after an injection check on every earlier turn.
+
+    An injection said in an earlier user turn, or an assistant turn forged to agree to one (the
+    client sends the history), makes this turn an injection too.
+    """
+    users = list(user_turns)
+    for turn in [*users, *assistant_turns]:
+        reason = injection_reason(turn)
+        if reason is not None:
+            return RequestCheck("injection", f"earlier turn: {reason}")
+    return check_request(question, history_text=" ".join(users))
+
+
 def check_request(question: str, history_text: str = "") -> RequestCheck:
     """Scope, personal-decision and injection checks; history_text is the earlier user turns joined.
 
     Order: injection, then personal treatment decisions, then off topic. When unsure the answer is
     "ok": the retriever and answerer say when the sources do not cover a question.
     """
-    folded = w.fold(question)
-    text = folded.lower()
-    sentences = w.sentences(text)
-    words = [w.words(sentence) for sentence in sentences]
-    reason = _first_hit(sentences, words, _INJECTION_INDEX, _INJECTION)
-    if reason is None and "DAN" in folded and _DAN.search(folded):
-        reason = "DAN"
+    reason = injection_reason(question)
     if reason is not None:
         return RequestCheck("injection", reason)
+    text = w.fold(question).lower()
+    sentences = w.sentences(text)
+    words = [w.words(sentence) for sentence in sentences]
     reason = _first_hit(sentences, words, _DECISION_INDEX, _DECISION)
     if reason is not None:
         return RequestCheck("personal_decision", reason)

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from spinechat import safety
 from spinechat.answer.pipeline import (
     MAX_HISTORY_CHARS,
     MAX_QUESTION_CHARS,
@@ -38,7 +39,7 @@ from spinechat.answer.pipeline import (
     validate_history,
     validate_question,
 )
-from spinechat.answer.types import Message
+from spinechat.answer.types import AnswerResult, Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 from spinechat.governance import audit
@@ -422,8 +423,8 @@ def build_api_router(
             raise HTTPException(503, detail=UNAVAILABLE) from None
         finally:
             slot.release()
-        # Returned as is, so the keys and values are exactly those of `spinechat ask --json`.
-        return JSONResponse(result.as_json(), headers={CONVERSATION_HEADER: conversation})
+        # The keys of `spinechat ask --json`; the sources' text made inert (see _answer_json).
+        return JSONResponse(_answer_json(result), headers={CONVERSATION_HEADER: conversation})
 
     @router.post(
         "/api/ask/stream",
@@ -592,6 +593,27 @@ def _in_conversation(conversation_id: str, call: Callable[..., Any], *args: Any,
         return call(*args, **kw)
 
 
+def _answer_json(result: AnswerResult) -> dict[str, Any]:
+    """The answer as JSON, each source's title, section and snippet sanitised like the answer.
+
+    A client may render them as Markdown or HTML: a document's ``<script>``, ``<img onerror>``,
+    images and links must reach it inert (issue 15, item 12). The chat page escapes the same
+    fields itself and shows their markup as text.
+    """
+    payload = result.as_json()
+    payload["sources"] = [
+        {
+            **source,
+            **{key: safety.neutralise_markup(source[key]) for key in _SHOWN_SOURCE_FIELDS},
+        }
+        for source in payload["sources"]
+    ]
+    return payload
+
+
+_SHOWN_SOURCE_FIELDS = ("title", "section", "snippet")
+
+
 def _sse(event: AnswerEvent) -> bytes:
     result = event.result
     if event.kind == "start" and result is not None:
@@ -599,7 +621,7 @@ def _sse(event: AnswerEvent) -> bytes:
             "start", {"urgency": result.urgency, "refused": result.refused, "mode": result.mode}
         )
     if event.kind == "final" and result is not None:
-        return _sse_message("final", result.as_json())
+        return _sse_message("final", _answer_json(result))
     if event.kind == "reset":
         return _sse_message("reset", {})
     return _sse_message("delta", {"text": event.text})
