@@ -65,6 +65,13 @@ class Settings:
     care_team_contact: str = DEFAULT_CARE_TEAM
     # Where derived files that any data folder can share are kept (the triage examples' vectors).
     cache_dir: Path | None = None
+    # "onnx" (default: ONNX Runtime, no torch in the process) or "torch" (sentence-transformers).
+    embedder: str = "onnx"
+
+    @property
+    def embedding_model_dir(self) -> Path:
+        """Where the ONNX export of MiniLM is kept: the shared cache if set, else the data folder."""
+        return (self.cache_dir or self.data_dir / "cache") / "models"
 
     @property
     def chroma_path(self) -> Path:
@@ -146,6 +153,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     elif env.get("XDG_CACHE_HOME") or env.get("HOME"):
         base = env.get("XDG_CACHE_HOME") or str(Path(env["HOME"]) / ".cache")
         values["cache_dir"] = Path(base) / "spinechat"
+    if env.get("SPINECHAT_EMBEDDER"):
+        values["embedder"] = env["SPINECHAT_EMBEDDER"].strip().lower()
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -180,6 +189,8 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             f"top k (SPINECHAT_TOP_K or -k) must be between 1 and {MAX_TOP_K}, got {settings.top_k}"
         )
+    if settings.embedder not in ("onnx", "torch"):
+        raise ConfigError(f"SPINECHAT_EMBEDDER must be onnx or torch, got {settings.embedder!r}")
     if settings.threads < 1:
         raise ConfigError(f"SPINECHAT_THREADS must be at least 1, got {settings.threads}")
     if not 1 <= settings.llm_timeout <= 120:
