@@ -121,6 +121,10 @@ class OnnxMiniLM:
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # ONNX Runtime's pool threads busy-wait for work by default. With several answers embedding
+        # at once on a few shared cores that spinning takes the CPU the other requests need:
+        # measured here, 4 concurrent queries went from 34 to 67 embeddings/s with it off.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
         )

@@ -124,7 +124,7 @@ def run_bench(
             )
         log("bench: red-flag triage of 4,000-character messages")
         report["triage"] = _bench_triage(embedder, root, queries, repeats)
-        log("bench: query embedding against a bare sentence-transformers encode")
+        log("bench: query embedding against the bare encode of the same backend")
         report["query_embedding"] = bench_query_embedding(embedder, queries, _stats)
         if settings.knowledge_dir.is_dir():
             _bench_answers(report, root, settings, embedder, queries, log, load_requests)
