@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from spinechat.config import Settings
-from spinechat.embedding import MiniLMEmbedder, load_embedder
+from spinechat.config import Settings, load_settings
+from spinechat.embedding import Embedder, load_embedder
 from spinechat.fake_llm import FakeChatServer
 from spinechat.index import Store, ingest, open_store
 from spinechat.retrieval import HybridIndex
@@ -59,12 +59,21 @@ def no_remote_model_requests(model_request_guard: ModelRequestGuard) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    return load_embedder(2)
+def embedder_model_dir() -> Path:
+    """Where the ONNX export is kept: the user's cache, as subprocesses started by tests find it
+    (exported once per machine, not once per test's data folder)."""
+    homes = {k: os.environ[k] for k in ("HOME", "XDG_CACHE_HOME") if k in os.environ}
+    return load_settings(environ=homes).embedding_model_dir
+
+
+@pytest.fixture(scope="session")
+def embedder(embedder_model_dir: Path) -> Embedder:
+    """The default (ONNX Runtime) embedder, loaded once per session."""
+    return load_embedder(2, model_dir=embedder_model_dir)
 
 
 @pytest.fixture
-def counting_embedder(embedder: MiniLMEmbedder) -> CountingEmbedder:
+def counting_embedder(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
@@ -93,13 +102,13 @@ def seeded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def seeded_store(seeded_settings: Settings, embedder: MiniLMEmbedder) -> Store:
+def seeded_store(seeded_settings: Settings, embedder: Embedder) -> Store:
     ingest(seeded_settings, embedder)
     return open_store(seeded_settings)
 
 
 @pytest.fixture(scope="session")
-def seeded_index(seeded_store: Store, embedder: MiniLMEmbedder) -> HybridIndex:
+def seeded_index(seeded_store: Store, embedder: Embedder) -> HybridIndex:
     return HybridIndex(seeded_store.get_collection(), embedder)
 
 
@@ -120,7 +129,7 @@ def module_fake_llm() -> Iterator[FakeChatServer]:
 
 @pytest.fixture(scope="session")
 def make_answerer(
-    seeded_settings: Settings, seeded_index: HybridIndex, embedder: MiniLMEmbedder
+    seeded_settings: Settings, seeded_index: HybridIndex, embedder: Embedder
 ) -> Callable[..., Any]:
     """Build an ``Answerer`` on the seeded index and the real embedder.
 

@@ -6,6 +6,8 @@ reported by `spinechat bench` itself."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,9 +16,17 @@ from spinechat.config import Settings
 
 
 @pytest.mark.slow
-def test_bench_report_shape(make_settings: Callable[..., Settings]) -> None:
+def test_bench_report_shape(
+    make_settings: Callable[..., Settings], embedder_model_dir: Path
+) -> None:
     report = run_bench(
-        make_settings(), quick=True, sizes=[300, 600], ingest_size=40, base_size=64, repeats=8
+        make_settings(cache_dir=embedder_model_dir.parent),
+        quick=True,
+        sizes=[300, 600],
+        ingest_size=40,
+        base_size=64,
+        repeats=8,
+        load_requests=12,
     )
     for key in (
         "retrieval_vs_bare_chroma_p50_ratio",
@@ -50,6 +60,38 @@ def test_bench_report_shape(make_settings: Callable[..., Settings]) -> None:
     ttft = report["llm_ttft"]["first_token"]
     assert 0 < ttft["p50_ms"] <= report["llm_ttft"]["full_answer"]["p50_ms"]
     assert report["cold_start_s"] == report["cold_start"]["seconds_to_first_answer"] > 0
-    assert report["app_peak_rss_mb"] > 100, "the app process loads torch and the model"
+    assert report["app_peak_rss_mb"] > 100, "the app process loads the model and the index"
     table = format_table(report)
     assert "600" in table and "bm25s" in table
+    _check_backends(report, table)
+
+
+def _check_backends(report: dict[str, Any], table: str) -> None:
+    """Both embedding backends measured in the same run, with their ratios and gates."""
+    backends, ratios = report["backends"], report["backend_ratios"]
+    assert set(backends) == {"onnx", "torch"} and report["embedder"] == "onnx"
+    for name, row in backends.items():
+        assert row["ingest_chunks"] == 40, name
+        assert row["ingest_vs_encode_floor"] == pytest.approx(
+            row["ingest_chunks_per_s"] / row["embed_only_chunks_per_s"], rel=0.05
+        )
+        app = row["app"]
+        assert app["seconds_to_first_answer"] > 0 and app["app_peak_rss_mb"] > 100
+        assert set(app["load"]) == {"4", "20"}
+        for level in app["load"].values():
+            assert level["errors"] == 0 and level["requests"] == 12
+            assert level["answers_per_s"] > 0 and level["p95_ms"] >= level["p50_ms"] > 0
+    # The app process on ONNX never maps torch; on torch it does.
+    assert backends["onnx"]["app"]["torch_loaded"] is False
+    assert backends["torch"]["app"]["torch_loaded"] is True
+    onnx_c20, torch_c20 = (backends[n]["app"]["load"]["20"] for n in ("onnx", "torch"))
+    assert ratios["answers_per_s_c20"] == pytest.approx(
+        onnx_c20["answers_per_s"] / torch_c20["answers_per_s"], rel=0.01
+    )
+    assert report["api_throughput_vs_torch_c20"] == ratios["answers_per_s_c20"]
+    assert report["api_p95_ms_c20"] == onnx_c20["p95_ms"] and report["api_errors"] == 0
+    assert report["cold_start_s"] == backends["onnx"]["app"]["seconds_to_first_answer"]
+    for key in ("api_throughput_vs_torch_c20", "api_p95_ms_c20", "ingest_vs_encode_floor"):
+        assert report["targets"][key]["met"] in (True, False), key
+    assert report["targets"]["api_errors"]["met"] is True
+    assert "onnx/torch" in table and "/api/ask answers/s c=20" in table

@@ -311,6 +311,62 @@ def test_other_embedder_is_refused_until_rebuild(
 # The write lock
 
 
+class _TimedCollection:
+    """A real Chroma collection whose ``add`` is slowed and timed, to see what overlaps it."""
+
+    def __init__(self, inner: object, spans: list[tuple[str, float, float]]) -> None:
+        self._inner = inner
+        self._spans = spans
+
+    def add(self, **kwargs: object) -> None:
+        started = time.perf_counter()
+        time.sleep(0.4)
+        self._inner.add(**kwargs)  # type: ignore[attr-defined]
+        self._spans.append(("write", started, time.perf_counter()))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def test_ingest_embeds_the_next_batch_while_chroma_writes(
+    make_settings, knowledge_copy, embedder, monkeypatch
+) -> None:
+    import spinechat.index as index_module
+    from spinechat.index import Store
+
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 6)
+    spans: list[tuple[str, float, float]] = []
+
+    class TimedEmbedder:
+        identity, dimension = embedder.identity, embedder.dimension
+
+        def embed_documents(self, texts, batch_size=64):
+            started = time.perf_counter()
+            vectors = embedder.embed_documents(texts, batch_size)
+            spans.append(("embed", started, time.perf_counter()))
+            return vectors
+
+        def embed_query(self, text):
+            return embedder.embed_query(text)
+
+    class TimedStore(Store):
+        def create_collection(self, embedder):
+            return _TimedCollection(super().create_collection(embedder), spans)
+
+    settings = make_settings(knowledge_dir=knowledge_copy)
+    plain = open_store(settings)
+    store = TimedStore(plain.client, plain.collection_name, plain.location)
+    report = ingest(settings, TimedEmbedder(), store=store)
+    writes = [(a, b) for kind, a, b in spans if kind == "write"]
+    embeds = [(a, b) for kind, a, b in spans if kind == "embed"]
+    assert len(writes) >= 3 and report.embedded_chunks == report.chunks
+    # Each embed after the first starts before the previous batch's write has ended.
+    overlapping = sum(
+        any(a < w_end and w_start < b for w_start, w_end in writes) for a, b in embeds
+    )
+    assert overlapping >= len(embeds) - 1, spans
+
+
 def test_ingest_fails_fast_while_the_lock_is_held(make_settings, knowledge_copy, embedder) -> None:
     settings = make_settings(knowledge_dir=knowledge_copy)
     with ingest_lock(settings.data_dir):

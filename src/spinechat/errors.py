@@ -23,3 +23,7 @@ class StoreUnavailableError(SpinechatError):
 
 class EmptyIndexError(SpinechatError):
     """The index holds no chunks, so there is nothing to search."""
+
+
+class EmbedderError(SpinechatError):
+    """The embedding model cannot be loaded, exported or trusted (its file fails its check)."""

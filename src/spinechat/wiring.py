@@ -18,7 +18,7 @@ from spinechat.config import Settings
 if TYPE_CHECKING:
     from spinechat.answer.llm import LLMClient
     from spinechat.answer.pipeline import Answerer
-    from spinechat.embedding import MiniLMEmbedder
+    from spinechat.embedding import Embedder
     from spinechat.eval.judge import LLMJudge
     from spinechat.retrieval import HybridIndex
 
@@ -28,15 +28,17 @@ Progress = Callable[[int, int], None]
 Clock = Callable[[], float]
 
 
-def build_embedder(settings: Settings) -> MiniLMEmbedder:
-    """The process-wide MiniLM embedder, on the configured number of threads."""
+def build_embedder(settings: Settings) -> Embedder:
+    """The process-wide MiniLM embedder of the configured backend, on the configured threads."""
     from spinechat.embedding import load_embedder
 
-    return load_embedder(settings.threads)
+    return load_embedder(
+        settings.threads, backend=settings.embedder, model_dir=settings.embedding_model_dir
+    )
 
 
 def build_index(
-    settings: Settings, embedder: MiniLMEmbedder, *, progress: Progress | None = None
+    settings: Settings, embedder: Embedder, *, progress: Progress | None = None
 ) -> HybridIndex:
     """The hybrid index over the configured Chroma store, built from the knowledge folder if empty."""
     from spinechat.retrieval import open_index

@@ -1,6 +1,7 @@
-"""Benchmark parts that need more than the index: query embedding against a bare
-sentence-transformers ``encode``, time to first token through the fake LLM server, and the cold
-start of the web app in a fresh process, with that process's peak memory."""
+"""Benchmark parts that need more than the index: query embedding against the bare encode of the
+same backend, time to first token through the fake LLM server, and the web app in a fresh process
+per embedding backend: its cold start, ``/api/ask`` throughput and latency under concurrent load,
+its peak memory and whether torch is mapped into it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +24,50 @@ from spinechat.config import Settings
 Stats = Callable[[Sequence[float]], dict[str, float]]
 
 COLD_START_LIMIT_S = 180.0
+LOAD_LEVELS = (4, 20)
+REQUEST_TIMEOUT_S = 60.0
+# Twenty patient-worded questions asked in turn, so caches keyed on the question do not make the
+# load look cheaper than varied traffic.
+ASK_QUESTIONS = (
+    "will removing a loose screw cost extra?",
+    "how long until I can drive after my spinal fusion?",
+    "my back hurts around the screws, is that normal?",
+    "can the rods in my spine set off airport scanners?",
+    "what does it mean if a screw is coming through the skin?",
+    "when should I call my surgeon after back surgery?",
+    "can I have an MRI with titanium screws in my back?",
+    "is it safe to lift my grandchild six weeks after surgery?",
+    "why would a pedicle screw come loose?",
+    "what are the signs of an infection in my wound?",
+    "how rare is it for spinal hardware to break?",
+    "do the screws ever need to come out?",
+    "I feel a bump under my scar, what could it be?",
+    "can I sleep on my side after a lumbar fusion?",
+    "what happens in a revision operation?",
+    "will my insurance pay for a second surgery?",
+    "my leg has gone numb since the operation, should I worry?",
+    "how long does bone take to fuse around the implants?",
+    "can I go swimming with rods in my back?",
+    "is a clicking feeling in my back dangerous?",
+)
 
 
 def bench_query_embedding(embedder: Any, queries: Sequence[str], stats: Stats) -> dict[str, Any]:
-    """spinechat's ``embed_query`` against calling the model's ``encode`` directly."""
+    """spinechat's ``embed_query`` against calling its backend's bare ``encode`` directly
+    (sentence-transformers' on torch, tokenise + ONNX Runtime + pooling on ONNX)."""
     model = embedder.model
+    bare_encode: Callable[[list[str]], Any] = (
+        (lambda texts: model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
+        if hasattr(model, "similarity")  # a SentenceTransformer
+        else model.encode
+    )
     ours, bare = [], []
     for round_ in range(3):
         for query in queries:
             t0 = time.perf_counter()
             embedder.embed_query(query)
             t1 = time.perf_counter()
-            model.encode([query], normalize_embeddings=True, show_progress_bar=False)
+            bare_encode([query])
             t2 = time.perf_counter()
             if round_:  # the first round warms both paths
                 ours.append(t1 - t0)
@@ -79,11 +114,39 @@ def bench_llm_ttft(
     return {"first_token": stats(first), "full_answer": stats(total)}
 
 
-def bench_cold_start(settings: Settings, data_dir: Path) -> dict[str, Any]:
-    """Seconds from launching ``python app.py`` to its first answer, and that process's peak RSS.
+def bench_app(
+    settings: Settings,
+    data_dir: Path,
+    backend: str,
+    stats: Stats,
+    *,
+    requests: int = 200,
+    levels: Sequence[int] = LOAD_LEVELS,
+) -> dict[str, Any]:
+    """One fresh ``python app.py`` on ``backend``: seconds to its first answer, then ``requests``
+    offline ``/api/ask`` calls at each concurrency in ``levels`` (after ``c`` unmeasured warm-up
+    calls), its peak RSS and whether torch's library was ever mapped into it.
 
     ``data_dir`` already holds a built index, as a restarted production app would.
     """
+    with _app_process(settings, data_dir, backend) as (process, port, started):
+        first_answer = _wait_for_answer(port, process, started)
+        load = {str(c): _load(port, c, requests, stats) for c in levels}
+        peak = _peak_rss_mb(process.pid)
+        torch_mapped = _maps_torch(process.pid)
+    return {
+        "backend": backend,
+        "seconds_to_first_answer": round(first_answer, 2),
+        "app_peak_rss_mb": peak,
+        "torch_loaded": torch_mapped,
+        "load": load,
+    }
+
+
+@contextmanager
+def _app_process(
+    settings: Settings, data_dir: Path, backend: str
+) -> Iterator[tuple[subprocess.Popen[bytes], int, float]]:
     port = _free_port()
     env = {
         **os.environ,
@@ -92,23 +155,28 @@ def bench_cold_start(settings: Settings, data_dir: Path) -> dict[str, Any]:
         "SPINECHAT_PROMPTS_DIR": str(settings.prompts_dir.resolve()),
         "SPINECHAT_PORT": str(port),
         "SPINECHAT_HOST": "127.0.0.1",
+        "SPINECHAT_EMBEDDER": backend,
+        "SPINECHAT_THREADS": str(settings.threads),
+        # The load comes from one address; the per-client limit would turn it into 429s.
+        "SPINECHAT_RATE_LIMIT": "100000",
         "HF_HUB_OFFLINE": "1",
     }
+    if settings.cache_dir:
+        env["SPINECHAT_CACHE_DIR"] = str(settings.cache_dir)
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SPINECHAT_ADMIN_PASSWORD"):
         env.pop(name, None)
-    app = Path(__file__).resolve().parents[2] / "app.py"
+    app = Path(__file__).resolve().parents[3] / "app.py"
     command = (
         [sys.executable, str(app)]
         if app.is_file()
         else [sys.executable, "-m", "spinechat", "serve"]
     )
-    start = time.perf_counter()
+    started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=data_dir.parent
     )
     try:
-        first_answer = _wait_for_answer(port, process, start)
-        peak = _peak_rss_mb(process.pid)
+        yield process, port, started
     finally:
         process.terminate()
         try:
@@ -116,11 +184,53 @@ def bench_cold_start(settings: Settings, data_dir: Path) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _load(port: int, concurrency: int, requests: int, stats: Stats) -> dict[str, Any]:
+    """``requests`` calls to ``/api/ask`` from ``concurrency`` threads, questions in turn."""
+
+    def ask(n: int) -> tuple[float, bool]:
+        started = time.perf_counter()
+        try:
+            ok = _ask(port, ASK_QUESTIONS[n % len(ASK_QUESTIONS)]) == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            ok = False
+        return time.perf_counter() - started, ok
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(ask, range(concurrency)))
+        started = time.perf_counter()
+        results = list(pool.map(ask, range(requests)))
+        wall = time.perf_counter() - started
     return {
-        "command": " ".join(Path(part).name if i == 0 else part for i, part in enumerate(command)),
-        "seconds_to_first_answer": round(first_answer, 2),
-        "app_peak_rss_mb": peak,
+        "concurrency": concurrency,
+        "requests": requests,
+        "errors": sum(not ok for _, ok in results),
+        "answers_per_s": round(requests / wall, 1),
+        **stats([seconds for seconds, _ in results]),
     }
+
+
+def _ask(port: int, question: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/ask",
+        data=json.dumps({"question": question}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def _maps_torch(pid: int) -> bool | None:
+    """True when torch's shared library is mapped into the process (it never unloads)."""
+    try:
+        return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return None
 
 
 def _wait_for_answer(port: int, process: subprocess.Popen[bytes], start: float) -> float:
