@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, bench and hazards.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, vetted, bench and hazards.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -131,6 +131,10 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(handler=_cmd_feedback_export)
+
+    from spinechat.governance.vetted_cli import add_parser as add_vetted_parser
+
+    add_vetted_parser(sub)
 
     ev = sub.add_parser("eval", help="score answers against a test set and check the release gates")
     ev.add_argument("--testset", help="JSONL or CSV test set (default: evals/testset.jsonl)")
