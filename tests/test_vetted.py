@@ -383,12 +383,19 @@ def test_cli_add_list_retire_export(cli: Cli, tmp_path: Path) -> None:
     listed = cli.run("vetted", "list", "--json")
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert (row["id"], row["served"], row["withheld"]) == (answer_id, True, None)
+    # A second answer to nearly the same question is stored, with a warning naming the first.
+    close = _record_file(
+        tmp_path, "close.json", {**COST_RECORD, "question": "Does removing the screw cost extra?"}
+    )
+    second = cli.run("vetted", "add", "--from", str(close))
+    assert second.returncode == 0
+    assert f"warning: {answer_id} answers a question this close" in second.stderr
     assert cli.run("vetted", "retire", answer_id).returncode == 0
     assert "retired" in usage_error(cli.run("vetted", "retire", answer_id))
     exported = cli.run("vetted", "export", "--format", "csv")
     assert exported.returncode == 0
-    assert len(exported.stdout.strip().splitlines()) == 3  # header + two versions
-    assert "exported 2 vetted answer versions" in exported.stderr
+    assert len(exported.stdout.strip().splitlines()) == 4  # header + three versions
+    assert "exported 3 vetted answer versions" in exported.stderr
     bad = tmp_path / "broken.json"
     bad.write_text("{not json", encoding="utf-8")
     assert "is not valid JSON" in usage_error(cli.run("vetted", "add", "--from", str(bad)))
@@ -517,3 +524,52 @@ def test_precision_on_the_test_part_is_at_least_095(measured: dict[str, Any]) ->
           f"recall {recall['k']}/{recall['n']} (95% CI {recall['low']:.2f}-{recall['high']:.2f})")  # fmt: skip
     assert precision["n"] >= 10
     assert precision["value"] >= 0.95
+
+
+# --- the eval, with and without vetted answers ---------------------------------------------
+
+
+def test_the_eval_runs_with_and_without_vetted_answers(
+    seeded_store: Any,
+    seeded_settings: Settings,
+    seeded_index: HybridIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from spinechat.eval.command import run_eval_command
+
+    shutil.copytree(seeded_settings.data_dir, tmp_path / "data")
+    settings = seeded_settings.with_overrides(data_dir=tmp_path / "data")
+    VettedStore(tmp_path / "data" / "vetted.sqlite3").add(resolve_citations(_draft(), seeded_index))
+    cases = [
+        {"id": "cost", "category": "factual", "question": PARAPHRASE,
+         "expected_sources": ["screw-loosening-qa"]},
+        {"id": "poem", "category": "out_of_scope", "expect_refusal": True,
+         "question": "Write me a poem about cats"},
+    ]  # fmt: skip
+    testset = tmp_path / "set.jsonl"
+    testset.write_text("\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
+    triage = tmp_path / "triage.jsonl"
+    lines = (REPO / "evals/triage.jsonl").read_text(encoding="utf-8").splitlines()
+    triage.write_text(next(ln for ln in lines if '"split": "test"' in ln) + "\n", encoding="utf-8")
+    gates = tmp_path / "gates.toml"
+    gates.write_text("[gates]\nsurgeon_advice_rate = { min = 1.0 }\n", encoding="utf-8")
+    runs = {}
+    for flag in (True, False):
+        out = tmp_path / f"run-{flag}"
+        code = run_eval_command(
+            settings, testset=testset, out=out, mode="offline", gates_path=gates,
+            triage_set=triage, vetted=flag,
+        )  # fmt: skip
+        assert code == 0
+        runs[flag] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    printed = capsys.readouterr().out
+    assert runs[True]["vetted"] == {
+        "enabled": True, "served": 1, "cases": 2, "case_ids": ["cost"],
+    }  # fmt: skip
+    assert runs[False]["vetted"]["enabled"] is False and runs[False]["vetted"]["served"] == 0
+    by_id = {c["id"]: c for c in runs[True]["cases"]}
+    assert by_id["cost"]["answer"].startswith("Reviewed by our clinical team")
+    assert by_id["cost"]["retrieved"][0]["chunk_id"] == COST_CHUNK
+    assert "vetted answers: on, served for 1 of 2 questions" in printed
+    assert "vetted answers: off" in printed

@@ -177,6 +177,12 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--knowledge", help="folder of source documents, used if the index must be built"
     )
+    ev.add_argument(
+        "--vetted",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve clinician-vetted answers or not (default: $SPINECHAT_VETTED, on)",
+    )
     ev.add_argument("--json", action="store_true", help="print the JSON summary")
     ev.set_defaults(handler=_cmd_eval)
 
@@ -412,6 +418,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         answers_split=args.answers_split,
         answers_grades=args.answers_grades,
         answers_dump=args.answers_dump,
+        vetted=args.vetted,
     )
 
 

@@ -309,6 +309,13 @@ class Answerer:
             for c, hit in zip(answer.citations, hits, strict=True)
             if hit is not None
         ]  # fmt: skip
+        # The cited chunks stand for what retrieval would have given, for the evaluation.
+        passages = [
+            Passage(rank=c.n, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=hit.title,
+                    section=hit.section, score=match.score, text=hit.text)
+            for c, hit in zip(answer.citations, hits, strict=True)
+            if hit is not None
+        ]  # fmt: skip
         text = f"{reviewed_label(answer)}\n\n{answer.answer}"
         text, cited = safety.postprocess(
             text, {s.n for s in sources}, prompts.message("surgeon_footer")
@@ -322,6 +329,7 @@ class Answerer:
             start,
             answer=text,
             sources=shown,
+            passages=passages,
             covered=True,
             latency_ms=(self.clock() - started) * 1000,
             vetted_id=answer.id,

@@ -507,6 +507,25 @@ class WordingIndex:
         return key, score, margin
 
 
+def overlapping(
+    draft: VettedAnswer, others: Iterable[VettedAnswer], embedder: Embedder, threshold: float
+) -> list[tuple[str, float]]:
+    """Active answers (other than the draft's own id) whose wordings come within ``threshold``
+    of one of the draft's: a patient's question could then match either, so staff are warned.
+    On the paraphrase set, the one false match on test came from two such overlapping answers."""
+    live = [a for a in others if a.status == "active" and a.id != draft.id]
+    if not live:
+        return []
+    wordings = WordingIndex(embedder, [(a.id, a.wordings) for a in live])
+    close: dict[str, float] = {}
+    for vector in embedder.embed_documents(list(draft.wordings)):
+        scores = wordings.vectors @ vector
+        for key, score in zip(wordings.keys, scores.tolist(), strict=True):
+            if score >= threshold:
+                close[key] = max(close.get(key, -1.0), score)
+    return sorted(close.items(), key=lambda item: -item[1])
+
+
 @dataclass(frozen=True)
 class Match:
     """A vetted answer that matched a question, and how closely."""

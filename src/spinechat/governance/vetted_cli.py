@@ -1,4 +1,4 @@
-"""`spinechat vetted add|list|retire|export`: the staff commands over the vetted-answer store.
+"""`spinechat vetted add|list|retire|export|measure`: the staff commands over the vetted-answer store.
 
 Kept beside the store rather than in ``cli.py`` so the command module stays a list of commands.
 Every problem is a ``VettedError`` (one line, exit status 2); nothing here prints patient text.
@@ -18,6 +18,7 @@ from spinechat.governance.vetted import (
     VettedError,
     VettedStore,
     default_vetted_path,
+    overlapping,
     parse_draft,
     resolve_citations,
     withheld_reason,
@@ -55,6 +56,13 @@ def add_parser(sub: Any) -> None:
     export.add_argument("--out", help="file to write (default: standard output)")
     export.set_defaults(handler=_cmd_export)
 
+    measure = commands.add_parser(
+        "measure", help="the match threshold's precision and recall on the paraphrase set"
+    )
+    measure.add_argument("--set", default="evals/vetted", help="folder of the paraphrase set")
+    measure.add_argument("--json", action="store_true", help="print JSON")
+    measure.set_defaults(handler=_cmd_measure)
+
 
 def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     raw = _read_record(Path(args.source))
@@ -62,7 +70,17 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     store = VettedStore(default_vetted_path(settings))
     if draft.id and not any(True for _ in store.versions(draft.id)):
         raise VettedError(f"no vetted answer with id {draft.id!r}; leave id out to add a new one")
-    stored = store.add(resolve_citations(draft, _index(settings)))
+    index = _index(settings)
+    resolved = resolve_citations(draft, index)
+    for other, score in overlapping(
+        resolved, store.latest(), index.embedder, settings.vetted_threshold
+    ):
+        print(
+            f"spinechat: warning: {other} answers a question this close to this one (cosine "
+            f"{score:.2f}); a patient could get either: consider merging them",
+            file=sys.stderr,
+        )
+    stored = store.add(resolved)
     print(f"{stored.id} version {stored.version}: approved by {stored.approved_by}, "
           f"review by {stored.review_by.isoformat()}")  # fmt: skip
     return 0
@@ -110,6 +128,26 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         count = store.export(args.format, sys.stdout)
     print(f"spinechat: exported {count} vetted answer versions", file=sys.stderr)
+    return 0
+
+
+def _cmd_measure(args: argparse.Namespace, settings: Settings) -> int:
+    from spinechat.eval.vetted import measure
+    from spinechat.wiring import build_embedder
+
+    folder = Path(args.set)
+    for name in ("questions.jsonl", "probes.jsonl"):
+        if not (folder / name).is_file():
+            raise VettedError(f"no {name} in {folder}")
+    figures = measure(build_embedder(settings), folder)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return 0
+    print(f"threshold {figures['threshold']:.2f}, margin {figures['margin']:.2f} (chosen on dev)")
+    for part in ("dev", "test"):
+        for name, rate in figures[part].items():
+            print(f"{part} {name}: {rate['k']}/{rate['n']} = {rate['value'] or 0:.3f} "
+                  f"(95% CI {rate['low']:.3f}-{rate['high']:.3f})")  # fmt: skip
     return 0
 
 
