@@ -41,7 +41,7 @@ HEADLINE = "will removing a loose screw cost extra?"
 EMERGENCY = "there is metal poking out of my back where the scar is"
 ANSWER_KEYS = {
     "id", "question", "answer", "sources", "urgency", "refused", "mode", "notice",
-    "prompt_version", "latency_ms", "covered",
+    "prompt_version", "latency_ms", "covered", "vetted",
 }  # fmt: skip
 CITATION = re.compile(r"\[(\d+)\]")
 PLANTED_KEY = "sk-PLANTED-4f1d2c9e8b7a6f5e4d3c2b1a"

@@ -48,7 +48,7 @@ SKIN_QUESTION = "Can spinal screws come through the skin?"
 ENV_SECRET = "sk-test-DOTENV-SECRET-5150"
 ANSWER_KEYS = {
     "id", "question", "answer", "sources", "urgency", "refused", "mode", "notice",
-    "prompt_version", "latency_ms", "covered",
+    "prompt_version", "latency_ms", "covered", "vetted",
 }  # fmt: skip
 # What must never be in an error body: a traceback, a source file or a path on the server.
 INTERNALS = ("Traceback", 'File "', str(REPO), "site-packages", '.py"', ".py'")

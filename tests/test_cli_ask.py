@@ -34,6 +34,7 @@ ANSWER_KEYS = {
     "prompt_version",
     "latency_ms",
     "covered",
+    "vetted",
 }
 SOURCE_KEYS = {"n", "doc_id", "chunk_id", "title", "section", "snippet"}
 PLANTED_KEY = "sk-test-PLANTED-0000"

@@ -49,7 +49,7 @@ def llm_answerer(
 def _assert_well_formed(result_json: dict) -> None:
     assert set(result_json) == {
         "id", "question", "answer", "sources", "urgency", "refused", "mode", "notice",
-        "prompt_version", "latency_ms", "covered",
+        "prompt_version", "latency_ms", "covered", "vetted",
     }  # fmt: skip
     numbers = {int(n) for n in CITATION.findall(result_json["answer"])}
     listed = {source["n"] for source in result_json["sources"]}

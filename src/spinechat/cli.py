@@ -1,4 +1,5 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, audit, bench, hazards and staff.
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, audit, vetted, bench,
+hazards and staff.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
 traceback unless ``SPINECHAT_DEBUG=1``. JSON output keys are a contract with other tools.
@@ -141,6 +142,9 @@ def _build_parser() -> argparse.ArgumentParser:
     audit_export.add_argument("--until", help="last day, included (YYYY-MM-DD) or ISO date-time")
     audit_export.add_argument("--out", help="file to write (default: standard output)")
     audit_export.set_defaults(handler=_cmd_audit_export)
+    from spinechat.governance.vetted_cli import add_parser as add_vetted_parser
+
+    add_vetted_parser(sub)
 
     ev = sub.add_parser("eval", help="score answers against a test set and check the release gates")
     ev.add_argument("--testset", help="JSONL or CSV test set (default: evals/testset.jsonl)")
@@ -182,6 +186,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--knowledge", help="folder of source documents, used if the index must be built"
+    )
+    ev.add_argument(
+        "--vetted",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve clinician-vetted answers or not (default: $SPINECHAT_VETTED, on)",
     )
     ev.add_argument("--json", action="store_true", help="print the JSON summary")
     ev.set_defaults(handler=_cmd_eval)
@@ -448,6 +458,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         answers_split=args.answers_split,
         answers_grades=args.answers_grades,
         answers_dump=args.answers_dump,
+        vetted=args.vetted,
     )
 
 

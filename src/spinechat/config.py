@@ -91,6 +91,11 @@ class Settings:
         """Where the ONNX export of MiniLM is kept: the shared cache if set, else the data folder."""
         return (self.cache_dir or self.data_dir / "cache") / "models"
 
+    # Vetted answers (governance.vetted): served when a question matches one by meaning. The
+    # threshold was chosen on the dev part of evals/vetted/ (docs/clinical-safety/vetted-answers.md).
+    vetted: bool = True
+    vetted_threshold: float = 0.80
+
     @property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""
@@ -197,6 +202,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         )
     if env.get("SPINECHAT_EMBEDDER"):
         values["embedder"] = env["SPINECHAT_EMBEDDER"].strip().lower()
+    if env.get("SPINECHAT_VETTED"):
+        values["vetted"] = _switch("SPINECHAT_VETTED", env["SPINECHAT_VETTED"])
+    if env.get("SPINECHAT_VETTED_THRESHOLD"):
+        values["vetted_threshold"] = _float(
+            "SPINECHAT_VETTED_THRESHOLD", env["SPINECHAT_VETTED_THRESHOLD"], "a number"
+        )
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:
@@ -220,11 +231,20 @@ def _bool(name: str, raw: str) -> bool:
     raise ConfigError(f"{name} must be on or off (1/0, true/false), got {raw!r}")
 
 
-def _float(name: str, raw: str) -> float:
+def _float(name: str, raw: str, kind: str = "a number of seconds") -> float:
     try:
         return float(raw.strip())
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
+
+
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
 
 
 def _default_prompts_dir() -> Path:
@@ -258,6 +278,11 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             f"SPINECHAT_LLM_BUDGET must be between {MIN_BUDGET_S:g} and {MAX_BUDGET_S:g} seconds, "
             f"got {settings.llm_budget:g}"
+        )
+    # Written so that NaN fails too; below 0.5 MiniLM calls unrelated questions alike.
+    if not 0.5 <= settings.vetted_threshold <= 1.0:
+        raise ConfigError(
+            f"SPINECHAT_VETTED_THRESHOLD must be between 0.5 and 1, got {settings.vetted_threshold}"
         )
     if not 0 <= settings.llm_max_retries <= 3:
         raise ConfigError(

@@ -193,6 +193,16 @@ class HybridIndex:
             for rank, (i, score) in enumerate(fused[:k], start=1)
         ]
 
+    def chunks(self, chunk_ids: list[str]) -> list[Hit | None]:
+        """The indexed chunks with these ids, in order (None for an id not in the index), so a
+        stored citation (a vetted answer's) can be shown as the source it names."""
+        with self._lock:
+            found = [self._position.get(chunk_id) for chunk_id in chunk_ids]
+        return [
+            None if i is None else self._hit(n, i, 0.0, None, None)
+            for n, i in enumerate(found, start=1)
+        ]
+
     def _dense(self, vector: np.ndarray, depth: int) -> tuple[list[int], dict[int, float]]:
         try:
             result = self._collection.query(

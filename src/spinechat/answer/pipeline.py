@@ -50,6 +50,7 @@ from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source,
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.governance.audit import AuditLog, current_conversation, entry_for
+from spinechat.governance.vetted import VettedMatcher, default_vetted_path, reviewed_label
 from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
@@ -134,12 +135,21 @@ class Answerer:
     triager: Triager | None = None
     # Where every finished answer leaves its audit record (governance.audit); None: not audited.
     audit: AuditLog | None = None
+    # Clinician-vetted answers, matched on the index's embedder; by default the data folder's
+    # store when SPINECHAT_VETTED is on (see ``governance.vetted``), None when off.
+    vetted: VettedMatcher | None = None
 
     def __post_init__(self) -> None:
         if self.llm is not None:
             self.llm = self.llm.with_clock(self.clock)
         if self.triager is None:
             self.triager = Triager(self.index.embedder, cache_dir=self.settings.cache_dir)
+        if self.vetted is None and self.settings.vetted:
+            self.vetted = VettedMatcher(
+                default_vetted_path(self.settings),
+                self.index.embedder,
+                self.settings.vetted_threshold,
+            )
 
     @property
     def mode(self) -> Mode:
@@ -181,6 +191,13 @@ class Answerer:
             triage_second_opinion=check.triage.second_opinion,
         )
         yield AnswerEvent("start", result=start)
+
+        vetted = self._vetted(question, check, start, prompts, started)
+        if vetted is not None:
+            yield AnswerEvent("delta", text=vetted.answer)
+            self._audit(vetted, check.kind)
+            yield AnswerEvent("final", text=vetted.answer, result=vetted)
+            return
 
         preface = _preface(prompts, check, self.settings)
         if preface:
@@ -283,11 +300,74 @@ class Answerer:
                 model=model,
                 index_version=self.index.version,
                 document_version=self.index.document_version,
+                vetted_answer=(
+                    f"{result.vetted_id} v{result.vetted_version}" if result.vetted_id else ""
+                ),
             )
         except Exception as err:
             self.audit.fail(1, f"record not built ({type(err).__name__})")
             return
         self.audit.record(entry)
+
+    def _vetted(
+        self, question: str, check: _Check, start: AnswerResult, prompts: Prompts, started: float
+    ) -> AnswerResult | None:
+        """The clinician-vetted answer when one matches and may be served, else None.
+
+        Triage has run: only a plain question gets one. Under any banner, urgent or emergency,
+        hedged or not, the answer must be about the signs that raised it, and a "reviewed by our
+        clinical team" label beside a warning could read as reassurance against it; a refusal
+        (off-topic, personal decision, injection) is never replaced; a question about a red-flag
+        sign keeps the rule's "what to do if it happens". See docs/clinical-safety/vetted-answers.md.
+        """
+        if (
+            self.vetted is None
+            or not self.settings.vetted
+            or check.kind != "ok"
+            or check.urgency != "none"
+            or check.triage.asked_about
+        ):
+            return None
+        match = self.vetted.match(question, self.index)
+        if match is None:
+            return None
+        answer = match.answer
+        hits = self.index.chunks([c.chunk_id for c in answer.citations])
+        sources = [
+            Source(n=c.n, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
+                   title=safety.defang_heading(hit.title, hit.doc_id),
+                   section=safety.defang_heading(hit.section, ""), text=safety.defang(hit.text),
+                   **_where_from(hit.metadata))
+            for c, hit in zip(answer.citations, hits, strict=True)
+            if hit is not None
+        ]  # fmt: skip
+        # The cited chunks stand for what retrieval would have given, for the evaluation.
+        passages = [
+            Passage(rank=c.n, chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=hit.title,
+                    section=hit.section, score=match.score, text=hit.text)
+            for c, hit in zip(answer.citations, hits, strict=True)
+            if hit is not None
+        ]  # fmt: skip
+        text = f"{reviewed_label(answer)}\n\n{answer.answer}"
+        text, cited = safety.postprocess(
+            text, {s.n for s in sources}, prompts.message("surgeon_footer")
+        )
+        text, shown = renumber(text, [s for s in sources if s.n in set(cited)])
+        log.info(
+            "answered vetted=%s version=%d score=%.3f latency_ms=%.0f",
+            answer.id, answer.version, match.score, (self.clock() - started) * 1000,
+        )  # fmt: skip
+        return replace(
+            start,
+            answer=text,
+            sources=shown,
+            passages=passages,
+            covered=True,
+            latency_ms=(self.clock() - started) * 1000,
+            vetted_id=answer.id,
+            vetted_version=answer.version,
+            vetted_reviewed_on=answer.approved_on.isoformat(),
+        )
 
     def _retrieve(
         self,

@@ -133,6 +133,11 @@ class AnswerResult:
     # The chat model's attempt at the body; None when no model was asked to write it (offline
     # mode, a refusal, no sources). Kept out of ``as_json`` like ``passages``.
     llm_attempt: LLMAttempt | None = None
+    # Set when a clinician-vetted answer was served instead of a generated one (governance.vetted):
+    # its id, version and the approval date its "Reviewed by our clinical team on ..." label names.
+    vetted_id: str | None = None
+    vetted_version: int | None = None
+    vetted_reviewed_on: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -147,4 +152,11 @@ class AnswerResult:
             "covered": self.covered,
             "prompt_version": self.prompt_version,
             "latency_ms": round(self.latency_ms, 1),
+            "vetted": None
+            if self.vetted_id is None
+            else {
+                "id": self.vetted_id,
+                "version": self.vetted_version,
+                "reviewed_on": self.vetted_reviewed_on,
+            },
         }

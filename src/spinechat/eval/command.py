@@ -67,6 +67,7 @@ def run_eval_command(
     answers_split: str = "test",
     answers_grades: str | Path | None = None,
     answers_dump: str | Path | None = None,
+    vetted: bool | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
@@ -76,9 +77,12 @@ def run_eval_command(
     ``mode`` None picks what the app would use: llm when an endpoint is configured. The answers
     eval runs when ``answers_set`` or ``answers_dump`` is given (it answers every question of
     its split, about a second each offline); without it the ``answers_*`` gates are not checked.
+    ``vetted`` True/False serves clinician-vetted answers or not (None: as configured), so staff
+    can run the eval both ways and compare.
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    settings = settings.with_overrides(vetted=vetted)
     chosen: ModeName = mode or ("llm" if settings.llm_enabled else "offline")
     if chosen == "llm" and not settings.llm_enabled:
         raise SpinechatError(
@@ -129,7 +133,9 @@ def run_eval_command(
         "testset": str(testset_path),
         **report["meta"],
         "skipped_lines": [line.as_json() for line in skipped],
+        "vetted": settings.vetted,
     }
+    report["vetted"] = vetted_summary(report["cases"], enabled=settings.vetted)
     # False alarms over every harmless category and refusal precision and recall, with intervals.
     report["outcomes"] = {
         name: wilson(k, n).as_json()
@@ -191,6 +197,7 @@ def run_eval_command(
         print(json.dumps(summary, ensure_ascii=False, indent=2), file=stdout)
     else:
         print(format_summary(report), file=stdout)
+        print(format_vetted(report["vetted"]), file=stdout)
         print("\n" + format_outcomes(report["outcomes"]), file=stdout)
         if "triage" in report:
             print("\n" + format_triage(report["triage"]), file=stdout)
@@ -200,6 +207,19 @@ def run_eval_command(
     for result in failed:
         print(f"spinechat: gate failed: {result.gate.describe()}: {result.reason}", file=stderr)
     return 1 if failed else 0
+
+
+def vetted_summary(cases: list[dict[str, Any]], *, enabled: bool) -> dict[str, Any]:
+    """Whether vetted answers were on, and which cases got one (compare a --no-vetted run)."""
+    served = [c["id"] for c in cases if c.get("vetted")]
+    return {"enabled": enabled, "served": len(served), "cases": len(cases), "case_ids": served}
+
+
+def format_vetted(summary: dict[str, Any]) -> str:
+    """One line for the text summary."""
+    if not summary["enabled"]:
+        return "vetted answers: off (--no-vetted or SPINECHAT_VETTED=0)"
+    return f"vetted answers: on, served for {summary['served']} of {summary['cases']} questions"
 
 
 def _evaluate_triage(answerer: Any, path: Path, split: str) -> dict[str, Any]:

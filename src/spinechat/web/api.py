@@ -127,6 +127,14 @@ class SourceOut(BaseModel):
     snippet: str
 
 
+class VettedOut(BaseModel):
+    """The clinician-vetted answer that was served (its label is the answer's first line)."""
+
+    id: str
+    version: int
+    reviewed_on: str = Field(description="ISO date the clinical team approved this version.")
+
+
 class AnswerOut(BaseModel):
     """The answer: the same keys as `spinechat ask --json`."""
 
@@ -148,6 +156,10 @@ class AnswerOut(BaseModel):
     )
     prompt_version: str
     latency_ms: float
+    vetted: VettedOut | None = Field(
+        default=None,
+        description="Set when a clinician-vetted answer was served instead of a generated one.",
+    )
 
 
 class FeedbackIn(BaseModel):
