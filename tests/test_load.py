@@ -269,7 +269,10 @@ def test_twenty_sessions_for_a_minute(
     env = {
         "SPINECHAT_DATA_DIR": str(data_dir),
         "SPINECHAT_KNOWLEDGE_DIR": str(seeded_settings.knowledge_dir),
+        # Twenty patients' sessions, all from 127.0.0.1: the per-client limits (answers per minute,
+        # and answers running or waiting) would treat them as one client.
         "SPINECHAT_RATE_LIMIT": "100000",
+        "SPINECHAT_QUEUE_PER_CLIENT": "100",
     }
     rest, gradio = Channel("rest"), Channel("gradio")
     with app_process(tmp_path, env) as app:
