@@ -37,8 +37,15 @@ PASSWORD = "a long test passphrase"
 EXPECTED = {
     Role.VIEWER: {Permission.READ},
     Role.EDITOR: {Permission.READ, Permission.EVALUATE},
-    Role.CLINICIAN: {Permission.READ, Permission.GRADE},
-    Role.ADMIN: {Permission.READ, Permission.EVALUATE, Permission.GRADE, Permission.ACCOUNTS},
+    Role.CLINICIAN: {Permission.READ, Permission.GRADE, Permission.REVIEW, Permission.APPROVE},
+    Role.ADMIN: {
+        Permission.READ,
+        Permission.EVALUATE,
+        Permission.GRADE,
+        Permission.REVIEW,
+        Permission.APPROVE,
+        Permission.ACCOUNTS,
+    },
 }
 
 

@@ -8,7 +8,8 @@ turn instead of failing. Passwords are stored only as argon2id hashes (argon2-cf
 maintained reference binding); the action log never holds a password or patient text.
 
 Roles (``ROLE_PERMISSIONS``): a viewer reads reports; an editor also runs evaluations (and will
-manage documents); a clinician also grades answers and exports the grades; an admin may do
+manage documents); a clinician also grades answers and exports the grades, marks answers in the
+review queue reviewed and approves vetted answers; an admin may do
 everything and manage accounts. The bootstrap account "staff" (``SPINECHAT_ADMIN_PASSWORD``)
 is an admin and lives outside the file, so a lost file never locks the operator out.
 """
@@ -73,13 +74,19 @@ class Permission(StrEnum):
     READ = "read reports"
     EVALUATE = "run evaluations"
     GRADE = "grade answers"
+    # The review queue: marking an answer reviewed and approving a vetted answer are clinical
+    # sign-offs (issue 14: "written or approved by a named clinician").
+    REVIEW = "review answers"
+    APPROVE = "approve vetted answers"
     ACCOUNTS = "manage accounts"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
     Role.EDITOR: frozenset({Permission.READ, Permission.EVALUATE}),
-    Role.CLINICIAN: frozenset({Permission.READ, Permission.GRADE}),
+    Role.CLINICIAN: frozenset(
+        {Permission.READ, Permission.GRADE, Permission.REVIEW, Permission.APPROVE}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

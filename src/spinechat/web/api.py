@@ -43,6 +43,7 @@ from spinechat.answer.types import AnswerResult, Message
 from spinechat.errors import SpinechatError, StoreUnavailableError
 from spinechat.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackStore
 from spinechat.governance import audit
+from spinechat.governance.review import RecentAnswers, ReviewError, ReviewStore
 from spinechat.web.admission import Admission, Busy, Left, Slot, run_admitted
 from spinechat.web.health import HealthChecker, down_body, ready_body
 from spinechat.web.limits import (
@@ -183,6 +184,38 @@ class FeedbackIn(BaseModel):
 
 class FeedbackOut(BaseModel):
     id: int
+
+
+class ReportIn(BaseModel):
+    """A patient's report of an answer ("report a problem with this answer"). The chat page sends
+    the answer's id and the server reads the answer it gave; another client sends the question
+    and answer it is reporting. Emails, phone numbers and other identifiers are removed before
+    storage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["harmful", "unanswered", "other"] = Field(
+        description="harmful: harmful or wrong; unanswered: does not answer the question."
+    )
+    answer_id: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9._:-]*$")
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS)
+    question: str = Field(default="", max_length=MAX_ANSWER_CHARS)
+    answer: str = Field(default="", max_length=MAX_ANSWER_CHARS)
+    sources: list[Annotated[dict[Label, SourceValue], Field(max_length=MAX_SOURCE_KEYS)]] = Field(
+        default_factory=list, max_length=50
+    )
+    urgency: Literal["", "none", "urgent", "emergency"] = ""
+    mode: Literal["", "offline", "llm"] = ""
+
+
+class ReportOut(BaseModel):
+    id: int
+
+
+UNKNOWN_ANSWER = (
+    "this answer is not known here (it may be too old); send the question and answer you are "
+    "reporting"
+)
 
 
 class HealthOut(BaseModel):
@@ -373,10 +406,14 @@ def build_api_router(
     concurrency: int = 4,
     admission: Admission | None = None,
     ready_requires: tuple[str, ...] = ("index",),
+    review: ReviewStore | None = None,
+    recent: RecentAnswers | None = None,
 ) -> APIRouter:
     """The ``/api`` routes. Answers go through ``admission`` (the app's gate, shared with the
     chat pages); without one, a gate of this router's own allowing ``concurrency`` at once.
-    ``ready_requires`` (``settings.ready_requires``) names the parts readiness needs."""
+    ``ready_requires`` (``settings.ready_requires``) names the parts readiness needs. With
+    ``review``, /api/report stores patients' reports there, reading the chat pages' answers from
+    ``recent`` by id."""
     gate = admission or Admission(concurrency, queue_size=64, per_client=64)
     checker = HealthChecker(get_answerer, feedback, required=ready_requires)
     router = APIRouter(route_class=_GuardedRoute, tags=["spinechat"])
@@ -495,6 +532,48 @@ def build_api_router(
             log.error("feedback not stored: %s", err)
             raise HTTPException(503, detail="feedback cannot be saved right now") from None
         return FeedbackOut(id=feedback_id)
+
+    @router.post(
+        "/api/report",
+        summary="Report a problem with an answer",
+        status_code=201,
+        response_model=ReportOut,
+        responses={
+            **_BODY_ERRORS,
+            422: _error("A field is wrong, or the answer is unknown and no answer text was sent."),
+            503: _error("Reports cannot be stored right now."),
+        },
+    )
+    async def report(body: ReportIn) -> ReportOut:
+        if review is None:
+            raise HTTPException(503, detail="reports cannot be saved right now")
+        given = recent.get(body.answer_id) if recent is not None and body.answer_id else None
+        if given is None and not body.answer.strip():
+            raise HTTPException(422, detail=UNKNOWN_ANSWER)
+        record: dict[str, Any] = given or {
+            "question": body.question,
+            "answer": body.answer,
+            "sources": body.sources,
+            "urgency": body.urgency,
+            "mode": body.mode,
+        }
+        store = partial(
+            review.add_report,
+            kind=body.kind,
+            answer_id=body.answer_id,
+            comment=body.comment,
+            question=str(record.get("question", "")),
+            answer=str(record.get("answer", "")),
+            sources=list(record.get("sources", [])),
+            urgency=str(record.get("urgency", "")),
+            mode=str(record.get("mode", "")),
+        )
+        try:
+            report_id = await anyio.to_thread.run_sync(store)
+        except ReviewError as err:
+            log.error("report not stored: %s", err)
+            raise HTTPException(503, detail="reports cannot be saved right now") from None
+        return ReportOut(id=report_id)
 
     @router.get(
         "/api/health",

@@ -60,6 +60,21 @@ def create_app(
         except FeedbackError as err:
             log.warning("feedback cannot be stored until this is fixed: %s", err)
     ready = answerer
+    from spinechat.governance.review import (
+        RecentAnswers,
+        ReviewError,
+        ReviewStore,
+        default_review_path,
+    )
+
+    # Patients' reports of answers (issue 14); the app starts without them when the data folder
+    # cannot be written, and /api/report then answers 503.
+    review: ReviewStore | None = None
+    try:
+        review = ReviewStore(default_review_path(settings))
+    except ReviewError as err:
+        log.warning("reports cannot be stored until this is fixed: %s", err)
+    recent = RecentAnswers() if review is not None else None
 
     app = FastAPI(
         title="spinechat",
@@ -99,6 +114,8 @@ def create_app(
             concurrency=settings.concurrency,
             admission=admission,
             ready_requires=settings.ready_requires,
+            review=review,
+            recent=recent,
         )
     )
     mount_widget(app)
@@ -121,7 +138,9 @@ def create_app(
     app = mount_staff(app, settings, answerer)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
-        blocks = ui.build_blocks(answerer, feedback, compact=compact, gate=(admission, listeners))
+        blocks = ui.build_blocks(
+            answerer, feedback, compact=compact, gate=(admission, listeners), recent=recent
+        )
         # Gradio's queue only hands events over: the gate above limits, queues and caps them, so a
         # flood of one client's joins cannot fill a queue that every patient shares.
         blocks.queue(default_concurrency_limit=None, max_size=None)

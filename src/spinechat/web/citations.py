@@ -130,6 +130,8 @@ def answer_sources_html(text: str, sources: Sequence[Source], key: str) -> str:
 
 
 _SOURCES_BLOCK = re.compile(r'\n*<details class="spinechat-answer-sources".*?</details>', re.S)
+# The chat page's "Report a problem" link under an answer (``web.ui.report_link_html``).
+_REPORT_LINK = re.compile(r'\n*<p class="spinechat-report">.*?</p>', re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -139,4 +141,5 @@ def plain_answer(rendered: str) -> str:
     Safe to strip tags: answer text is made inert before it is rendered (every ``<`` escaped), so
     every tag in ``rendered`` is one of ours.
     """
-    return _TAG.sub("", _SOURCES_BLOCK.sub("", rendered)).strip()
+    bare = _REPORT_LINK.sub("", _SOURCES_BLOCK.sub("", rendered))
+    return _TAG.sub("", bare).strip()

@@ -32,7 +32,7 @@ from spinechat.config import Settings
 API_PREFIX = "/api/"
 # Routes that start an answer (or store feedback): ours, and Gradio's ways to run an event,
 # matched anywhere in the path so a Gradio app mounted under a prefix is covered too.
-_LIMITED_API_PATHS = frozenset({"/api/ask", "/api/ask/stream", "/api/feedback"})
+_LIMITED_API_PATHS = frozenset({"/api/ask", "/api/ask/stream", "/api/feedback", "/api/report"})
 # Upload is limited too: nothing patient-facing uploads, and unlimited uploads could fill the disk.
 _LIMITED_GRADIO = re.compile(r"/gradio_api/(?:queue/join/?$|call/|run/|api/|upload)")
 _MAX_TRACKED_CLIENTS = 10_000

@@ -1,5 +1,6 @@
 """The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
-set or the accounts file holds an enabled account: the Report, Evaluate and Grade tabs.
+set or the accounts file holds an enabled account: the Report, Evaluate, Grade and Review queue
+tabs.
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
@@ -25,7 +26,11 @@ from fastapi.responses import RedirectResponse
 from starlette.routing import Mount
 
 from spinechat.eval.runner import DEFAULT_RUNS
+from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Permission
+from spinechat.governance.audit import default_audit_path
+from spinechat.governance.review import ReviewError, ReviewStore, default_review_path
+from spinechat.governance.vetted import default_vetted_path
 from spinechat.web import ui
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
@@ -33,6 +38,8 @@ from spinechat.web.grading import GradeStore
 from spinechat.web.login_guard import LoginGuard, LoginThrottle
 from spinechat.web.review import REPORT_CSS, ReviewHandlers, build_grade_tab, build_report_tab
 from spinechat.web.review import report_frame as report_frame
+from spinechat.web.review_queue import TAB as QUEUE_TAB
+from spinechat.web.review_queue import ReviewQueueHandlers, build_review_queue_tab
 from spinechat.web.runs import DEFAULT_BASELINE, RunHistory
 from spinechat.web.security import RateLimiter
 from spinechat.web.staff_access import Guard, StaffAccess
@@ -87,7 +94,12 @@ UNNEST_TOAST_JS = """
 }
 """
 # Each tab names itself in the window title, so a staff member with several tabs open finds theirs.
-TAB_TITLES = {"Report": "run report", "Evaluate": "evaluate a test set", "Grade": "grade answers"}
+TAB_TITLES = {
+    "Report": "run report",
+    "Evaluate": "evaluate a test set",
+    "Grade": "grade answers",
+    "Review queue": "review queue",
+}
 
 
 # ---- pure helpers -------------------------------------------------------------------------------
@@ -103,9 +115,15 @@ def _title_script(tab: str) -> str:
 
 
 def build_staff_blocks(
-    handlers: EvalHandlers, review: ReviewHandlers, guard: Guard, *, max_upload_bytes: int
+    handlers: EvalHandlers,
+    review: ReviewHandlers,
+    guard: Guard,
+    *,
+    max_upload_bytes: int,
+    queue: ReviewQueueHandlers | None = None,
 ) -> gr.Blocks:
-    """The staff page: the Report, Evaluate and Grade tabs; every event behind ``guard``."""
+    """The staff page: the Report, Evaluate and Grade tabs, and with ``queue`` the Review queue
+    tab (``web.review_queue``); every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
     gates_source = (
         markdown_text(handlers.gates_path)
@@ -158,7 +176,12 @@ def build_staff_blocks(
                 report = gr.HTML(elem_id="spinechat-eval-report")
             with gr.Tab("Grade") as grade_tab:
                 grading = build_grade_tab(review, guard)
-        for tab in (report_tab, evaluate_tab, grade_tab):
+            tabs = [report_tab, evaluate_tab, grade_tab]
+            if queue is not None:
+                with gr.Tab(QUEUE_TAB) as queue_tab:
+                    build_review_queue_tab(queue, guard)
+                tabs.append(queue_tab)
+        for tab in tabs:
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
         evaluate = guard(
@@ -222,7 +245,11 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         history, GradeStore(settings.data_dir / GRADES_FILE), settings.knowledge_dir
     )
     blocks = build_staff_blocks(
-        handlers, review, access.guard, max_upload_bytes=settings.max_body_bytes
+        handlers,
+        review,
+        access.guard,
+        max_upload_bytes=settings.max_body_bytes,
+        queue=_queue_handlers(settings, answerer),
     )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 
@@ -256,6 +283,26 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
     )
     _wrap_staff_app(mounted, settings, access)
     return mounted
+
+
+def _queue_handlers(settings: Settings, answerer: Answerer) -> ReviewQueueHandlers | None:
+    """The Review queue tab's handlers; None (no tab) when the review store cannot be opened.
+    Vetted answers are approved on the answerer's own clock, the one that decides expiry."""
+    try:
+        store = ReviewStore(default_review_path(settings))
+    except ReviewError as err:
+        log.warning("no review queue: %s", err)
+        return None
+    matcher = answerer.vetted
+    return ReviewQueueHandlers(
+        audit_path=default_audit_path(settings),
+        feedback=FeedbackStore(default_feedback_path(settings)),
+        review=store,
+        vetted_path=matcher.path if matcher is not None else default_vetted_path(settings),
+        index=answerer.index,
+        threshold=settings.vetted_threshold,
+        **({"today": matcher.today} if matcher is not None else {}),
+    )
 
 
 def _wrap_staff_app(app: FastAPI, settings: Settings, access: StaffAccess) -> None:

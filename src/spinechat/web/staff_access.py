@@ -81,9 +81,12 @@ class StaffAccess:
         handler: Callable[..., Any],
         action: str | None = None,
         target: Callable[..., str] | None = None,
+        *,
+        actor: bool = False,
     ) -> Callable[..., Any]:
         """``handler`` behind a check for ``permission``; logs ``action`` (on ``target(*args)``)
-        when it succeeds, and every refusal.
+        when it succeeds, and every refusal. With ``actor``, the handler gets the signed-in name
+        first (a sign-off records who gave it; the name never comes from the page).
 
         Gradio passes ``gr.Request`` to a parameter annotated with it, so the wrapper takes one
         in front of the handler's own parameters (first, so Gradio's positional filling of the
@@ -102,12 +105,14 @@ class StaffAccess:
                 raise gr.Error(
                     f"Not allowed: {why} may not {permission.value}.", title="Not allowed"
                 )
-            result = handler(*args)
+            result = handler(str(name), *args) if actor else handler(*args)
             if action:
                 self.accounts.record(str(name), action, on)
             return result
 
         original = inspect.signature(handler)
+        if actor:
+            original = original.replace(parameters=list(original.parameters.values())[1:])
         request_param = inspect.Parameter(
             "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request
         )
