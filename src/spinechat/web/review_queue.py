@@ -127,6 +127,13 @@ class ReviewQueueHandlers:
                 {"doc_id": hit.doc_id if hit else "", "chunk_id": chunk_id}
                 for chunk_id, hit in zip(chunk_ids, hits, strict=True)
             ]
+            missing = [c["chunk_id"] for c in cited if not c["doc_id"]]
+            if missing:
+                raise gr.Error(
+                    f"Chunk {missing[0]!r} is not in the index (see `spinechat search --json` "
+                    "for chunk ids).",
+                    print_exception=False,
+                )
             draft = parse_draft(
                 {
                     "question": question,
@@ -139,9 +146,6 @@ class ReviewQueueHandlers:
                 },
                 today=today,
             )
-            if any(not c["doc_id"] for c in cited):
-                missing = next(c["chunk_id"] for c in cited if not c["doc_id"])
-                raise gr.Error(f"Chunk {missing!r} is not in the index.", print_exception=False)
             draft = resolve_citations(draft, self.index)
             store = VettedStore(self.vetted_path)
             close = overlapping(draft, store.latest(), self.index.embedder, self.threshold)
