@@ -50,7 +50,7 @@ from spinechat.governance.review import (
 )
 from spinechat.governance.vetted import VettedMatcher, VettedStore, default_vetted_path
 from spinechat.retrieval import HybridIndex
-from spinechat.web.api import UNKNOWN_ANSWER, build_api_router
+from spinechat.web.api import NO_ANSWER, build_api_router
 from spinechat.web.app import create_app
 from spinechat.web.evaluate import EvalHandlers
 from spinechat.web.grading import GradeStore
@@ -326,8 +326,8 @@ def api(make_answerer: Callable[..., Answerer], tmp_path_factory: pytest.TempPat
 BAD_BODIES: list[tuple[Any, int, str]] = [
     ({"kind": "angry", "answer": "x"}, 422, "kind"),
     ({"answer": "x"}, 422, "kind"),
-    ({"kind": "other"}, 422, UNKNOWN_ANSWER),
-    ({"kind": "other", "answer_id": "no-such-answer"}, 422, UNKNOWN_ANSWER),
+    ({"kind": "other"}, 422, NO_ANSWER),
+    ({"kind": "other", "answer": "   ", "question": "q"}, 422, NO_ANSWER),
     ({"kind": "other", "answer_id": "bad id<script>", "answer": "x"}, 422, "answer_id"),
     ({"kind": "other", "answer": "x", "comment": "c" * 2001}, 422, "comment"),
     ({"kind": "other", "answer": "x", "extra": 1}, 422, "extra"),
@@ -384,6 +384,16 @@ def test_a_rest_client_reports_an_answer_it_sends(api: Any) -> None:
     stored = {r.id: r for r in review.reports()}[response.json()["id"]]
     assert stored.answer == "Yes [1]." and stored.kind == "harmful"
     assert "07700 900123" not in stored.comment
+
+
+def test_a_report_of_an_id_the_server_no_longer_holds_keeps_the_id(api: Any) -> None:
+    """After a restart the page's answers are gone from memory; the report is still kept, and
+    the queue joins it to the answer's audit record by the id."""
+    url, review, _ = api
+    response = httpx.post(f"{url}/api/report", json={"kind": "other", "answer_id": "gone-1"})
+    assert response.status_code == 201
+    stored = {r.id: r for r in review.reports()}[response.json()["id"]]
+    assert (stored.answer_id, stored.answer) == ("gone-1", "")
 
 
 def test_the_chat_page_link_reports_the_answer_the_server_gave(api: Any) -> None:

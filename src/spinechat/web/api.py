@@ -24,7 +24,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
@@ -163,6 +163,9 @@ class AnswerOut(BaseModel):
     )
 
 
+NO_ANSWER = "name the answer: send its answer_id, or the question and answer you are reporting"
+
+
 class FeedbackIn(BaseModel):
     """A thumbs up or down on an answer. Emails and phone numbers are removed before storage."""
 
@@ -187,12 +190,21 @@ class FeedbackOut(BaseModel):
 
 
 class ReportIn(BaseModel):
-    """A patient's report of an answer ("report a problem with this answer"). The chat page sends
-    the answer's id and the server reads the answer it gave; another client sends the question
-    and answer it is reporting. Emails, phone numbers and other identifiers are removed before
-    storage."""
+    """A patient's report of an answer ("report a problem with this answer"): the chat page sends
+    the answer's id (the server then keeps the answer it gave under that id, and the audit trail
+    holds its record); another client may send the question and answer it is reporting instead.
+    Emails, phone numbers and other identifiers are removed before storage."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # Documented, and enforced below: an answer id, or the answer's text.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["answer_id"], "properties": {"answer_id": {"minLength": 1}}},
+                {"required": ["answer"], "properties": {"answer": {"pattern": r"\S"}}},
+            ]
+        },
+    )
 
     kind: Literal["harmful", "unanswered", "other"] = Field(
         description="harmful: harmful or wrong; unanswered: does not answer the question."
@@ -207,15 +219,15 @@ class ReportIn(BaseModel):
     urgency: Literal["", "none", "urgent", "emergency"] = ""
     mode: Literal["", "offline", "llm"] = ""
 
+    @model_validator(mode="after")
+    def _names_an_answer(self) -> ReportIn:
+        if not self.answer_id and not self.answer.strip():
+            raise ValueError(NO_ANSWER)
+        return self
+
 
 class ReportOut(BaseModel):
     id: int
-
-
-UNKNOWN_ANSWER = (
-    "this answer is not known here (it may be too old); send the question and answer you are "
-    "reporting"
-)
 
 
 class HealthOut(BaseModel):
@@ -540,16 +552,16 @@ def build_api_router(
         response_model=ReportOut,
         responses={
             **_BODY_ERRORS,
-            422: _error("A field is wrong, or the answer is unknown and no answer text was sent."),
+            422: _error("A field is wrong, or neither answer_id nor the answer text was sent."),
             503: _error("Reports cannot be stored right now."),
         },
     )
     async def report(body: ReportIn) -> ReportOut:
         if review is None:
             raise HTTPException(503, detail="reports cannot be saved right now")
+        # The server's own answer when it still holds it; else what was sent (for an id alone,
+        # nothing: the queue joins the report to the answer's audit record by its id).
         given = recent.get(body.answer_id) if recent is not None and body.answer_id else None
-        if given is None and not body.answer.strip():
-            raise HTTPException(422, detail=UNKNOWN_ANSWER)
         record: dict[str, Any] = given or {
             "question": body.question,
             "answer": body.answer,
