@@ -36,9 +36,15 @@ PASSWORD = "a long test passphrase"
 # What each role may do: the table the staff page's guards enforce.
 EXPECTED = {
     Role.VIEWER: {Permission.READ},
-    Role.EDITOR: {Permission.READ, Permission.EVALUATE},
+    Role.EDITOR: {Permission.READ, Permission.EVALUATE, Permission.DOCUMENTS},
     Role.CLINICIAN: {Permission.READ, Permission.GRADE},
-    Role.ADMIN: {Permission.READ, Permission.EVALUATE, Permission.GRADE, Permission.ACCOUNTS},
+    Role.ADMIN: {
+        Permission.READ,
+        Permission.EVALUATE,
+        Permission.GRADE,
+        Permission.ACCOUNTS,
+        Permission.DOCUMENTS,
+    },
 }
 
 

@@ -1,5 +1,6 @@
 """The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
-set or the accounts file holds an enabled account: the Report, Evaluate and Grade tabs.
+set or the accounts file holds an enabled account: the Report, Evaluate, Grade and Documents
+tabs (Documents: ``web.documents_tab``).
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
@@ -27,6 +28,7 @@ from starlette.routing import Mount
 from spinechat.eval.runner import DEFAULT_RUNS
 from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Permission
 from spinechat.web import ui
+from spinechat.web.documents_tab import DOCUMENTS_CSS, DocumentHandlers, build_documents_tab
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
 from spinechat.web.grading import GradeStore
@@ -66,7 +68,7 @@ STAFF_CSS = """
   outline: 3px solid #1e40af !important; outline-offset: 2px; }
 .gradio-container [role="tab"] { min-height: 1.5rem; }
 """
-CSS = ui.CSS + REPORT_CSS + STAFF_CSS
+CSS = ui.CSS + REPORT_CSS + STAFF_CSS + DOCUMENTS_CSS
 # A documented DOM patch for markup of Gradio's we cannot reach from Python: its error toast's
 # header is a role="button" (it collapses the message) that holds the Close button, which axe-core
 # reports as nested-interactive (a screen reader announces one button inside another). The header
@@ -87,7 +89,12 @@ UNNEST_TOAST_JS = """
 }
 """
 # Each tab names itself in the window title, so a staff member with several tabs open finds theirs.
-TAB_TITLES = {"Report": "run report", "Evaluate": "evaluate a test set", "Grade": "grade answers"}
+TAB_TITLES = {
+    "Report": "run report",
+    "Evaluate": "evaluate a test set",
+    "Grade": "grade answers",
+    "Documents": "knowledge documents",
+}
 
 
 # ---- pure helpers -------------------------------------------------------------------------------
@@ -103,9 +110,15 @@ def _title_script(tab: str) -> str:
 
 
 def build_staff_blocks(
-    handlers: EvalHandlers, review: ReviewHandlers, guard: Guard, *, max_upload_bytes: int
+    handlers: EvalHandlers,
+    review: ReviewHandlers,
+    guard: Guard,
+    *,
+    max_upload_bytes: int,
+    documents: DocumentHandlers | None = None,
 ) -> gr.Blocks:
-    """The staff page: the Report, Evaluate and Grade tabs; every event behind ``guard``."""
+    """The staff page: the Report, Evaluate, Grade and (given ``documents``) Documents tabs;
+    every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
     gates_source = (
         markdown_text(handlers.gates_path)
@@ -158,7 +171,12 @@ def build_staff_blocks(
                 report = gr.HTML(elem_id="spinechat-eval-report")
             with gr.Tab("Grade") as grade_tab:
                 grading = build_grade_tab(review, guard)
-        for tab in (report_tab, evaluate_tab, grade_tab):
+            tabs = [report_tab, evaluate_tab, grade_tab]
+            if documents is not None:
+                with gr.Tab("Documents") as documents_tab:
+                    build_documents_tab(documents, guard, blocks)
+                tabs.append(documents_tab)
+        for tab in tabs:
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
         evaluate = guard(
@@ -222,7 +240,11 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         history, GradeStore(settings.data_dir / GRADES_FILE), settings.knowledge_dir
     )
     blocks = build_staff_blocks(
-        handlers, review, access.guard, max_upload_bytes=settings.max_body_bytes
+        handlers,
+        review,
+        access.guard,
+        max_upload_bytes=settings.max_body_bytes,
+        documents=DocumentHandlers(settings, answerer.index.embedder),
     )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 
