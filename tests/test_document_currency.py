@@ -104,7 +104,7 @@ def test_quoted_dates_are_read_as_dates(tmp_path: Path) -> None:
         ({"review_by": '"20271101"'}, "invalid 'review_by' date '20271101'"),
         ({"reviewed": "2026-13-01"}, "malformed front matter"),
         ({"review_by": "2026-10-01"}, "review_by (2026-10-01) is before reviewed (2026-11-01)"),
-        ({"version": '""'}, "invalid 'version'"),
+        ({"version": ""}, "invalid 'version'"),
     ],
 )
 def test_bad_review_fields_get_a_one_line_reason_naming_the_file(

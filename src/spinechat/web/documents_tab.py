@@ -294,7 +294,11 @@ def build_documents_tab(handlers: DocumentHandlers, guard: Guard, blocks: gr.Blo
         elem_id="spinechat-documents-file",
     )
     add = gr.Button("Upload as a new document", variant="primary")
-    chosen = gr.Dropdown(label="Document to replace or remove", choices=[], value=None)
+    # The choices are each session's (filled at load); the handlers look the id up themselves,
+    # so a value from an older list gets "no document" rather than Gradio's choices error.
+    chosen = gr.Dropdown(
+        label="Document to replace or remove", choices=[], value=None, allow_custom_value=True
+    )
     with gr.Row():
         swap = gr.Button("Replace it with the file above")
         drop = gr.Button("Remove it", variant="stop")
@@ -359,5 +363,7 @@ def _md(text: str) -> str:
 def _error(message: str) -> gr.Error:
     # Gradio renders an error's message as HTML; file names and ids come from the upload.
     return gr.Error(
-        html.escape(message), title="Cannot change the documents", print_exception=False
+        html.escape(message, quote=False),
+        title="Cannot change the documents",
+        print_exception=False,
     )
