@@ -1,6 +1,6 @@
 """The review date of each cited document shown wherever citations are: the REST API's sources
 (``reviewed``), the SSE final event, ``spinechat ask --json``, the command's text output, the chat
-page's HTML, and the widget's source list (its script reads the key). The seeds in knowledge/ say
+page's HTML (the widget's source list: tests/test_browser_widget.py). The seeds in knowledge/ say
 ``reviewed: 2026-12-05``; each surface is read from a real answer on the seeded index."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from spinechat.feedback import FeedbackStore
 from spinechat.web import ui
 from spinechat.web.api import build_api_router
 from spinechat.web.security import install_security
-from spinechat.web.widget import WIDGET_FILE
 from support.cli import KNOWLEDGE, Cli
 from support.servers import serve
 from support.sse import read_events
@@ -145,11 +144,3 @@ def test_a_source_without_a_review_date_shows_none() -> None:
     assert "reviewed" not in describe_source(bare)
     assert describe_source(dated) == f"T · {SHOWN}"
     assert bare.as_json()["reviewed"] == ""
-
-
-def test_the_widget_keeps_and_shows_the_review_date() -> None:
-    """The widget keeps ``reviewed`` from the final event and writes it into its source list
-    (the browser test of the widget renders that list; here the script's reading of the key)."""
-    script = WIDGET_FILE.read_text(encoding="utf-8")
-    assert "reviewed: s.reviewed" in script
-    assert 'reviewed " + reviewedDate(s.reviewed)' in script
