@@ -124,7 +124,7 @@ def test_an_uploaded_leaflet_answers_the_next_patient_question(
 
     _documents_tab(page, url)
     page.locator("#spinechat-documents-file input[type=file]").set_input_files(leaflet)
-    expect(page.get_by_text("pins.md").first).to_be_visible()
+    expect(page.locator("#spinechat-documents-file")).to_contain_text("pins")
     page.get_by_role("button", name="Upload as a new document").click()
     expect(page.locator("#spinechat-documents-status")).to_contain_text(
         f"Added {TITLE}", timeout=120_000

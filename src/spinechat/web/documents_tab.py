@@ -301,7 +301,7 @@ def build_documents_tab(handlers: DocumentHandlers, guard: Guard, blocks: gr.Blo
     )
     with gr.Row():
         swap = gr.Button("Replace it with the file above")
-        drop = gr.Button("Remove it", variant="stop")
+        drop = gr.Button("Remove it")
 
     def name_of(upload: str | None = None, *_: Any) -> str:
         return Path(upload).name if upload else ""
