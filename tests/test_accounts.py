@@ -36,7 +36,7 @@ PASSWORD = "a long test passphrase"
 # What each role may do: the table the staff page's guards enforce.
 EXPECTED = {
     Role.VIEWER: {Permission.READ},
-    Role.EDITOR: {Permission.READ, Permission.EVALUATE},
+    Role.EDITOR: {Permission.READ, Permission.EVALUATE, Permission.DOCUMENTS},
     Role.CLINICIAN: {Permission.READ, Permission.GRADE, Permission.REVIEW, Permission.APPROVE},
     Role.ADMIN: {
         Permission.READ,
@@ -45,6 +45,7 @@ EXPECTED = {
         Permission.REVIEW,
         Permission.APPROVE,
         Permission.ACCOUNTS,
+        Permission.DOCUMENTS,
     },
 }
 

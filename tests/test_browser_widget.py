@@ -274,6 +274,8 @@ def test_headline_question_is_answered_with_links_to_its_own_sources(
         source = answer.locator(f"li[id='{target[1:]}']")
         expect(source).to_have_count(1)
         expect(source.locator("strong")).not_to_be_empty()
+        # The seeds' review date, as the chat page shows it (issue 14).
+        expect(source).to_contain_text("\u00b7 reviewed 5 Dec 2026")
         title = link.get_attribute("title") or ""
         assert title.startswith(source.locator("strong").inner_text()), title
     expect(answer.get_by_text("[n] in the answer points to source n below.")).to_be_visible()

@@ -16,7 +16,7 @@ from spinechat.documents import load_documents, split_document
 from spinechat.errors import IndexMismatchError, StoreUnavailableError
 from spinechat.fake_llm import free_port
 from spinechat.index import ingest, open_store
-from spinechat.retrieval import HybridIndex
+from spinechat.retrieval import HybridIndex, IndexWatch, open_index
 from support.embedders import OtherModelEmbedder
 from support.env import clean_env
 from support.processes import chroma_server
@@ -168,3 +168,33 @@ def test_unreachable_server(tmp_path) -> None:
     assert result.stdout == ""
     with pytest.raises(StoreUnavailableError, match=url):
         open_store(Settings(data_dir=tmp_path / "data", chroma_url=url))
+
+
+def test_a_document_change_reloads_the_index_from_the_server(
+    chroma_url, tmp_path, knowledge_copy, embedder
+) -> None:
+    """The Documents tab's path in server mode: an ingest through the server bumps the data
+    folder's generation, and ``IndexWatch`` reopens the index from the server (a new client), so
+    the new document is searched and the removed one is gone."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        knowledge_dir=knowledge_copy,
+        chroma_url=chroma_url,
+        collection="server-reload",
+        exclude_stale=True,
+    )
+    index = open_index(settings, embedder)
+    watch = IndexWatch(settings)
+    assert watch.current(index) is index  # nothing changed: the same index, no reload
+    (knowledge_copy / "rods.md").write_text(
+        "---\nid: rods\nreviewed: 2026-01-01\nreview_by: 2027-01-01\n---\n# Titanium rods\n\n"
+        "Titanium rods hold the spine straight while the bones fuse.\n",
+        encoding="utf-8",
+    )
+    (knowledge_copy / "screws-through-skin.md").unlink()
+    ingest(settings, embedder)
+    fresh = watch.current(index)
+    assert fresh is not index and fresh.exclude_stale
+    assert fresh.search("titanium rods", k=1)[0].doc_id == "rods"
+    assert all(hit.doc_id != "screws-through-skin" for hit in fresh.search("skin", k=20))
+    assert watch.current(fresh) is fresh

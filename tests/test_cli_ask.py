@@ -36,7 +36,7 @@ ANSWER_KEYS = {
     "covered",
     "vetted",
 }
-SOURCE_KEYS = {"n", "doc_id", "chunk_id", "title", "section", "snippet"}
+SOURCE_KEYS = {"n", "doc_id", "chunk_id", "title", "section", "snippet", "reviewed"}
 PLANTED_KEY = "sk-test-PLANTED-0000"
 _CITATION = re.compile(r"\[(\d+)\]")
 

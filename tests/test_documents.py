@@ -34,7 +34,7 @@ id: screw-care
 title: Caring for your screws
 publisher: Spine Clinic
 date: 2024-05-01
-reviewed: true
+reviewed: 2024-05-02
 version: 3
 tags: [screws, rods]
 ---
@@ -125,7 +125,7 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     assert doc.metadata == {
         "publisher": "Spine Clinic",
         "date": "2024-05-01",
-        "reviewed": "true",
+        "reviewed": "2024-05-02",
         "version": "3",
         "tags": "screws, rods",
         "format": "md",

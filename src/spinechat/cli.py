@@ -377,6 +377,8 @@ def _read_batch(path: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _format_answer(result: Any) -> str:
+    from spinechat.documents.currency import format_review_date
+
     lines = []
     if result.notice:
         lines.append(f"({result.notice})")
@@ -386,6 +388,8 @@ def _format_answer(result: Any) -> str:
         lines.append("Sources:")
         for source in result.sources:
             where = f"{source.title} › {source.section}" if source.section else source.title
+            if source.reviewed:
+                where += f" · reviewed {format_review_date(source.reviewed)}"
             lines.append(f"  [{source.n}] {where}")
     return "\n".join(lines)
 

@@ -95,6 +95,9 @@ class Settings:
     # threshold was chosen on the dev part of evals/vetted/ (docs/clinical-safety/vetted-answers.md).
     vetted: bool = True
     vetted_threshold: float = 0.80
+    # Sources kept current (documents.currency): leave documents past their review_by date out of
+    # answers; checked at each question, so a date that passes while the app runs applies at once.
+    exclude_stale: bool = False
 
     @property
     def chroma_path(self) -> Path:
@@ -208,6 +211,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["vetted_threshold"] = _float(
             "SPINECHAT_VETTED_THRESHOLD", env["SPINECHAT_VETTED_THRESHOLD"], "a number"
         )
+    if env.get("SPINECHAT_EXCLUDE_STALE", "").strip():
+        values["exclude_stale"] = _switch("SPINECHAT_EXCLUDE_STALE", env["SPINECHAT_EXCLUDE_STALE"])
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:

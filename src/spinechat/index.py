@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from spinechat.config import Settings
 from spinechat.documents import Chunk, Document, SkippedFile, load_documents, split_document
+from spinechat.documents.currency import CURRENCY_FIELDS
 from spinechat.embedding import Embedder
 from spinechat.errors import (
     IndexBusyError,
@@ -30,6 +31,9 @@ from spinechat.errors import (
 )
 
 SCHEMA_VERSION = "1"
+# Bumped after every ingest in the data folder; a running app compares it at each question and
+# reloads its index when it changed (see ``read_generation``).
+GENERATION_FILE = "index.generation"
 # Chunks embedded and written per step of an ingest: enough for the encoder to sort texts by length
 # (less padding) and for Chroma to get few writes, small enough that a killed ingest has written
 # whole steps to resume from.
@@ -211,7 +215,28 @@ def ingest(
             raise
         except Exception as err:
             raise _store_error(err, store.location) from err
+        if report.added or report.updated or report.removed or rebuild:
+            bump_generation(settings.data_dir)
     return report
+
+
+def read_generation(data_dir: Path) -> int:
+    """The index's generation in ``data_dir`` (0 before the first change): one small file read,
+    cheap enough for every question."""
+    try:
+        return int((data_dir / GENERATION_FILE).read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def bump_generation(data_dir: Path) -> int:
+    """Count one more change to the index, written to a temporary file and renamed into place,
+    so a reader never sees a half-written number. Called while holding ``ingest_lock``."""
+    generation = read_generation(data_dir) + 1
+    temporary = data_dir / f".{GENERATION_FILE}.{os.getpid()}"
+    temporary.write_text(str(generation), encoding="ascii")
+    os.replace(temporary, data_dir / GENERATION_FILE)
+    return generation
 
 
 @dataclass
@@ -389,7 +414,7 @@ def _metadata(
     }
     if chunk.context:
         meta["context"] = chunk.context
-    for key in ("type", "publisher", "country", "audience", "date", "format", "version"):
+    for key in ("type", "publisher", "country", "audience", "date", "format", *CURRENCY_FIELDS):
         if doc.metadata.get(key):
             meta[key] = doc.metadata[key]
     return meta

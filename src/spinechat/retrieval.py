@@ -6,7 +6,9 @@ Chroma server searches the same corpus. ``SpinechatRetriever`` exposes it to Lan
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -20,9 +22,18 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from spinechat.config import Settings
+from spinechat.documents.currency import review_by_date
 from spinechat.embedding import Embedder
-from spinechat.errors import EmptyIndexError, StoreUnavailableError
-from spinechat.index import Progress, check_embedder, embedding_text, get_all, ingest, open_store
+from spinechat.errors import EmptyIndexError, SpinechatError, StoreUnavailableError
+from spinechat.index import (
+    Progress,
+    check_embedder,
+    embedding_text,
+    get_all,
+    ingest,
+    open_store,
+    read_generation,
+)
 
 Mode = Literal["hybrid", "dense", "bm25"]
 _Item = TypeVar("_Item", bound=Hashable)
@@ -36,6 +47,7 @@ RRF_K = 60
 CANDIDATES = 30
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+log = logging.getLogger("spinechat.retrieval")
 
 
 @dataclass(frozen=True)
@@ -83,21 +95,48 @@ def tokenize(text: str) -> list[str]:
     return [_stem(tok) for tok in _TOKEN.findall(text.lower()) if tok not in _STOPWORDS]
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One consistent copy of the indexed chunks: a search reads one snapshot from start to end,
+    so a reload swapping in the next one never mixes two versions within a search."""
+
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    position: dict[str, int]
+    bm25: Any
+    vocab: frozenset[str]
+    version: str
+    # Chunk positions with a review_by date (documents.currency), for EXCLUDE_STALE.
+    review_by: dict[int, dt.date]
+
+
 class HybridIndex:
     """Search over one Chroma collection: dense, BM25 or both fused.
 
-    Built once per process; ``refresh()`` reloads the BM25 side after an ingest.
+    Built once per process; ``refresh()`` reloads the BM25 side after an ingest. With
+    ``exclude_stale``, chunks of documents whose ``review_by`` date is before ``today()`` are
+    left out of every search, decided at the search, so a date that passes while the app runs
+    takes effect without a reload.
     """
 
-    def __init__(self, collection: Any, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        collection: Any,
+        embedder: Embedder,
+        *,
+        exclude_stale: bool = False,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         check_embedder(collection, embedder)
         self._collection = collection
         self._embedder = embedder
-        self._lock = threading.Lock()
+        self.exclude_stale = exclude_stale
+        self.today = today
         self.refresh()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._snap.ids)
 
     def stored_count(self) -> int:
         """Chunks in the Chroma collection now, asked of Chroma (``len`` is the cached copy's):
@@ -115,21 +154,30 @@ class HybridIndex:
     @property
     def vocabulary(self) -> frozenset[str]:
         """Every word stem of the indexed chunks (``tokenize``'s form)."""
-        with self._lock:
-            return frozenset(self._vocab)
+        return self._snap.vocab
 
     @property
     def version(self) -> str:
         """Changes whenever the indexed chunks or their documents change (see ``index_version``)."""
-        return self._version
+        return self._snap.version
 
     def document_version(self, chunk_id: str) -> str:
         """The version of the document a chunk came from: its front matter's ``version`` when
         given, else the content hash stamped at ingest ("" for a chunk not in this index)."""
-        with self._lock:
-            i = self._position.get(chunk_id)
-            meta = self._metas[i] if i is not None else {}
+        snap = self._snap
+        i = snap.position.get(chunk_id)
+        meta = snap.metas[i] if i is not None else {}
         return str(meta.get("version") or meta.get("doc_hash") or "")
+
+    def reloaded(self, collection: Any | None = None) -> HybridIndex:
+        """A new index over ``collection`` (default: this one's) with the same options, loaded
+        now; this one is left as it was, so answers still running on it finish unchanged."""
+        return HybridIndex(
+            collection if collection is not None else self._collection,
+            self._embedder,
+            exclude_stale=self.exclude_stale,
+            today=self.today,
+        )
 
     def refresh(self) -> None:
         """Reload chunk texts and metadata from Chroma and rebuild the BM25 index."""
@@ -153,13 +201,26 @@ class HybridIndex:
         bm25 = bm25s.BM25()
         if ids:
             bm25.index(corpus, show_progress=False)
-        vocab = set(bm25.vocab_dict) if ids else set()
-        version = index_version(ids, metas)
-        with self._lock:
-            self._ids, self._texts, self._metas = ids, texts, metas
-            self._version = version
-            self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
-            self._bm25, self._vocab = bm25, vocab
+        review_by = {
+            i: day for i, meta in enumerate(metas) if (day := review_by_date(meta)) is not None
+        }
+        # One assignment: a search that already holds the old snapshot finishes on it.
+        self._snap = _Snapshot(
+            ids=ids,
+            texts=texts,
+            metas=metas,
+            position={chunk_id: i for i, chunk_id in enumerate(ids)},
+            bm25=bm25,
+            vocab=frozenset(bm25.vocab_dict) if ids else frozenset(),
+            version=index_version(ids, metas),
+            review_by=review_by,
+        )
+
+    def _excluded(self, snap: _Snapshot) -> set[int]:
+        if not self.exclude_stale or not snap.review_by:
+            return set()
+        today = self.today()
+        return {i for i, day in snap.review_by.items() if day < today}
 
     def search(
         self, query: str, k: int = 5, mode: Mode = "hybrid", *, vector: np.ndarray | None = None
@@ -168,18 +229,23 @@ class HybridIndex:
 
         ``vector`` is the query's embedding when the caller already has it.
         """
-        if not self._ids:
+        snap = self._snap
+        if not snap.ids:
             raise EmptyIndexError("the index is empty; run `spinechat ingest` first")
-        depth = min(max(CANDIDATES, k), len(self._ids))
+        excluded = self._excluded(snap)
+        depth = min(max(CANDIDATES, k) + len(excluded), len(snap.ids))
         dense: list[int] = []
         sparse: list[int] = []
         dense_scores: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             if vector is None:
                 vector = self._embedder.embed_query(query)
-            dense, dense_scores = self._dense(vector, depth)
+            dense, dense_scores = self._dense(snap, vector, depth)
         if mode in ("hybrid", "bm25"):
-            sparse = self._sparse(query, depth)
+            sparse = self._sparse(snap, query, depth)
+        if excluded:
+            dense = [i for i in dense if i not in excluded]
+            sparse = [i for i in sparse if i not in excluded]
         if mode == "dense":
             fused = [(i, dense_scores[i]) for i in dense]
         elif mode == "bm25":
@@ -189,21 +255,25 @@ class HybridIndex:
         dense_rank = {i: r for r, i in enumerate(dense, start=1)}
         sparse_rank = {i: r for r, i in enumerate(sparse, start=1)}
         return [
-            self._hit(rank, i, score, dense_rank.get(i), sparse_rank.get(i))
+            _hit(snap, rank, i, score, dense_rank.get(i), sparse_rank.get(i))
             for rank, (i, score) in enumerate(fused[:k], start=1)
         ]
 
     def chunks(self, chunk_ids: list[str]) -> list[Hit | None]:
-        """The indexed chunks with these ids, in order (None for an id not in the index), so a
-        stored citation (a vetted answer's) can be shown as the source it names."""
-        with self._lock:
-            found = [self._position.get(chunk_id) for chunk_id in chunk_ids]
+        """The indexed chunks with these ids, in order (None for an id not in the index, or
+        left out as past its review date), so a stored citation (a vetted answer's) can be shown
+        as the source it names."""
+        snap = self._snap
+        excluded = self._excluded(snap)
+        found = [snap.position.get(chunk_id) for chunk_id in chunk_ids]
         return [
-            None if i is None else self._hit(n, i, 0.0, None, None)
+            None if i is None or i in excluded else _hit(snap, n, i, 0.0, None, None)
             for n, i in enumerate(found, start=1)
         ]
 
-    def _dense(self, vector: np.ndarray, depth: int) -> tuple[list[int], dict[int, float]]:
+    def _dense(
+        self, snap: _Snapshot, vector: np.ndarray, depth: int
+    ) -> tuple[list[int], dict[int, float]]:
         try:
             result = self._collection.query(
                 query_embeddings=[vector], n_results=depth, include=["distances"]
@@ -213,37 +283,38 @@ class HybridIndex:
         order: list[int] = []
         scores: dict[int, float] = {}
         for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            i = self._position.get(chunk_id)
+            i = snap.position.get(chunk_id)
             if i is not None:  # written after our last refresh: unknown text, leave it out
                 order.append(i)
                 scores[i] = 1.0 - float(distance)
         return order, scores
 
-    def _sparse(self, query: str, depth: int) -> list[int]:
-        tokens = [tok for tok in tokenize(query) if tok in self._vocab]
+    def _sparse(self, snap: _Snapshot, query: str, depth: int) -> list[int]:
+        tokens = [tok for tok in tokenize(query) if tok in snap.vocab]
         if not tokens:
             return []
-        scores = self._bm25.get_scores(tokens)
+        scores = snap.bm25.get_scores(tokens)
         top = np.argpartition(-scores, min(depth, len(scores) - 1))[:depth]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [int(i) for i in top if scores[i] > 0]
 
-    def _hit(
-        self, rank: int, i: int, score: float, dense_rank: int | None, bm25_rank: int | None
-    ) -> Hit:
-        meta = self._metas[i]
-        return Hit(
-            rank=rank,
-            chunk_id=self._ids[i],
-            doc_id=str(meta.get("doc_id", "")),
-            title=str(meta.get("title", "")),
-            section=str(meta.get("section", "")),
-            text=self._texts[i],
-            score=score,
-            dense_rank=dense_rank,
-            bm25_rank=bm25_rank,
-            metadata=meta,
-        )
+
+def _hit(
+    snap: _Snapshot, rank: int, i: int, score: float, dense_rank: int | None, bm25_rank: int | None
+) -> Hit:
+    meta = snap.metas[i]
+    return Hit(
+        rank=rank,
+        chunk_id=snap.ids[i],
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        text=snap.texts[i],
+        score=score,
+        dense_rank=dense_rank,
+        bm25_rank=bm25_rank,
+        metadata=meta,
+    )
 
 
 def _unreachable(err: Exception) -> StoreUnavailableError:
@@ -268,7 +339,16 @@ def open_index(
             on_build()
         ingest(settings, embedder, store=store, progress=progress)
         collection = store.get_collection()
-    return HybridIndex(collection, embedder)
+    return HybridIndex(collection, embedder, exclude_stale=settings.exclude_stale)
+
+
+def reopen_index(settings: Settings, index: HybridIndex) -> HybridIndex:
+    """``index`` loaded afresh from the configured store (a new client, so a rebuilt collection
+    or a restarted Chroma server is found again), with the same options."""
+    collection = open_store(settings).get_collection()
+    if collection is None:
+        raise EmptyIndexError("the index is empty; run `spinechat ingest` first")
+    return index.reloaded(collection)
 
 
 def reciprocal_rank_fusion(
@@ -466,3 +546,34 @@ _STOPWORDS = frozenset(
         "yourselves",
     ]
 )
+
+
+class IndexWatch:
+    """Notices a change of the index (``index.read_generation``) and loads the new one.
+
+    ``current(index)`` costs one small file read per question; when the generation moved (an
+    ingest, or the staff page's Documents tab), it returns the index reopened from the store.
+    Concurrent callers load it once. A failed reload keeps the index it had and is tried again at
+    the next question, so patients keep getting answers from the last good index.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._seen = read_generation(settings.data_dir)
+
+    def current(self, index: HybridIndex) -> HybridIndex:
+        generation = read_generation(self._settings.data_dir)
+        if generation == self._seen:
+            return index
+        with self._lock:
+            if generation == self._seen:
+                return index
+            try:
+                fresh = reopen_index(self._settings, index)
+            except SpinechatError as err:
+                log.warning("index changed but could not be reloaded: %s", err)
+                return index
+            self._seen = generation
+            log.info("index reloaded (generation %d, %d chunks)", generation, len(fresh))
+            return fresh

@@ -52,7 +52,7 @@ from spinechat.errors import SpinechatError
 from spinechat.governance.audit import AuditLog, current_conversation, entry_for
 from spinechat.governance.vetted import VettedMatcher, default_vetted_path, reviewed_label
 from spinechat.prompts import Prompts, load_prompts
-from spinechat.retrieval import Hit, HybridIndex, reciprocal_rank_fusion
+from spinechat.retrieval import Hit, HybridIndex, IndexWatch, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
 from spinechat.safety.llm_triage import merge, second_opinion
 from spinechat.text import questions, split_sentences, words
@@ -138,8 +138,13 @@ class Answerer:
     # Clinician-vetted answers, matched on the index's embedder; by default the data folder's
     # store when SPINECHAT_VETTED is on (see ``governance.vetted``), None when off.
     vetted: VettedMatcher | None = None
+    # Notices an ingest or a staff page document change and loads the new index (see
+    # ``retrieval.IndexWatch``); shared by the per-answer copies ``stream`` makes.
+    watch: IndexWatch | None = None
 
     def __post_init__(self) -> None:
+        if self.watch is None:
+            self.watch = IndexWatch(self.settings)
         if self.llm is not None:
             self.llm = self.llm.with_clock(self.clock)
         if self.triager is None:
@@ -167,7 +172,19 @@ class Answerer:
     def stream(
         self, question: str, history: Sequence[Message] = (), *, id: str | None = None
     ) -> Iterator[AnswerEvent]:
-        """Answer as a stream of events (see ``AnswerEvent``)."""
+        """Answer as a stream of events (see ``AnswerEvent``).
+
+        The answer runs on a copy of this answerer holding the index as it is now: when the
+        index changes mid-answer, the newer one serves the next question and this answer
+        finishes on the one it started with.
+        """
+        assert self.watch is not None  # set in __post_init__
+        self.index = self.watch.current(self.index)
+        yield from replace(self)._stream(question, history, id=id)
+
+    def _stream(
+        self, question: str, history: Sequence[Message], *, id: str | None
+    ) -> Iterator[AnswerEvent]:
         started = self.clock()
         question = validate_question(question)
         history = validate_history(history)
@@ -513,6 +530,8 @@ def _where_from(meta: dict[str, object]) -> dict[str, str]:
         name: safety.defang_heading(str(meta.get(key) or ""), "") for name, key in fields.items()
     }
     where["asked"] = safety.defang(str(meta.get("context") or ""))
+    # Validated as a date at load (documents.currency), so it carries no instructions.
+    where["reviewed"] = str(meta.get("reviewed") or "")
     return where
 
 

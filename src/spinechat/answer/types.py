@@ -39,6 +39,9 @@ class Source:
     date: str = ""
     # For a doctor's reply: the other patient's question it answered (never this patient's).
     asked: str = ""
+    # When the document was last reviewed (front matter ``reviewed``, YYYY-MM-DD; "" if not
+    # given), shown with every citation so a reader can judge how current it is.
+    reviewed: str = ""
 
     @property
     def snippet(self) -> str:
@@ -55,6 +58,7 @@ class Source:
             "title": self.title,
             "section": self.section,
             "snippet": self.snippet,
+            "reviewed": self.reviewed,
         }
 
 

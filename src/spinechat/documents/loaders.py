@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from spinechat.documents.cleaning import clean_section
+from spinechat.documents.currency import check_currency
 from spinechat.documents.html import extract_html
 from spinechat.documents.types import (
     SECTION_SEPARATOR,
@@ -240,6 +241,7 @@ def _markdown_headings(lines: list[str]) -> dict[int, tuple[int, str]]:
 
 def _load_markdown(path: Path, text: str) -> Document:
     meta, body = _split_front_matter(text)
+    check_currency(meta)
     doc_id = _doc_id(meta.pop("id", None), path)
     title = _meta_str(meta.pop("title", None)) or ""
     lines = _COMMENT_RE.sub("", body).split("\n")

@@ -7,9 +7,10 @@ and every write is one short ``BEGIN IMMEDIATE`` transaction, so a writer killed
 turn instead of failing. Passwords are stored only as argon2id hashes (argon2-cffi, the
 maintained reference binding); the action log never holds a password or patient text.
 
-Roles (``ROLE_PERMISSIONS``): a viewer reads reports; an editor also runs evaluations (and will
-manage documents); a clinician also grades answers and exports the grades, marks answers in the
-review queue reviewed and approves vetted answers; an admin may do
+Roles (``ROLE_PERMISSIONS``): a viewer reads reports; an editor also runs evaluations and
+manages the knowledge documents (upload, replace, remove); a clinician also grades answers and
+exports the grades, marks answers in the review queue reviewed and approves vetted answers; an
+admin may do
 everything and manage accounts. The bootstrap account "staff" (``SPINECHAT_ADMIN_PASSWORD``)
 is an admin and lives outside the file, so a lost file never locks the operator out.
 """
@@ -79,11 +80,12 @@ class Permission(StrEnum):
     REVIEW = "review answers"
     APPROVE = "approve vetted answers"
     ACCOUNTS = "manage accounts"
+    DOCUMENTS = "manage documents"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.EDITOR: frozenset({Permission.READ, Permission.EVALUATE}),
+    Role.EDITOR: frozenset({Permission.READ, Permission.EVALUATE, Permission.DOCUMENTS}),
     Role.CLINICIAN: frozenset(
         {Permission.READ, Permission.GRADE, Permission.REVIEW, Permission.APPROVE}
     ),

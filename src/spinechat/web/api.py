@@ -126,6 +126,9 @@ class SourceOut(BaseModel):
     title: str
     section: str
     snippet: str
+    reviewed: str = Field(
+        "", description="ISO date the source document was last reviewed; empty when not given."
+    )
 
 
 class VettedOut(BaseModel):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from spinechat.answer.numbering import CITATION, renumber
 from spinechat.answer.types import Source
+from spinechat.documents.currency import format_review_date
 
 __all__ = ["CITATION", "renumber"]  # re-exported: the chat page renumbers what it is given
 
@@ -96,11 +97,12 @@ def link_citations(escaped: str, key: str, sources: Sequence[Source]) -> str:
 
 
 def describe_source(source: Source) -> str:
-    """ "Title, section · publisher · date" as plain text, from what the document says of itself."""
+    """ "Title, section · publisher · date · reviewed 5 Dec 2026" as plain text, from what the document says of itself."""
     where = source.title
     if source.section and source.section != source.title:
         where += f", {source.section}"
-    parts = [where, source.publisher, source.date]
+    reviewed = f"reviewed {format_review_date(source.reviewed)}" if source.reviewed else ""
+    parts = [where, source.publisher, source.date, reviewed]
     return " · ".join(part for part in parts if part)
 
 

@@ -1,6 +1,6 @@
 """The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
-set or the accounts file holds an enabled account: the Report, Evaluate, Grade and Review queue
-tabs.
+set or the accounts file holds an enabled account: the Report, Evaluate, Grade, Review queue and
+Documents tabs (Documents: ``web.documents_tab``).
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
@@ -32,6 +32,7 @@ from spinechat.governance.audit import default_audit_path
 from spinechat.governance.review import ReviewError, ReviewStore, default_review_path
 from spinechat.governance.vetted import default_vetted_path
 from spinechat.web import ui
+from spinechat.web.documents_tab import DOCUMENTS_CSS, DocumentHandlers, build_documents_tab
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
 from spinechat.web.grading import GradeStore
@@ -73,7 +74,7 @@ STAFF_CSS = """
   outline: 3px solid #1e40af !important; outline-offset: 2px; }
 .gradio-container [role="tab"] { min-height: 1.5rem; }
 """
-CSS = ui.CSS + REPORT_CSS + STAFF_CSS
+CSS = ui.CSS + REPORT_CSS + STAFF_CSS + DOCUMENTS_CSS
 # A documented DOM patch for markup of Gradio's we cannot reach from Python: its error toast's
 # header is a role="button" (it collapses the message) that holds the Close button, which axe-core
 # reports as nested-interactive (a screen reader announces one button inside another). The header
@@ -99,6 +100,7 @@ TAB_TITLES = {
     "Evaluate": "evaluate a test set",
     "Grade": "grade answers",
     "Review queue": "review queue",
+    "Documents": "knowledge documents",
 }
 
 
@@ -121,9 +123,10 @@ def build_staff_blocks(
     *,
     max_upload_bytes: int,
     queue: ReviewQueueHandlers | None = None,
+    documents: DocumentHandlers | None = None,
 ) -> gr.Blocks:
-    """The staff page: the Report, Evaluate and Grade tabs, and with ``queue`` the Review queue
-    tab (``web.review_queue``); every event behind ``guard``."""
+    """The staff page: the Report, Evaluate and Grade tabs, with ``queue`` the Review queue tab
+    (``web.review_queue``) and with ``documents`` the Documents tab; every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
     gates_source = (
         markdown_text(handlers.gates_path)
@@ -181,6 +184,10 @@ def build_staff_blocks(
                 with gr.Tab(QUEUE_TAB) as queue_tab:
                     build_review_queue_tab(queue, guard)
                 tabs.append(queue_tab)
+            if documents is not None:
+                with gr.Tab("Documents") as documents_tab:
+                    build_documents_tab(documents, guard, blocks)
+                tabs.append(documents_tab)
         for tab in tabs:
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
@@ -250,6 +257,7 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         access.guard,
         max_upload_bytes=settings.max_body_bytes,
         queue=_queue_handlers(settings, answerer),
+        documents=DocumentHandlers(settings, answerer.index.embedder),
     )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 

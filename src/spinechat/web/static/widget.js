@@ -347,6 +347,14 @@
     });
   }
 
+  // "2026-12-05" as "5 Dec 2026", as the chat page shows it; any other text as given (short).
+  function reviewedDate(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text(value, "", 40));
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    if (!m || +m[2] < 1 || +m[2] > 12) return text(value, "", 40);
+    return String(+m[3]) + " " + months[+m[2] - 1] + " " + m[1];
+  }
+
   function sourcesList(sources, prefix) {
     if (!sources || !sources.length) return null;
     var list = el("ol", {});
@@ -355,6 +363,7 @@
         el("strong", {}, [text(s.title, "Source", 300)]),
       ]);
       if (s.section) item.appendChild(document.createTextNode(" \u2014 " + text(s.section, "", 300)));
+      if (s.reviewed) item.appendChild(document.createTextNode(" \u00b7 reviewed " + reviewedDate(s.reviewed)));
       item.appendChild(el("span", { class: "snippet" }, [text(s.snippet, "", 1200)]));
       list.appendChild(item);
     });
@@ -526,7 +535,7 @@
           content: text(final.answer, "", 20000),
           urgency: final.urgency,
           sources: (final.sources || []).map(function (s) {
-            return { n: s.n, title: s.title, section: s.section, snippet: s.snippet };
+            return { n: s.n, title: s.title, section: s.section, snippet: s.snippet, reviewed: s.reviewed };
           }),
         };
         state.turns.push(turn);
