@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 import numpy as np
 
@@ -143,9 +143,7 @@ def collect_gaps(
     return sorted(gaps, key=lambda gap: gap.created_at)
 
 
-def group_questions(
-    vectors: np.ndarray, threshold: float = DISTANCE_THRESHOLD
-) -> list[list[int]]:
+def group_questions(vectors: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[list[int]]:
     """Indexes of ``vectors`` grouped by meaning, biggest group first (ties: first seen)."""
     count = len(vectors)
     if count == 0:
@@ -226,9 +224,7 @@ def report_from_settings(
     exists yet."""
     audit_path, feedback_path = default_audit_path(settings), default_feedback_path(settings)
     if not audit_path.exists() and not feedback_path.exists():
-        raise GapsError(
-            f"no answers recorded yet: neither {audit_path} nor {feedback_path} exists"
-        )
+        raise GapsError(f"no answers recorded yet: neither {audit_path} nor {feedback_path} exists")
     audit = AuditStore(audit_path) if audit_path.exists() else None
     feedback = FeedbackStore(feedback_path) if feedback_path.exists() else None
     keep = settings.audit_text
@@ -285,9 +281,7 @@ def load_pairs(path: Path) -> list[Pair]:
     return [Pair(r["id"], r["split"], bool(r["same"]), r["a"], r["b"]) for r in rows]
 
 
-def pair_rates(
-    pairs: Iterable[Pair], embedder: Embedder, threshold: float
-) -> dict[str, Rate]:
+def pair_rates(pairs: Iterable[Pair], embedder: Embedder, threshold: float) -> dict[str, Rate]:
     """Precision and recall of "same group" over ``pairs``.
 
     All the questions of the pairs are clustered together, as the staff view clusters a week's

@@ -1,5 +1,6 @@
 """The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
-set or the accounts file holds an enabled account: the Report, Evaluate and Grade tabs.
+set or the accounts file holds an enabled account: the Report, Evaluate, Grade and Knowledge gaps
+tabs (the last in ``web.gaps_tab``).
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
@@ -29,6 +30,7 @@ from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Permissio
 from spinechat.web import ui
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
+from spinechat.web.gaps_tab import GapsHandlers, build_gaps_tab
 from spinechat.web.grading import GradeStore
 from spinechat.web.login_guard import LoginGuard, LoginThrottle
 from spinechat.web.review import REPORT_CSS, ReviewHandlers, build_grade_tab, build_report_tab
@@ -87,7 +89,12 @@ UNNEST_TOAST_JS = """
 }
 """
 # Each tab names itself in the window title, so a staff member with several tabs open finds theirs.
-TAB_TITLES = {"Report": "run report", "Evaluate": "evaluate a test set", "Grade": "grade answers"}
+TAB_TITLES = {
+    "Report": "run report",
+    "Evaluate": "evaluate a test set",
+    "Grade": "grade answers",
+    "Knowledge gaps": "knowledge gaps",
+}
 
 
 # ---- pure helpers -------------------------------------------------------------------------------
@@ -103,7 +110,12 @@ def _title_script(tab: str) -> str:
 
 
 def build_staff_blocks(
-    handlers: EvalHandlers, review: ReviewHandlers, guard: Guard, *, max_upload_bytes: int
+    handlers: EvalHandlers,
+    review: ReviewHandlers,
+    guard: Guard,
+    *,
+    max_upload_bytes: int,
+    gaps: GapsHandlers | None = None,
 ) -> gr.Blocks:
     """The staff page: the Report, Evaluate and Grade tabs; every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
@@ -158,7 +170,12 @@ def build_staff_blocks(
                 report = gr.HTML(elem_id="spinechat-eval-report")
             with gr.Tab("Grade") as grade_tab:
                 grading = build_grade_tab(review, guard)
-        for tab in (report_tab, evaluate_tab, grade_tab):
+            tabs = [report_tab, evaluate_tab, grade_tab]
+            if gaps is not None:
+                with gr.Tab("Knowledge gaps") as gaps_tab:
+                    build_gaps_tab(gaps, guard)
+                tabs.append(gaps_tab)
+        for tab in tabs:
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
         evaluate = guard(
@@ -222,7 +239,11 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         history, GradeStore(settings.data_dir / GRADES_FILE), settings.knowledge_dir
     )
     blocks = build_staff_blocks(
-        handlers, review, access.guard, max_upload_bytes=settings.max_body_bytes
+        handlers,
+        review,
+        access.guard,
+        max_upload_bytes=settings.max_body_bytes,
+        gaps=GapsHandlers(settings, answerer.index.embedder),
     )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 
