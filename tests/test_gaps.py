@@ -6,6 +6,7 @@ staff tab's role check on a real server. Real MiniLM, real SQLite stores in temp
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -24,7 +26,13 @@ from spinechat.governance import gaps
 from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Role
 from spinechat.governance.audit import AuditEntry, AuditStore, ChunkRef, default_audit_path
 from spinechat.web.app import create_app
+from spinechat.web.evaluate import EvalHandlers
 from spinechat.web.gaps_tab import GapsHandlers, report_markdown
+from spinechat.web.grading import GradeStore
+from spinechat.web.review import ReviewHandlers
+from spinechat.web.runs import RunHistory
+from spinechat.web.staff import build_staff_blocks
+from spinechat.web.staff_access import StaffAccess
 from support.cli import Cli, usage_error
 from support.servers import serve
 
@@ -43,6 +51,7 @@ DRIVING = [
     "when am i allowed to drive again after spinal fusion",
 ]
 PASSWORD = "a long staff passphrase"
+pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -331,3 +340,22 @@ def test_viewers_and_up_read_the_gaps_tab(staff_clients: dict[str, Client], name
 def test_a_disabled_account_cannot_read_the_gaps_tab(staff_clients: dict[str, Client]) -> None:
     with pytest.raises(AppError, match="Not allowed"):
         staff_clients["dora"].predict("2026-11-01", "", api_name="/show_gaps")
+
+
+def test_the_tab_event_is_behind_the_role_check(
+    staff_site: tuple[str, Settings], make_answerer: Callable[..., Any], tmp_path: Path
+) -> None:
+    """As for the other tabs (tests/test_staff_roles.py): the tab's event takes the gr.Request
+    first, which is the guard's wrapper."""
+    _, settings = staff_site
+    access = StaffAccess(AccountStore(tmp_path / ACCOUNTS_FILE), "bootstrap")
+    review = ReviewHandlers(RunHistory([]), GradeStore(tmp_path / "g.jsonl"), tmp_path)
+    handlers = EvalHandlers(make_answerer(), tmp_path)
+    blocks = build_staff_blocks(
+        handlers, review, access.guard, max_upload_bytes=65536,
+        gaps=GapsHandlers(settings, None),
+    )  # fmt: skip
+    named = [fn for fn in blocks.fns.values() if fn.api_name == "show_gaps"]
+    assert len(named) == 1 and named[0].fn is not None
+    first = next(iter(inspect.signature(named[0].fn).parameters.values()))
+    assert (first.name, named[0].fn.__annotations__.get("request")) == ("request", gr.Request)
