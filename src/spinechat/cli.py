@@ -1,4 +1,4 @@
-"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, audit, vetted, bench,
+"""The ``spinechat`` command: ingest, search, ask, serve, eval, feedback, audit, vetted, gaps, bench,
 hazards and staff.
 
 Errors a user can act on print one line on stderr and exit with status 2; nothing prints a
@@ -142,9 +142,11 @@ def _build_parser() -> argparse.ArgumentParser:
     audit_export.add_argument("--until", help="last day, included (YYYY-MM-DD) or ISO date-time")
     audit_export.add_argument("--out", help="file to write (default: standard output)")
     audit_export.set_defaults(handler=_cmd_audit_export)
+    from spinechat.governance.gaps_cli import add_parser as add_gaps_parser
     from spinechat.governance.vetted_cli import add_parser as add_vetted_parser
 
     add_vetted_parser(sub)
+    add_gaps_parser(sub)
 
     ev = sub.add_parser("eval", help="score answers against a test set and check the release gates")
     ev.add_argument("--testset", help="JSONL or CSV test set (default: evals/testset.jsonl)")

@@ -1,6 +1,6 @@
 """The staff page ("/staff") behind a sign-in, mounted only when ``SPINECHAT_ADMIN_PASSWORD`` is
-set or the accounts file holds an enabled account: the Report, Evaluate, Grade, Review queue and
-Documents tabs (Documents: ``web.documents_tab``).
+set or the accounts file holds an enabled account: the Report, Evaluate, Grade, Review queue,
+Documents and Knowledge gaps tabs (``web.review_queue``, ``web.documents_tab``, ``web.gaps_tab``).
 
 Report shows the run history and a run's report, first screen on top, compared with a chosen
 baseline; Grade lets staff grade a run's answers 0-3 (both in ``web.review``). In Evaluate
@@ -35,6 +35,7 @@ from spinechat.web import ui
 from spinechat.web.documents_tab import DOCUMENTS_CSS, DocumentHandlers, build_documents_tab
 from spinechat.web.evaluate import TESTSET_SUFFIXES, EvalHandlers, markdown_text
 from spinechat.web.evaluate import summary_markdown as summary_markdown
+from spinechat.web.gaps_tab import GapsHandlers, build_gaps_tab
 from spinechat.web.grading import GradeStore
 from spinechat.web.login_guard import LoginGuard, LoginThrottle
 from spinechat.web.review import REPORT_CSS, ReviewHandlers, build_grade_tab, build_report_tab
@@ -101,6 +102,7 @@ TAB_TITLES = {
     "Grade": "grade answers",
     "Review queue": "review queue",
     "Documents": "knowledge documents",
+    "Knowledge gaps": "knowledge gaps",
 }
 
 
@@ -124,9 +126,11 @@ def build_staff_blocks(
     max_upload_bytes: int,
     queue: ReviewQueueHandlers | None = None,
     documents: DocumentHandlers | None = None,
+    gaps: GapsHandlers | None = None,
 ) -> gr.Blocks:
     """The staff page: the Report, Evaluate and Grade tabs, with ``queue`` the Review queue tab
-    (``web.review_queue``) and with ``documents`` the Documents tab; every event behind ``guard``."""
+    (``web.review_queue``), with ``documents`` the Documents tab and with ``gaps`` the Knowledge
+    gaps tab; every event behind ``guard``."""
     mode = markdown_text(ui.mode_label(handlers.answerer))
     gates_source = (
         markdown_text(handlers.gates_path)
@@ -188,6 +192,10 @@ def build_staff_blocks(
                 with gr.Tab("Documents") as documents_tab:
                     build_documents_tab(documents, guard, blocks)
                 tabs.append(documents_tab)
+            if gaps is not None:
+                with gr.Tab("Knowledge gaps") as gaps_tab:
+                    build_gaps_tab(gaps, guard)
+                tabs.append(gaps_tab)
         for tab in tabs:
             tab.select(None, js=_title_script(str(tab.label)))
         listing = [shown["run"], shown["baseline"], shown["history"]]
@@ -258,6 +266,7 @@ def mount_staff(app: FastAPI, settings: Settings, answerer: Answerer) -> FastAPI
         max_upload_bytes=settings.max_body_bytes,
         queue=_queue_handlers(settings, answerer),
         documents=DocumentHandlers(settings, answerer.index.embedder),
+        gaps=GapsHandlers(settings, answerer.index.embedder),
     )
     blocks.queue(default_concurrency_limit=1, max_size=16)
 
