@@ -26,7 +26,7 @@ _NOW = re.compile(
 )
 # Distant or finished time: the symptom belongs to the past unless the clause also speaks of now.
 _PAST = re.compile(
-    r"\b(?:(?:\d+|a|\w+|many|several|few|couple of) (?:years?|yrs?|decades?) ago|years back|"
+    r"\b(?:(?:(?:\d+|a|\w+|many|several|few|couple of) )?(?:years?|yrs?|decades?) ago|years back|"
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|little|younger)|"
     r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |previous )?(?:op|"
@@ -36,7 +36,8 @@ _PAST = re.compile(
 )
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
-    r"(?:gone(?= away| down| now| completely|\s*$|\s*[,.;!?]| and| but| since)|resolved|settled|"
+    r"(?:gone(?= (?:right |all the way |completely )?(?:away|down)| now| completely|\s*$|\s*[,.;!?]|"
+    r" and| but| since)|resolved|settled|"
     r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "
     r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|nothing since|"
     r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|like before\s*$|"
@@ -63,7 +64,7 @@ _OTHER = re.compile(
     r"\b(?:a |my |our )?(?:friend|friends|mate|buddy|neighbou?r|colleague|coworker|co-worker|"
     r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|person)|"
     r"people|others|other patients?|a (?:cousin|relative)|aunt|uncle|cousin|boss|forum|group|dog|"
-    r"cat|pet|puppy)\b"
+    r"cat|pet|puppy|ppl)\b"
 )
 # Someone else as the subject of the clause, even with "his"/"her" after: "my cousin said her
 # husband's screws came out", "my father's friend…", "the man in the bed next to me…".
@@ -106,7 +107,8 @@ _GENERAL_Q = re.compile(
 # Asking what a sign looks like, wherever in the clause: "before I go home, can you tell me what a
 # wound infection looks like?"
 _ASKS_WHAT = re.compile(
-    r"\b(?:what (?:does|do|would|should) [^.?!]{0,40}\blook like|what [^.?!]{0,40}\blooks? like|"
+    r"\b(?:what (?:does|do|would|should|will) [^.?!]{0,40}\b(?:look|feel) like|what [^.?!]{0,40}\b"
+    r"looks? like|"
     r"can you (?:tell|explain|describe)|what to look (?:out )?for|so (?:i|we) know what|"
     r"(?:signs?|symptoms?) (?:of|to watch|to look))"
 )
@@ -121,19 +123,53 @@ _HYPOTHETICAL = re.compile(
 )
 
 
+# Plainly hypothetical, whoever it is about: "Hypothetically, if I could feel a screw moving…".
+_SUPPOSED = re.compile(r"\b(?:hypothetically|in theory|theoretically|supposing|suppose)\b")
+# Someone else asking about a sign is a question, not a report: "my nan keeps asking if the rod can
+# come through her skin".
+_ASKED_BY = re.compile(
+    r"\b(?:he|she|they|my \w+|mum|mom|dad|nan|gran\w*)(?: \w+)? (?:keeps? asking|kept asking|"
+    r"is asking|asks?|asked|wants? to know|wanted to know|was wondering|is wondering|wonders)"
+    r"(?: me| us)? (?:if|whether)\b"
+)
+# Media about other people: "my gran watched a programme this morning about people losing…" is the
+# programme's story even though the watching was today.
+_MEDIA_ABOUT_OTHERS = re.compile(
+    r"\b(?:about|of|where|with) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
+    r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot)\b"
+)
+# A present marker or the writer: a sentence with none of these carries on a story told in the
+# sentence before it (the media's, or someone else's).
+_STORY_BREAK = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|now|today|tonight|currently|still|"
+    r"at the moment|this (?:morning|afternoon|evening|week)|since|yesterday|last night|is|are|am|"
+    r"isn'?t|aren'?t|has|have|hasn'?t|haven'?t|can'?t|cannot|won'?t|doesn'?t|don'?t|keeps?)\b"
+)
+
+
+def continues_story(sentence: str) -> bool:
+    """Whether a sentence has neither the writer nor the present in it, so that it carries on the
+    story of the sentence before ("…a man had back surgery. Then his foot started slapping.")."""
+    return _STORY_BREAK.search(sentence) is None
+
+
 def frame(clause: str) -> Frame:
     """How a (lower-cased) clause frames any symptom in it; ``report`` when nothing else fits.
 
     When in doubt the clause is a report: every other frame needs a positive marker.
     """
     now = _NOW.search(clause) is not None
+    if (_SUPPOSED.search(clause) or _ASKED_BY.search(clause)) and not _present_symptom(clause):
+        return "general"
     if _GENERAL_Q.search(clause.lstrip()) and not _first_person_now(clause):
         return "general"
     if _ASKS_WHAT.search(clause) and not _first_person_now(clause):
         return "general"
     if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
         return "general"
-    if _MEDIA.search(clause) and not _first_person_now(clause):
+    if _MEDIA.search(clause) and (
+        _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
+    ):
         return "media"
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"
@@ -141,21 +177,19 @@ def frame(clause: str) -> Frame:
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause):
         return "past"
-    if (
-        _OTHER_SUBJECT.search(clause)
-        and not _first_person(clause)
-        and not (_KIN.search(clause[:40]) and speaks_now(clause))
-    ):
-        return "other_person"
-    if (
-        _OTHER.search(clause[:40])
-        and not _CARED_FOR.search(clause[:40])
-        and not _first_person(clause)
-        and not (_KIN.search(clause[:40]) and speaks_now(clause))
-    ):
+    if someone_else(clause):
         return "other_person"
     del now
     return "report"
+
+
+def someone_else(clause: str) -> bool:
+    """Whether the clause is about someone other than the writer or the person they care for."""
+    if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
+        return False
+    return _OTHER_SUBJECT.search(clause) is not None or (
+        _OTHER.search(clause[:40]) is not None and not _CARED_FOR.search(clause[:40])
+    )
 
 
 _FIRST = re.compile(
@@ -168,7 +202,7 @@ _FIRST_NOW = re.compile(
 )
 _PRESENT_SYMPTOM = re.compile(
     r"\b(?:now|still|again|today|this (?:morning|week)|since (?:yesterday|this|last (?:night|"
-    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?|getting)\b"
+    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?(?! an eye| asking)|getting)\b"
     r"(?! (?:remember|think|worr|wonder))"
 )
 

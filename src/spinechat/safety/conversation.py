@@ -48,6 +48,13 @@ _URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in RED_FLAG_RULES
 _RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INHERITED = ("media", "other_person", "past", "general")
+_STORY = ("media", "other_person")
+# Care seen and its outcome, in Chinese: "已经去医院看了，医生开了抗生素" (went to hospital, the doctor
+# gave antibiotics), "做超音波了，没有血栓" (had an ultrasound, no clot). Read like DEALT_WITH.
+_ZH_DEALT = re.compile(
+    r"(?:医院|醫院|医生|醫生|急诊|急診|门诊|門診|看了|看过|看過|超音波|超声|超聲|检查|檢查)"
+    r"[^。！？?!]{0,40}(?:没有|沒有|不\S?了|好了|正常|没事|沒事|没问题|沒問題|抗生素|拉伤|拉傷)"
+)
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,8 @@ class Triager:
     def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
         """(fired, hedged, dealt-with) for each clause of one turn, in order."""
         if chinese.is_chinese(text):
+            if _ZH_DEALT.search(text):
+                return [(set(), set(), True)]
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
         norm = w.expand_text_speak(w.normalise(text))
         parts, frames = _framed_clauses(norm)
@@ -186,13 +195,26 @@ class Triager:
 def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
     parts: list[str] = []
     frames: list[context.Frame] = []
+    story: context.Frame | None = None
     for sentence in _SENTENCE.split(norm):
         outer = context.frame(sentence)
+        # A story told over several sentences stays the story's ("In the episode a man had surgery.
+        # Then his foot started slapping.") until a sentence speaks of the writer or of now.
+        carried = outer == "report" and story is not None and context.continues_story(sentence)
+        if carried and story is not None:
+            outer = story
+        story = outer if outer in _STORY else None
+        if outer == "past" and context.someone_else(sentence):
+            story = "other_person"
         for part in semantic.clauses(sentence):
             own = context.frame(part)
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
-            if own == "report" and outer in _INHERITED and not context.speaks_now(part):
+            if (
+                own == "report"
+                and outer in _INHERITED
+                and (carried or not context.speaks_now(part))
+            ):
                 own = outer
             parts.append(part)
             frames.append(own)

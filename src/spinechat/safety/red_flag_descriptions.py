@@ -206,12 +206,21 @@ CARE_SOUGHT = re.compile(
     r"\b(?:went|go|gone|been|came|come|rang|called|phoned|took (?:him|her|me)|back from|just back|in)"
     r" (?:(?:to|in|up to|into|from) )?(?:a&e|a and e|the er|er|emergency|hospital|the ward|111|999|"
     r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
-    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)"
+    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)|"
+    r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
+    r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
+    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
+    r"x-?ray|ultrasound|bloods?|blood tests?)\b|\bout[- ]of[- ]hours\b|"
+    r"\bgot (?:me|him|her|them) (?:an? |in |seen)(?:\w+ ){0,3}(?:appointment)?"
 )
 CARE_OUTCOME = re.compile(
     r"\b(?:all clear|nothing (?:pressing|wrong|found|serious|showed)|(?:mri|scan|x-?ray|ct|bloods?|"
     r"ecg|tests?|ultrasound)s? (?:\w+ )?(?:showed nothing|was clear|were clear|came back (?:clear|"
     r"normal|fine)|normal|fine)|(?:said|says) (?:it was|it's|its|it is|that)|put a catheter|started "
     r"(?:me |him |her )?on|i'?m home now|home now|being reviewed|on the ward|discharged|treated|"
-    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid))\b"
+    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid)|fixed|repaired|drained|"
+    r"patched|re-?stitched|(?:screws?|rods?|metalwork|hardware|everything|it) (?:are |is |were |was "
+    r"|looks? |looked |all )?(?:fine|ok|okay|good|normal|in (?:a )?good (?:position|place))|reckons|"
+    r"thinks? (?:it'?s|it is|it was)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
+    r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since)\b"
 )
