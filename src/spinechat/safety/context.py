@@ -21,37 +21,49 @@ _NOW = re.compile(
     r"\b(?:now|right now|still|currently|at the moment|today|tonight|this (?:morning|afternoon|"
     r"evening|week)|since|yesterday|last night|again|keeps?|kept|anymore|any more|starting|"
     r"started|began|suddenly|getting|worse|worsening|for (?:\d+|a|an|one|two|three|few|several|the "
-    r"(?:last|past)) (?:hours?|days?|nights?)|all day|all night|overnight|just now|is|are|am|can'?t|"
+    r"(?:last|past)) (?:hours?|days?|nights?)|all day|all night|overnight|just now|is|are|am|"
+    r"can'?t|"
     r"cannot|won'?t|isn'?t|doesn'?t|don'?t|has|have|i'm|im|it's|its)\b"
 )
 # Distant or finished time: the symptom belongs to the past unless the clause also speaks of now.
 _PAST = re.compile(
     r"\b(?:(?:(?:\d+|a|\w+|many|several|few|couple of) )?(?:years?|yrs?|decades?) ago|years back|"
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|little|younger)|"
-    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |previous )?(?:op|"
-    r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|surgery)|"
+    r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|"
+    r"little|younger)|"
+    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |"
+    r"previous )?(?:op|"
+    r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|"
+    r"surgery)|"
     r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s|(?:the )?"
     r"(?:first|1st|second) (?:night|day|few days|couple of days|\d+ days|week)(?: after| post)?)\b"
 )
+# "Down" as a direction, not as settling: "a numb feeling going down my thigh".
+_ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
-    r"(?:gone(?= (?:right |all the way |completely )?(?:away|down)| now| completely|\s*$|\s*[,.;!?]|"
+    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now| completely|"
+    rf"\s*$|\s*[,.;!?]|"
     r" and| but| since)|resolved|settled|"
     r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "
-    r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|nothing since|"
-    r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|like before\s*$|"
+    r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|"
+    r"nothing since|"
+    r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|"
+    r"like before\s*$|"
     r"gone now|gone after|same as before|as it was before|like before (?:the|my) (?:op|operation|"
     r"surgery)|"
-    r"cleared up|went down|back to normal|no longer|not any more|not anymore|fine now|ok now|okay "
+    rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
+    rf"ok now|okay "
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
     r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally)\b"
 )
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
-    r"settling|settled|fading|healing (?:well|nicely)|going down|clearing(?: up)?|(?:is|are) less|"
-    r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|around) an? [0-5]\b|"
+    rf"settling|settled|fading|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
+    rf"(?:is|are) less|"
+    r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
+    r"around) an? [0-5]\b|"
     r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at))\b"
 )
 _WORSE = re.compile(
@@ -62,7 +74,8 @@ _COME_BACK = re.compile(r"\b(?:came back|come back|coming back|back again|return
 # Someone other than the writer or the person they care for, or a case at another time.
 _OTHER = re.compile(
     r"\b(?:a |my |our )?(?:friend|friends|mate|buddy|neighbou?r|colleague|coworker|co-worker|"
-    r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|person)|"
+    r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|"
+    r"person)|"
     r"people|others|other patients?|a (?:cousin|relative)|aunt|uncle|cousin|boss|forum|group|dog|"
     r"cat|pet|puppy|ppl)\b"
 )
@@ -115,7 +128,8 @@ _ASKS_WHAT = re.compile(
 # A general question that ends with the writer's own report is still a report: "is fever common
 # after surgery? I have one now." is decided clause by clause.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|whether)|"
+    r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|"
+    r"whether)|"
     r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
     r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
@@ -145,6 +159,12 @@ _STORY_BREAK = re.compile(
     r"at the moment|this (?:morning|afternoon|evening|week)|since|yesterday|last night|is|are|am|"
     r"isn'?t|aren'?t|has|have|hasn'?t|haven'?t|can'?t|cannot|won'?t|doesn'?t|don'?t|keeps?)\b"
 )
+
+
+def worse_again(sentence: str) -> bool:
+    """Whether a sentence says a sign got worse or came back ("swallowing got easier but this week
+    it's worse again"): an improvement in one of its clauses does not make it past."""
+    return _WORSE.search(sentence) is not None or _COME_BACK.search(sentence) is not None
 
 
 def continues_story(sentence: str) -> bool:
@@ -183,10 +203,15 @@ def frame(clause: str) -> Frame:
     return "report"
 
 
+# "It feels like someone is twisting a knife in my back" names no other person.
+_SIMILE = re.compile(r"\b(?:like|as if|as though) (?:someone|somebody|a \w+)\b")
+
+
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
         return False
+    clause = _SIMILE.sub("", clause)
     return _OTHER_SUBJECT.search(clause) is not None or (
         _OTHER.search(clause[:40]) is not None and not _CARED_FOR.search(clause[:40])
     )
@@ -202,7 +227,8 @@ _FIRST_NOW = re.compile(
 )
 _PRESENT_SYMPTOM = re.compile(
     r"\b(?:now|still|again|today|this (?:morning|week)|since (?:yesterday|this|last (?:night|"
-    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?(?! an eye| asking)|getting)\b"
+    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?(?! an eye|"
+    r" asking)|getting)\b"
     r"(?! (?:remember|think|worr|wonder))"
 )
 

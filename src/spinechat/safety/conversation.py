@@ -208,6 +208,8 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             story = "other_person"
         for part in semantic.clauses(sentence):
             own = context.frame(part)
+            if own == "past" and outer == "report" and context.worse_again(sentence):
+                own = "report"
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
             if (

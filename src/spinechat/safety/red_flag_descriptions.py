@@ -15,13 +15,14 @@ _NUM = r"(?:[89]|10|eight|nine|ten)"
 _WEAK = (
     r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
     r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
-    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*)"
+    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|(?:like )?jelly)"
 )
 _LEGPART = r"(?:legs?|foot|feet|toes?|knees?|ankles?|thighs?)"
 _WORSENING = (
     r"(?:getting (?:weaker|worse)|weaker (?:and weaker|every|each|by the|than|day)|worse (?:and "
     r"worse|every|each|by the|than (?:yesterday|this morning|last))|day by day|every day|each day|"
-    r"more and more|gone downhill|going downhill|spreading|now (?:both|the other|my other))"
+    r"more and more|gone downhill|going downhill|spreading|creep\w*|now (?:both|the other|my other)|"
+    r"worse (?:today|again|now|this (?:morning|afternoon|evening|week)|since))"
 )
 _FEVERISH = (
     r"(?:fever\w*|feaver|temp\w*|high temp|hot|burning up|shiver\w*|shak(?:y|ey|ing)|chills?|"
@@ -86,6 +87,21 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"backside|genitals?|privates?|private parts?|groin|inner thighs?|saddle|back passage|between "
      r"(?:my|his|her) legs|down there)"),
     ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
+    # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
+    ("fever",
+     r"(?:thermometer|temp\w*|reading|reads|fever)[^.?!]{0,25}\b(?:3[89]|4[01])(?:[.,]\d)?\b|"
+     r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)"),
+    # NHS Sciatica (https://www.nhs.uk/conditions/sciatica/): sciatica on both sides, or weakness
+    # or numbness in both legs, is an A&E sign of cauda equina.
+    ("cauda-equina",
+     r"both (?:legs|thighs|sides|calves|feet)(?:(?!\bno\b|\bnot\b|n'?t\b|without|normal|fine|ok\b)"
+     r"[^.?!]){0,60}(?:numb\w*|weak\w*|sciatica|shoot\w*|burn\w*|pins and needles|tingl\w*|"
+     r"dead)|(?:numb\w*|weak\w*|sciatica|shoot\w*|burning)[^.?!]{0,40}(?:both (?:legs|thighs|sides)|"
+     r"down both)"),
+    ("chest-pain-breathless",
+     r"(?:can'?t|cannot|not able to|unable to) (?:take|get|catch|breathe?) (?:in )?(?:the |my |"
+     r"enough )*(?:air|breath)|heart[^.?!]{0,20}(?:beat\w*|rac\w*|pound\w*)[^.?!]{0,20}(?:very |so "
+     r"|really )?fast[^.?!]{0,60}(?:breath\w*|air)\b"),
     ("chest-pain-breathless",
      r"(?:struggl\w*|fight\w*|gasp\w*) (?:to (?:get )?|for )?(?:air|breath|breathe)|can'?t (?:get|catch)"
      r" (?:my |enough )?(?:air|breath)|air (?:is )?(?:not|n'?t) (?:going|getting|coming) in"),
@@ -110,10 +126,16 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"upright|get up|stand)[^.?!]{0,60}(?:lie|lying|flat)|headache[^.?!]{0,60}(?:lie|lying|flat)"
      r"[^.?!]{0,60}(?:sit|stand|upright|get up)"),
     ("heavy-bleeding",
+     r"bleed\w*[^.?!]{0,20}for (?:over |more than |about |like )?(?:\d+|half an|an|twenty|thirty|"
+     r"forty|fifty) (?:minutes?|mins?|hours?|hrs?)|(?:press\w*|pressure)[^.?!]{0,60}still "
+     r"(?:coming|bleeding|soaking|going)"),
+    ("heavy-bleeding",
      r"(?:bleed\w*|blood)[^.?!]{0,60}(?:won'?t stop|not stopping|doesn'?t stop|isn'?t stopping|"
      r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|through the dressing)|"
      r"(?:pouring|gushing|soak\w*)[^.?!]{0,30}blood"),
     # MyMichigan discharge guide: severe pain not helped by medicine -> call the surgeon.
+    ("uncontrolled-pain",
+     r"(?:nothing|not|n'?t|never|none of)[^.?!]{0,60}(?:takes?|taking|took) the edge off"),
     ("uncontrolled-pain",
      rf"\b{_NUM} ?(?:/|out of|outta|of) ?(?:10|ten)\b|pain\w*[^.?!]{{0,20}}\b(?:is|at|like|about|"
      rf"around|an?)\b ?(?:an? )?{_NUM}\b(?! (?:days|weeks|hours|minutes|am|pm|o'?clock))|"
@@ -180,7 +202,8 @@ DEALT_WITH = re.compile(
 _LEG_WEAK = rf"(?:{_LEGPART}[^.?!]{{0,40}}{_WEAK}|{_WEAK}[^.?!]{{0,30}}{_LEGPART}|dragg\w* (?:it|my|his|her))"
 _GETTING_WORSE = (
     r"(?:worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
-    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading)"
+    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading|worse (?:today|"
+    r"again|now|this (?:morning|afternoon|evening|week)|since))"
 )
 _NECK_SURGERY = (
     r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
