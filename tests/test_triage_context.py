@@ -210,3 +210,30 @@ def test_a_story_does_not_hide_the_writer_now(triager: Triager) -> None:
         "my own foot won't lift and it drags on the floor."
     )
     assert _urgency(triager, text) == "emergency"
+
+
+# ---- Chinese, both scripts ---------------------------------------------------------------------
+
+CHINESE = [
+    (("屁股那邊從早上開始一直發麻，小便也有點憋不住",), "emergency"),
+    (("我妈腰椎手术后一周，今天发烧39度，整个人迷迷糊糊的，喘气很快",), "emergency"),
+    (("颈椎前路开刀三周，吞东西本来好多了，这几天又变差了，喝水会呛",), "urgent"),
+    (
+        ("小腿又紅又腫，一按就痛", "已經去急診看過了，醫生說沒有血栓，是肌肉拉傷。可以洗澡嗎？"),
+        "none",
+    ),
+]
+
+
+@pytest.mark.parametrize(("turns", "urgency"), CHINESE)
+def test_chinese_signs_and_care_in_both_scripts(
+    triager: Triager, turns: tuple[str, ...], urgency: str
+) -> None:
+    assert _urgency(triager, *turns) == urgency
+
+
+def test_a_numb_patch_unchanged_since_before_surgery_is_not_new(triager: Triager) -> None:
+    text = "still got the numb bit on my big toe that i had before the op, hasnt changed at all"
+    assert _urgency(triager, text) == "none"
+    worse = "the numb bit on my toe that i had before the op is spreading up my foot now"
+    assert _urgency(triager, worse) != "none"

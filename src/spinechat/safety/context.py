@@ -57,6 +57,13 @@ _RESOLVED = re.compile(
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
     r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally)\b"
 )
+# A sign the person had before the operation and that has not changed is not new: "the same numb
+# patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
+_PREEXISTING = re.compile(
+    r"\b(?:same|had|there|had it)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
+    r"surgery|fusion)\b"
+)
+_NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
@@ -64,7 +71,8 @@ _IMPROVING = re.compile(
     rf"(?:is|are) less|"
     r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
     r"around) an? [0-5]\b|"
-    r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at))\b"
+    r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at)|"
+    r"(?:it'?s|temp\w* (?:is|was)|down to|back to) 3[5-7](?:[.,]\d)?)\b"
 )
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
@@ -100,6 +108,7 @@ _CARED_FOR = re.compile(
 # Media and hearsay: a medium, or reading, hearing or watching about something.
 _MEDIA = re.compile(
     r"\b(?:video|videos|youtube|tiktok|tv|telly|film|programme|program|documentary|news|article|"
+    r"episode|storyline|drama|soap|series|movie|"
     r"posted|forum|facebook|reddit|online|internet|google|googled|podcast|newspaper|magazine|"
     r"(?:watched|saw|seen|read|heard) something|"
     r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"
@@ -164,7 +173,7 @@ _STORY_BREAK = re.compile(
 def worse_again(sentence: str) -> bool:
     """Whether a sentence says a sign got worse or came back ("swallowing got easier but this week
     it's worse again"): an improvement in one of its clauses does not make it past."""
-    return _WORSE.search(sentence) is not None or _COME_BACK.search(sentence) is not None
+    return _WORSE.search(sentence) is not None
 
 
 def continues_story(sentence: str) -> bool:
@@ -194,6 +203,13 @@ def frame(clause: str) -> Frame:
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"
     if _IMPROVING.search(clause) and not _WORSE.search(clause):
+        return "past"
+    if (
+        _PREEXISTING.search(clause)
+        and not _NOT_PREEXISTING.search(clause)
+        and not _WORSE.search(clause)
+        and not _COME_BACK.search(clause)
+    ):
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause):
         return "past"

@@ -49,12 +49,6 @@ _RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INHERITED = ("media", "other_person", "past", "general")
 _STORY = ("media", "other_person")
-# Care seen and its outcome, in Chinese: "已经去医院看了，医生开了抗生素" (went to hospital, the doctor
-# gave antibiotics), "做超音波了，没有血栓" (had an ultrasound, no clot). Read like DEALT_WITH.
-_ZH_DEALT = re.compile(
-    r"(?:医院|醫院|医生|醫生|急诊|急診|门诊|門診|看了|看过|看過|超音波|超声|超聲|检查|檢查)"
-    r"[^。！？?!]{0,40}(?:没有|沒有|不\S?了|好了|正常|没事|沒事|没问题|沒問題|抗生素|拉伤|拉傷)"
-)
 
 
 @dataclass(frozen=True)
@@ -151,7 +145,7 @@ class Triager:
     def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
         """(fired, hedged, dealt-with) for each clause of one turn, in order."""
         if chinese.is_chinese(text):
-            if _ZH_DEALT.search(text):
+            if chinese.dealt_with(text):
                 return [(set(), set(), True)]
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
         norm = w.expand_text_speak(w.normalise(text))

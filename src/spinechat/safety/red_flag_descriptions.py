@@ -97,7 +97,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"both (?:legs|thighs|sides|calves|feet)(?:(?!\bno\b|\bnot\b|n'?t\b|without|normal|fine|ok\b)"
      r"[^.?!]){0,60}(?:numb\w*|weak\w*|sciatica|shoot\w*|burn\w*|pins and needles|tingl\w*|"
      r"dead)|(?:numb\w*|weak\w*|sciatica|shoot\w*|burning)[^.?!]{0,40}(?:both (?:legs|thighs|sides)|"
-     r"down both)"),
+     r"(?:down|of|in) both\b)"),
     ("chest-pain-breathless",
      r"(?:can'?t|cannot|not able to|unable to) (?:take|get|catch|breathe?) (?:in )?(?:the |my |"
      r"enough )*(?:air|breath)|heart[^.?!]{0,20}(?:beat\w*|rac\w*|pound\w*)[^.?!]{0,20}(?:very |so "
@@ -181,7 +181,9 @@ COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATI
 
 # Care already given and its outcome: a flag raised before such a clause is dealt with.
 DEALT_WITH = re.compile(
-    r"(?:(?:started|put) (?:me|him|her|them|us) on|gave (?:me|him|her|them|us) (?:some )?"
+    r"(?:(?:started|put) (?:me|him|her|them|us) on (?:\w+ ){0,2}(?:antibiotics|blood thinners|"
+    r"tablets|medication|meds|steroids|a drip|fluids|oxygen|a catheter|\w+cillin|\w+mycin|warfarin|"
+    r"apixaban|rivaroxaban|heparin)|gave (?:me|him|her|them|us) (?:some )?"
     r"(?:antibiotics|blood thinners|tablets for it))|\b(?:surgeon|doctor|gp|nurse|consultant|physio|"
     r"team|they|she|he) (?:checked|examined|looked at|saw)\b[^.?!]{0,50}\b(?:and )?said\b|\b(?:a&e|a and e|er\b|emergency (?:room|department)|hospital|paramedics?|ambulance|111|gp|"
     r"doctor|surgeon|nurse|consultant|theatre|ward|they|team|secretary)[^.?!]{0,120}(?:all fine|"
@@ -230,6 +232,7 @@ CARE_SOUGHT = re.compile(
     r" (?:(?:to|in|up to|into|from) )?(?:a&e|a and e|the er|er|emergency|hospital|the ward|111|999|"
     r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
     r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)|"
+    r"\b(?:was|were|got|been|being) seen\b|"
     r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
     r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
     r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
