@@ -140,6 +140,26 @@ REPORTS = [
 ]
 
 
+REPORTS += [
+    # non-native grammar, family voice
+    (
+        "Doctor please help, my husband after operation of back 8 day, today he say he not feel when "
+        "he make the pee and the legs is very weak",
+        "emergency",
+    ),
+    # foot drop told as a story of the last days
+    (
+        "My dad came home from hospital 5 days ago. Yesterday he started dragging his right foot and "
+        "today he fell in the hall.",
+        "emergency",
+    ),
+    (
+        "the back wound wont stop bleeding, i have pressed on it for 20 mins and the dressing is soaked",
+        "emergency",
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "urgency"), REPORTS)
 def test_signs_in_patient_wording_get_their_banner(
     triager: Triager, text: str, urgency: str
@@ -188,6 +208,7 @@ HARMLESS = [
     # dealt with
     "Had a scare on Monday with numb groin, was seen that night, MRI was normal and it's gone "
     "completely. When can I go back to work?",
+    "The physio asked whether I have any numbness in my saddle area. I don't. Is that a good sign?",
     "rang 111 about my temperature last night, they said paracetamol and fluids, it's 37.1 now. "
     "Can I have a bath?",
 ]

@@ -151,7 +151,7 @@ _SUPPOSED = re.compile(r"\b(?:hypothetically|in theory|theoretically|supposing|s
 # Someone else asking about a sign is a question, not a report: "my nan keeps asking if the rod can
 # come through her skin".
 _ASKED_BY = re.compile(
-    r"\b(?:he|she|they|my \w+|mum|mom|dad|nan|gran\w*)(?: \w+)? (?:keeps? asking|kept asking|"
+    r"\b(?:he|she|they|(?:my|the|our|his|her) \w+|mum|mom|dad|nan|gran\w*)(?: \w+)? (?:keeps? asking|kept asking|"
     r"is asking|asks?|asked|wants? to know|wanted to know|was wondering|is wondering|wonders)"
     r"(?: me| us)? (?:if|whether)\b"
 )

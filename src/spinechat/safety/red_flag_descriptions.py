@@ -50,6 +50,8 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      rf"{_WEAK}[^.?!]{{0,40}}{_WORSENING}|{_WORSENING}[^.?!]{{0,30}}{_WEAK}"),
     # Describing foot drop and legs that fail without naming weakness.
     ("cannot-walk-or-stand",
+     r"dragg?\w* (?:my|his|her|their|the|one|a) (?:\w+ )?(?:foot|feet|leg|toes?)\b"),
+    ("cannot-walk-or-stand",
      r"(?:foot|toes?)[^.?!]{0,40}(?:hang\w* down|flop\w*|flap\w*|slap\w*|drag\w*|won'?t (?:lift|go"
      r" up|come up)|can'?t (?:lift|pick)|not lift)|(?:can'?t|cannot|could ?n'?t|unable to|not able "
      r"to) (?:lift|pick up) (?:my|his|her|the) (?:foot|toes?)|(?:can'?t|cannot|could ?n'?t|unable to"
@@ -77,7 +79,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:much )?(?:comes|came|happens)|can'?t go)|(?:wip(?:e|es|ing)|toilet|loo|seat)[^.?!,]{0,40}"
      r"(?:can'?t|cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel|(?:can'?t|"
      r"cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel (?:\w+ ){0,3}(?:when|"
-     r"while|on) (?:\w+ )?(?:wip|sit|pee|wee|the (?:loo|toilet|seat))|(?:didn'?t|did not|without|"
+     r"while|on) (?:\w+ ){0,3}(?:wip|sit|pee|wee|the (?:loo|toilet|seat))|(?:didn'?t|did not|without|"
      r"never) (?:even )?(?:realis|realiz|notic|feel|felt|know|knew)\w*[^.?!]{0,40}(?:opened (?:his|"
      r"her|my|their) bowels|wet|soiled|pee|wee|poo|accident)|(?:bottom|bum|backside|genitals?|"
      r"privates?|private parts?|groin|inner thighs?|saddle|back passage|anus|between (?:my|his|her) "
@@ -126,7 +128,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"upright|get up|stand)[^.?!]{0,60}(?:lie|lying|flat)|headache[^.?!]{0,60}(?:lie|lying|flat)"
      r"[^.?!]{0,60}(?:sit|stand|upright|get up)"),
     ("heavy-bleeding",
-     r"bleed\w*[^.?!]{0,20}for (?:over |more than |about |like )?(?:\d+|half an|an|twenty|thirty|"
+     r"(?:won'?t|doesn'?t|isn'?t|can'?t|not) stop(?:ping)? bleeding|bleed\w*[^.?!]{0,20}for (?:over |more than |about |like )?(?:\d+|half an|an|twenty|thirty|"
      r"forty|fifty) (?:minutes?|mins?|hours?|hrs?)|(?:press\w*|pressure)[^.?!]{0,60}still "
      r"(?:coming|bleeding|soaking|going)"),
     ("heavy-bleeding",
