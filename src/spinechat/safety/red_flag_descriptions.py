@@ -15,14 +15,14 @@ _NUM = r"(?:[89]|10|eight|nine|ten)"
 _WEAK = (
     r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
     r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
-    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|(?:like )?jelly)"
+    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|jelly)"
 )
 _LEGPART = r"(?:legs?|foot|feet|toes?|knees?|ankles?|thighs?)"
 _WORSENING = (
     r"(?:getting (?:weaker|worse)|weaker (?:and weaker|every|each|by the|than|day)|worse (?:and "
-    r"worse|every|each|by the|than (?:yesterday|this morning|last))|day by day|every day|each day|"
-    r"more and more|gone downhill|going downhill|spreading|creep\w*|now (?:both|the other|my other)|"
-    r"worse (?:today|again|now|this (?:morning|afternoon|evening|week)|since))"
+    r"worse|every|each|by the|than (?:yesterday|this morning|last)|today|again|now|this (?:morning|"
+    r"afternoon|evening|week)|since)|day by day|every day|each day|more and more|gone downhill|"
+    r"going downhill|spreading|creep\w*|now (?:both|the other|my other))"
 )
 _FEVERISH = (
     r"(?:fever\w*|feaver|temp\w*|high temp|hot|burning up|shiver\w*|shak(?:y|ey|ing)|chills?|"
