@@ -21,37 +21,58 @@ _NOW = re.compile(
     r"\b(?:now|right now|still|currently|at the moment|today|tonight|this (?:morning|afternoon|"
     r"evening|week)|since|yesterday|last night|again|keeps?|kept|anymore|any more|starting|"
     r"started|began|suddenly|getting|worse|worsening|for (?:\d+|a|an|one|two|three|few|several|the "
-    r"(?:last|past)) (?:hours?|days?|nights?)|all day|all night|overnight|just now|is|are|am|can'?t|"
+    r"(?:last|past)) (?:hours?|days?|nights?)|all day|all night|overnight|just now|is|are|am|"
+    r"can'?t|"
     r"cannot|won'?t|isn'?t|doesn'?t|don'?t|has|have|i'm|im|it's|its)\b"
 )
 # Distant or finished time: the symptom belongs to the past unless the clause also speaks of now.
 _PAST = re.compile(
-    r"\b(?:(?:\d+|a|\w+|many|several|few|couple of) (?:years?|yrs?|decades?) ago|years back|"
+    r"\b(?:(?:(?:\d+|a|\w+|many|several|few|couple of) )?(?:years?|yrs?|decades?) ago|years back|"
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|little|younger)|"
-    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |previous )?(?:op|"
-    r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|surgery)|"
+    r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|"
+    r"little|younger)|"
+    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |"
+    r"previous )?(?:op|"
+    r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|"
+    r"surgery)|"
     r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s|(?:the )?"
     r"(?:first|1st|second) (?:night|day|few days|couple of days|\d+ days|week)(?: after| post)?)\b"
 )
+# "Down" as a direction, not as settling: "a numb feeling going down my thigh".
+_ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
-    r"(?:gone(?= away| down| now| completely|\s*$|\s*[,.;!?]| and| but| since)|resolved|settled|"
+    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now| completely|"
+    rf"\s*$|\s*[,.;!?]|"
+    r" and| but| since)|resolved|settled|"
     r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "
-    r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|nothing since|"
-    r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|like before\s*$|"
+    r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|"
+    r"nothing since|"
+    r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|"
+    r"like before\s*$|"
     r"gone now|gone after|same as before|as it was before|like before (?:the|my) (?:op|operation|"
     r"surgery)|"
-    r"cleared up|went down|back to normal|no longer|not any more|not anymore|fine now|ok now|okay "
+    rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
+    rf"ok now|okay "
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
     r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally)\b"
 )
+# A sign the person had before the operation and that has not changed is not new: "the same numb
+# patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
+_PREEXISTING = re.compile(
+    r"\b(?:same|had|there|had it)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
+    r"surgery|fusion)\b"
+)
+_NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
-    r"settling|settled|fading|healing (?:well|nicely)|going down|clearing(?: up)?|(?:is|are) less|"
-    r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|around) an? [0-5]\b|"
-    r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at))\b"
+    rf"settling|settled|fading|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
+    rf"(?:is|are) less|"
+    r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
+    r"around) an? [0-5]\b|"
+    r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at)|"
+    r"(?:it'?s|temp\w* (?:is|was)|down to|back to) 3[5-7](?:[.,]\d)?)\b"
 )
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
@@ -61,9 +82,10 @@ _COME_BACK = re.compile(r"\b(?:came back|come back|coming back|back again|return
 # Someone other than the writer or the person they care for, or a case at another time.
 _OTHER = re.compile(
     r"\b(?:a |my |our )?(?:friend|friends|mate|buddy|neighbou?r|colleague|coworker|co-worker|"
-    r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|person)|"
+    r"someone|somebody|a (?:bloke|chap|fella|lad|gentleman)|a (?:man|woman|lady|guy|patient|"
+    r"person)|"
     r"people|others|other patients?|a (?:cousin|relative)|aunt|uncle|cousin|boss|forum|group|dog|"
-    r"cat|pet|puppy)\b"
+    r"cat|pet|puppy|ppl)\b"
 )
 # Someone else as the subject of the clause, even with "his"/"her" after: "my cousin said her
 # husband's screws came out", "my father's friend…", "the man in the bed next to me…".
@@ -86,6 +108,7 @@ _CARED_FOR = re.compile(
 # Media and hearsay: a medium, or reading, hearing or watching about something.
 _MEDIA = re.compile(
     r"\b(?:video|videos|youtube|tiktok|tv|telly|film|programme|program|documentary|news|article|"
+    r"episode|storyline|drama|soap|series|movie|"
     r"posted|forum|facebook|reddit|online|internet|google|googled|podcast|newspaper|magazine|"
     r"(?:watched|saw|seen|read|heard) something|"
     r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"
@@ -106,19 +129,57 @@ _GENERAL_Q = re.compile(
 # Asking what a sign looks like, wherever in the clause: "before I go home, can you tell me what a
 # wound infection looks like?"
 _ASKS_WHAT = re.compile(
-    r"\b(?:what (?:does|do|would|should) [^.?!]{0,40}\blook like|what [^.?!]{0,40}\blooks? like|"
+    r"\b(?:what (?:does|do|would|should|will) [^.?!]{0,40}\b(?:look|feel) like|what [^.?!]{0,40}\b"
+    r"looks? like|"
     r"can you (?:tell|explain|describe)|what to look (?:out )?for|so (?:i|we) know what|"
     r"(?:signs?|symptoms?) (?:of|to watch|to look))"
 )
 # A general question that ends with the writer's own report is still a report: "is fever common
 # after surgery? I have one now." is decided clause by clause.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|whether)|"
+    r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|"
+    r"whether)|"
     r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
     r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
     r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would))\b"
 )
+
+
+# Plainly hypothetical, whoever it is about: "Hypothetically, if I could feel a screw moving…".
+_SUPPOSED = re.compile(r"\b(?:hypothetically|in theory|theoretically|supposing|suppose)\b")
+# Someone else asking about a sign is a question, not a report: "my nan keeps asking if the rod can
+# come through her skin".
+_ASKED_BY = re.compile(
+    r"\b(?:he|she|they|(?:my|the|our|his|her) \w+|mum|mom|dad|nan|gran\w*)(?: \w+)? (?:keeps? asking|kept asking|"
+    r"is asking|asks?|asked|wants? to know|wanted to know|was wondering|is wondering|wonders)"
+    r"(?: me| us)? (?:if|whether)\b"
+)
+# Media about other people: "my gran watched a programme this morning about people losing…" is the
+# programme's story even though the watching was today.
+_MEDIA_ABOUT_OTHERS = re.compile(
+    r"\b(?:about|of|where|with) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
+    r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot)\b"
+)
+# A present marker or the writer: a sentence with none of these carries on a story told in the
+# sentence before it (the media's, or someone else's).
+_STORY_BREAK = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|now|today|tonight|currently|still|"
+    r"at the moment|this (?:morning|afternoon|evening|week)|since|yesterday|last night|is|are|am|"
+    r"isn'?t|aren'?t|has|have|hasn'?t|haven'?t|can'?t|cannot|won'?t|doesn'?t|don'?t|keeps?)\b"
+)
+
+
+def worse_again(sentence: str) -> bool:
+    """Whether a sentence says a sign got worse or came back ("swallowing got easier but this week
+    it's worse again"): an improvement in one of its clauses does not make it past."""
+    return _WORSE.search(sentence) is not None
+
+
+def continues_story(sentence: str) -> bool:
+    """Whether a sentence has neither the writer nor the present in it, so that it carries on the
+    story of the sentence before ("…a man had back surgery. Then his foot started slapping.")."""
+    return _STORY_BREAK.search(sentence) is None
 
 
 def frame(clause: str) -> Frame:
@@ -127,35 +188,49 @@ def frame(clause: str) -> Frame:
     When in doubt the clause is a report: every other frame needs a positive marker.
     """
     now = _NOW.search(clause) is not None
+    if (_SUPPOSED.search(clause) or _ASKED_BY.search(clause)) and not _present_symptom(clause):
+        return "general"
     if _GENERAL_Q.search(clause.lstrip()) and not _first_person_now(clause):
         return "general"
     if _ASKS_WHAT.search(clause) and not _first_person_now(clause):
         return "general"
     if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
         return "general"
-    if _MEDIA.search(clause) and not _first_person_now(clause):
+    if _MEDIA.search(clause) and (
+        _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
+    ):
         return "media"
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"
     if _IMPROVING.search(clause) and not _WORSE.search(clause):
         return "past"
+    if (
+        _PREEXISTING.search(clause)
+        and not _NOT_PREEXISTING.search(clause)
+        and not _WORSE.search(clause)
+        and not _COME_BACK.search(clause)
+    ):
+        return "past"
     if _PAST.search(clause) and not _present_symptom(clause):
         return "past"
-    if (
-        _OTHER_SUBJECT.search(clause)
-        and not _first_person(clause)
-        and not (_KIN.search(clause[:40]) and speaks_now(clause))
-    ):
-        return "other_person"
-    if (
-        _OTHER.search(clause[:40])
-        and not _CARED_FOR.search(clause[:40])
-        and not _first_person(clause)
-        and not (_KIN.search(clause[:40]) and speaks_now(clause))
-    ):
+    if someone_else(clause):
         return "other_person"
     del now
     return "report"
+
+
+# "It feels like someone is twisting a knife in my back" names no other person.
+_SIMILE = re.compile(r"\b(?:like|as if|as though) (?:someone|somebody|a \w+)\b")
+
+
+def someone_else(clause: str) -> bool:
+    """Whether the clause is about someone other than the writer or the person they care for."""
+    if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
+        return False
+    clause = _SIMILE.sub("", clause)
+    return _OTHER_SUBJECT.search(clause) is not None or (
+        _OTHER.search(clause[:40]) is not None and not _CARED_FOR.search(clause[:40])
+    )
 
 
 _FIRST = re.compile(
@@ -168,7 +243,8 @@ _FIRST_NOW = re.compile(
 )
 _PRESENT_SYMPTOM = re.compile(
     r"\b(?:now|still|again|today|this (?:morning|week)|since (?:yesterday|this|last (?:night|"
-    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?|getting)\b"
+    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?(?! an eye|"
+    r" asking)|getting)\b"
     r"(?! (?:remember|think|worr|wonder))"
 )
 

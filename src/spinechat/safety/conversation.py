@@ -48,6 +48,7 @@ _URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in RED_FLAG_RULES
 _RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INHERITED = ("media", "other_person", "past", "general")
+_STORY = ("media", "other_person")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class Triager:
     def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
         """(fired, hedged, dealt-with) for each clause of one turn, in order."""
         if chinese.is_chinese(text):
+            if chinese.dealt_with(text):
+                return [(set(), set(), True)]
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
         norm = w.expand_text_speak(w.normalise(text))
         parts, frames = _framed_clauses(norm)
@@ -186,13 +189,28 @@ class Triager:
 def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
     parts: list[str] = []
     frames: list[context.Frame] = []
+    story: context.Frame | None = None
     for sentence in _SENTENCE.split(norm):
         outer = context.frame(sentence)
+        # A story told over several sentences stays the story's ("In the episode a man had surgery.
+        # Then his foot started slapping.") until a sentence speaks of the writer or of now.
+        carried = outer == "report" and story is not None and context.continues_story(sentence)
+        if carried and story is not None:
+            outer = story
+        story = outer if outer in _STORY else None
+        if outer == "past" and context.someone_else(sentence):
+            story = "other_person"
         for part in semantic.clauses(sentence):
             own = context.frame(part)
+            if own == "past" and outer == "report" and context.worse_again(sentence):
+                own = "report"
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
-            if own == "report" and outer in _INHERITED and not context.speaks_now(part):
+            if (
+                own == "report"
+                and outer in _INHERITED
+                and (carried or not context.speaks_now(part))
+            ):
                 own = outer
             parts.append(part)
             frames.append(own)

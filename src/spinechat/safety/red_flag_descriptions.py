@@ -15,13 +15,14 @@ _NUM = r"(?:[89]|10|eight|nine|ten)"
 _WEAK = (
     r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
     r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
-    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*)"
+    r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|jelly)"
 )
 _LEGPART = r"(?:legs?|foot|feet|toes?|knees?|ankles?|thighs?)"
 _WORSENING = (
     r"(?:getting (?:weaker|worse)|weaker (?:and weaker|every|each|by the|than|day)|worse (?:and "
-    r"worse|every|each|by the|than (?:yesterday|this morning|last))|day by day|every day|each day|"
-    r"more and more|gone downhill|going downhill|spreading|now (?:both|the other|my other))"
+    r"worse|every|each|by the|than (?:yesterday|this morning|last)|today|again|now|this (?:morning|"
+    r"afternoon|evening|week)|since)|day by day|every day|each day|more and more|gone downhill|"
+    r"going downhill|spreading|creep\w*|now (?:both|the other|my other))"
 )
 _FEVERISH = (
     r"(?:fever\w*|feaver|temp\w*|high temp|hot|burning up|shiver\w*|shak(?:y|ey|ing)|chills?|"
@@ -48,6 +49,8 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      rf"{_LEGPART}[^.?!]{{0,60}}{_WORSENING}|{_WORSENING}[^.?!]{{0,40}}{_LEGPART}|"
      rf"{_WEAK}[^.?!]{{0,40}}{_WORSENING}|{_WORSENING}[^.?!]{{0,30}}{_WEAK}"),
     # Describing foot drop and legs that fail without naming weakness.
+    ("cannot-walk-or-stand",
+     r"dragg?\w* (?:my|his|her|their|the|one|a) (?:\w+ )?(?:foot|feet|leg|toes?)\b"),
     ("cannot-walk-or-stand",
      r"(?:foot|toes?)[^.?!]{0,40}(?:hang\w* down|flop\w*|flap\w*|slap\w*|drag\w*|won'?t (?:lift|go"
      r" up|come up)|can'?t (?:lift|pick)|not lift)|(?:can'?t|cannot|could ?n'?t|unable to|not able "
@@ -76,7 +79,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:much )?(?:comes|came|happens)|can'?t go)|(?:wip(?:e|es|ing)|toilet|loo|seat)[^.?!,]{0,40}"
      r"(?:can'?t|cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel|(?:can'?t|"
      r"cannot|couldn'?t|not|don'?t|doesn'?t) (?:really |properly |even )?feel (?:\w+ ){0,3}(?:when|"
-     r"while|on) (?:\w+ )?(?:wip|sit|pee|wee|the (?:loo|toilet|seat))|(?:didn'?t|did not|without|"
+     r"while|on) (?:\w+ ){0,3}(?:wip|sit|pee|wee|the (?:loo|toilet|seat))|(?:didn'?t|did not|without|"
      r"never) (?:even )?(?:realis|realiz|notic|feel|felt|know|knew)\w*[^.?!]{0,40}(?:opened (?:his|"
      r"her|my|their) bowels|wet|soiled|pee|wee|poo|accident)|(?:bottom|bum|backside|genitals?|"
      r"privates?|private parts?|groin|inner thighs?|saddle|back passage|anus|between (?:my|his|her) "
@@ -86,6 +89,21 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"backside|genitals?|privates?|private parts?|groin|inner thighs?|saddle|back passage|between "
      r"(?:my|his|her) legs|down there)"),
     ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
+    # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
+    ("fever",
+     r"(?:thermometer|temp\w*|reading|reads|fever)[^.?!]{0,25}\b(?:3[89]|4[01])(?:[.,]\d)?\b|"
+     r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)"),
+    # NHS Sciatica (https://www.nhs.uk/conditions/sciatica/): sciatica on both sides, or weakness
+    # or numbness in both legs, is an A&E sign of cauda equina.
+    ("cauda-equina",
+     r"both (?:legs|thighs|sides|calves|feet)(?:(?!\bno\b|\bnot\b|n'?t\b|without|normal|fine|ok\b)"
+     r"[^.?!]){0,60}(?:numb\w*|weak\w*|sciatica|shoot\w*|burn\w*|pins and needles|tingl\w*|"
+     r"dead)|(?:numb\w*|weak\w*|sciatica|shoot\w*|burning)[^.?!]{0,40}(?:both (?:legs|thighs|sides)|"
+     r"(?:down|of|in) both\b)"),
+    ("chest-pain-breathless",
+     r"(?:can'?t|cannot|not able to|unable to) (?:take|get|catch|breathe?) (?:in )?(?:the |my |"
+     r"enough )*(?:air|breath)|heart[^.?!]{0,20}(?:beat\w*|rac\w*|pound\w*)[^.?!]{0,20}(?:very |so "
+     r"|really )?fast[^.?!]{0,60}(?:breath\w*|air)\b"),
     ("chest-pain-breathless",
      r"(?:struggl\w*|fight\w*|gasp\w*) (?:to (?:get )?|for )?(?:air|breath|breathe)|can'?t (?:get|catch)"
      r" (?:my |enough )?(?:air|breath)|air (?:is )?(?:not|n'?t) (?:going|getting|coming) in"),
@@ -110,10 +128,16 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"upright|get up|stand)[^.?!]{0,60}(?:lie|lying|flat)|headache[^.?!]{0,60}(?:lie|lying|flat)"
      r"[^.?!]{0,60}(?:sit|stand|upright|get up)"),
     ("heavy-bleeding",
+     r"(?:won'?t|doesn'?t|isn'?t|can'?t|not) stop(?:ping)? bleeding|bleed\w*[^.?!]{0,20}for (?:over |more than |about |like )?(?:\d+|half an|an|twenty|thirty|"
+     r"forty|fifty) (?:minutes?|mins?|hours?|hrs?)|(?:press\w*|pressure)[^.?!]{0,60}still "
+     r"(?:coming|bleeding|soaking|going)"),
+    ("heavy-bleeding",
      r"(?:bleed\w*|blood)[^.?!]{0,60}(?:won'?t stop|not stopping|doesn'?t stop|isn'?t stopping|"
      r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|through the dressing)|"
      r"(?:pouring|gushing|soak\w*)[^.?!]{0,30}blood"),
     # MyMichigan discharge guide: severe pain not helped by medicine -> call the surgeon.
+    ("uncontrolled-pain",
+     r"(?:nothing|not|n'?t|never|none of)[^.?!]{0,60}(?:takes?|taking|took) the edge off"),
     ("uncontrolled-pain",
      rf"\b{_NUM} ?(?:/|out of|outta|of) ?(?:10|ten)\b|pain\w*[^.?!]{{0,20}}\b(?:is|at|like|about|"
      rf"around|an?)\b ?(?:an? )?{_NUM}\b(?! (?:days|weeks|hours|minutes|am|pm|o'?clock))|"
@@ -159,7 +183,9 @@ COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATI
 
 # Care already given and its outcome: a flag raised before such a clause is dealt with.
 DEALT_WITH = re.compile(
-    r"(?:(?:started|put) (?:me|him|her|them|us) on|gave (?:me|him|her|them|us) (?:some )?"
+    r"(?:(?:started|put) (?:me|him|her|them|us) on (?:\w+ ){0,2}(?:antibiotics|blood thinners|"
+    r"tablets|medication|meds|steroids|a drip|fluids|oxygen|a catheter|\w+cillin|\w+mycin|warfarin|"
+    r"apixaban|rivaroxaban|heparin)|gave (?:me|him|her|them|us) (?:some )?"
     r"(?:antibiotics|blood thinners|tablets for it))|\b(?:surgeon|doctor|gp|nurse|consultant|physio|"
     r"team|they|she|he) (?:checked|examined|looked at|saw)\b[^.?!]{0,50}\b(?:and )?said\b|\b(?:a&e|a and e|er\b|emergency (?:room|department)|hospital|paramedics?|ambulance|111|gp|"
     r"doctor|surgeon|nurse|consultant|theatre|ward|they|team|secretary)[^.?!]{0,120}(?:all fine|"
@@ -180,7 +206,8 @@ DEALT_WITH = re.compile(
 _LEG_WEAK = rf"(?:{_LEGPART}[^.?!]{{0,40}}{_WEAK}|{_WEAK}[^.?!]{{0,30}}{_LEGPART}|dragg\w* (?:it|my|his|her))"
 _GETTING_WORSE = (
     r"(?:worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
-    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading)"
+    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading|worse (?:today|"
+    r"again|now|this (?:morning|afternoon|evening|week)|since))"
 )
 _NECK_SURGERY = (
     r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
@@ -206,12 +233,22 @@ CARE_SOUGHT = re.compile(
     r"\b(?:went|go|gone|been|came|come|rang|called|phoned|took (?:him|her|me)|back from|just back|in)"
     r" (?:(?:to|in|up to|into|from) )?(?:a&e|a and e|the er|er|emergency|hospital|the ward|111|999|"
     r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
-    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)"
+    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)|"
+    r"\b(?:was|were|got|been|being) seen\b|"
+    r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
+    r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
+    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
+    r"x-?ray|ultrasound|bloods?|blood tests?)\b|\bout[- ]of[- ]hours\b|"
+    r"\bgot (?:me|him|her|them) (?:an? |in |seen)(?:\w+ ){0,3}(?:appointment)?"
 )
 CARE_OUTCOME = re.compile(
     r"\b(?:all clear|nothing (?:pressing|wrong|found|serious|showed)|(?:mri|scan|x-?ray|ct|bloods?|"
     r"ecg|tests?|ultrasound)s? (?:\w+ )?(?:showed nothing|was clear|were clear|came back (?:clear|"
     r"normal|fine)|normal|fine)|(?:said|says) (?:it was|it's|its|it is|that)|put a catheter|started "
     r"(?:me |him |her )?on|i'?m home now|home now|being reviewed|on the ward|discharged|treated|"
-    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid))\b"
+    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid)|fixed|repaired|drained|"
+    r"patched|re-?stitched|(?:screws?|rods?|metalwork|hardware|everything|it) (?:are |is |were |was "
+    r"|looks? |looked |all )?(?:fine|ok|okay|good|normal|in (?:a )?good (?:position|place))|reckons|"
+    r"thinks? (?:it'?s|it is|it was)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
+    r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since)\b"
 )

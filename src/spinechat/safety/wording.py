@@ -292,6 +292,14 @@ _TEXT_SPEAK = {
         ("rly", "really"), ("v", "very"), ("abt", "about"), ("cyaan caan", "can't"),
         ("neva", "never"), ("miself", "myself"), ("dis", "this"), ("mawnin", "morning"),
         ("bout", "about"),
+        # Common misspellings of the words signs are named with.
+        ("swolen swollon swolled swelled sollen swoolen", "swollen"), ("sweling swelin", "swelling"),
+        ("stiches stitchs stichs", "stitches"), ("numbe numm", "numb"), ("numbnes numbess", "numbness"),
+        ("temprature tempreture temperture tempature", "temperature"), ("bleding bleeeding", "bleeding"),
+        ("infeccion infecion infektion", "infection"), ("infekted infectd", "infected"),
+        ("weekness weaknes", "weakness"), ("tingleing tingeling", "tingling"), ("cheast chesst", "chest"),
+        ("breth", "breath"), ("bladdar bladda", "bladder"), ("wond woond", "wound"),
+        ("dizy dizzey", "dizzy"), ("leaking leakin", "leaking"), ("vommiting vomitting vomting", "vomiting"),
     )
     for short in shorts.split()
 }  # fmt: skip
