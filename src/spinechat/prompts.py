@@ -45,6 +45,10 @@ REQUIRED_MESSAGES = (
     "not_covered_part",
     "asked_emergency",
     "asked_urgent",
+    "warning_signs_intro",
+    "warning_signs_emergency",
+    "warning_signs_urgent",
+    "warning_signs_sources",
 )
 # Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.

@@ -47,6 +47,7 @@ from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
+from spinechat.answer.warning_signs import asks_warning_signs, warning_signs
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.governance.audit import AuditLog, current_conversation, entry_for
@@ -207,29 +208,43 @@ class Answerer:
         # recorded, for the evaluation's retrieval figures.
         rewrite = use_llm and check.kind != "off_topic"
         emergency = check.urgency == "emergency" and not check.triage.hedged
-        if emergency:
+        # A banner raised by an earlier turn stays, but a new question after it is answered for
+        # itself: repeating the flag's answer to "how long is recovery?" leaves it unanswered.
+        # The question itself is read for red flags too (``turn`` is the last turn that fired).
+        raised_now = _raised_now(check.triage, question, history, self.triager)
+        warning_list = check.kind == "ok" and check.urgency == "none" and asks_warning_signs(question)
+        if emergency and raised_now:
             # The answer under an emergency banner is about the emergency: search and answer for
             # what the fired rules describe, not for whatever else the message asked.
             focus = _emergency_focus(check.triage)
             retrieved = self._retrieve(focus, (), False, prompts, deadline)
-        elif check.urgency == "urgent" and not check.triage.hedged and not rewrite:
+        elif check.urgency == "urgent" and not check.triage.hedged and not rewrite and raised_now:
             # Offline, under an urgent banner, the answer is about the signs that raised it, read
             # in the rules' plain words: a worried story ("her scar has gone red and a bit puffy,
             # what do we do") matches the sources' list of early signs only through them.
             retrieved = self._retrieve(_urgent_focus(check.triage), (), False, prompts, deadline)
         else:
-            signs = _signs(check.triage) if check.urgency != "none" else ""
+            signs = _signs(check.triage) if check.urgency != "none" and raised_now else ""
             retrieved = self._retrieve(question, history, rewrite, prompts, deadline, signs)
         sources = retrieved.sources if check.kind != "off_topic" else []
         done = Done("", start.mode)
-        if check.kind != "off_topic":
+        if warning_list:
+            # The clinicians' list answers this, in both modes (see ``answer.warning_signs``).
+            contacts = {
+                "emergency_number": self.settings.emergency_number,
+                "care_team": self.settings.care_team_contact,
+            }
+            listed = warning_signs(prompts, contacts)
+            yield AnswerEvent("delta", text=listed)
+            done = Done(listed, start.mode, covered=True)
+        elif check.kind != "off_topic":
             request = Request(
                 retrieved.query,
                 sources,
                 prompts,
                 deadline,
                 retrieved.vector,
-                emergency,
+                emergency and raised_now,
                 place=place_named(
                     " ".join([*(m.content for m in history if m.role == "user"), question])
                 ),
@@ -440,6 +455,17 @@ class Answerer:
             llm = LLMGenerator(self.llm, self.index.embedder, shown=shown)
             return FallbackGenerator(llm, offline)
         return offline
+
+
+def _raised_now(
+    triage: ConversationTriage, question: str, history: Sequence[Message], triager: Triager
+) -> bool:
+    """Whether the banner comes from this message, not only from an earlier one."""
+    earlier = sum(1 for m in history if m.role == "user")
+    if triage.urgency == "none" or triage.turn is None or triage.turn >= earlier:
+        return True
+    # The turn recorded is the first to fire; this message may say it again ("still bleeding").
+    return triager.triage([question]).urgency != "none"
 
 
 def _shown(start: AnswerResult, preface: str) -> str:
