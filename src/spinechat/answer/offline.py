@@ -80,11 +80,22 @@ MAX_SHOWN_QUESTION = 160
 MIN_PART_WORDS = 3
 # The label a Q&A page puts before a reply: "Reply from Dr. Li Yongheng (Orthopedics): ".
 _REPLY_LABEL = re.compile(r"^\s*(?:reply|answer) from [^:\n]{1,80}:\s*", re.I)
+# What is left of a reply's "Hello, generally speaking, ..." once the greeting is cleaned away:
+# a filler that reads as spinechat talking ("Generally speaking, it is important ...").
+_FILLER = re.compile(r"^(?:generally speaking|in general|basically|well),\s+(\w)", re.I)
 _DOCTOR = re.compile(r"\b(?:Dr\.?|Doctor) [A-Z][\w'-]+(?:[ -][A-Z][\w'-]+){0,3}")
 # Facts that depend on a health system: what a procedure costs, who pays, how long the wait is.
 _HEALTH_SYSTEM = re.compile(
     r"\b(?:cost\w*|pay\w*|paid|price\w*|fees?|charges?|expens\w+|out[- ]of[- ]pocket|insur\w+|"
     r"covered by|billing|NTD|NT\$|reimburs\w+|waiting (?:list|time)s?)\b",
+    re.I,
+)
+# A question about money or cover: only then are cost and insurance sentences quoted (to anyone
+# else they are noise, and one health system's cover read as universal misleads).
+_ASKS_COST = re.compile(
+    r"\b(?:cost\w*|pay\w*|paid|price\w*|fees?|charge\w*|expens\w+|money|afford\w*|cheap\w*|"
+    r"free|out[- ]of[- ]pocket|insur\w+|cover(?:ed|s)?|billing|bill|nhs|medicare|medicaid|"
+    r"reimburs\w+|waiting (?:list|time)s?)\b",
     re.I,
 )
 _ASKING = re.compile(
@@ -322,7 +333,13 @@ class OfflineAnswerer:
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
         if not question.strip():
             return declined
-        candidates = [c for c in _candidates(sources) if not _verdict_for_another(c, question)]
+        asks_cost = bool(_ASKS_COST.search(question))
+        candidates = [
+            c
+            for c in _candidates(sources)
+            if not _verdict_for_another(c, question)
+            and (asks_cost or not _HEALTH_SYSTEM.search(c[2].text))
+        ]
         if not candidates:
             return declined
         query = self._embedder.embed_query(question) if vector is None else vector
@@ -346,11 +363,14 @@ class OfflineAnswerer:
             self._coverage(part, vector, answer, vocabulary, own)
             for part, vector in zip(parts, part_vectors, strict=True)
         ]
-        if (
-            best < CONFIDENT_SEMANTIC
-            and max([self._coverage(question, query, answer, vocabulary, own), *part_cover])
-            < MIN_COVERAGE
-        ):
+        covers = [self._coverage(question, query, answer, vocabulary, own), *part_cover]
+        if best < CONFIDENT_SEMANTIC and own != question and max(covers) < MIN_COVERAGE:
+            # A follow-up read with the previous turn's focus ("My mum had her screw taken out
+            # last week what are the risks of that op?"): the earlier story's words are context,
+            # not parts to answer; what is asked now is weighed on its own too.
+            own_vector = self._vectors([own])[0]
+            covers.append(self._coverage(own, own_vector, answer, vocabulary, own))
+        if best < CONFIDENT_SEMANTIC and max(covers) < MIN_COVERAGE:
             return declined
         uncovered = []
         if wording.not_covered_part and parts:
@@ -773,6 +793,7 @@ def _render(
             for k, segment in enumerate(unit.segments):
                 if k == 0:
                     segment = _REPLY_LABEL.sub("", segment, count=1)
+                    segment = _FILLER.sub(lambda m: m.group(1).upper(), segment, count=1)
                 first, *items = segment.split("\n")
                 text, tag = lines[-1]
                 lines[-1] = (f"{text} {first}".lstrip(), tag)
