@@ -39,6 +39,8 @@ REQUIRED_MESSAGES = (
     "source_reply",
     "source_reply_asked",
     "source_page",
+    "source_page_case",
+    "source_page_case_asked",
     "source_other",
     "health_system",
     "health_system_elsewhere",
