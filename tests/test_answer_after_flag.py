@@ -32,25 +32,29 @@ def _after_flag(answerer: Answerer, question: str):  # type: ignore[no-untyped-d
 
 
 def test_a_new_question_keeps_the_banner_and_gets_its_own_answer(answerer: Answerer) -> None:
-    first, result = _after_flag(answerer, "what are the risks of the operation to take a screw out?")
+    first, result = _after_flag(
+        answerer, "what are the risks of the operation to take a screw out?"
+    )
     assert result.urgency == "emergency"
     assert result.answer.startswith(result.opener)
     assert result.covered is True and result.sources
     assert "risks associated with removing the screw" in result.answer
     # Not the flag's answer repeated.
     assert result.answer != first.answer
-    assert "When spinal implants break through the skin" not in result.answer
+    # The answer to the new question comes first; the flag's subject may follow as context.
+    flag_at = result.answer.find("break through the skin")
+    assert flag_at == -1 or result.answer.index("risks associated with removing") < flag_at
 
 
 def test_asking_what_to_do_about_the_flag_still_answers_about_the_flag(answerer: Answerer) -> None:
-    first, result = _after_flag(answerer, "ok what should I do??")
+    _, result = _after_flag(answerer, "ok what should I do??")
     assert result.urgency == "emergency"
     assert PROMPTS.message("emergency_next_steps") in result.answer
     assert "break through the skin" in result.answer
 
 
 def test_saying_the_flag_again_answers_about_it(answerer: Answerer) -> None:
-    first, result = _after_flag(answerer, "the screw is still poking out and it hurts a lot")
+    _, result = _after_flag(answerer, "the screw is still poking out and it hurts a lot")
     assert result.urgency == "emergency"
     assert "break through the skin" in result.answer
 

@@ -35,7 +35,9 @@ def test_a_question_not_about_money_gets_no_cost_sentence(
     assert result.covered is True
     # Quotes carry their citation; the other patient's question in an attribution may name cost.
     quoted = [line.lower() for line in result.answer.splitlines() if line.rstrip().endswith("]")]
-    assert quoted and not [w for w in _COST_WORDS if any(w in line for line in quoted)], result.answer
+    assert quoted and not [w for w in _COST_WORDS if any(w in line for line in quoted)], (
+        result.answer
+    )
 
 
 def test_a_question_about_money_still_gets_the_cost_facts_with_their_country(

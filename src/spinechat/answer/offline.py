@@ -80,9 +80,6 @@ MAX_SHOWN_QUESTION = 160
 MIN_PART_WORDS = 3
 # The label a Q&A page puts before a reply: "Reply from Dr. Li Yongheng (Orthopedics): ".
 _REPLY_LABEL = re.compile(r"^\s*(?:reply|answer) from [^:\n]{1,80}:\s*", re.I)
-# What is left of a reply's "Hello, generally speaking, ..." once the greeting is cleaned away:
-# a filler that reads as spinechat talking ("Generally speaking, it is important ...").
-_FILLER = re.compile(r"^(?:generally speaking|in general|basically|well),\s+(\w)", re.I)
 _DOCTOR = re.compile(r"\b(?:Dr\.?|Doctor) [A-Z][\w'-]+(?:[ -][A-Z][\w'-]+){0,3}")
 # Facts that depend on a health system: what a procedure costs, who pays, how long the wait is.
 _HEALTH_SYSTEM = re.compile(
@@ -365,14 +362,9 @@ class OfflineAnswerer:
             self._coverage(part, vector, answer, vocabulary, own)
             for part, vector in zip(parts, part_vectors, strict=True)
         ]
-        covers = [self._coverage(question, query, answer, vocabulary, own), *part_cover]
-        if best < CONFIDENT_SEMANTIC and own != question and max(covers) < MIN_COVERAGE:
-            # A follow-up read with the previous turn's focus ("My mum had her screw taken out
-            # last week what are the risks of that op?"): the earlier story's words are context,
-            # not parts to answer; what is asked now is weighed on its own too.
-            own_vector = self._vectors([own])[0]
-            covers.append(self._coverage(own, own_vector, answer, vocabulary, own))
-        if best < CONFIDENT_SEMANTIC and max(covers) < MIN_COVERAGE:
+        if best < CONFIDENT_SEMANTIC and not self._covers(
+            question, query, own, answer, vocabulary, part_cover
+        ):
             return declined
         uncovered = []
         if wording.not_covered_part and parts:
@@ -385,6 +377,27 @@ class OfflineAnswerer:
                 if (score < MIN_SEMANTIC or cover < MIN_COVERAGE) and not _WORRY.search(part)
             ]
         return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources))
+
+    def _covers(
+        self,
+        question: str,
+        query: np.ndarray,
+        own: str,
+        answer: np.ndarray,
+        vocabulary: frozenset[str],
+        part_cover: list[float],
+    ) -> bool:
+        """Whether the chosen sentences speak to enough of the question (or of one of its parts)."""
+        covers = [self._coverage(question, query, answer, vocabulary, own), *part_cover]
+        if max(covers) >= MIN_COVERAGE:
+            return True
+        if own == question:
+            return False
+        # A follow-up read with the previous turn's focus ("My mum had her screw taken out last
+        # week what are the risks of that op?"): the earlier turn's words are context, not parts
+        # to answer, so what is asked now is weighed on its own too.
+        own_vector = self._vectors([own])[0]
+        return self._coverage(own, own_vector, answer, vocabulary, own) >= MIN_COVERAGE
 
     def _score(
         self, question: str, query: np.ndarray, candidates: list[tuple[int, Source, _Unit]]
@@ -800,7 +813,6 @@ def _render(
             for k, segment in enumerate(unit.segments):
                 if k == 0:
                     segment = _REPLY_LABEL.sub("", segment, count=1)
-                    segment = _FILLER.sub(lambda m: m.group(1).upper(), segment, count=1)
                 first, *items = segment.split("\n")
                 text, tag = lines[-1]
                 lines[-1] = (f"{text} {first}".lstrip(), tag)

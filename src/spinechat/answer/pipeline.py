@@ -212,7 +212,9 @@ class Answerer:
         # itself: repeating the flag's answer to "how long is recovery?" leaves it unanswered.
         # The question itself is read for red flags too (``turn`` is the last turn that fired).
         about_flag = _about_flag(check.triage, question, history, self.triager)
-        warning_list = check.kind == "ok" and check.urgency == "none" and asks_warning_signs(question)
+        warning_list = (
+            check.kind == "ok" and check.urgency == "none" and asks_warning_signs(question)
+        )
         if emergency and about_flag:
             # The answer under an emergency banner is about the emergency: search and answer for
             # what the fired rules describe, not for whatever else the message asked.
