@@ -39,12 +39,18 @@ REQUIRED_MESSAGES = (
     "source_reply",
     "source_reply_asked",
     "source_page",
+    "source_page_case",
+    "source_page_case_asked",
     "source_other",
     "health_system",
     "health_system_elsewhere",
     "not_covered_part",
     "asked_emergency",
     "asked_urgent",
+    "warning_signs_intro",
+    "warning_signs_emergency",
+    "warning_signs_urgent",
+    "warning_signs_sources",
 )
 # Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.

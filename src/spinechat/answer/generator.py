@@ -129,6 +129,8 @@ class OfflineGenerator:
             reply=say("source_reply"),
             reply_asked=say("source_reply_asked"),
             page=say("source_page"),
+            page_case=say("source_page_case"),
+            page_case_asked=say("source_page_case_asked"),
             other=say("source_other"),
             health_system=say("health_system"),
             health_system_elsewhere=say("health_system_elsewhere"),

@@ -87,6 +87,14 @@ _HEALTH_SYSTEM = re.compile(
     r"covered by|billing|NTD|NT\$|reimburs\w+|waiting (?:list|time)s?)\b",
     re.I,
 )
+# A question about money or cover: only then are cost and insurance sentences quoted (to anyone
+# else they are noise, and one health system's cover read as universal misleads).
+_ASKS_COST = re.compile(
+    r"\b(?:cost\w*|pay\w*|paid|price\w*|fees?|charge\w*|expens\w+|money|afford\w*|cheap\w*|"
+    r"free|out[- ]of[- ]pocket|insur\w+|cover(?:ed|s)?|billing|bill|nhs|medicare|medicaid|"
+    r"reimburs\w+|waiting (?:list|time)s?)\b",
+    re.I,
+)
 _ASKING = re.compile(
     r"(?:is|are|will|would|can|could|do|does|did|should|how|what|when|where|why|who|which)\b", re.I
 )
@@ -233,6 +241,8 @@ class Wording:
     reply: str = ""  # {doctor}, {publisher}: a doctor's reply to another patient
     reply_asked: str = ""  # {asked}: what that patient asked
     page: str = ""  # {publisher}: general text on a Q&A page, written to the patient who asked
+    page_case: str = ""  # {publisher}: the same text when it speaks of that patient's own case
+    page_case_asked: str = ""  # {publisher}, {asked}: the same, with what that patient asked
     other: str = ""  # {publisher}: an article, a leaflet
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
@@ -322,7 +332,13 @@ class OfflineAnswerer:
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
         if not question.strip():
             return declined
-        candidates = [c for c in _candidates(sources) if not _verdict_for_another(c, question)]
+        asks_cost = bool(_ASKS_COST.search(question))
+        candidates = [
+            c
+            for c in _candidates(sources)
+            if not _verdict_for_another(c, question)
+            and (asks_cost or not _HEALTH_SYSTEM.search(c[2].text))
+        ]
         if not candidates:
             return declined
         query = self._embedder.embed_query(question) if vector is None else vector
@@ -346,10 +362,8 @@ class OfflineAnswerer:
             self._coverage(part, vector, answer, vocabulary, own)
             for part, vector in zip(parts, part_vectors, strict=True)
         ]
-        if (
-            best < CONFIDENT_SEMANTIC
-            and max([self._coverage(question, query, answer, vocabulary, own), *part_cover])
-            < MIN_COVERAGE
+        if best < CONFIDENT_SEMANTIC and not self._covers(
+            question, query, own, answer, vocabulary, part_cover
         ):
             return declined
         uncovered = []
@@ -362,7 +376,28 @@ class OfflineAnswerer:
                 for part, score, cover in zip(parts, best_part, part_cover, strict=True)
                 if (score < MIN_SEMANTIC or cover < MIN_COVERAGE) and not _WORRY.search(part)
             ]
-        return _render(scored, chosen, wording, place, uncovered)
+        return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources))
+
+    def _covers(
+        self,
+        question: str,
+        query: np.ndarray,
+        own: str,
+        answer: np.ndarray,
+        vocabulary: frozenset[str],
+        part_cover: list[float],
+    ) -> bool:
+        """Whether the chosen sentences speak to enough of the question (or of one of its parts)."""
+        covers = [self._coverage(question, query, answer, vocabulary, own), *part_cover]
+        if max(covers) >= MIN_COVERAGE:
+            return True
+        if own == question:
+            return False
+        # A follow-up read with the previous turn's focus ("My mum had her screw taken out last
+        # week what are the risks of that op?"): the earlier turn's words are context, not parts
+        # to answer, so what is asked now is weighed on its own too.
+        own_vector = self._vectors([own])[0]
+        return self._coverage(own, own_vector, answer, vocabulary, own) >= MIN_COVERAGE
 
     def _score(
         self, question: str, query: np.ndarray, candidates: list[tuple[int, Source, _Unit]]
@@ -748,7 +783,12 @@ def _duplicates(i: int, j: int, scored: _Scored, tokens: list[set[str]]) -> bool
 
 
 def _render(
-    scored: _Scored, chosen: list[int], wording: Wording, place: str, uncovered: list[str]
+    scored: _Scored,
+    chosen: list[int],
+    wording: Wording,
+    place: str,
+    uncovered: list[str],
+    asked_by_doc: dict[str, str] | None = None,
 ) -> OfflineAnswer:
     # The answer first: sources in the order of their best sentence, and within a source the
     # sentences best first (a unit keeps the sentence it leans on, so none reads out of context).
@@ -782,7 +822,7 @@ def _render(
                     lines.append(("", ""))  # what follows a list starts on a new line
             if needs:
                 lines.append(("", ""))
-        lead = _attribution(source, units, wording)
+        lead = _attribution(source, units, wording, (asked_by_doc or {}).get(source.doc_id, ""))
         framed.setdefault(lead, []).extend(line for line in lines if line[0])
     paragraphs = []
     for lead, tagged in framed.items():
@@ -803,7 +843,20 @@ def _render(
     )
 
 
-def _attribution(source: Source, units: list[_Unit], wording: Wording) -> str:
+def _asked_by_doc(sources: Sequence[Source]) -> dict[str, str]:
+    """What the patient on each Q&A page asked, from its reply or question passages retrieved."""
+    asked: dict[str, str] = {}
+    for source in sources:
+        if source.kind != "patient-qa" or source.doc_id in asked:
+            continue
+        if source.asked:
+            asked[source.doc_id] = source.asked
+        elif _PATIENT_SECTION.match(source.section.rsplit(SECTION_SEPARATOR, 1)[-1].strip()):
+            asked[source.doc_id] = _questions(source.text)
+    return asked
+
+
+def _attribution(source: Source, units: list[_Unit], wording: Wording, page_asked: str = "") -> str:
     """Who said the quotes of ``source`` and to whom: "Dr. X replied to another patient on ..."."""
     publisher = source.publisher or (f"\u201c{source.title}\u201d" if source.title else "")
     if not publisher:
@@ -821,8 +874,20 @@ def _attribution(source: Source, units: list[_Unit], wording: Wording) -> str:
             if lead and asked and wording.reply_asked:
                 lead += " " + _fill(wording.reply_asked, asked=asked)
             return lead
+        if wording.page_case and any(_OTHERS_CASE.search(unit.text) for unit in units):
+            # Details of that patient's case ("In that patient's case, the loosening ... two weeks
+            # post-surgery is concerning") are framed as the reply to their question.
+            asked = _shown_question(page_asked or source.asked)
+            lead = _fill(wording.page_case, publisher=publisher)
+            if asked and wording.page_case_asked:
+                lead = _fill(wording.page_case_asked, publisher=publisher, asked=asked)
+            return lead
         return _fill(wording.page, publisher=publisher)
     return _fill(wording.other, publisher=publisher)
+
+
+# What ``documents.cleaning`` made of "In your case" and "based on your symptoms" in a reply.
+_OTHERS_CASE = re.compile(r"\bthat patient['\u2019]s\b", re.I)
 
 
 def _system_specific(text: str) -> bool:

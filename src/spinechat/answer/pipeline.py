@@ -47,6 +47,7 @@ from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
+from spinechat.answer.warning_signs import asks_warning_signs, warning_signs
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.governance.audit import AuditLog, current_conversation, entry_for
@@ -224,29 +225,45 @@ class Answerer:
         # recorded, for the evaluation's retrieval figures.
         rewrite = use_llm and check.kind != "off_topic"
         emergency = check.urgency == "emergency" and not check.triage.hedged
-        if emergency:
+        # A banner raised by an earlier turn stays, but a new question after it is answered for
+        # itself: repeating the flag's answer to "how long is recovery?" leaves it unanswered.
+        # The question itself is read for red flags too (``turn`` is the last turn that fired).
+        about_flag = _about_flag(check.triage, question, history, self.triager)
+        warning_list = (
+            check.kind == "ok" and check.urgency == "none" and asks_warning_signs(question)
+        )
+        if emergency and about_flag:
             # The answer under an emergency banner is about the emergency: search and answer for
             # what the fired rules describe, not for whatever else the message asked.
             focus = _emergency_focus(check.triage)
             retrieved = self._retrieve(focus, (), False, prompts, deadline)
-        elif check.urgency == "urgent" and not check.triage.hedged and not rewrite:
+        elif check.urgency == "urgent" and not check.triage.hedged and not rewrite and about_flag:
             # Offline, under an urgent banner, the answer is about the signs that raised it, read
             # in the rules' plain words: a worried story ("her scar has gone red and a bit puffy,
             # what do we do") matches the sources' list of early signs only through them.
             retrieved = self._retrieve(_urgent_focus(check.triage), (), False, prompts, deadline)
         else:
-            signs = _signs(check.triage) if check.urgency != "none" else ""
+            signs = _signs(check.triage) if check.urgency != "none" and about_flag else ""
             retrieved = self._retrieve(question, history, rewrite, prompts, deadline, signs)
         sources = retrieved.sources if check.kind != "off_topic" else []
         done = Done("", start.mode)
-        if check.kind != "off_topic":
+        if warning_list:
+            # The clinicians' list answers this, in both modes (see ``answer.warning_signs``).
+            contacts = {
+                "emergency_number": self.settings.emergency_number,
+                "care_team": self.settings.care_team_contact,
+            }
+            listed = warning_signs(prompts, contacts)
+            yield AnswerEvent("delta", text=listed)
+            done = Done(listed, start.mode, covered=True)
+        elif check.kind != "off_topic":
             request = Request(
                 retrieved.query,
                 sources,
                 prompts,
                 deadline,
                 retrieved.vector,
-                emergency,
+                emergency and about_flag,
                 place=place_named(
                     " ".join([*(m.content for m in history if m.role == "user"), question])
                 ),
@@ -415,7 +432,7 @@ class Answerer:
             hits = self._followup_hits(query, subject, hits)
             # The extractive answerer scores sentences against the question with the subject it
             # carries over; the offline generator embeds that reading itself, only when used.
-            query, vector = f"{question} ({subject})", None
+            query, vector = f"{_previous_focus(previous[-1])} {question}", None
         elif not rewrite and (focus := focus_of(question)) != question:
             query, vector = focus, None
         if signs and not rewrite:
@@ -459,6 +476,24 @@ class Answerer:
         return offline
 
 
+def _about_flag(
+    triage: ConversationTriage, question: str, history: Sequence[Message], triager: Triager
+) -> bool:
+    """Whether the answer is about the red flag: it was raised by this message, or this message
+    asks what to do about it, rather than asking something new after it."""
+    earlier = sum(1 for m in history if m.role == "user")
+    if triage.urgency == "none" or triage.turn is None or triage.turn >= earlier:
+        return True
+    # "how quick must I go?", "what should I do?": still about the sign said before.
+    if how_soon(question) or _WHAT_TO_DO.search(question):
+        return True
+    # The turn recorded is the first to fire; this message may say it again ("still bleeding").
+    return triager.triage([question]).urgency != "none"
+
+
+_WHAT_TO_DO = re.compile(r"\bwhat (?:should|must|do|can|shall) (?:i|we|he|she|they) do\b", re.I)
+
+
 def _shown(start: AnswerResult, preface: str) -> str:
     """What the model is told the person already sees above its answer (see ``LLMGenerator``)."""
     if not preface:
@@ -487,6 +522,11 @@ def followup_subject(question: str, previous: str) -> str:
         w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
     ]
     return " ".join(dict.fromkeys(content[:SUBJECT_WORDS]))
+
+
+def _previous_focus(previous: str) -> str:
+    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
+    return focus_of(asked)
 
 
 def focus_of(question: str) -> str:

@@ -24,10 +24,13 @@ _GREETING = (
 _GREETING_LINE = re.compile(
     rf"^[ \t]*{_GREETING}[ \t]*[.,!:]?[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
+# Said after the greeting, it reads as spinechat talking once quoted: "Hello, generally speaking,
+# it is important ..." becomes "It is important ...".
+_FILLER = r"(?:generally speaking|in general|basically)"
 # A greeting opening a paragraph, or opening a reply after its label ("Reply from Dr. X (Ortho): ").
 _GREETING_LEAD = re.compile(
     rf"(?P<lead>^[ \t]*(?:[^\n:]{{0,80}}\b(?:reply|answer|question)\b[^\n:]{{0,60}}:[ \t]*)?)"
-    rf"{_GREETING}[ \t]*[,.!][ \t]*(?=\S)",
+    rf"{_GREETING}[ \t]*[,.!][ \t]*(?:{_FILLER}[ \t]*,[ \t]*)?(?=\S)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Sign-offs and slogans: a whole line, or the last sentence of a paragraph.
@@ -74,7 +77,7 @@ def _reframed(match: re.Match[str], *, replacement: str) -> str:
 def _drop_greeting(match: re.Match[str]) -> str:
     lead = match.group("lead")
     rest = match.string[match.end() : match.end() + 1]
-    # The next word now starts the sentence: "Hello, generally speaking" -> "Generally speaking".
+    # The next word now starts the sentence: "Hello, generally speaking, it is" -> "It is".
     return lead + ("\x00" if rest.islower() else "")
 
 

@@ -183,12 +183,31 @@ _REASSURANCE = re.compile(
 
 
 def drop_reassurance(text: str) -> str:
-    """``text`` without the sentences that reassure: for the body under an emergency banner."""
-    kept_lines = []
-    for line in text.split("\n"):
-        sentences = split_sentences(line, cited=True)
-        kept = [s for s in sentences if not _REASSURANCE.search(s)]
-        if sentences and not kept:
+    """``text`` without the sentences that reassure: for the body under an emergency banner.
+
+    A paragraph that loses its quotes this way loses its framing too: "A doctor replying on ...
+    said:" (or the other patient's question) with nothing after it would attribute nothing. When
+    no quote is left at all, the answer's own intro goes with them and nothing is returned.
+    """
+    paragraphs = []
+    dropped = False
+    for paragraph in text.split("\n\n"):
+        kept_lines = []
+        lost = False
+        for line in paragraph.split("\n"):
+            sentences = split_sentences(line, cited=True)
+            kept = [s for s in sentences if not _REASSURANCE.search(s)]
+            lost = lost or len(kept) != len(sentences)
+            if sentences and not kept:
+                continue
+            kept_lines.append(" ".join(kept) if len(kept) != len(sentences) else line)
+        if lost and not any(_CITED.search(line) for line in kept_lines):
+            dropped = True
             continue
-        kept_lines.append(" ".join(kept) if len(kept) != len(sentences) else line)
-    return "\n".join(kept_lines).strip()
+        paragraphs.append("\n".join(kept_lines))
+    if dropped and not any(_CITED.search(paragraph) for paragraph in paragraphs):
+        return ""
+    return "\n\n".join(p for p in paragraphs if p.strip()).strip()
+
+
+_CITED = re.compile(r"\[\d+\]")
