@@ -160,6 +160,11 @@ def host(app_url: str, locked_url: str, tmp_path_factory: pytest.TempPathFactory
     pages["csp.html"] = _host_page(app_url, head=csp).replace(
         "<script src=", '<script nonce="abc123" src='
     )
+    for lang in ("zh-Hant", "zh-Hans"):
+        pages[f"{lang}.html"] = _host_page(
+            app_url,
+            attrs={"data-lang": lang, "data-title": "", "data-greeting": "", "data-examples": ""},
+        )
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(folder))
@@ -490,3 +495,141 @@ def test_widget_is_small_gzipped() -> None:
     size = len(gzip.compress(WIDGET_FILE.read_bytes(), compresslevel=9))
     _record("widget_js_gzip_bytes", size)
     assert size <= 30 * 1024
+
+
+# ---- issue 13, what was still missing: languages, the passage behind [n], zoom -------------------
+
+ZOOM_200 = {"width": 640, "height": 400}  # a 1280x800 window at 200%
+ZOOM_400 = {"width": 320, "height": 200}  # and at 400%
+# The widget's fixed words per data-lang, as a reader of that language checks them.
+WORDS = {
+    "zh-Hant": {"launcher": "提出問題", "question": "您的問題", "emergency": "請立即就醫"},
+    "zh-Hans": {"launcher": "提出问题", "question": "您的问题", "emergency": "请立即就医"},
+}
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS))
+def test_fixed_wording_follows_data_lang(lang: str, host: str, browsing: OfflineBrowsing) -> None:
+    words = WORDS[lang]
+    page = browsing.page()
+    page.add_init_script(RECORD_EVENTS)
+    page.goto(f"{host}/{lang}.html")
+    launcher = page.get_by_role("button", name=re.compile("^" + words["launcher"]))
+    expect(launcher).to_be_visible(timeout=TIMEOUT_MS)
+    launcher.click()
+    panel = _panel(page)
+    expect(panel).to_be_visible()
+    # Nothing of the widget's own wording is left in English (the hospital set no title).
+    shown = panel.inner_text() + " ".join(
+        panel.locator("[aria-label]").evaluate_all("els => els.map((e) => e.ariaLabel)")
+    )
+    assert not re.findall(r"[A-Za-z]{2,}", shown), shown
+    assert panel.evaluate("(p) => p.closest('[lang]').lang") == lang
+    box = page.get_by_role("textbox", name=words["question"])
+    box.fill(EMERGENCY)
+    box.press("Enter")
+    answer = page.locator(".msg.bot:not([aria-busy])").last
+    banner = answer.get_by_role("alert")
+    expect(banner.locator("strong")).to_have_text(words["emergency"], timeout=TIMEOUT_MS)
+    expect(banner.locator("a[href='tel:999']")).to_have_count(1)
+    violations = axe(page)
+    assert violations == [], describe_violations(violations)
+    screenshot(page, f"widget-{lang}")
+
+
+def _pop(page: Page) -> Locator:
+    return page.locator("#sc-pop")
+
+
+def test_a_citation_shows_its_passage_on_hover_and_focus(
+    host: str, browsing: OfflineBrowsing
+) -> None:
+    page = _visit(browsing, f"{host}/widget.html")
+    _launcher(page).click()
+    answer = _ask(page, HEADLINE)
+    link = answer.locator("a.cite").first
+    href = link.get_attribute("href")
+    assert href is not None
+    source = answer.locator(f"li[id='{href[1:]}']")
+    pop = _pop(page)
+    link.hover()
+    expect(pop).to_be_visible()
+    expect(pop).to_have_attribute("role", "tooltip")
+    expect(link).to_have_attribute("aria-describedby", "sc-pop")
+    expect(pop.locator("strong")).to_contain_text(source.locator("strong").inner_text())
+    # The supporting sentence is marked, and it is part of the source's passage.
+    mark = pop.locator("mark")
+    expect(mark).to_have_count(1)
+    assert mark.inner_text() in source.locator(".snippet").inner_text()
+    violations = axe(page)
+    assert violations == [], describe_violations(violations)
+    screenshot(page, "widget-citation-popover")
+    # Escape closes the passage first, and only then the panel.
+    page.keyboard.press("Escape")
+    expect(pop).to_be_hidden()
+    expect(_panel(page)).to_be_visible()
+    page.mouse.move(0, 0)
+    link.focus()
+    expect(pop).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(pop).to_be_hidden()
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(source).to_be_focused()
+
+
+def test_a_first_tap_shows_the_passage_and_a_second_goes_to_the_source(
+    host: str, browsing: OfflineBrowsing
+) -> None:
+    page = _visit(browsing, f"{host}/widget.html", viewport=PHONE, has_touch=True, is_mobile=True)
+    _launcher(page).tap()
+    answer = _ask(page, HEADLINE)
+    link = answer.locator("a.cite").first
+    href = link.get_attribute("href")
+    assert href is not None
+    link.scroll_into_view_if_needed()
+    link.tap()
+    pop = _pop(page)
+    expect(pop).to_be_visible()
+    expect(pop).to_be_in_viewport(ratio=1)
+    page.wait_for_timeout(600)  # two quick taps would be a double tap, not two taps
+    link.tap()
+    expect(pop).to_be_hidden()
+    expect(answer.locator(f"li[id='{href[1:]}']")).to_be_focused()
+
+
+@pytest.mark.parametrize(
+    "viewport", [PHONE, ZOOM_200, ZOOM_400], ids=["phone-360x740", "zoom-200", "zoom-400"]
+)
+def test_emergency_line_is_on_screen_and_nothing_is_cut_off(
+    viewport: dict[str, int], host: str, browsing: OfflineBrowsing, request: Any
+) -> None:
+    page = _visit(browsing, f"{host}/widget.html", viewport=viewport)
+    _launcher(page).click()
+    _ask(page, "Can spinal screws come through the skin?")
+    answer = _ask(page, EMERGENCY)
+    page.wait_for_timeout(800)  # smooth scrolling, if any, has finished
+    banner = answer.get_by_role("alert")
+    expect(banner.locator("strong")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("button", name="Close chat")).to_be_in_viewport(ratio=1)
+    if viewport["height"] >= 400:
+        expect(banner.locator("a[href='tel:999']")).to_be_in_viewport(ratio=1)
+    # Nothing wider than the screen, in the page or in the panel; every control can be reached.
+    widths = page.evaluate(
+        """() => {
+            const root = document.querySelector('[data-spinechat-widget]').shadowRoot;
+            const over = Array.from(root.querySelectorAll('.panel *')).filter(
+                (e) => e.getBoundingClientRect().right > window.innerWidth + 1
+                    && e.getClientRects().length);
+            return {page: document.documentElement.scrollWidth, over: over.map((e) => e.className
+                || e.tagName)};
+        }"""
+    )
+    assert widths["page"] <= viewport["width"] and not widths["over"], widths
+    for name in ("Your question",):
+        control = page.get_by_role("textbox", name=name)
+        control.scroll_into_view_if_needed()
+        expect(control).to_be_in_viewport()
+    page.get_by_role("button", name="Send").scroll_into_view_if_needed()
+    expect(page.get_by_role("button", name="Send")).to_be_in_viewport(ratio=1)
+    screenshot(page, f"widget-emergency-{request.node.callspec.id}")

@@ -161,6 +161,7 @@ def create_app(
             theme=theme,
             css=ui.CSS,
             head=ui.HEAD,
+            i18n=gr.I18n(en=ui.PATIENT_WORDING),
         )
     return app
 

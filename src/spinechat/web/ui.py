@@ -60,6 +60,22 @@ NOTE = (
 SYSTEM_FONTS = ("system-ui", "-apple-system", "Segoe UI", "Roboto", "Arial", "sans-serif")
 MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
 _BANNER_HEADINGS = {"emergency": "Emergency", "urgent": "Urgent"}
+# Gradio's own button names that patients and screen readers meet, in plain words (issue 13).
+# Keys are Gradio 6's translation keys (gradio/templates/frontend: ``i18n("chatbot.like")``);
+# given for "en", Gradio's fallback language, so every browser locale without its own Gradio
+# translation reads these.
+PATIENT_WORDING = {
+    "chatbot.like": "This answer helped",
+    "chatbot.dislike": "This answer did not help",
+    "chatbot.copy_message": "Copy this answer",
+    "chatbot.copied_message": "Answer copied",
+    "chatbot.clear": "Clear the conversation",
+    "chatbot.retry": "Ask this question again",
+    "chatbot.undo": "Take back my last question",
+    "chatbot.edit": "Change my question",
+    "chatbot.submit": "Send",
+    "chatbot.cancel": "Cancel",
+}
 # Likes are possible on this many of a session's latest answers.
 MAX_RATED_ANSWERS = 50
 _GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again in a moment."
@@ -130,6 +146,17 @@ gradio-app:has(.spinechat-note) { visibility: visible !important; }
 #spinechat-chat > label, #spinechat-chat [data-testid="block-label"] {
   position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; }
+/* Rating buttons only on finished answers (ANSWERING_JS). */
+body.spinechat-answering #spinechat-chat .message-buttons { visibility: hidden !important; }
+/* The passage behind a [n], shown beside it on hover, focus or tap (HEAD's script). */
+.spinechat-pop { position: fixed; z-index: 1000; max-width: min(28rem, calc(100vw - 1rem));
+  max-height: 40vh; overflow-y: auto; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+  background: #ffffff; color: #1e293b; border: 2px solid #334155; font-size: 0.95rem;
+  line-height: 1.5; box-shadow: 0 0.25rem 1rem rgba(15, 23, 42, 0.25); }
+.spinechat-pop[hidden] { display: none; }
+.spinechat-pop strong { display: block; margin-bottom: 0.25rem; }
+.spinechat-pop mark { background: #fef08a; color: #1e293b; }
+.spinechat-pop .spinechat-pop-hint { display: block; margin-top: 0.25rem; color: #334155; }
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after { animation: none !important; transition: none !important;
     scroll-behavior: auto !important; }
@@ -146,24 +173,118 @@ HEAD = (
   const fix = () => document.querySelectorAll('.examples[role="list"]')
     .forEach((el) => el.removeAttribute("role"));
   new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
-  // Gradio's chat opens every link in a new tab; a citation jumps to its source in this answer
-  // instead: the source list opens, the passage comes into view and takes the focus.
-  document.addEventListener("click", (event) => {
-    const link = event.target instanceof Element && event.target.closest("a.spinechat-cite");
-    const id = link ? (link.getAttribute("href") || "").slice(1) : "";
-    const target = id && document.getElementById(id);
+  // Gradio's chat opens every link in a new tab; a citation works in this answer instead. Hover,
+  // keyboard focus or a first tap shows its passage beside it (supporting sentence marked);
+  // a click, Enter or a second tap jumps to the source in the list under the answer. Escape
+  // closes the passage (WCAG 1.4.13: dismissable, hoverable, persistent).
+  const pop = document.createElement("div");
+  pop.id = "spinechat-pop";
+  pop.className = "spinechat-pop";
+  pop.setAttribute("role", "tooltip");
+  pop.hidden = true;
+  let shownFor = null;
+  let openBeforePress = false;
+  const citeOf = (node) => node instanceof Element ? node.closest("a.spinechat-cite") : null;
+  const sourceOf = (link) => {
+    const id = (link.getAttribute("href") || "").slice(1);
+    return id ? document.getElementById(id) : null;
+  };
+  const hide = () => {
+    if (shownFor) shownFor.removeAttribute("aria-describedby");
+    shownFor = null;
+    pop.hidden = true;
+  };
+  const show = (link) => {
+    const source = sourceOf(link);
+    if (!source) return;
+    if (!pop.isConnected) document.body.appendChild(pop);
+    if (shownFor && shownFor !== link) hide();
+    const title = document.createElement("strong");
+    const where = source.querySelector(".spinechat-source-where");
+    title.textContent = where ? where.textContent : link.textContent;
+    const passage = document.createElement("span");
+    const quote = source.querySelector("blockquote");
+    // Our own escaped markup (citations.highlight): text and one <mark>, copied node by node.
+    if (quote) quote.childNodes.forEach((node) => passage.appendChild(node.cloneNode(true)));
+    const hint = document.createElement("span");
+    hint.className = "spinechat-pop-hint";
+    hint.textContent = "Tap the number again, or press Enter, to go to the source.";
+    pop.replaceChildren(title, passage, hint);
+    pop.hidden = false;
+    shownFor = link;
+    link.setAttribute("aria-describedby", pop.id);
+    place();
+    const mark = pop.querySelector("mark");
+    if (mark) pop.scrollTop = mark.offsetTop - 24;
+  };
+  // Beside its [n]: below it, or above when there is no room below; kept there as the page or
+  // the chat scrolls, and closed when the [n] has left the screen.
+  const place = () => {
+    if (!shownFor) return;
+    const at = shownFor.getBoundingClientRect();
+    if (!shownFor.isConnected || at.bottom < 0 || at.top > window.innerHeight) {
+      hide();
+      return;
+    }
+    const width = pop.offsetWidth;
+    const height = pop.offsetHeight;
+    const below = at.bottom + 6 + height <= window.innerHeight;
+    pop.style.top = Math.max(4, below ? at.bottom + 6 : at.top - 6 - height) + "px";
+    pop.style.left = Math.max(4, Math.min(at.left, window.innerWidth - width - 4)) + "px";
+  };
+  const jump = (link) => {
+    const target = sourceOf(link);
     if (!target) return;
-    event.preventDefault();
-    event.stopPropagation();
+    hide();
     const list = target.closest("details");
     if (list) list.open = true;
     target.setAttribute("tabindex", "-1");
     target.focus({preventScroll: true});
-    const show = () => target.scrollIntoView({block: "start"});
-    show();
+    const reveal = () => target.scrollIntoView({block: "start"});
+    reveal();
     // Gradio's chat scrolls back to its last message 300 ms after any update when it was at the
     // bottom; scrolling again after that keeps the source on screen.
-    setTimeout(show, 400);
+    setTimeout(reveal, 400);
+  };
+  document.addEventListener("pointerover", (event) => {
+    const link = citeOf(event.target);
+    if (link && event.pointerType === "mouse") show(link);
+  });
+  document.addEventListener("pointerout", (event) => {
+    if (!shownFor || event.pointerType !== "mouse") return;
+    const to = event.relatedTarget;
+    if (to instanceof Node && (pop.contains(to) || shownFor.contains(to))) return;
+    if (citeOf(event.target) === shownFor || pop.contains(event.target)) hide();
+  });
+  document.addEventListener("focusin", (event) => {
+    const link = citeOf(event.target);
+    if (link) show(link);
+    else if (shownFor) hide();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && shownFor) {
+      event.stopPropagation();
+      hide();
+    }
+  }, true);
+  document.addEventListener("pointerdown", (event) => {
+    const link = citeOf(event.target);
+    openBeforePress = Boolean(link) && link === shownFor;
+    if (!link && shownFor && !pop.contains(event.target)) hide();
+  }, true);
+  document.addEventListener("scroll", (event) => {
+    if (!(event.target instanceof Node && pop.contains(event.target))) place();
+  }, true);
+  window.addEventListener("resize", place);
+  document.addEventListener("click", (event) => {
+    const link = citeOf(event.target);
+    if (!link || !sourceOf(link)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    // event.detail is 0 for Enter on a focused link.
+    if (event.detail === 0 || openBeforePress) jump(link);
+    else show(link);
+    openBeforePress = false;
   }, true);
 })();
 </script>"""
@@ -403,7 +524,8 @@ class ChatHandlers:
         index = len(chat)
         banner = ""
         text = ""
-        show_comment = gr.update(visible=True)
+        # Hidden while the answer streams, like its rating buttons; shown when it has finished.
+        show_comment = gr.update(visible=False)
 
         def update(sources: str | None = None, rendered: str | None = None) -> tuple[Any, ...]:
             # A finished answer is shown with its linked citations and its own sources; the
@@ -430,6 +552,7 @@ class ChatHandlers:
                     # Stored as shown, so staff reading feedback see the patient's numbers.
                     shown = dataclasses.replace(result, answer=text, sources=numbered)
                     answers[index] = answer_record(shown, key)
+                    show_comment = gr.update(visible=True)
                     for old in sorted(answers)[:-MAX_RATED_ANSWERS]:
                         del answers[old]
                     reportable = ""
@@ -614,12 +737,21 @@ def _refusal(err: InputError) -> gr.Error:
 # after a short wait, because Gradio scrolls the chat to its end after the last update. Instant,
 # not smooth, scrolling: nothing moves under someone who asked for reduced motion.
 SHOW_ALERT_JS = """() => {
+    document.body.classList.remove("spinechat-answering");
     const show = () => {
         const alert = document.querySelector('#spinechat-banner [role="alert"]');
         if (alert) alert.scrollIntoView({block: "start", inline: "nearest", behavior: "instant"});
     };
     show();
     setTimeout(show, 300);
+}"""
+
+# Run in the browser as a question is sent (Gradio passes the inputs through a ``js`` step): the
+# like, dislike and copy buttons hide until the answer has finished (issue 13: thumbs showed while
+# streaming and did nothing). SHOW_ALERT_JS, run when the answer ends or fails, shows them again.
+ANSWERING_JS = """(...inputs) => {
+    document.body.classList.add("spinechat-answering");
+    return inputs;
 }"""
 
 
@@ -665,6 +797,17 @@ def build_blocks(
             examples=[{"text": question} for question in EXAMPLE_QUESTIONS],
             placeholder="Ask a question below, or choose one of these to start:",
         )
+        # Right after the chat, so the comment box follows the answer's rating buttons in tab
+        # order; shown once an answer has finished (``ChatHandlers.respond``).
+        comment = gr.Textbox(
+            label=(
+                "Optional comment on the answer above: type it here, then press "
+                '"This answer helped" or "This answer did not help"'
+            ),
+            lines=1,
+            max_lines=4,
+            visible=False,
+        )
         textbox = gr.Textbox(
             label="Your question",
             placeholder="Type your question and press Enter",
@@ -672,12 +815,6 @@ def build_blocks(
             max_lines=6,
             submit_btn="Ask",
             autofocus=not compact,
-        )
-        comment = gr.Textbox(
-            label="Optional comment on an answer: type it here, then press Like or Dislike under the answer",
-            lines=1,
-            max_lines=4,
-            visible=False,
         )
         with gr.Accordion("Sources of the latest answer", open=not compact):
             sources = gr.HTML(empty_sources_html(), elem_id="spinechat-sources")
@@ -692,10 +829,11 @@ def build_blocks(
             outputs,
             api_visibility="private",
             show_progress="minimal",
+            js=ANSWERING_JS,
         ).then(None, js=SHOW_ALERT_JS, api_visibility="private", queue=False)
         chatbot.example_select(
             _example_text, None, textbox, api_visibility="private", queue=False
-        ).then(respond, inputs, outputs, api_visibility="private").then(
+        ).then(respond, inputs, outputs, api_visibility="private", js=ANSWERING_JS).then(
             None, js=SHOW_ALERT_JS, api_visibility="private", queue=False
         )
         # No concurrency limit: storing a rating is quick and must not wait behind answers.

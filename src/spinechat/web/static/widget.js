@@ -20,9 +20,87 @@
   var data = script.dataset;
   var STORE_KEY = "spinechat:" + BASE;
   var REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  var NOTE =
-    "This is general information from our sources, not a diagnosis or advice about your own " +
-    "case. Talk to your surgeon or spine team about your situation.";
+  // The widget's fixed wording per data-lang. The answers (and the emergency opener in them) come
+  // from the server in the question's language (prompts/messages.*.toml). The Chinese follows
+  // those files' words (脊椎, 急診室/急诊室); zh-Hans is the zh-Hant text in mainland usage.
+  var WORDS = {
+    en: {
+      title: "Questions about your spinal hardware",
+      greeting: "Hello. Ask a general question about spinal screws, rods and plates.",
+      note: "This is general information from our sources, not a diagnosis or advice about your own " +
+        "case. Talk to your surgeon or spine team about your situation.",
+      launcher: "Ask a question", launcherLabel: "Ask a question: ", close: "Close chat",
+      conversation: "Conversation", question: "Your question", send: "Send",
+      clear: "Clear conversation", privacy: "Privacy", accessibility: "Accessibility",
+      newTab: "Open in a new tab", empty: "Please type a question first.",
+      tooLong: "Your question is {n} characters long; please shorten it to {max} or fewer. " +
+        "Your conversation is kept.",
+      emergency: "Seek emergency care now", urgent: "Contact your care team today",
+      call: "Call {number} or go to your nearest emergency department.",
+      callLocal: "Call your local emergency number or go to your nearest emergency department.",
+      careTeam: "Your care team: ", sources: "Sources", sourcesOf: "Sources of answer {n}",
+      key: "[n] in the answer points to source n below.", source: "source {n}",
+      you: "You: ", answer: "Answer: ",
+      unreachable: "The chat cannot be reached from this page right now.",
+      failed: "Sorry, something went wrong while answering. Please try again in a moment.",
+      openChat: "Open the chat in a new tab",
+      popHint: "Tap the number again, or press Enter, to go to the source.",
+    },
+    "zh-Hant": {
+      title: "關於您脊椎植入物的問題",
+      greeting: "您好。歡迎詢問關於脊椎螺釘、固定桿和骨板的一般問題。",
+      note: "這裡提供的是來自我們資料來源的一般資訊，並非診斷，也不是針對您個人情況的建議。" +
+        "請與您的外科醫師或脊椎團隊討論您的情況。",
+      launcher: "提出問題", launcherLabel: "提出問題：", close: "關閉對話",
+      conversation: "對話內容", question: "您的問題", send: "送出",
+      clear: "清除對話", privacy: "隱私權政策", accessibility: "無障礙聲明",
+      newTab: "在新分頁開啟", empty: "請先輸入問題。",
+      tooLong: "您的問題有 {n} 個字元，請縮短到 {max} 個字元以內。您的對話內容會保留。",
+      emergency: "請立即就醫", urgent: "請今天就聯絡您的醫療團隊",
+      call: "請撥打 {number} 或前往最近的急診室。",
+      callLocal: "請撥打當地的緊急電話或前往最近的急診室。",
+      careTeam: "您的醫療團隊：", sources: "資料來源", sourcesOf: "第 {n} 個回答的資料來源",
+      key: "回答中的 [n] 對應下方第 n 個資料來源。", source: "資料來源 {n}",
+      you: "您：", answer: "回答：",
+      unreachable: "目前無法從這個網頁連線到對話服務。",
+      failed: "很抱歉，回答時發生問題。請稍後再試一次。",
+      openChat: "在新分頁開啟對話",
+      popHint: "再點一次編號或按 Enter 鍵，即可前往該資料來源。",
+    },
+    "zh-Hans": {
+      title: "关于您脊椎植入物的问题",
+      greeting: "您好。欢迎咨询关于脊椎螺钉、连接棒和钢板的一般问题。",
+      note: "这里提供的是来自我们资料来源的一般信息，并非诊断，也不是针对您个人情况的建议。" +
+        "请与您的外科医生或脊椎团队讨论您的情况。",
+      launcher: "提出问题", launcherLabel: "提出问题：", close: "关闭对话",
+      conversation: "对话内容", question: "您的问题", send: "发送",
+      clear: "清除对话", privacy: "隐私政策", accessibility: "无障碍声明",
+      newTab: "在新标签页中打开", empty: "请先输入问题。",
+      tooLong: "您的问题有 {n} 个字符，请缩短到 {max} 个字符以内。您的对话内容会保留。",
+      emergency: "请立即就医", urgent: "请今天就联系您的医疗团队",
+      call: "请拨打 {number} 或前往最近的急诊室。",
+      callLocal: "请拨打当地的急救电话或前往最近的急诊室。",
+      careTeam: "您的医疗团队：", sources: "资料来源", sourcesOf: "第 {n} 个回答的资料来源",
+      key: "回答中的 [n] 对应下方第 n 条资料来源。", source: "资料来源 {n}",
+      you: "您：", answer: "回答：",
+      unreachable: "目前无法从这个网页连接到对话服务。",
+      failed: "很抱歉，回答时出现问题。请稍后再试。",
+      openChat: "在新标签页中打开对话",
+      popHint: "再点一次编号或按 Enter 键，即可前往该资料来源。",
+    },
+  };
+
+  // zh-TW and zh-HK write Traditional Chinese; zh, zh-CN and zh-SG Simplified; anything else English.
+  function wordsFor(lang) {
+    var tag = lang.toLowerCase();
+    if (/^zh-(hant|tw|hk|mo)\b/.test(tag)) return WORDS["zh-Hant"];
+    if (/^zh\b/.test(tag)) return WORDS["zh-Hans"];
+    return WORDS.en;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, name) { return String(values[name]); });
+  }
   var DEFAULTS = { primary: "#1d4ed8", text: "#ffffff", dark: "#111827" };
 
   // ---- configuration: every attribute is validated; bad values fall back to defaults ----------
@@ -85,13 +163,11 @@
     if (!/^[\w\s,"'-]+$/.test(font)) font = "";
     var lang = text(data.lang, "en", 35);
     if (!/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(lang)) lang = "en";
+    var words = wordsFor(lang);
     return {
-      title: text(data.title, "Questions about your spinal hardware", 80),
-      greeting: text(
-        data.greeting,
-        "Hello. Ask a general question about spinal screws, rods and plates.",
-        400
-      ),
+      words: words,
+      title: text(data.title, words.title, 80),
+      greeting: text(data.greeting, words.greeting, 400),
       examples: text(data.examples, "", 1200)
         .split("|")
         .map(function (q) { return text(q, "", 200); })
@@ -111,6 +187,7 @@
   }
 
   var config = configure();
+  var W = config.words;
 
   // ---- analytics: events without the patient's words ---------------------------------------------
 
@@ -206,6 +283,11 @@
     ".problem{margin:0.4em 0 0;color:#991b1b;font-weight:600}",
     ".problem:empty{display:none}",
     "footer{padding:0 0.75em 0.5em;font-size:0.85em}footer a{display:inline-block;min-height:1.8em;margin-right:1em}",
+    ".pop{position:fixed;z-index:2147483002;max-width:min(24em,calc(100vw - 1em));max-height:40vh;overflow-y:auto;",
+    "padding:0.5em 0.7em;background:#fff;color:#111827;border:0.15em solid #374151;border-radius:0.5em;font-size:0.9em;box-shadow:0 0.25em 1em rgba(0,0,0,.25)}",
+    ".pop[hidden]{display:none}.pop strong,.pop .hint{display:block}.pop .hint{margin-top:0.3em;color:#374151}",
+    ".pop mark{background:#fef08a;color:#111827}",
+    "@media (max-height:420px){.panel{overflow-y:auto}.body{flex:none;overflow:visible}header{position:sticky;top:0;z-index:1}}",
     "@media (prefers-reduced-motion:no-preference){.panel{transition:opacity .15s}}",
   ].join("\n");
 
@@ -224,16 +306,16 @@
   var launcher = el(
     "button",
     { type: "button", class: "launcher " + side, "aria-expanded": "false", "aria-controls": "sc-panel" },
-    ["Ask a question"]
+    [W.launcher]
   );
-  launcher.setAttribute("aria-label", "Ask a question: " + config.title);
+  launcher.setAttribute("aria-label", W.launcherLabel + config.title);
   var titleEl = el("h2", { id: "sc-title" }, [config.title]);
-  var closeBtn = el("button", { type: "button", class: "icon", "aria-label": "Close chat" }, ["\u2715"]);
-  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  var closeBtn = el("button", { type: "button", class: "icon", "aria-label": W.close }, ["\u2715"]);
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": W.conversation });
   var problem = el("p", { class: "problem", id: "sc-problem", role: "alert" });
   var box = el("textarea", { id: "sc-question", name: "question", rows: "2", "aria-describedby": "sc-problem" });
-  var send = el("button", { type: "submit", class: "send" }, ["Send"]);
-  var clear = el("button", { type: "button", class: "plain" }, ["Clear conversation"]);
+  var send = el("button", { type: "submit", class: "send" }, [W.send]);
+  var clear = el("button", { type: "button", class: "plain" }, [W.clear]);
   var examples = el("div", { class: "examples" });
   config.examples.forEach(function (q) {
     var b = el("button", { type: "button", class: "example" }, [q]);
@@ -241,27 +323,28 @@
     examples.appendChild(b);
   });
   var body = el("div", { class: "body" }, [
-    el("p", { class: "note", role: "note" }, [NOTE]),
+    el("p", { class: "note", role: "note" }, [W.note]),
     el("p", { class: "greeting" }, [config.greeting]),
     examples,
     log,
   ]);
   var form = el("form", { novalidate: true }, [
-    el("label", { for: "sc-question" }, ["Your question"]),
+    el("label", { for: "sc-question" }, [W.question]),
     box,
     el("div", { class: "row" }, [send, clear]),
     problem,
   ]);
   var links = [];
-  if (config.privacy) links.push(el("a", { href: config.privacy, target: "_blank", rel: "noopener" }, ["Privacy"]));
+  if (config.privacy) links.push(el("a", { href: config.privacy, target: "_blank", rel: "noopener" }, [W.privacy]));
   if (config.accessibility) {
-    links.push(el("a", { href: config.accessibility, target: "_blank", rel: "noopener" }, ["Accessibility"]));
+    links.push(el("a", { href: config.accessibility, target: "_blank", rel: "noopener" }, [W.accessibility]));
   }
-  links.push(el("a", { href: BASE + "/", target: "_blank", rel: "noopener" }, ["Open in a new tab"]));
+  links.push(el("a", { href: BASE + "/", target: "_blank", rel: "noopener" }, [W.newTab]));
+  var panelHeader = el("header", {}, [titleEl, closeBtn]);
   var panel = el(
     "div",
     { id: "sc-panel", class: "panel " + side, role: "dialog", "aria-labelledby": "sc-title", hidden: true },
-    [el("header", {}, [titleEl, closeBtn]), body, form, el("footer", {}, links)]
+    [panelHeader, body, form, el("footer", {}, links)]
   );
   root.appendChild(launcher);
   root.appendChild(panel);
@@ -298,17 +381,17 @@
     if (urgency !== "emergency" && urgency !== "urgent") return null;
     var banner = el("div", { class: "banner banner--" + urgency, role: "alert" });
     banner.appendChild(
-      el("strong", {}, [urgency === "emergency" ? "Seek emergency care now" : "Contact your care team today"])
+      el("strong", {}, [urgency === "emergency" ? W.emergency : W.urgent])
     );
     var line = el("p", {});
     if (urgency === "emergency" && config.emergency) {
-      line.appendChild(withCallLinks("Call " + config.emergency + " or go to your nearest emergency department."));
+      line.appendChild(withCallLinks(fill(W.call, { number: config.emergency })));
     } else if (urgency === "emergency") {
-      line.appendChild(document.createTextNode("Call your local emergency number or go to your nearest emergency department."));
+      line.appendChild(document.createTextNode(W.callLocal));
     }
     if (config.careTeam) {
       line.appendChild(document.createTextNode(line.childNodes.length ? " " : ""));
-      line.appendChild(withCallLinks("Your care team: " + config.careTeam));
+      line.appendChild(withCallLinks(W.careTeam + config.careTeam));
     }
     if (line.childNodes.length) banner.appendChild(line);
     return banner;
@@ -327,15 +410,10 @@
         p.appendChild(document.createTextNode(para.slice(last, offset)));
         if (known[n]) {
           // The title shows the source on hover; a tap jumps to it and highlights it.
-          var source = known[n];
-          p.appendChild(
-            el("a", {
-              href: "#" + prefix + "-src-" + n,
-              class: "cite",
-              "aria-label": "source " + n,
-              title: text(source.title, "", 300) + (source.section ? " \u2014 " + text(source.section, "", 300) : ""),
-            }, [match])
-          );
+          var link = el("a", { href: "#" + prefix + "-src-" + n, class: "cite", "aria-label": fill(W.source, { n: n }) }, [match]);
+          link.scSource = known[n];
+          link.scCiting = sentenceAt(para, offset);
+          p.appendChild(link);
         } else {
           p.appendChild(document.createTextNode(match));
         }
@@ -367,21 +445,21 @@
       item.appendChild(el("span", { class: "snippet" }, [text(s.snippet, "", 1200)]));
       list.appendChild(item);
     });
-    return el("section", { class: "sources", "aria-label": "Sources of answer " + prefix.slice(4) }, [
-      el("h3", {}, ["Sources"]),
-      el("p", { class: "key" }, ["[n] in the answer points to source n below."]),
+    return el("section", { class: "sources", "aria-label": fill(W.sourcesOf, { n: prefix.slice(4) }) }, [
+      el("h3", {}, [W.sources]),
+      el("p", { class: "key" }, [W.key]),
       list,
     ]);
   }
 
   function addUser(content) {
-    log.appendChild(el("div", { class: "msg user" }, [el("span", { class: "who" }, ["You: "]), content]));
+    log.appendChild(el("div", { class: "msg user" }, [el("span", { class: "who" }, [W.you]), content]));
   }
 
   function addBot(turn) {
     answerCount += 1;
     var prefix = "sc-a" + answerCount;
-    var msg = el("div", { class: "msg bot" }, [el("span", { class: "who" }, ["Answer: "])]);
+    var msg = el("div", { class: "msg bot" }, [el("span", { class: "who" }, [W.answer])]);
     var banner = bannerFor(turn.urgency);
     if (banner) msg.appendChild(banner);
     var textBox = el("div", { class: "text" });
@@ -404,15 +482,19 @@
 
   // Scrolls only the panel's message area: scrollIntoView would also scroll the host page and
   // the panel itself (overflow: hidden still scrolls), pushing the header off a phone's screen.
+  // On a short screen (200% and 400% zoom) the whole panel scrolls instead, under its sticky
+  // header (see STYLE), so the close button stays on screen.
   function reveal(node) {
-    var top = body.scrollTop + node.getBoundingClientRect().top - body.getBoundingClientRect().top;
-    body.scrollTo({ top: Math.max(0, top - 8), behavior: REDUCED ? "auto" : "smooth" });
+    var scroller = body.scrollHeight > body.clientHeight ? body : panel;
+    var above = scroller === panel ? panelHeader.offsetHeight : 0;
+    var top = scroller.scrollTop + node.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTo({ top: Math.max(0, top - above - 8), behavior: REDUCED ? "auto" : "smooth" });
   }
 
   function showFallback(message) {
     var p = el("div", { class: "msg bot fallback", role: "alert" }, [
       el("p", {}, [message]),
-      el("p", {}, [el("a", { href: BASE + "/", target: "_blank", rel: "noopener" }, ["Open the chat in a new tab"])]),
+      el("p", {}, [el("a", { href: BASE + "/", target: "_blank", rel: "noopener" }, [W.openChat])]),
     ]);
     log.appendChild(p);
     reveal(p);
@@ -443,14 +525,12 @@
     question = (question || "").trim();
     if (busy) return;
     if (!question) {
-      problem.textContent = "Please type a question first.";
+      problem.textContent = W.empty;
       box.focus();
       return;
     }
     if (question.length > MAX_CHARS) {
-      problem.textContent =
-        "Your question is " + question.length + " characters long; please shorten it to " +
-        MAX_CHARS + " or fewer. Your conversation is kept.";
+      problem.textContent = fill(W.tooLong, { n: question.length, max: MAX_CHARS });
       box.focus();
       return;
     }
@@ -561,8 +641,8 @@
         var blocked = err && (err.status === 403 || err.name === "TypeError");
         showFallback(
           blocked
-            ? "The chat cannot be reached from this page right now."
-            : "Sorry, something went wrong while answering. Please try again in a moment."
+            ? W.unreachable
+            : W.failed
         );
         emit("error", { status: (err && err.status) || 0 });
       })
@@ -572,9 +652,115 @@
       });
   }
 
+  // ---- the passage behind a [n]: hover, focus or a first tap shows it beside the number ----------
+
+  // Inside the dialog, so it belongs to the panel's landmark; position: fixed places it by the [n].
+  var pop = el("div", { id: "sc-pop", class: "pop", role: "tooltip", hidden: true });
+  panel.appendChild(pop);
+  var popFor = null;
+  var openBeforePress = false;
+
+  function sentenceAt(para, offset) {
+    var ends = /[.!?\u3002\uff01\uff1f]\s*/g;
+    var start = 0;
+    var m;
+    while ((m = ends.exec(para)) && m.index < offset) start = m.index + m[0].length;
+    ends.lastIndex = offset;
+    m = ends.exec(para);
+    return para.slice(start, m ? m.index + 1 : para.length);
+  }
+
+  function words(value) {
+    var found = {};
+    (value.toLowerCase().match(/[a-z0-9]{3,}|[\u3400-\u9fff]/g) || []).forEach(function (w) { found[w] = 1; });
+    return found;
+  }
+
+  // The snippet's sentence sharing the most words with the sentence that cites it (as the chat
+  // page's citations.supporting_sentence does); ties go to the earlier sentence.
+  function supporting(snippet, citing) {
+    var wanted = words(citing.replace(/\[\d+\]/g, " "));
+    var best = "";
+    var bestScore = 0;
+    (snippet.match(/[^.!?\u3002\uff01\uff1f]+[.!?\u3002\uff01\uff1f]*/g) || []).forEach(function (sentence) {
+      var score = Object.keys(words(sentence)).filter(function (w) { return wanted[w]; }).length;
+      if (score > bestScore) {
+        best = sentence.trim();
+        bestScore = score;
+      }
+    });
+    return best;
+  }
+
+  function hidePop() {
+    if (popFor) popFor.removeAttribute("aria-describedby");
+    popFor = null;
+    pop.hidden = true;
+  }
+
+  function placePop() {
+    if (!popFor) return;
+    var at = popFor.getBoundingClientRect();
+    if (!popFor.isConnected || at.bottom < 0 || at.top > window.innerHeight) return hidePop();
+    var below = at.bottom + 6 + pop.offsetHeight <= window.innerHeight;
+    pop.style.top = Math.max(4, below ? at.bottom + 6 : at.top - 6 - pop.offsetHeight) + "px";
+    pop.style.left = Math.max(4, Math.min(at.left, window.innerWidth - pop.offsetWidth - 4)) + "px";
+  }
+
+  function showPop(link) {
+    var source = link.scSource;
+    if (!source) return;
+    if (popFor && popFor !== link) hidePop();
+    var snippet = text(source.snippet, "", 1200);
+    var sentence = supporting(snippet, link.scCiting || "");
+    var at = sentence ? snippet.indexOf(sentence) : -1;
+    var passage = el("span", {}, at < 0 ? [snippet] : [
+      snippet.slice(0, at), el("mark", {}, [sentence]), snippet.slice(at + sentence.length),
+    ]);
+    var title = text(source.title, "", 300) + (source.section ? " \u2014 " + text(source.section, "", 300) : "");
+    pop.textContent = "";
+    pop.appendChild(el("strong", {}, ["[" + source.n + "] " + title]));
+    pop.appendChild(passage);
+    pop.appendChild(el("span", { class: "hint" }, [W.popHint]));
+    pop.hidden = false;
+    popFor = link;
+    link.setAttribute("aria-describedby", "sc-pop");
+    placePop();
+  }
+
+  function citeOf(node) {
+    return node && node.closest ? node.closest("a.cite") : null;
+  }
+
+  log.addEventListener("pointerover", function (event) {
+    var link = citeOf(event.target);
+    if (link && event.pointerType === "mouse") showPop(link);
+  });
+  log.addEventListener("pointerout", function (event) {
+    if (popFor && event.pointerType === "mouse" && citeOf(event.target) === popFor &&
+        !(event.relatedTarget && pop.contains(event.relatedTarget))) hidePop();
+  });
+  pop.addEventListener("pointerleave", function (event) {
+    if (event.pointerType === "mouse" && citeOf(event.relatedTarget) !== popFor) hidePop();
+  });
+  root.addEventListener("focusin", function (event) {
+    var link = citeOf(event.target);
+    if (link) showPop(link);
+    else hidePop();
+  });
+  root.addEventListener("pointerdown", function (event) {
+    var link = citeOf(event.target);
+    openBeforePress = !!link && link === popFor;
+    if (!link && !pop.contains(event.target)) hidePop();
+  }, true);
+  body.addEventListener("scroll", placePop);
+  panel.addEventListener("scroll", placePop);
+  window.addEventListener("resize", placePop);
+
   // ---- opening, closing, keyboard -------------------------------------------------------------
 
   function setOpen(open, quiet) {
+    hidePop();
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     state.open = open;
@@ -587,10 +773,16 @@
 
   launcher.addEventListener("click", function () { setOpen(panel.hidden); });
   // A citation's target is inside the shadow root, which the page's URL fragment cannot reach.
+  // Enter (detail 0), a click on a number whose passage is showing (a mouse hovers first), or a
+  // second tap goes to the source in the list; a first tap shows the passage.
   log.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.cite");
+    var link = citeOf(event.target);
     if (!link) return;
     event.preventDefault();
+    var again = event.detail === 0 || openBeforePress;
+    openBeforePress = false;
+    if (!again) return showPop(link);
+    hidePop();
     var target = shadow.getElementById(link.getAttribute("href").slice(1));
     if (target) {
       reveal(target);
@@ -601,7 +793,8 @@
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
-      setOpen(false);
+      if (popFor) hidePop();
+      else setOpen(false);
     }
   });
   form.addEventListener("submit", function (event) {
