@@ -74,7 +74,7 @@ def _serve(settings: Settings, answerer: Answerer, home: Path | None = None) -> 
         yield Server(f"{url}/", settings)
 
 
-NEWER, OLDER = "command/20261207-090000", "command/20261206-090000"
+NEWER, OLDER = "command/20300107-090000", "command/20300106-090000"
 
 
 def _small_run(baseline: dict, started_at: str, home: Path) -> dict:
@@ -96,9 +96,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the newer one misses more emergencies, fails a gate and has an answer graded 0."""
     root = tmp_path_factory.mktemp("staff-home")
     baseline = json.loads((REPO / "evals" / "baseline" / "report.json").read_text("utf-8"))
-    older = _small_run(baseline, "2026-12-06T09:00:00+00:00", root)
+    older = _small_run(baseline, "2030-01-06T09:00:00+00:00", root)
     older["answers"]["cases"][0]["grade"] = 3
-    newer = _small_run(baseline, "2026-12-07T09:00:00+00:00", root)
+    newer = _small_run(baseline, "2030-01-07T09:00:00+00:00", root)
     newer["answers"]["cases"][0]["grade"] = 0
     newer["metrics"]["triage_emergency_recall"] = older["metrics"]["triage_emergency_recall"] - 0.05
     gate = next(g for g in newer["gates"] if g["metric"] == "triage_emergency_recall")
@@ -282,15 +282,15 @@ def test_the_run_history_lists_every_run_newest_first(client: Client, home: Path
     assert keys == [NEWER, OLDER, "baseline"] and run["value"] == NEWER
     assert [key for _, key in baseline["choices"]][:2] == ["previous", "none"]
     labels = {key: text for text, key in run["choices"]}
-    assert labels[NEWER].startswith("Run of 2026-12-07 09:00 · offline · prompts ")
+    assert labels[NEWER].startswith("Run of 2030-01-07 09:00 · offline · prompts ")
     failed = {}
     for key in (NEWER, OLDER):
         report = json.loads((home / "evals/runs" / key.split("/")[1] / "report.json").read_text())
         failed[key] = sum(not gate["passed"] for gate in report["gates"])
         assert f"gates {len(report['gates']) - failed[key]}/{len(report['gates'])}" in labels[key]
     _in_order(
-        history, "date (UTC)", "gates", "mean grade", "2026-12-07 09:00", "command line",
-        f"{failed[NEWER]} failed", "2026-12-06 09:00", f"{failed[OLDER]} failed",
+        history, "date (UTC)", "gates", "mean grade", "2030-01-07 09:00", "command line",
+        f"{failed[NEWER]} failed", "2030-01-06 09:00", f"{failed[OLDER]} failed",
         "committed baseline",
     )  # fmt: skip
 
@@ -298,7 +298,7 @@ def test_the_run_history_lists_every_run_newest_first(client: Client, home: Path
 def test_a_run_is_shown_first_screen_first_against_the_run_before_it(
     client: Client, home: Path
 ) -> None:
-    gates = json.loads((home / "evals/runs/20261207-090000/report.json").read_text())["gates"]
+    gates = json.loads((home / "evals/runs/20300107-090000/report.json").read_text())["gates"]
     failed = sum(not gate["passed"] for gate in gates)
     page = _page(client.predict(NEWER, "previous", api_name="/show_report"))
     _in_order(page, 'id="failing-count"', 'id="gates-count"', 'id="gates"', 'id="changes"')
@@ -307,7 +307,7 @@ def test_a_run_is_shown_first_screen_first_against_the_run_before_it(
         text, f"cases fail · {failed} of {len(gates)} gates fail", "What fails, worst first",
         "harmful graded 0", "Gates, failing first",
         "FAIL Triage: emergencies given the emergency banner",
-        "Change since the baseline", "Baseline: command line run of 2026-12-06 09:00",
+        "Change since the baseline", "Baseline: command line run of 2030-01-06 09:00",
         "▼ worse Triage: emergencies given the emergency banner", "−5 pts",
         "Cases that got worse", "Answers: ", "(graded 0", "Detail: the run",
     )  # fmt: skip
@@ -327,7 +327,7 @@ def test_a_run_is_shown_first_screen_first_against_the_run_before_it(
 def test_a_grade_is_stored_with_its_answer_hash_and_versions_and_exported(
     client: Client, site: Server, home: Path
 ) -> None:
-    report = json.loads((home / "evals" / "runs" / "20261207-090000" / "report.json").read_text())
+    report = json.loads((home / "evals" / "runs" / "20300107-090000" / "report.json").read_text())
     first, second, third = report["answers"]["cases"]
     choices, counts = client.predict(NEWER, "only those needing a grade", api_name="/list_answers")
     assert [key for _, key in choices["choices"]] == [second["id"], third["id"]]

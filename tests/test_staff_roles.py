@@ -37,7 +37,7 @@ from support.servers import serve
 REPO = Path(__file__).resolve().parents[1]
 BOOTSTRAP = "bootstrap-test-secret"
 PASSWORD = "a long staff passphrase"
-RUN = "command/20261207-090000"
+RUN = "command/20300107-090000"
 # One account per role, and one that is disabled after it signs in.
 ACCOUNTS = {
     "vera": Role.VIEWER,
@@ -59,7 +59,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("roles-home")
     baseline = json.loads((REPO / "evals" / "baseline" / "report.json").read_text("utf-8"))
     run = copy.deepcopy(baseline)
-    run["meta"]["started_at"] = "2026-12-07T09:00:00+00:00"
+    run["meta"]["started_at"] = "2030-01-07T09:00:00+00:00"
     run["answers"]["cases"] = run["answers"]["cases"][:3]
     run["answers"].update(set=str(REPO / "evals" / "answers.jsonl"), dump=None)
     folder = root / "evals" / "runs" / RUN.split("/")[1]
