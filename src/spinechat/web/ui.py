@@ -170,8 +170,20 @@ body.spinechat-answering #spinechat-chat .message-buttons { visibility: hidden !
 HEAD = (
     """<script>
 (() => {
-  const fix = () => document.querySelectorAll('.examples[role="list"]')
-    .forEach((el) => el.removeAttribute("role"));
+  const fix = () => {
+    document.querySelectorAll('.examples[role="list"]')
+      .forEach((el) => el.removeAttribute("role"));
+    // Gradio may render a finished message again: the passage stays with the same [n].
+    if (shownFor && !shownFor.isConnected) {
+      const href = shownFor.getAttribute("href") || "";
+      const again = [...document.querySelectorAll("a.spinechat-cite")]
+        .find((a) => a.getAttribute("href") === href);
+      shownFor = again || null;
+      if (again) again.setAttribute("aria-describedby", "spinechat-pop");
+      else pop.hidden = true;
+    }
+  };
+  let shownFor = null;
   new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
   // Gradio's chat opens every link in a new tab; a citation works in this answer instead. Hover,
   // keyboard focus or a first tap shows its passage beside it (supporting sentence marked);
@@ -182,7 +194,6 @@ HEAD = (
   pop.className = "spinechat-pop";
   pop.setAttribute("role", "tooltip");
   pop.hidden = true;
-  let shownFor = null;
   let openBeforePress = false;
   const citeOf = (node) => node instanceof Element ? node.closest("a.spinechat-cite") : null;
   const sourceOf = (link) => {
@@ -269,7 +280,9 @@ HEAD = (
   }, true);
   document.addEventListener("pointerdown", (event) => {
     const link = citeOf(event.target);
-    openBeforePress = Boolean(link) && link === shownFor;
+    // Compared by target, not element: Gradio may have rendered the message again meanwhile.
+    openBeforePress = Boolean(link) && Boolean(shownFor) && !pop.hidden &&
+      shownFor.getAttribute("href") === link.getAttribute("href");
     if (!link && shownFor && !pop.contains(event.target)) hide();
   }, true);
   document.addEventListener("scroll", (event) => {
