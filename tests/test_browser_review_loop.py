@@ -133,7 +133,9 @@ def test_dislike_review_vet_serve_expire(
     feedback = FeedbackStore(default_feedback_path(settings))
     patient = _page(browser)
     _ask(patient, url, QUESTION)
-    patient.get_by_role("log").get_by_role("button", name="Dislike", exact=True).last.click()
+    patient.get_by_role("log").get_by_role(
+        "button", name="This answer did not help", exact=True
+    ).last.click()
     _wait_for(lambda: feedback.count() == 1, "the dislike to be stored")
 
     staff = _page(browser)

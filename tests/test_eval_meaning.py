@@ -416,7 +416,7 @@ MEASURED: dict[str, Any] = {
     "surgeon_advice_rate": 1.0, "citation_validity": 1.0, "emergency_recall": 1.0,
     "false_emergency_on_harmless": 1, "hit_at_3": 0.98, "refusal_accuracy": 1.0,
     "refusal_precision": 1.0, "refusal_recall": 1.0,
-    "triage_emergency_recall": 0.917, "triage_false_emergency": 0.083,
+    "triage_emergency_recall": 0.926, "triage_false_emergency": 0.069,
     "triage_earlier_turn_recall": 0.954,
     "answers_graded_fraction": 1.0, "answers_mean_grade": 1.70, "answers_zero_grades": 4,
     "answers_false_not_covered": 0.324, "answers_key_fact_recall_meaning": 0.55,
