@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
 from spinechat.privacy import redact
 from spinechat.text import one_line
@@ -31,7 +32,6 @@ MAX_COMMENT_CHARS = 2_000
 MAX_TEXT_CHARS = 20_000
 MAX_SOURCES = 50
 _MAX_LABEL_CHARS = 100
-_BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -94,18 +94,7 @@ class FeedbackStore:
         self._now = now
         # Writers in this process take turns; other processes wait on SQLite's busy timeout.
         self._write_lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-                _migrate(conn)
-                conn.commit()
-        except (OSError, sqlite3.Error) as err:
-            raise FeedbackError(
-                f"cannot store feedback in {self.path}: {one_line(err)} "
-                "(set SPINECHAT_DATA_DIR to a writable folder)"
-            ) from None
+        sqlite_store.create(self.path, _setup, FeedbackError, "store feedback")
 
     def add(
         self,
@@ -193,7 +182,12 @@ class FeedbackStore:
         return written
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+        return sqlite_store.connect(self.path)
+
+
+def _setup(conn: sqlite3.Connection) -> None:
+    conn.execute(_SCHEMA)
+    _migrate(conn)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

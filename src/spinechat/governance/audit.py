@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
+from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
 from spinechat.feedback import MAX_TEXT_CHARS, redact
 from spinechat.text import one_line
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("spinechat.audit")
 
-_BUSY_TIMEOUT_S = 30.0
 _MAX_LABEL_CHARS = 200
 # Records waiting for the writer; beyond this (the disk stalled for a long time) new records are
 # counted as failed rather than letting memory grow without bound.
@@ -169,16 +169,7 @@ class AuditStore:
     def __init__(self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.path = Path(path)
         self._now = now
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                _migrate(conn)
-        except (OSError, sqlite3.Error) as err:
-            raise AuditError(
-                f"cannot keep the audit trail in {self.path}: {one_line(err)} "
-                "(set SPINECHAT_DATA_DIR to a writable folder)"
-            ) from None
+        sqlite_store.create(self.path, _migrate, AuditError, "keep the audit trail")
 
     def add(self, entries: Sequence[AuditEntry], *, keep_text: bool) -> list[int]:
         """Store ``entries`` in one transaction (all or none) and return their ids."""
@@ -257,11 +248,9 @@ class AuditStore:
         return written
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
-        # FULL (not WAL's usual NORMAL): a committed record survives a power cut too, not only a
-        # killed process. The write runs on the audit thread, so the fsync costs answers nothing.
-        conn.execute("PRAGMA synchronous=FULL")
-        return conn
+        # synchronous=FULL (sqlite_store): the write runs on the audit thread, so the fsync costs
+        # answers nothing.
+        return sqlite_store.connect(self.path)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

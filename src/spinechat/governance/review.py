@@ -22,16 +22,16 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
 from spinechat.feedback import MAX_COMMENT_CHARS, MAX_TEXT_CHARS
 from spinechat.privacy import redact
-from spinechat.text import one_line
 
 if TYPE_CHECKING:
     from spinechat.config import Settings
@@ -50,7 +50,6 @@ MAX_NOTE_CHARS = 2_000
 # How many of the newest audit records the queue reads: enough for weeks of a clinic's questions,
 # bounded so opening the tab stays quick.
 AUDIT_WINDOW = 2_000
-_BUSY_TIMEOUT_S = 30.0
 _MAX_LABEL_CHARS = 100
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -120,16 +119,9 @@ class ReviewStore:
         self.path = Path(path)
         self._now = now
         self._write_lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as err:
-            raise ReviewError(
-                f"cannot keep review records in {self.path}: {one_line(err)} "
-                "(set SPINECHAT_DATA_DIR to a writable folder)"
-            ) from None
+        sqlite_store.create(
+            self.path, lambda conn: conn.executescript(_SCHEMA), ReviewError, "keep review records"
+        )
 
     def add_report(
         self,
@@ -212,23 +204,11 @@ class ReviewStore:
     def _stamp(self) -> str:
         return self._now().astimezone(UTC).isoformat(timespec="seconds")
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, closing(self._connect()) as conn:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as err:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise ReviewError(f"cannot write {self.path}: {one_line(err)}") from None
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_store.write_transaction(self.path, self._write_lock, ReviewError)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        # FULL: a committed report survives a power cut too, not only a killed process.
-        conn.execute("PRAGMA synchronous=FULL")
-        return conn
+        return sqlite_store.connect(self.path, explicit=True)
 
 
 def _redacted(value: Any) -> Any:
@@ -389,7 +369,7 @@ def _dislikes(feedback: FeedbackStore) -> list[sqlite3.Row]:
     # reader); the queue needs them to join a dislike to its audit record, so reads them here.
     if not Path(feedback.path).exists():
         return []
-    with closing(sqlite3.connect(feedback.path, timeout=_BUSY_TIMEOUT_S)) as conn:
+    with closing(sqlite_store.connect(Path(feedback.path))) as conn:
         conn.row_factory = sqlite3.Row
         columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
         if not columns:

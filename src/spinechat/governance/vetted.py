@@ -25,18 +25,18 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing
-from dataclasses import dataclass, field, replace
+from contextlib import AbstractContextManager, closing
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import numpy as np
 
+from spinechat import sqlite_store
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.feedback import _spreadsheet_safe
-from spinechat.text import one_line
 
 if TYPE_CHECKING:
     from spinechat.embedding import Embedder
@@ -52,7 +52,6 @@ MAX_TEXT_CHARS = 8_000
 MAX_QUESTION_CHARS = 500
 MAX_ALTERNATIVES = 20
 MAX_CITATIONS = 20
-_BUSY_TIMEOUT_S = 30.0
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -296,17 +295,9 @@ class VettedStore:
         self.path = Path(path)
         self._now = now
         self._write_lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-                conn.commit()
-        except (OSError, sqlite3.Error) as err:
-            raise VettedError(
-                f"cannot store vetted answers in {self.path}: {one_line(err)} "
-                "(set SPINECHAT_DATA_DIR to a writable folder)"
-            ) from None
+        sqlite_store.create(
+            self.path, lambda conn: conn.execute(_SCHEMA), VettedError, "store vetted answers"
+        )
 
     def add(self, draft: VettedAnswer) -> VettedAnswer:
         """Store ``draft`` as version 1 of a new answer, or as the next version of ``draft.id``."""
@@ -376,8 +367,10 @@ class VettedStore:
             written += 1
         return written
 
-    def _writing(self) -> _Transaction:
-        return _Transaction(self)
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes SQLite's write lock before the version is read, so concurrent
+        # processes never number two rows alike.
+        return sqlite_store.write_transaction(self.path, self._write_lock, VettedError)
 
     def _latest_row(self, conn: sqlite3.Connection, answer_id: str) -> VettedAnswer | None:
         row = conn.execute(
@@ -399,44 +392,8 @@ class VettedStore:
         return self._now().astimezone(UTC).isoformat(timespec="seconds")
 
     def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE in writes).
-        return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-
-
-@dataclass
-class _Transaction:
-    """One write: this process's writers take turns, and ``BEGIN IMMEDIATE`` takes SQLite's write
-    lock before the version is read, so concurrent processes never number two rows alike."""
-
-    store: VettedStore
-    conn: sqlite3.Connection | None = field(default=None, init=False)
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.store._write_lock.acquire()
-        try:
-            self.conn = self.store._connect()
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as err:
-            self._close()
-            raise VettedError(f"cannot write {self.store.path}: {one_line(err)}") from None
-        return self.conn
-
-    def __exit__(self, kind: object, err: object, tb: object) -> None:
-        assert self.conn is not None
-        try:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
-        except sqlite3.Error as failure:
-            if kind is None:
-                raise VettedError(f"cannot write {self.store.path}: {one_line(failure)}") from None
-        finally:
-            self._close()
-        if isinstance(err, sqlite3.Error):
-            raise VettedError(f"cannot write {self.store.path}: {one_line(err)}") from None
-
-    def _close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-        self.store._write_lock.release()
+        # explicit: transactions are begun explicitly (BEGIN IMMEDIATE in writes).
+        return sqlite_store.connect(self.path, explicit=True)
 
 
 def _from_row(row: Sequence[Any]) -> VettedAnswer:

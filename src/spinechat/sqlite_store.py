@@ -1,0 +1,77 @@
+"""The SQLite files the app writes from several threads and processes at once: feedback, the audit
+trail, review reports and marks, and vetted answers.
+
+Every one of them is opened the same way, here: one connection per call, WAL journal (readers never
+wait for a writer), ``synchronous=FULL`` (a committed row survives a power cut too, not only a
+killed process), and a 30 s busy timeout, so a writer in another process waits its turn instead of
+failing. A store whose writes read before they write (a version number, a row to replace) takes
+SQLite's write lock first with ``BEGIN IMMEDIATE`` (``write_transaction``); writers of one process
+take turns on a lock, so they do not spin on the busy timeout against each other.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, suppress
+from pathlib import Path
+
+from spinechat.text import one_line
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def connect(path: Path, *, explicit: bool = False) -> sqlite3.Connection:
+    """A new connection to ``path``. ``explicit``: transactions are begun by the caller
+    (``isolation_level=None``), as ``write_transaction`` does; otherwise Python's sqlite3 begins
+    one before each write and ``with conn:`` commits it."""
+    if explicit:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def create(
+    path: Path,
+    setup: Callable[[sqlite3.Connection], object],
+    error: Callable[[str], Exception],
+    what: str,
+) -> None:
+    """Make ``path``'s folder, switch the file to WAL and run ``setup`` (its schema or migrations)
+    on one connection; any failure is ``error`` with one line saying what could not be done."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(connect(path)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            setup(conn)
+            conn.commit()
+    except (OSError, sqlite3.Error) as err:
+        raise error(
+            f"cannot {what} in {path}: {one_line(err)} (set SPINECHAT_DATA_DIR to a writable folder)"
+        ) from None
+
+
+@contextmanager
+def write_transaction(
+    path: Path, lock: threading.Lock, error: Callable[[str], Exception]
+) -> Iterator[sqlite3.Connection]:
+    """One write to ``path``: this process's writers take turns on ``lock``, ``BEGIN IMMEDIATE``
+    takes SQLite's write lock before anything is read, and the block's work is committed when it
+    ends or rolled back when it raises. SQLite's errors become ``error``; others pass through
+    after the rollback."""
+    with lock, closing(connect(path, explicit=True)) as conn:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as err:
+            if conn.in_transaction:
+                # A failed rollback leaves nothing to do: closing the connection rolls back too.
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(err, sqlite3.Error):
+                raise error(f"cannot write {path}: {one_line(err)}") from None
+            raise
