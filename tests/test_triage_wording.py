@@ -36,6 +36,7 @@ SETTLED = [
     "the skin round the stitches was red and puffy, it has faded over the last week",
     "I needed a catheter in because I couldn't wee after the op, it came out on day two and "
     "I've been fine since",
+    "my ankle was puffy after the long drive on Friday, it was all gone by Saturday",
 ]
 STILL_ON = [
     ("My foot went weak this morning. It's a little better now", "emergency"),
@@ -103,6 +104,7 @@ SOFTENED = [
     ("grandad is red hot and doesn't really seem to know who we are", "emergency"),
     ("i cnt feel my bum when i wipe since dinner", "emergency"),
     ("I can't feel my feet and they keep giving way on the stairs", "emergency"),
+    ("its bleedin loads, the blood has soaked right through the dressing", "emergency"),
 ]
 
 
@@ -148,6 +150,8 @@ CARED_FOR = [
     "the swelling by my scar was scanned on Friday, it's just a seroma and they said to leave it",
     "the redness was treated with a course of antibiotics and has faded",
     "Had a catheter put in on the ward because I couldn't pee, all normal since it came out",
+    "there's a tingly strip on my shin since the op, the consultant said it's expected and it's "
+    "getting smaller",
 ]
 
 

@@ -72,7 +72,7 @@ _RESOLVED = re.compile(
     r"faded(?: away)?|disappeared|vanished|"
     r"(?:it|that|they|this) went(?= after| with| once| when| by| within| on its own)|"
     r"(?:has|have|had)n'?t (?:come back|returned)|(?:has|have|had) not (?:come back|returned)|"
-    r"never (?:came back|returned)|(?:i'?ve|i have|he'?s|she'?s|he has|she has|we'?ve|they'?ve) "
+    r"never (?:came back|returned)|(?:it|that|they|this) (?:was|were|had) (?:all )?gone by|(?:i'?ve|i have|he'?s|she'?s|he has|she has|we'?ve|they'?ve) "
     r"been (?:fine|ok|okay|normal|good|well)(?! (?:until|till|up to|apart|except|but)))\b"
 )
 # A sign the person had before the operation and that has not changed is not new: "the same numb
@@ -88,7 +88,7 @@ _NEW_SINCE = re.compile(r"\b(?:wasn'?t|weren'?t|never|didn'?t|new|newly)\b[^.?!]
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
-    rf"settling|settled|fading|recovering|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
+    rf"settling|settled|fading|recovering|shrinking|getting smaller|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
     rf"(?:is|are) less|"
     r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
     r"around) an? [0-5]\b|"

@@ -211,7 +211,7 @@ DEALT_WITH = re.compile(
     r"muscle strain|reassur\w*|a reaction to|just (?:a|an|the) \w+|no (?:clot|infection|leak|break)|"
     r"(?:came back|were|was) (?:clear|normal|fine)|all clear|blood patch|kept (?:me|him|her|them) "
     r"in|discharged|said (?:it was|it'?s|its|it is) (?:just|"
-    r"only|nothing|fine|normal|ok|okay|not))|(?:all good now|all sorted "
+    r"only|nothing|fine|normal|ok|okay|not|common|expected|usual))|(?:all good now|all sorted "
     r"now|been seen and|they checked and)"
 )
 

@@ -299,7 +299,7 @@ _TEXT_SPEAK = {
         # Common misspellings of the words signs are named with.
         ("swolen swollon swolled swelled sollen swoolen", "swollen"), ("sweling swelin", "swelling"),
         ("stiches stitchs stichs", "stitches"), ("numbe numm", "numb"), ("numbnes numbess", "numbness"),
-        ("temprature tempreture temperture tempature", "temperature"), ("bleding bleeeding", "bleeding"),
+        ("temprature tempreture temperture tempature", "temperature"), ("bleding bleeeding bleading bleedin", "bleeding"),
         ("infeccion infecion infektion", "infection"), ("infekted infectd", "infected"),
         ("weekness weaknes", "weakness"), ("tingleing tingeling", "tingling"), ("cheast chesst", "chest"),
         ("breth", "breath"), ("bladdar bladda", "bladder"), ("wond woond", "wound"),
