@@ -105,6 +105,7 @@ SOFTENED = [
     ("i cnt feel my bum when i wipe since dinner", "emergency"),
     ("I can't feel my feet and they keep giving way on the stairs", "emergency"),
     ("its bleedin loads, the blood has soaked right through the dressing", "emergency"),
+    ("my father no can lift his leg from the bed since morning", "emergency"),
 ]
 
 
@@ -127,6 +128,8 @@ DESCRIBED = [
     ("his lips look bluish and he's breathing very rapidly", "emergency"),
     ("she's cold and clammy and muddled, not making sense", "emergency"),
     ("his face has gone grey and he's breathing fast", "emergency"),
+    ("on the loo today I couldn't tell whether I was peeing at all", "emergency"),
+    ("it feels as if I'm sitting on a sponge and my bladder is playing up", "emergency"),
 ]
 
 
@@ -176,3 +179,22 @@ def test_asking_how_to_prevent_an_old_problem_gets_no_banner(triager: Triager) -
 def test_an_old_problem_happening_again_now_flags(triager: Triager) -> None:
     text = "I had a clot years ago and now my calf is swollen and hot again"
     assert _urgency(triager, text) == "urgent"
+
+
+# ---- someone else looking at the writer's body; a question put as "would …" -------------------
+
+
+def test_someone_else_looking_at_my_wound_is_about_me(triager: Triager) -> None:
+    text = (
+        "my neighbour checked my scar and thinks it's infected, it's been hot and oozing for days"
+    )
+    assert _urgency(triager, text) == "urgent"
+
+
+def test_someone_elses_wound_is_still_theirs(triager: Triager) -> None:
+    assert _urgency(triager, "my neighbour's scar got infected after her hip op") == "none"
+
+
+def test_a_would_question_about_a_sign_is_general(triager: Triager) -> None:
+    text = "Would a new swelling over the screws mean something is wrong? Just asking ahead"
+    assert _urgency(triager, text) == "none"

@@ -141,6 +141,7 @@ _MEDIA = re.compile(
 _GENERAL_Q = re.compile(
     r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
     r"(?:what (?:are|is) (?:the )?(?:signs?|symptoms?|warning signs|risks?|red flags?|chances?)|"
+    r"would (?:a|an|the|some|any|clear|yellow|green|red|new)\b|"
     r"what (?:happens|would happen|should (?:i|we|you) do|to do) (?:if|when)|"
     r"when (?:should|do|would|must) (?:i|we|you|one|people|patients?)|"
     r"how (?:do|can|would|will|could) (?:i|we|you|one|people|patients?) (?:know|tell|spot|"
@@ -287,9 +288,19 @@ def frame(clause: str) -> Frame:
 _SIMILE = re.compile(r"\b(?:like|as if|as though) (?:someone|somebody|a \w+)\b")
 
 
+# The writer's own body in the clause: "a friend looked at my wound and said it looks infected" is
+# about the writer, whoever looked.
+_MY_BODY = re.compile(
+    r"\bmy (?:wound|scar|cut|incision|stitches|dressing|back|neck|spine|legs?|feet|foot|toes?|"
+    r"arms?|hands?|fingers?|calf|calves|thighs?|bottom|bum|bladder|bowels?|chest|throat|skin)\b"
+)
+
+
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
+        return False
+    if _MY_BODY.search(clause):
         return False
     clause = _SIMILE.sub("", clause)
     return _OTHER_SUBJECT.search(clause) is not None or (

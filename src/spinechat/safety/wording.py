@@ -319,7 +319,8 @@ _HEDGED = re.compile(
     r"\b(can'?t|cannot|couldn'?t|could not|doesn'?t|does not|don'?t|do not|won'?t|isn'?t|"
     r"didn'?t) (?:really |quite |properly |fully |even |seem to |seems to |seem able to )+"
 )
-_BARELY = re.compile(r"\b(?:can|could) (?:barely|hardly|only just|scarcely)\b")
+# "No can" and "not can" are how some non-native writers say "can't": "she no can move the leg".
+_BARELY = re.compile(r"\b(?:(?:can|could) (?:barely|hardly|only just|scarcely)|(?:no|not) can)\b")
 
 
 def expand_text_speak(text: str) -> str:
