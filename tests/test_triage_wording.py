@@ -37,6 +37,7 @@ SETTLED = [
     "I needed a catheter in because I couldn't wee after the op, it came out on day two and "
     "I've been fine since",
     "my ankle was puffy after the long drive on Friday, it was all gone by Saturday",
+    "the tingling in my toes had gone completely by the time I left hospital",
 ]
 STILL_ON = [
     ("My foot went weak this morning. It's a little better now", "emergency"),
@@ -130,6 +131,8 @@ DESCRIBED = [
     ("his face has gone grey and he's breathing fast", "emergency"),
     ("on the loo today I couldn't tell whether I was peeing at all", "emergency"),
     ("it feels as if I'm sitting on a sponge and my bladder is playing up", "emergency"),
+    ("since tea time my right leg has gone completely limp", "emergency"),
+    ("I can go for a wee, but it only trickles out now", "emergency"),
 ]
 
 

@@ -49,7 +49,10 @@ _EARLY_DAYS = re.compile(
 _ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
-    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now| completely|"
+    # "Gone completely" is over; "gone completely floppy" is not.
+    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now|"
+    r" completely(?=\s*$|\s*[,.;!?]| (?:now|and|but|by|since|after|within|over|in|from|overnight|"
+    r"away|again)\b)|"
     rf"\s*$|\s*[,.;!?]|"
     r" and| but| since)|resolved|settled|"
     r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "

@@ -13,7 +13,7 @@ import re
 
 _NUM = r"(?:[89]|10|eight|nine|ten)"
 _WEAK = (
-    r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
+    r"(?:weak\w*|heav(?:y|ier)|floppy|(?<!a )limp\b|lifeless|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
     r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
     r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|jelly)"
 )
@@ -87,8 +87,8 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:can'?t|cannot|couldn'?t|not able to) tell (?:if|whether|when) (?:i|he|she|they)(?:'m|'s| am"
      r"| is| was| were| are)? (?:\w+ )?(?:weeing|peeing|pooing|going|passing|need)|(?:like|as if) "
      r"(?:i'?m|i am|he'?s|she'?s) sitting on (?:a )?(?:cushion|pillow|sponge)|(?:loo|toilet|pee|wee|"
-     r"urine|bladder|go)[^.?!]{0,40}(?:hardly anything|nothing much|barely anything|(?:only|just) a "
-     r"(?:dribble|trickle))|accidents? with (?:my|his|her|the|their) (?:bowels?|bladder|waterworks)|wet (?:the|my|his|her) "
+     r"urine|bladder|go)[^.?!]{0,40}(?:hardly anything|nothing much|barely anything|(?:only|just) "
+     r"(?:a )?(?:dribbl\w*|trickl\w*))|accidents? with (?:my|his|her|the|their) (?:bowels?|bladder|waterworks)|wet (?:the|my|his|her) "
      r"bed|(?:not|n'?t|never) (?:wake|woke) up (?:for|to) (?:it|pee|wee)|"
      r"(?:urine|pee|wee|water)[^.?!]{0,30}(?:not coming|won'?t come|doesn'?t come|nothing (?:comes|"
      r"came))|(?:trying|try|tried|sitting)[^.?!]{0,30}(?:pee|wee|urine|make water)[^.?!]{0,30}"
@@ -238,6 +238,15 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
         ("sepsis", (_FEVERISH, _SEPTIC)),
+        # The dribble told apart from the peeing: "I'm peeing, but it only dribbles out" (NHS cauda
+        # equina: problems peeing).
+        (
+            "cauda-equina",
+            (
+                r"\b(?:pee\w*|wee\w*|urin\w*|bladder)",
+                r"(?:only|just) (?:a )?(?:dribbl\w*|trickl\w*)",
+            ),
+        ),
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
         (
             "worsening-swallowing",

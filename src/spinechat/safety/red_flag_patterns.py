@@ -240,7 +240,7 @@ PATTERNS: dict[str, RulePatterns] = {
             (
                 "leg legs + gone went going turned",
                 r"\blegs?\b\s+(?:have |has |had )?(?:gone|went|going|turned)\s+(?:\w+\s+)?"
-                r"(?P<s>numb|dead|weak|floppy|useless|to jelly|like jelly)",
+                r"(?P<s>numb|dead|weak|floppy|limp|lifeless|useless|to jelly|like jelly)",
             ),
         ),
     ),
