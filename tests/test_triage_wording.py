@@ -63,12 +63,14 @@ def test_a_sign_told_now_or_masked_by_tablets_is_not_settled(
 
 EARLY_DAYS_NOW = [
     ("it's the second day after my op and I can't move my legs", "emergency"),
+    ("I had the fusion in October and my scar is weeping pus", "urgent"),
     ("we're in the first week after his surgery and his wound is pouring with blood", "emergency"),
     ("this is the third night after the fusion and I'm burning up at 38.6", "urgent"),
 ]
 EARLY_DAYS_PAST = [
     "the first night after surgery I was sick a few times",
     "I had a fever the week after my operation, all normal since",
+    "my ankle swelled in February, a scan found a clot and I came off the injections in April",
 ]
 
 
@@ -133,6 +135,7 @@ DESCRIBED = [
     ("it feels as if I'm sitting on a sponge and my bladder is playing up", "emergency"),
     ("since tea time my right leg has gone completely limp", "emergency"),
     ("I can go for a wee, but it only trickles out now", "emergency"),
+    ("mum's scar is bleeding a fair amount, it's come through the bandage", "emergency"),
 ]
 
 
@@ -156,6 +159,7 @@ CARED_FOR = [
     "the swelling by my scar was scanned on Friday, it's just a seroma and they said to leave it",
     "the redness was treated with a course of antibiotics and has faded",
     "Had a catheter put in on the ward because I couldn't pee, all normal since it came out",
+    "the out-of-hours GP listened to my chest about the breathlessness and sent me home",
     "there's a tingly strip on my shin since the op, the consultant said it's expected and it's "
     "getting smaller",
 ]

@@ -37,13 +37,17 @@ _PAST = re.compile(
     r"surgery)|"
     r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s)\b"
 )
-# The first days after the operation are past when the clause speaks in the past ("the first night
-# after surgery I was sick"), not when it speaks now ("it's the first day after my op and I can't
-# feel my legs"): these need the clause to have no present-tense word at all (``_NOW``).
-_EARLY_DAYS = re.compile(
+# Times that are past only when the clause speaks in the past ("the first night after surgery I was
+# sick"), not when it speaks now ("it's the first day after my op and I can't feel my legs"): these
+# need the clause to have no present-tense word at all (``_NOW``).
+_TOLD_THEN = re.compile(
     r"\b(?:(?:the )?(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th) (?:night|day|few days|"
     r"couple of days|\d+ days|week|fortnight|month|few weeks)(?: after| post)?|the (?:week|fortnight|"
-    r"month|days?) (?:after|following) (?:(?:my|the|his|her) )?(?:op|operation|surgery|fusion))\b"
+    r"month|days?) (?:after|following) (?:(?:my|the|his|her) )?(?:op|operation|surgery|fusion)|"
+    # A month named, or last month: "my calf swelled up in March" (but "I had my op in March and my
+    # leg is numb" speaks now).
+    r"(?:in|during|back in) (?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)|last month)\b"
 )
 # "Down" as a direction, not as settling: "a numb feeling going down my thigh".
 _ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
@@ -279,7 +283,7 @@ def frame(clause: str) -> Frame:
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause) and not _NEW_SINCE.search(clause):
         return "past"
-    if _EARLY_DAYS.search(clause) and not now:
+    if _TOLD_THEN.search(clause) and not now:
         return "past"
     if someone_else(clause):
         return "other_person"

@@ -152,7 +152,8 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:coming|bleeding|soaking|going)"),
     ("heavy-bleeding",
      r"(?:bleed\w*|blood)[^.?!]{0,60}(?:won'?t stop|not stopping|doesn'?t stop|isn'?t stopping|"
-     r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|through the dressing)|"
+     r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|a fair (?:bit|amount)|"
+     r"through the (?:dressing|bandage|plaster|pad|gauze))|"
      r"(?:pouring|gushing|soak\w*)[^.?!]{0,30}blood"),
     # MyMichigan discharge guide: severe pain not helped by medicine -> call the surgeon.
     ("uncontrolled-pain",
@@ -213,7 +214,7 @@ DEALT_WITH = re.compile(
     r"]thin\w*|decompress\w*|can feel (?:things|everything) again|re-?stitch\w*|stitched|glued|"
     r"muscle strain|reassur\w*|a reaction to|just (?:a|an|the) \w+|no (?:clot|infection|leak|break)|"
     r"(?:came back|were|was) (?:clear|normal|fine)|all clear|blood patch|kept (?:me|him|her|them) "
-    r"in|discharged|said (?:it was|it'?s|its|it is) (?:just|"
+    r"in|discharged|sent (?:me|him|her|them|us) home|said (?:it was|it'?s|its|it is) (?:just|"
     r"only|nothing|fine|normal|ok|okay|not|common|expected|usual))|(?:all good now|all sorted "
     r"now|been seen and|they checked and)"
 )
