@@ -31,18 +31,32 @@ _PAST = re.compile(
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|"
     r"little|younger)|"
-    r"as a (?:child|kid|teenager)|(?<!than )before (?:my|the|his|her) (?:first |last |"
+    r"as a (?:child|kid|teenager)|(?<!than )before (?:(?:my|the|his|her) )?(?:first |last |"
     r"previous )?(?:op|"
     r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|"
     r"surgery)|"
-    r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s|(?:the )?"
-    r"(?:first|1st|second) (?:night|day|few days|couple of days|\d+ days|week)(?: after| post)?)\b"
+    r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s)\b"
+)
+# Times that are past only when the clause speaks in the past ("the first night after surgery I was
+# sick"), not when it speaks now ("it's the first day after my op and I can't feel my legs"): these
+# need the clause to have no present-tense word at all (``_NOW``).
+_TOLD_THEN = re.compile(
+    r"\b(?:(?:the )?(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th) (?:night|day|few days|"
+    r"couple of days|\d+ days|week|fortnight|month|few weeks)(?: after| post)?|the (?:week|fortnight|"
+    r"month|days?) (?:after|following) (?:(?:my|the|his|her) )?(?:op|operation|surgery|fusion)|"
+    # A month named, or last month: "my calf swelled up in March" (but "I had my op in March and my
+    # leg is numb" speaks now).
+    r"(?:in|during|back in) (?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)|last month)\b"
 )
 # "Down" as a direction, not as settling: "a numb feeling going down my thigh".
 _ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
-    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now| completely|"
+    # "Gone completely" is over; "gone completely floppy" is not.
+    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now|"
+    r" completely(?=\s*$|\s*[,.;!?]| (?:now|and|but|by|since|after|within|over|in|from|overnight|"
+    r"away|again)\b)|"
     rf"\s*$|\s*[,.;!?]|"
     r" and| but| since)|resolved|settled|"
     r"cleared|stopped|better|healed|fixed|sorted)|went away|(?:it|that|they|this) (?:stopped|went "
@@ -55,7 +69,18 @@ _RESOLVED = re.compile(
     rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
     rf"ok now|okay "
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
-    r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally)\b"
+    r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally|"
+    # Settled words patients use for a sign that is over: "the swelling came down", "the redness
+    # has faded", "it went after the antibiotics". A temperature brought down by paracetamol is not
+    # over: fever-reducing tablets hide it (NICE NG143, antipyretic interventions: the response to
+    # antipyretics does not tell serious illness from minor).
+    r"(?:came|has come|have come|had come) (?:right )?down(?! (?:with|after|on) (?:\w+ )?(?:"
+    r"paracetamol|ibuprofen|calpol|nurofen|tablets?|pills?|painkillers?|meds|medicine))|"
+    r"faded(?: away)?|disappeared|vanished|"
+    r"(?:it|that|they|this) went(?= after| with| once| when| by| within| on its own)|"
+    r"(?:has|have|had)n'?t (?:come back|returned)|(?:has|have|had) not (?:come back|returned)|"
+    r"never (?:came back|returned)|(?:it|that|they|this) (?:was|were|had) (?:all )?gone by|(?:i'?ve|i have|he'?s|she'?s|he has|she has|we'?ve|they'?ve) "
+    r"been (?:fine|ok|okay|normal|good|well)(?! (?:until|till|up to|apart|except|but)))\b"
 )
 # A sign the person had before the operation and that has not changed is not new: "the same numb
 # patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
@@ -64,10 +89,13 @@ _PREEXISTING = re.compile(
     r"surgery|fusion)\b"
 )
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
+# "New tingling that wasn't there before surgery": "before" compares now with then; it is not a
+# time in the past.
+_NEW_SINCE = re.compile(r"\b(?:wasn'?t|weren'?t|never|didn'?t|new|newly)\b[^.?!]{0,60}\bbefore\b")
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
-    rf"settling|settled|fading|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
+    rf"settling|settled|fading|recovering|shrinking|getting smaller|healing (?:well|nicely)|going down{_ALONG}|clearing(?: up)?|"
     rf"(?:is|are) less|"
     r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
     r"around) an? [0-5]\b|"
@@ -78,7 +106,10 @@ _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
     r"easier)|spreading|more (?:red|swollen))\b"
 )
-_COME_BACK = re.compile(r"\b(?:came back|come back|coming back|back again|returned|again)\b")
+# "Hasn't come back" is the opposite of coming back.
+_COME_BACK = re.compile(
+    r"\b(?<!n't )(?<!not )(?<!never )(?:came back|come back|coming back|back again|returned|again)\b"
+)
 # Someone other than the writer or the person they care for, or a case at another time.
 _OTHER = re.compile(
     r"\b(?:a |my |our )?(?:friend|friends|mate|buddy|neighbou?r|colleague|coworker|co-worker|"
@@ -117,6 +148,7 @@ _MEDIA = re.compile(
 _GENERAL_Q = re.compile(
     r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
     r"(?:what (?:are|is) (?:the )?(?:signs?|symptoms?|warning signs|risks?|red flags?|chances?)|"
+    r"would (?:a|an|the|some|any|clear|yellow|green|red|new)\b|"
     r"what (?:happens|would happen|should (?:i|we|you) do|to do) (?:if|when)|"
     r"when (?:should|do|would|must) (?:i|we|you|one|people|patients?)|"
     r"how (?:do|can|would|will|could) (?:i|we|you|one|people|patients?) (?:know|tell|spot|"
@@ -170,6 +202,35 @@ _STORY_BREAK = re.compile(
 )
 
 
+# A clause that says "it" is over, right after the sign was told in the past tense: "I had a high
+# temperature on day four, but it went after the antibiotics", "My legs felt weak in the first
+# fortnight. They're fine now."
+_ANAPHORIC_SUBJECT = re.compile(
+    r"^(?:(?:and|but|so|then|now|though|although|thankfully|luckily|happily)[\s,]*)*(?:it|its|it'?s|"
+    r"they|they'?re|that|that'?s|this|these|those|both|which|all of (?:it|that)|everything)\b"
+)
+_PAST_TENSE = re.compile(
+    r"\b(?:was|were|had|felt|went|got|did|couldn'?t|could not|wasn'?t|weren'?t|didn'?t|needed|"
+    r"used to|\w+ed)\b"
+)
+
+
+def settles_earlier(clause: str) -> bool:
+    """Whether a clause says, about "it" or "they", that a sign is over or getting better; it then
+    settles the sign told just before it in the past tense (``told_in_past``)."""
+    if _ANAPHORIC_SUBJECT.search(clause) is None or _COME_BACK.search(clause):
+        return False
+    return _RESOLVED.search(clause) is not None or (
+        _IMPROVING.search(clause) is not None and _WORSE.search(clause) is None
+    )
+
+
+def told_in_past(clause: str) -> bool:
+    """Whether a clause tells of a sign in the past tense with no word of now ("I had a fever the
+    week after surgery"); "I've had a fever since yesterday" and "my leg is weak" are not."""
+    return _PAST_TENSE.search(clause) is not None and _NOW.search(clause) is None
+
+
 def worse_again(sentence: str) -> bool:
     """Whether a sentence says a sign got worse or came back ("swallowing got easier but this week
     it's worse again"): an improvement in one of its clauses does not make it past."""
@@ -182,11 +243,20 @@ def continues_story(sentence: str) -> bool:
     return _STORY_BREAK.search(sentence) is None
 
 
+# Asking how to stop a sign happening again speaks of preventing it, not of it happening now:
+# "I had a clot years back, how do I stop it happening again?"
+_PREVENTION = re.compile(
+    r"\b(?:stop|prevent|avoid|lower the (?:risk|chance) of)\w* (?:it|this|that|them|one)(?: from)? "
+    r"(?:happening|coming back|recurring|returning)(?: again)?"
+)
+
+
 def frame(clause: str) -> Frame:
     """How a (lower-cased) clause frames any symptom in it; ``report`` when nothing else fits.
 
     When in doubt the clause is a report: every other frame needs a positive marker.
     """
+    clause = _PREVENTION.sub("", clause)
     now = _NOW.search(clause) is not None
     if (_SUPPOSED.search(clause) or _ASKED_BY.search(clause)) and not _present_symptom(clause):
         return "general"
@@ -211,7 +281,9 @@ def frame(clause: str) -> Frame:
         and not _COME_BACK.search(clause)
     ):
         return "past"
-    if _PAST.search(clause) and not _present_symptom(clause):
+    if _PAST.search(clause) and not _present_symptom(clause) and not _NEW_SINCE.search(clause):
+        return "past"
+    if _TOLD_THEN.search(clause) and not now:
         return "past"
     if someone_else(clause):
         return "other_person"
@@ -223,9 +295,19 @@ def frame(clause: str) -> Frame:
 _SIMILE = re.compile(r"\b(?:like|as if|as though) (?:someone|somebody|a \w+)\b")
 
 
+# The writer's own body in the clause: "a friend looked at my wound and said it looks infected" is
+# about the writer, whoever looked.
+_MY_BODY = re.compile(
+    r"\bmy (?:wound|scar|cut|incision|stitches|dressing|back|neck|spine|legs?|feet|foot|toes?|"
+    r"arms?|hands?|fingers?|calf|calves|thighs?|bottom|bum|bladder|bowels?|chest|throat|skin)\b"
+)
+
+
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
+        return False
+    if _MY_BODY.search(clause):
         return False
     clause = _SIMILE.sub("", clause)
     return _OTHER_SUBJECT.search(clause) is not None or (

@@ -183,7 +183,25 @@ class Triager:
                     out[i][0].add(match.rule_id)
                 elif match.hedges:
                     out[i][1].add(match.rule_id)
+        _settle(parts, frames, out)
         return out
+
+
+def _settle(
+    parts: list[str], frames: list[context.Frame], out: list[tuple[set[str], set[str], bool]]
+) -> None:
+    """Drops the flags of a clause told in the past tense when the next clause with a flag-free
+    frame says "it" is over ("I had a fever the week after surgery, but it went after the
+    antibiotics"). A sign told in the present is never settled this way."""
+    for i, (part, frame) in enumerate(zip(parts, frames, strict=True)):
+        if frame != "past" or not context.settles_earlier(part):
+            continue
+        for j in range(i - 1, max(-1, i - 3), -1):
+            if out[j][0] or out[j][1]:
+                if context.told_in_past(parts[j]):
+                    out[j][0].clear()
+                    out[j][1].clear()
+                break
 
 
 def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
@@ -221,7 +239,10 @@ def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
     found = set()
     for rule_id, pattern in patterns:
         for match in pattern.finditer(clause):
-            if not w.negated(clause, match.start()):
+            # Negation is read where the sign is, the group "s" when the pattern names one:
+            # "can't feel my legs and they are giving way" is not negated at "giving way".
+            at = match.start("s") if "s" in pattern.groupindex else match.start()
+            if not w.negated(clause, at):
                 found.add(rule_id)
                 break
     return found

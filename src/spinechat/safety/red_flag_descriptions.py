@@ -13,7 +13,7 @@ import re
 
 _NUM = r"(?:[89]|10|eight|nine|ten)"
 _WEAK = (
-    r"(?:weak\w*|heav(?:y|ier)|floppy|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
+    r"(?:weak\w*|heav(?:y|ier)|floppy|(?<!a )limp\b|lifeless|wobbl\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|"
     r"can'?t (?:lift|move|feel|stand|walk)|cannot (?:lift|move|feel|stand|walk)|dragg?\w*|"
     r"slap\w*|flap\w*|hang\w* down|trip\w*|stumbl\w*|jelly)"
 )
@@ -24,16 +24,19 @@ _WORSENING = (
     r"afternoon|evening|week)|since)|day by day|every day|each day|more and more|gone downhill|"
     r"going downhill|spreading|creep\w*|now (?:both|the other|my other))"
 )
+# Clammy skin is the cold sweat of the sweating already here (NHS Sepsis: a high or a low
+# temperature, chills and shivering).
 _FEVERISH = (
     r"(?:fever\w*|feaver|temp\w*|high temp|hot|burning up|shiver\w*|shak(?:y|ey|ing)|chills?|"
-    r"rigou?rs|sweat\w*|3[89](?:\.\d)? ?(?:c|degrees|°)|10[1-4](?:\.\d)? ?(?:f|degrees|°)?)"
+    r"rigou?rs|sweat\w*|clammy|3[89](?:\.\d)? ?(?:c|degrees|°)|10[1-4](?:\.\d)? ?(?:f|degrees|°)?)"
 )
 _SEPTIC = (
     r"(?:confus\w*|muddled|mix\w* up (?:\w+ )?words|(?:can'?t|cannot) make sense|not making sense|"
     r"not with it|out of it|delirious|hallucinat\w*|seeing things|doesn'?t recogni[sz]e|talking (?:rubb?ish|nonsense|gibberish)|not making sense|doesn'?t know "
     r"(?:who|where|what)|dosent know|does not know (?:who|where)|drows\w*|hard to wake|can'?t wake|"
     r"won'?t wake|not waking|barely awake|very sleepy|mottl\w*|blotch\w*|blue(?:ish)?|grey|slurr\w*|"
-    r"not (?:peed|passed (?:urine|water)|had a wee)|breathing (?:really |very )?fast|"
+    r"not (?:peed|passed (?:urine|water)|had a wee)|breathing (?:really |very |so )?(?:fast|quick\w*|"
+    r"rapid\w*)|"
     r"going to die|gonna die|feel(?:s|ing)? like (?:i'?m|she'?s|he'?s) dying)"
 )
 _NECK = r"(?:neck|acdf|cervical|throat|front of (?:my|his|her|the) neck|anterior)"
@@ -52,12 +55,25 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("cannot-walk-or-stand",
      r"dragg?\w* (?:my|his|her|their|the|one|a) (?:\w+ )?(?:foot|feet|leg|toes?)\b"),
     ("cannot-walk-or-stand",
-     r"(?:foot|toes?)[^.?!]{0,40}(?:hang\w* down|flop\w*|flap\w*|slap\w*|drag\w*|won'?t (?:lift|go"
+     r"(?:foot|toes?)[^.?!]{0,40}(?:hang\w* down|flop\w*|flap\w*|slap\w*|drag\w*|catch\w* on|"
+    r"scuff\w*|won'?t (?:lift|go"
      r" up|come up)|can'?t (?:lift|pick)|not lift)|(?:can'?t|cannot|could ?n'?t|unable to|not able "
      r"to) (?:lift|pick up) (?:my|his|her|the) (?:foot|toes?)|(?:can'?t|cannot|could ?n'?t|unable to"
      r"|not able to|struggl\w* to) (?:get up|stand up|stand) (?:from|out of|off) (?:the |a |my )?"
      r"(?:chair|sofa|couch|bed|toilet|seat)|legs? (?:just )?(?:gave|give|giving|keeps? giving) (?:way"
      r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
+    # NHS Sepsis: blue, grey, pale or blotchy skin, lips or tongue: call 999.
+    ("sepsis",
+     r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
+     r"tongue|face)|(?:face|skin) (?:is |has |have )?(?:gone|going|turned|went|looks?|looking) "
+     r"(?:a bit |very |really |all )?(?:blue|grey|gray|mottled)(?! (?:with|from|in) (?:the )?cold)"),
+    # Legs that fail, told with "they" or as not holding the person up (Oxford University Hospitals
+    # cauda equina leaflet: changes to walking, one or both legs failing: A&E).
+    ("cannot-walk-or-stand",
+     r"legs?\b[^.?!]{0,40}\b(?P<s>(?:they|it) (?:are |is |keep |keeps |kept )?(?:just )?(?:gave|"
+     r"give|giving|gone|going) (?:way|out))|legs? (?:just )?(?:won'?t|will not|wouldn'?t|don'?t|do not|"
+     r"can'?t) (?:hold|support|carry|take) (?:me|him|her|them|my weight|his weight|her weight)|"
+     r"legs? (?:just )?(?:folded|crumpled|collapsed|buckled)"),
     # NHS cauda equina: numbness around the bottom / genitals, including only described.
     ("cauda-equina",
      r"(?:toilet seat|loo seat|the seat|toilet paper|loo roll|wip(?:e|ing)|sit\w* (?:down )?on the "
@@ -67,9 +83,12 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:wet|soil\w*|pee\w*|poo\w*|wee\w*|mess\w*) (?:my|him|her|the|them)?(?:self|selves|bed|"
      r"pants|trousers|knickers)?[^.?!]{0,40}(?:without|didn'?t|did not|not|never) "
      r"(?:notic|realis|realiz|feel|felt|know|knew)\w*|"
-     r"(?:pee|wee|urine|poo)\w*[^.?!]{0,20}(?:came out|come out) in (?:the )?bed|(?:loo|toilet|pee|wee|"
-     r"urine|bladder|go)[^.?!]{0,40}(?:hardly anything|nothing much|barely anything|(?:only|just) a "
-     r"(?:dribble|trickle))|accidents? with (?:my|his|her|the|their) (?:bowels?|bladder|waterworks)|wet (?:the|my|his|her) "
+     r"(?:pee|wee|urine|poo)\w*[^.?!]{0,20}(?:came out|come out) in (?:the )?bed|"
+     r"(?:can'?t|cannot|couldn'?t|not able to) tell (?:if|whether|when) (?:i|he|she|they)(?:'m|'s| am"
+     r"| is| was| were| are)? (?:\w+ )?(?:weeing|peeing|pooing|going|passing|need)|(?:like|as if) "
+     r"(?:i'?m|i am|he'?s|she'?s) sitting on (?:a )?(?:cushion|pillow|sponge)|(?:loo|toilet|pee|wee|"
+     r"urine|bladder|go)[^.?!]{0,40}(?:hardly anything|nothing much|barely anything|(?:only|just) "
+     r"(?:a )?(?:dribbl\w*|trickl\w*))|accidents? with (?:my|his|her|the|their) (?:bowels?|bladder|waterworks)|wet (?:the|my|his|her) "
      r"bed|(?:not|n'?t|never) (?:wake|woke) up (?:for|to) (?:it|pee|wee)|"
      r"(?:urine|pee|wee|water)[^.?!]{0,30}(?:not coming|won'?t come|doesn'?t come|nothing (?:comes|"
      r"came))|(?:trying|try|tried|sitting)[^.?!]{0,30}(?:pee|wee|urine|make water)[^.?!]{0,30}"
@@ -133,7 +152,8 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:coming|bleeding|soaking|going)"),
     ("heavy-bleeding",
      r"(?:bleed\w*|blood)[^.?!]{0,60}(?:won'?t stop|not stopping|doesn'?t stop|isn'?t stopping|"
-     r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|through the dressing)|"
+     r"keeps? (?:coming|going)|pouring|gushing|soak\w*|heav\w*|a lot|lots|a fair (?:bit|amount)|"
+     r"through the (?:dressing|bandage|plaster|pad|gauze))|"
      r"(?:pouring|gushing|soak\w*)[^.?!]{0,30}blood"),
     # MyMichigan discharge guide: severe pain not helped by medicine -> call the surgeon.
     ("uncontrolled-pain",
@@ -185,7 +205,7 @@ COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATI
 DEALT_WITH = re.compile(
     r"(?:(?:started|put) (?:me|him|her|them|us) on (?:\w+ ){0,2}(?:antibiotics|blood thinners|"
     r"tablets|medication|meds|steroids|a drip|fluids|oxygen|a catheter|\w+cillin|\w+mycin|warfarin|"
-    r"apixaban|rivaroxaban|heparin)|gave (?:me|him|her|them|us) (?:some )?"
+    r"apixaban|rivaroxaban|heparin)|(?:had|have|got) (?:a )?catheter (?:put )?in|gave (?:me|him|her|them|us) (?:some )?"
     r"(?:antibiotics|blood thinners|tablets for it))|\b(?:surgeon|doctor|gp|nurse|consultant|physio|"
     r"team|they|she|he) (?:checked|examined|looked at|saw)\b[^.?!]{0,50}\b(?:and )?said\b|\b(?:a&e|a and e|er\b|emergency (?:room|department)|hospital|paramedics?|ambulance|111|gp|"
     r"doctor|surgeon|nurse|consultant|theatre|ward|they|team|secretary)[^.?!]{0,120}(?:all fine|"
@@ -194,8 +214,8 @@ DEALT_WITH = re.compile(
     r"]thin\w*|decompress\w*|can feel (?:things|everything) again|re-?stitch\w*|stitched|glued|"
     r"muscle strain|reassur\w*|a reaction to|just (?:a|an|the) \w+|no (?:clot|infection|leak|break)|"
     r"(?:came back|were|was) (?:clear|normal|fine)|all clear|blood patch|kept (?:me|him|her|them) "
-    r"in|discharged|said (?:it was|it'?s|its|it is) (?:just|"
-    r"only|nothing|fine|normal|ok|okay|not))|(?:all good now|all sorted "
+    r"in|discharged|sent (?:me|him|her|them|us) home|said (?:it was|it'?s|its|it is) (?:just|"
+    r"only|nothing|fine|normal|ok|okay|not|common|expected|usual))|(?:all good now|all sorted "
     r"now|been seen and|they checked and)"
 )
 
@@ -219,6 +239,15 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
         ("sepsis", (_FEVERISH, _SEPTIC)),
+        # The dribble told apart from the peeing: "I'm peeing, but it only dribbles out" (NHS cauda
+        # equina: problems peeing).
+        (
+            "cauda-equina",
+            (
+                r"\b(?:pee\w*|wee\w*|urin\w*|bladder)",
+                r"(?:only|just) (?:a )?(?:dribbl\w*|trickl\w*)",
+            ),
+        ),
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
         (
             "worsening-swallowing",
@@ -235,6 +264,8 @@ CARE_SOUGHT = re.compile(
     r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
     r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)|"
     r"\b(?:was|were|got|been|being) seen\b|"
+    r"\b(?:was|were|been|got|had (?:it|them)) (?:scanned|x-?rayed|checked|examined|looked at|"
+    r"reviewed|swabbed|treated)\b|"
     r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
     r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
     r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
@@ -249,6 +280,7 @@ CARE_OUTCOME = re.compile(
     r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid)|fixed|repaired|drained|"
     r"patched|re-?stitched|(?:screws?|rods?|metalwork|hardware|everything|it) (?:are |is |were |was "
     r"|looks? |looked |all )?(?:fine|ok|okay|good|normal|in (?:a )?good (?:position|place))|reckons|"
-    r"thinks? (?:it'?s|it is|it was)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
+    r"thinks? (?:it'?s|it is|it was)|said (?:to )?(?:leave|ignore|just watch)|(?:it'?s|it is|it was) "
+    r"(?:a|an|just an?) (?:seroma|haematoma|hematoma|bruise|stitch|suture|scar tissue)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
     r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since)\b"
 )

@@ -212,7 +212,7 @@ PATTERNS: dict[str, RulePatterns] = {
             (
                 f"{A_CANT} + walk stand get bear move lift feel",
                 rf"\b(?P<s>{_CANT}\s+(?:\w+\s+)?(?:walk|stand|stand up|get up|bear weight|move "
-                rf"{_WHO}\s*(?:\w+\s+)?{_LEG}|lift {_WHO} {_LEG}|feel (?:{_WHO}|both)\s*(?:\w+\s+)?"
+                rf"{_WHO}\s*(?:\w+\s+)?{_LEG}|lift {_WHO}\s*(?:\w+\s+)?{_LEG}|feel (?:{_WHO}|both)\s*(?:\w+\s+)?"
                 rf"{_LEG}))\b{_TOO_FAR}",
             ),
             (
@@ -240,7 +240,7 @@ PATTERNS: dict[str, RulePatterns] = {
             (
                 "leg legs + gone went going turned",
                 r"\blegs?\b\s+(?:have |has |had )?(?:gone|went|going|turned)\s+(?:\w+\s+)?"
-                r"(?P<s>numb|dead|weak|floppy|useless|to jelly|like jelly)",
+                r"(?P<s>numb|dead|weak|floppy|limp|lifeless|useless|to jelly|like jelly)",
             ),
         ),
     ),

@@ -246,9 +246,12 @@ def negated(sentence: str, core_start: int) -> bool:
     prefix = sentence[max(0, core_start - 80) : core_start]  # the last six words are enough
     if _NEGATOR.search(prefix) is None:
         return False
+    # A boundary may look ahead at the sign's own first word ("… and they are giving way"), so it
+    # is searched with a few characters past the prefix, and only one ending inside it counts.
     last = None
-    for last in _NEG_BOUNDARY.finditer(prefix):  # noqa: B007 - only the last one matters
-        pass
+    for brk in _NEG_BOUNDARY.finditer(prefix + sentence[core_start : core_start + 12]):
+        if brk.end() <= len(prefix):
+            last = brk
     if last is not None:
         prefix = prefix[last.end() :]
     words = _NOT_NEGATING.sub(" ", prefix).split()[-6:]
@@ -285,7 +288,8 @@ _TEXT_SPEAK = {
         ("n", "and"), ("u", "you"), ("ur", "your"), ("r", "are"), ("cos coz bc cuz", "because"),
         ("im", "i'm"), ("ive", "i've"), ("cant", "can't"), ("dont", "don't"), ("wont", "won't"),
         ("doesnt dosent doesent", "doesn't"), ("isnt", "isn't"), ("didnt", "didn't"),
-        ("couldnt", "couldn't"), ("hes", "he's"), ("shes", "she's"), ("theyre", "they're"),
+        ("couldnt cudnt", "couldn't"), ("cnt carnt", "can't"),
+        ("wasnt", "wasn't"), ("havent", "haven't"), ("hasnt", "hasn't"), ("wouldnt", "wouldn't"), ("hes", "he's"), ("shes", "she's"), ("theyre", "they're"),
         ("nite", "night"), ("2day", "today"), ("2nite", "tonight"), ("tmrw tmr 2moro", "tomorrow"),
         ("wk", "week"), ("wks", "weeks"), ("yr", "year"), ("yrs", "years"), ("thru", "through"),
         ("b4", "before"), ("ppl", "people"), ("pls plz", "please"), ("smth sth", "something"),
@@ -295,7 +299,7 @@ _TEXT_SPEAK = {
         # Common misspellings of the words signs are named with.
         ("swolen swollon swolled swelled sollen swoolen", "swollen"), ("sweling swelin", "swelling"),
         ("stiches stitchs stichs", "stitches"), ("numbe numm", "numb"), ("numbnes numbess", "numbness"),
-        ("temprature tempreture temperture tempature", "temperature"), ("bleding bleeeding", "bleeding"),
+        ("temprature tempreture temperture tempature", "temperature"), ("bleding bleeeding bleading bleedin", "bleeding"),
         ("infeccion infecion infektion", "infection"), ("infekted infectd", "infected"),
         ("weekness weaknes", "weakness"), ("tingleing tingeling", "tingling"), ("cheast chesst", "chest"),
         ("breth", "breath"), ("bladdar bladda", "bladder"), ("wond woond", "wound"),
@@ -308,6 +312,19 @@ _TEXT_SPEAK_WORD = re.compile(
 )
 
 
+# A softened "can't" is still a "can't": "I can't really lift my leg", "she doesn't seem to know
+# where she is", "he can barely stand". Patients play a sign down; the rules read it at full
+# strength.
+_HEDGED = re.compile(
+    r"\b(can'?t|cannot|couldn'?t|could not|doesn'?t|does not|don'?t|do not|won'?t|isn'?t|"
+    r"didn'?t) (?:really |quite |properly |fully |even |seem to |seems to |seem able to )+"
+)
+# "No can" and "not can" are how some non-native writers say "can't": "she no can move the leg".
+_BARELY = re.compile(r"\b(?:(?:can|could) (?:barely|hardly|only just|scarcely)|(?:no|not) can)\b")
+
+
 def expand_text_speak(text: str) -> str:
-    """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out."""
-    return _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
+    """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out, and
+    softened inabilities ("can't really", "can barely") read as plain ones ("can't")."""
+    text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
+    return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
