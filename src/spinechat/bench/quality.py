@@ -1,0 +1,297 @@
+"""Retrieval quality with distractors: spinechat's hybrid against dense-only, BM25-only and the
+LangChain ensemble, on one Chroma collection per corpus size, in one run.
+
+Queries are those whose right document is known: the 43 patient-worded retrieval queries
+(``tests/data/retrieval_queries.jsonl``) and the single-turn questions of the answers set that name
+their documents (``evals/answers.jsonl``). Each is dev or test: answers cases keep their own split;
+a retrieval query is dev when the first byte of the sha256 of its text is even. Tuning reads dev
+only; test is the figure to quote, with 95% Wilson intervals.
+
+A corpus is the shipped knowledge and any extra documents (leaflets on other spine and orthopaedic
+topics) through the real ingest, filled up to its size with the bench's seeded synthetic chunks.
+The first ``base`` of those are embedded with the real MiniLM; beyond them come variants, each a
+base chunk's words reshuffled with a tenth replaced, stored with its base vector plus a little
+noise, because embedding 100k passages on two cores would take most of an hour. Variants are near
+duplicates in both BM25 and vector space: the hard case for chunk-level fusion.
+
+The LangChain ensemble is ``EnsembleRetriever`` over ``BM25Retriever`` and a ``langchain_chroma``
+retriever, equal weights. The installed LangChain 1.x ships neither ``EnsembleRetriever`` (moved
+to ``langchain-classic``) nor ``BM25Retriever`` (``langchain-community``), so both are reproduced
+here as written there: rank-bm25's ``BM25Okapi`` on whitespace-split page content, ``k=4`` per
+retriever, weighted reciprocal rank fusion with ``c=60``, duplicates merged by page content, every
+fused document returned. The dense side is the real ``langchain_chroma.Chroma`` on the same
+collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from spinechat.bench.corpus import synthetic_texts
+from spinechat.config import Settings
+from spinechat.embedding import Embedder
+from spinechat.eval.triage import wilson
+from spinechat.index import ingest, open_store
+from spinechat.retrieval import MODES, HybridIndex
+
+RETRIEVERS = ("hybrid", "dense", "bm25", "ensemble")
+# The ensemble's parts as LangChain ships them: BM25Retriever.k and as_retriever()'s default k.
+ENSEMBLE_K = 4
+ENSEMBLE_C = 60
+# Passages each retriever returns, as the app asks (Settings.top_k); MRR reads this deep.
+DEPTH = 5
+DISTRACTOR_SEED = 11
+VARIANT_NOISE = 0.02
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question whose right documents are known, and the part (dev or test) it belongs to."""
+
+    id: str
+    text: str
+    docs: frozenset[str]
+    split: str
+    source: str
+
+
+def load_quality_queries(retrieval_path: Path, answers_path: Path) -> list[Query]:
+    """The retrieval queries and the single-turn answers-set questions that name documents."""
+    queries = []
+    for n, line in enumerate(retrieval_path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        text = str(row["query"])
+        split = "dev" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "test"
+        queries.append(Query(f"rq-{n:02d}", text, frozenset([row["doc_id"]]), split, "retrieval"))
+    for line in answers_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("doc") and not row.get("history"):
+            queries.append(
+                Query(row["id"], row["question"], frozenset(row["doc"]), row["split"], "answers")
+            )
+    return queries
+
+
+def distractors(
+    embedder: Embedder, count: int, base: int, *, seed: int = DISTRACTOR_SEED
+) -> tuple[list[str], np.ndarray]:
+    """``count`` synthetic chunks and their vectors: the first ``base`` embedded for real, the rest
+    variants of them (see the module docstring)."""
+    first = synthetic_texts(min(count, base), seed=seed)
+    vectors = embedder.embed_documents(first) if first else np.zeros((0, 384), np.float32)
+    texts = list(first)
+    if count <= len(first):
+        return texts, vectors.astype(np.float32)
+    rng = np.random.default_rng(seed)
+    extra = count - len(first)
+    parents = rng.integers(0, len(first), extra)
+    pool = np.array(" ".join(first).replace(".", "").split())
+    for parent in parents:
+        words = np.array(first[parent].rstrip(".").split())
+        rng.shuffle(words)
+        swap = rng.random(len(words)) < 0.1
+        words[swap] = rng.choice(pool, int(swap.sum()))
+        texts.append(" ".join(words) + ".")
+    varied = vectors[parents] + rng.normal(scale=VARIANT_NOISE, size=(extra, vectors.shape[1]))
+    varied /= np.linalg.norm(varied, axis=1, keepdims=True)
+    return texts, np.vstack([vectors, varied]).astype(np.float32)
+
+
+def build_corpus(
+    root: Path,
+    settings: Settings,
+    embedder: Embedder,
+    size: int,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    extra_docs: Path | None = None,
+) -> tuple[HybridIndex, LangChainEnsemble]:
+    """One Chroma collection of ``size`` chunks: the knowledge (and ``extra_docs``) through the real
+    ingest, then synthetic distractors up to ``size``; the hybrid index and the ensemble over it."""
+    knowledge = root / f"knowledge-{size}"
+    shutil.copytree(settings.knowledge_dir, knowledge)
+    if extra_docs is not None:
+        for path in sorted(extra_docs.glob("*.md")):
+            shutil.copy(path, knowledge / path.name)
+    local = Settings(
+        data_dir=root / f"quality-{size}",
+        knowledge_dir=knowledge,
+        collection=f"quality-{size}",
+        threads=settings.threads,
+    )
+    ingest(local, embedder)
+    store = open_store(local)
+    collection = store.get_collection()
+    if collection is None:
+        raise ValueError(f"nothing was ingested from {knowledge}")
+    fill = max(0, size - int(collection.count()))
+    if fill > len(texts):
+        raise ValueError(f"{fill} distractors needed, {len(texts)} made")
+    for lo in range(0, fill, 5000):
+        hi = min(lo + 5000, fill)
+        collection.add(
+            ids=[f"distractor-{i}" for i in range(lo, hi)],
+            embeddings=vectors[lo:hi],
+            documents=list(texts[lo:hi]),
+            metadatas=[
+                {"doc_id": f"distractor-{i // 10}", "title": "Synthetic", "section": f"S{i % 10}"}
+                for i in range(lo, hi)
+            ],
+        )
+    index = HybridIndex(collection, embedder)
+    return index, LangChainEnsemble(index, store.collection_name, store.client)
+
+
+class LangChainEnsemble:
+    """LangChain's ``EnsembleRetriever([BM25Retriever, Chroma retriever], weights=[0.5, 0.5])``
+    over the chunks of ``index`` (see the module docstring for why it is reproduced here)."""
+
+    def __init__(self, index: HybridIndex, collection_name: str, client: Any) -> None:
+        from langchain_chroma import Chroma
+        from rank_bm25 import BM25Okapi
+
+        snap = index._snap
+        self._texts = snap.texts
+        self._docs = [str(m.get("doc_id", "")) for m in snap.metas]
+        # BM25Retriever.from_texts: default_preprocessing_func is str.split, page content only.
+        self._bm25 = BM25Okapi([t.split() for t in snap.texts])
+        self._chroma = Chroma(
+            client=client,
+            collection_name=collection_name,
+            embedding_function=_LangChainEmbeddings(index.embedder),
+        )
+
+    def search(self, query: str) -> list[str]:
+        """Document ids of the fused list, best first."""
+        scores = self._bm25.get_scores(query.split())
+        # rank-bm25's get_top_n, which BM25Retriever calls: ties (all-zero scores) as numpy leaves them.
+        top = np.argsort(scores)[::-1][:ENSEMBLE_K]
+        sparse = [(self._texts[i], self._docs[i]) for i in top]
+        dense = [
+            (d.page_content, str(d.metadata.get("doc_id", "")))
+            for d in self._chroma.similarity_search(query, k=ENSEMBLE_K)
+        ]
+        fused: dict[str, float] = {}
+        doc_of: dict[str, str] = {}
+        for ranking in (sparse, dense):
+            for rank, (content, doc_id) in enumerate(ranking, start=1):
+                fused[content] = fused.get(content, 0.0) + 0.5 / (rank + ENSEMBLE_C)
+                doc_of.setdefault(content, doc_id)
+        return [doc_of[c] for c in sorted(fused, key=lambda c: -fused[c])][:DEPTH]
+
+
+class _LangChainEmbeddings(Embeddings):
+    """Our embedder behind LangChain's ``Embeddings`` interface, for ``langchain_chroma``."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self._embedder.embed_documents(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_query(text)]
+
+
+def measure_corpus(
+    index: HybridIndex, ensemble: LangChainEnsemble, queries: Sequence[Query]
+) -> dict[str, Any]:
+    """Each retriever's document ranks for every query, its latency, and the floor (embed + bare
+    ``collection.query`` for the top 3)."""
+    ranked: dict[str, list[list[str]]] = {name: [] for name in RETRIEVERS}
+    times: dict[str, list[float]] = {name: [] for name in (*RETRIEVERS, "floor")}
+    chunk_ranks: list[dict[str, int | None]] = []
+    collection = index._collection
+    for query in queries:
+        t0 = time.perf_counter()
+        vector = index.embedder.embed_query(query.text)
+        collection.query(query_embeddings=[vector], n_results=3)
+        times["floor"].append(time.perf_counter() - t0)
+        for mode in MODES:
+            t0 = time.perf_counter()
+            hits = index.search(query.text, k=DEPTH, mode=mode)
+            times[mode].append(time.perf_counter() - t0)
+            ranked[mode].append([hit.doc_id for hit in hits])
+        t0 = time.perf_counter()
+        ranked["ensemble"].append(ensemble.search(query.text))
+        times["ensemble"].append(time.perf_counter() - t0)
+        chunk_ranks.append(_gold_ranks(index, query))
+    per_query: list[dict[str, Any]] = [
+        {
+            "id": q.id,
+            "split": q.split,
+            "rank": {name: _first(ranked[name][n], q.docs) for name in RETRIEVERS},
+            "gold_chunk_side_ranks": chunk_ranks[n],
+        }
+        for n, q in enumerate(queries)
+    ]
+    summary: dict[str, Any] = {}
+    for name in RETRIEVERS:
+        summary[name] = {
+            part: _scores([row["rank"][name] for row in per_query if part in ("all", row["split"])])
+            for part in ("dev", "test", "all")
+        }
+        summary[name]["p50_ms"] = round(statistics.median(times[name]) * 1000, 2)
+        summary[name]["p95_ms"] = _p95(times[name])
+    floor = statistics.median(times["floor"]) * 1000
+    summary["floor"] = {"p50_ms": round(floor, 2), "p95_ms": _p95(times["floor"])}
+    summary["hybrid_vs_floor_p50_ratio"] = round(summary["hybrid"]["p50_ms"] / floor, 3)
+    return {"retrievers": summary, "queries": per_query}
+
+
+def _gold_ranks(index: HybridIndex, query: Query) -> dict[str, int | None]:
+    """Where the best chunk of a right document sits in each side's own list (depth 100)."""
+    snap = index._snap
+    depth = min(100, len(snap.ids))
+    vector = index.embedder.embed_query(query.text)
+    dense, _ = index._dense(snap, vector, depth)
+    sparse = index._sparse(snap, query.text, depth)
+
+    def best(order: list[int]) -> int | None:
+        for rank, i in enumerate(order, start=1):
+            if str(snap.metas[i].get("doc_id", "")) in query.docs:
+                return rank
+        return None
+
+    return {"dense": best(dense), "bm25": best(sparse)}
+
+
+def _first(docs: Sequence[str], relevant: frozenset[str]) -> int | None:
+    for rank, doc in enumerate(docs[:DEPTH], start=1):
+        if doc in relevant:
+            return rank
+    return None
+
+
+def _scores(ranks: Sequence[int | None]) -> dict[str, Any]:
+    n = len(ranks)
+    hits = sum(1 for r in ranks if r is not None and r <= 3)
+    rate = wilson(hits, n)
+    return {
+        "n": n,
+        "hit_at_3": round(hits / n, 3) if n else None,
+        "hit_at_3_ci95": [round(rate.low, 3), round(rate.high, 3)],
+        "mrr": round(sum(1.0 / r for r in ranks if r is not None) / n, 3) if n else None,
+    }
+
+
+def _p95(seconds: Sequence[float]) -> float:
+    ordered = sorted(seconds)
+    return round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000, 2)
