@@ -42,10 +42,14 @@ from spinechat.bench.corpus import synthetic_texts
 from spinechat.config import Settings
 from spinechat.embedding import Embedder
 from spinechat.eval.triage import wilson
-from spinechat.index import ingest, open_store
+from spinechat.index import get_all, ingest, open_store
 from spinechat.retrieval import MODES, HybridIndex
 
 RETRIEVERS = ("hybrid", "dense", "bm25", "ensemble")
+# Figures are given for each part, for all queries, and for each source of queries.
+PARTS = ("dev", "test", "all", "retrieval", "answers")
+SIZES = (1_000, 10_000, 100_000)
+BASE = 1_000
 # The ensemble's parts as LangChain ships them: BM25Retriever.k and as_retriever()'s default k.
 ENSEMBLE_K = 4
 ENSEMBLE_C = 60
@@ -114,36 +118,63 @@ def distractors(
     return texts, np.vstack([vectors, varied]).astype(np.float32)
 
 
-def build_corpus(
-    root: Path,
-    settings: Settings,
-    embedder: Embedder,
-    size: int,
-    texts: Sequence[str],
-    vectors: np.ndarray,
-    extra_docs: Path | None = None,
-) -> tuple[HybridIndex, LangChainEnsemble]:
-    """One Chroma collection of ``size`` chunks: the knowledge (and ``extra_docs``) through the real
-    ingest, then synthetic distractors up to ``size``; the hybrid index and the ensemble over it."""
-    knowledge = root / f"knowledge-{size}"
+def ingest_knowledge(
+    root: Path, settings: Settings, embedder: Embedder, extra_docs: Path | None = None
+) -> dict[str, list[Any]]:
+    """The knowledge folder (and the Markdown files in ``extra_docs``) through the real ingest,
+    read back as ids, embeddings, documents and metadatas to copy into each corpus."""
+    knowledge = root / "quality-knowledge"
     shutil.copytree(settings.knowledge_dir, knowledge)
     if extra_docs is not None:
         for path in sorted(extra_docs.glob("*.md")):
             shutil.copy(path, knowledge / path.name)
     local = Settings(
-        data_dir=root / f"quality-{size}",
-        knowledge_dir=knowledge,
-        collection=f"quality-{size}",
-        threads=settings.threads,
+        data_dir=root / "quality-ingest", knowledge_dir=knowledge, threads=settings.threads
     )
     ingest(local, embedder)
-    store = open_store(local)
-    collection = store.get_collection()
+    collection = open_store(local).get_collection()
     if collection is None:
         raise ValueError(f"nothing was ingested from {knowledge}")
-    fill = max(0, size - int(collection.count()))
+    got = get_all(collection, ["documents", "metadatas"])
+    # get_all's paging reads lists; Chroma returns embeddings as one array, so they are asked for
+    # by id, a page at a time.
+    vectors = [
+        np.asarray(
+            collection.get(ids=got["ids"][lo : lo + 5000], include=["embeddings"])["embeddings"]
+        )
+        for lo in range(0, len(got["ids"]), 5000)
+    ]
+    got["embeddings"] = list(np.vstack(vectors)) if vectors else []
+    return got
+
+
+def build_corpus(
+    root: Path,
+    settings: Settings,
+    embedder: Embedder,
+    size: int,
+    real: dict[str, list[Any]],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+) -> tuple[HybridIndex, LangChainEnsemble]:
+    """One Chroma collection of ``size`` chunks: the ingested ``real`` chunks, then synthetic
+    distractors up to ``size``; the hybrid index and the ensemble over it."""
+    local = Settings(
+        data_dir=root / f"quality-{size}", collection=f"quality-{size}", threads=settings.threads
+    )
+    store = open_store(local)
+    collection = store.create_collection(embedder)
+    fill = max(0, size - len(real["ids"]))
     if fill > len(texts):
         raise ValueError(f"{fill} distractors needed, {len(texts)} made")
+    for lo in range(0, len(real["ids"]), 5000):
+        hi = lo + 5000
+        collection.add(
+            ids=real["ids"][lo:hi],
+            embeddings=np.asarray(real["embeddings"][lo:hi], dtype=np.float32),
+            documents=real["documents"][lo:hi],
+            metadatas=real["metadatas"][lo:hi],
+        )
     for lo in range(0, fill, 5000):
         hi = min(lo + 5000, fill)
         collection.add(
@@ -237,6 +268,7 @@ def measure_corpus(
         {
             "id": q.id,
             "split": q.split,
+            "source": q.source,
             "rank": {name: _first(ranked[name][n], q.docs) for name in RETRIEVERS},
             "gold_chunk_side_ranks": chunk_ranks[n],
         }
@@ -245,8 +277,14 @@ def measure_corpus(
     summary: dict[str, Any] = {}
     for name in RETRIEVERS:
         summary[name] = {
-            part: _scores([row["rank"][name] for row in per_query if part in ("all", row["split"])])
-            for part in ("dev", "test", "all")
+            part: _scores(
+                [
+                    row["rank"][name]
+                    for row in per_query
+                    if part in ("all", row["split"], row["source"])
+                ]
+            )
+            for part in PARTS
         }
         summary[name]["p50_ms"] = round(statistics.median(times[name]) * 1000, 2)
         summary[name]["p95_ms"] = _p95(times[name])
@@ -254,6 +292,84 @@ def measure_corpus(
     summary["floor"] = {"p50_ms": round(floor, 2), "p95_ms": _p95(times["floor"])}
     summary["hybrid_vs_floor_p50_ratio"] = round(summary["hybrid"]["p50_ms"] / floor, 3)
     return {"retrievers": summary, "queries": per_query}
+
+
+def run_quality(
+    root: Path,
+    settings: Settings,
+    embedder: Embedder,
+    queries: Sequence[Query],
+    *,
+    sizes: Sequence[int] = SIZES,
+    base: int = BASE,
+    extra_docs: Path | None = None,
+    log: Log = lambda _: None,
+) -> dict[str, Any]:
+    """Every retriever on every corpus size, with the queries' dev/test counts and the corpus
+    make-up; the headline figures are read from the corpus nearest 10k chunks."""
+    log(f"bench quality: ingesting the knowledge{' and ' + str(extra_docs) if extra_docs else ''}")
+    real = ingest_knowledge(root, settings, embedder, extra_docs)
+    log(f"bench quality: embedding {min(base, max(sizes))} distractor chunks")
+    texts, vectors = distractors(embedder, max(0, max(sizes) - len(real["ids"])), base)
+    real_docs = {str(m.get("doc_id", "")) for m in real["metadatas"]}
+    report: dict[str, Any] = {
+        "queries": {
+            part: sum(1 for q in queries if part in ("all", q.split, q.source)) for part in PARTS
+        },
+        "real_chunks": len(real["ids"]),
+        "real_documents": len(real_docs),
+        "distractors_embedded": min(base, len(texts)),
+        "corpora": {},
+    }
+    for size in sizes:
+        log(f"bench quality: {size} chunks")
+        index, ensemble = build_corpus(root, settings, embedder, size, real, texts, vectors)
+        report["corpora"][str(size)] = {
+            "chunks": len(index),
+            **measure_corpus(index, ensemble, queries),
+        }
+    at = min(sizes, key=lambda size: abs(size - 10_000))
+    row = report["corpora"][str(at)]["retrievers"]
+    report["headline_chunks"] = at
+    report["hit_at_3_retrieval_queries"] = row["hybrid"]["retrieval"]["hit_at_3"]
+    report["hybrid_minus_ensemble_hit_at_3"] = min(
+        round(
+            c["retrievers"]["hybrid"]["all"]["hit_at_3"]
+            - c["retrievers"]["ensemble"]["all"]["hit_at_3"],
+            3,
+        )
+        for c in report["corpora"].values()
+    )
+    report["hybrid_vs_floor_p50_ratio"] = row["hybrid_vs_floor_p50_ratio"]
+    return report
+
+
+def format_quality(report: dict[str, Any]) -> list[str]:
+    """The quality section as table lines: hit@3 and MRR on the test part with 95% intervals, the
+    43 retrieval queries' hit@3, p50 latency, for every retriever and corpus size."""
+    lines = [
+        f"retrieval quality with distractors ({report['queries']['all']} queries, "
+        f"test part {report['queries']['test']}; {report['real_chunks']} real chunks of "
+        f"{report['real_documents']} documents, the rest synthetic)",
+        f"{'chunks':>8} {'retriever':<9} {'test hit@3 [95% CI]':>22} {'test MRR':>8} "
+        f"{'43q hit@3':>9} {'all hit@3':>9} {'p50 ms':>8}",
+    ]
+    for size, corpus in report["corpora"].items():
+        rows = corpus["retrievers"]
+        for name in RETRIEVERS:
+            row = rows[name]
+            test = row["test"]
+            low, high = test["hit_at_3_ci95"]
+            lines.append(
+                f"{int(size):>8} {name:<9} {test['hit_at_3']:>8.3f} [{low:.3f}, {high:.3f}] "
+                f"{test['mrr']:>8.3f} {row['retrieval']['hit_at_3']:>9.3f} "
+                f"{row['all']['hit_at_3']:>9.3f} {row['p50_ms']:>8.2f}"
+            )
+        lines.append(
+            f"{int(size):>8} floor (embed + bare Chroma top 3) p50 {rows['floor']['p50_ms']:.2f} ms; "
+            f"hybrid / floor {rows['hybrid_vs_floor_p50_ratio']:.2f}"
+        )
+    return lines
 
 
 def _gold_ranks(index: HybridIndex, query: Query) -> dict[str, int | None]:
