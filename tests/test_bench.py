@@ -28,6 +28,7 @@ def test_bench_report_shape(
         repeats=8,
         load_requests=12,
         quality_base=40,
+        quality_leaflets=4,
     )
     for key in (
         "retrieval_vs_bare_chroma_p50_ratio",
@@ -68,7 +69,8 @@ def test_bench_report_shape(
     quality = report["retrieval_quality"]
     assert set(quality["corpora"]) == {"300", "600"}
     assert quality["corpora"]["600"]["chunks"] == 600
-    assert quality["queries"]["retrieval"] == 43
+    assert quality["queries"]["retrieval"] == 43 and quality["leaflets"] == 4
+    assert quality["corpora"]["600"]["leaflets"] == 4
     gaps = [
         c["retrievers"]["hybrid"]["all"]["hit_at_3"]
         - c["retrievers"]["ensemble"]["all"]["hit_at_3"]

@@ -7,8 +7,9 @@ their documents (``evals/answers.jsonl``). Each is dev or test: answers cases ke
 a retrieval query is dev when the first byte of the sha256 of its text is even. Tuning reads dev
 only; test is the figure to quote, with 95% Wilson intervals.
 
-A corpus is the shipped knowledge and any extra documents (leaflets on other spine and orthopaedic
-topics) through the real ingest, filled up to its size with the bench's seeded synthetic chunks.
+A corpus is the shipped knowledge and the seeded hospital leaflets on other spine and orthopaedic
+subjects (``bench.leaflets``; 400 make about 4,900 chunks, so the 1k corpus holds the first ones
+that fit) through the real ingest, filled up to its size with the bench's seeded synthetic chunks.
 The first ``base`` of those are embedded with the real MiniLM; beyond them come variants, each a
 base chunk's words reshuffled with a tenth replaced, stored with its base vector plus a little
 noise, because embedding 100k passages on two cores would take most of an hour. Variants are near
@@ -50,6 +51,9 @@ RETRIEVERS = ("hybrid", "dense", "bm25", "ensemble")
 PARTS = ("dev", "test", "all", "retrieval", "answers")
 SIZES = (1_000, 10_000, 100_000)
 BASE = 1_000
+# Leaflets on other spine and orthopaedic subjects (bench.leaflets): 400 make about 4,900 chunks.
+LEAFLETS = 400
+LEAFLET_SEED = 16
 # The ensemble's parts as LangChain ships them: BM25Retriever.k and as_retriever()'s default k.
 ENSEMBLE_K = 4
 ENSEMBLE_C = 60
@@ -156,14 +160,17 @@ def build_corpus(
     real: dict[str, list[Any]],
     texts: Sequence[str],
     vectors: np.ndarray,
+    leaflet_order: Sequence[str] = (),
 ) -> tuple[HybridIndex, LangChainEnsemble]:
-    """One Chroma collection of ``size`` chunks: the ingested ``real`` chunks, then synthetic
-    distractors up to ``size``; the hybrid index and the ensemble over it."""
+    """One Chroma collection of ``size`` chunks: the ingested ``real`` chunks (every chunk of the
+    documents not in ``leaflet_order``, then whole leaflets in that order while they fit), then
+    synthetic distractors up to ``size``; the hybrid index and the ensemble over it."""
     local = Settings(
         data_dir=root / f"quality-{size}", collection=f"quality-{size}", threads=settings.threads
     )
     store = open_store(local)
     collection = store.create_collection(embedder)
+    real = _fitting(real, size, leaflet_order)
     fill = max(0, size - len(real["ids"]))
     if fill > len(texts):
         raise ValueError(f"{fill} distractors needed, {len(texts)} made")
@@ -188,6 +195,28 @@ def build_corpus(
         )
     index = HybridIndex(collection, embedder)
     return index, LangChainEnsemble(index, store.collection_name, store.client)
+
+
+def _fitting(
+    real: dict[str, list[Any]], size: int, leaflet_order: Sequence[str]
+) -> dict[str, list[Any]]:
+    """``real`` cut to ``size`` chunks: all of the non-leaflet documents, then leaflets in order
+    while their whole set of chunks still fits (the first n leaflets are the same at every size)."""
+    place = {doc_id: n for n, doc_id in enumerate(leaflet_order)}
+    docs = [str(m.get("doc_id", "")) for m in real["metadatas"]]
+    chunks: dict[int, int] = {}
+    for doc in docs:
+        if doc in place:
+            chunks[place[doc]] = chunks.get(place[doc], 0) + 1
+    room = size - sum(1 for doc in docs if doc not in place)
+    kept = set()
+    for n in sorted(chunks):
+        if chunks[n] > room:
+            break
+        kept.add(n)
+        room -= chunks[n]
+    keep = [i for i, doc in enumerate(docs) if doc not in place or place[doc] in kept]
+    return {key: [values[i] for i in keep] for key, values in real.items()}
 
 
 class LangChainEnsemble:
@@ -302,15 +331,21 @@ def run_quality(
     *,
     sizes: Sequence[int] = SIZES,
     base: int = BASE,
-    extra_docs: Path | None = None,
+    leaflets: int = LEAFLETS,
     log: Log = lambda _: None,
 ) -> dict[str, Any]:
     """Every retriever on every corpus size, with the queries' dev/test counts and the corpus
     make-up; the headline figures are read from the corpus nearest 10k chunks."""
-    log(f"bench quality: ingesting the knowledge{' and ' + str(extra_docs) if extra_docs else ''}")
-    real = ingest_knowledge(root, settings, embedder, extra_docs)
+    from spinechat.bench.leaflets import WORDING_OVERLAP, leaflet_documents, write_leaflets
+
+    library = leaflet_documents(leaflets, LEAFLET_SEED)
+    write_leaflets(root / "leaflets", library)
+    order = [leaflet.doc_id for leaflet in library]
+    log(f"bench quality: ingesting the knowledge and {len(library)} leaflets")
+    real = ingest_knowledge(root, settings, embedder, root / "leaflets")
     log(f"bench quality: embedding {min(base, max(sizes))} distractor chunks")
-    texts, vectors = distractors(embedder, max(0, max(sizes) - len(real["ids"])), base)
+    seeds = sum(1 for m in real["metadatas"] if str(m.get("doc_id", "")) not in set(order))
+    texts, vectors = distractors(embedder, max(0, max(sizes) - seeds), base)
     real_docs = {str(m.get("doc_id", "")) for m in real["metadatas"]}
     report: dict[str, Any] = {
         "queries": {
@@ -318,14 +353,22 @@ def run_quality(
         },
         "real_chunks": len(real["ids"]),
         "real_documents": len(real_docs),
+        "leaflets": len(library),
+        # Questions a leaflet also answers by its wording (bench.leaflets): counted as misses when
+        # the leaflet, not the seed, comes first, so they are named.
+        "wording_overlap": sorted(q.id for q in queries if q.id in WORDING_OVERLAP),
         "distractors_embedded": min(base, len(texts)),
         "corpora": {},
     }
     for size in sizes:
         log(f"bench quality: {size} chunks")
-        index, ensemble = build_corpus(root, settings, embedder, size, real, texts, vectors)
+        index, ensemble = build_corpus(root, settings, embedder, size, real, texts, vectors, order)
+        docs = [str(m.get("doc_id", "")) for m in index._snap.metas]
+        kept = set(docs) & set(order)
         report["corpora"][str(size)] = {
             "chunks": len(index),
+            "leaflets": len(kept),
+            "leaflet_chunks": sum(1 for doc in docs if doc in kept),
             **measure_corpus(index, ensemble, queries),
         }
     at = min(sizes, key=lambda size: abs(size - 10_000))
@@ -350,12 +393,16 @@ def format_quality(report: dict[str, Any]) -> list[str]:
     lines = [
         f"retrieval quality with distractors ({report['queries']['all']} queries, "
         f"test part {report['queries']['test']}; {report['real_chunks']} real chunks of "
-        f"{report['real_documents']} documents, the rest synthetic)",
+        f"{report['real_documents']} documents ({report['leaflets']} leaflets), the rest "
+        "synthetic)",
         f"{'chunks':>8} {'retriever':<9} {'test hit@3 [95% CI]':>22} {'test MRR':>8} "
         f"{'43q hit@3':>9} {'all hit@3':>9} {'p50 ms':>8}",
     ]
     for size, corpus in report["corpora"].items():
         rows = corpus["retrievers"]
+        lines.append(
+            f"{int(size):>8} chunks: {corpus['leaflet_chunks']} from {corpus['leaflets']} leaflets"
+        )
         for name in RETRIEVERS:
             row = rows[name]
             test = row["test"]

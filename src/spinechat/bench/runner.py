@@ -31,6 +31,7 @@ from spinechat.bench.app import LOAD_LEVELS as LOAD_LEVELS_DEFAULT
 from spinechat.bench.app import bench_app, bench_llm_ttft, bench_query_embedding
 from spinechat.bench.corpus import patient_queries, synthetic_texts
 from spinechat.bench.quality import BASE as QUALITY_BASE
+from spinechat.bench.quality import LEAFLETS as QUALITY_LEAFLETS
 from spinechat.bench.quality import format_quality, load_quality_queries, run_quality
 from spinechat.config import Settings
 from spinechat.documents import load_documents, split_document
@@ -86,6 +87,7 @@ def run_bench(
     repeats: int = QUERY_REPEATS,
     load_requests: int = 200,
     quality_base: int = QUALITY_BASE,
+    quality_leaflets: int = QUALITY_LEAFLETS,
 ) -> dict[str, Any]:
     """Run the benchmark and return its JSON report (smaller sizes are for smoke tests).
 
@@ -147,7 +149,7 @@ def run_bench(
             report.update(offline_answer=None, llm_ttft=None, cold_start=None)
         report["backend_ratios"] = _backend_ratios(backends)
         report["retrieval_quality"] = _bench_quality(
-            root, settings, embedder, sizes, quality_base, log
+            root, settings, embedder, sizes, quality_base, quality_leaflets, log
         )
     ten_k = report["corpora"].get("10000", {})
     report["retrieval_vs_bare_chroma_p50_ratio"] = ten_k.get("hybrid_vs_bare_chroma_p50_ratio")
@@ -207,7 +209,9 @@ def run_quality_bench(
     )
     sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
     with tempfile.TemporaryDirectory(prefix="spinechat-bench-") as tmp:
-        quality = _bench_quality(Path(tmp), settings, embedder, sizes, QUALITY_BASE, log)
+        quality = _bench_quality(
+            Path(tmp), settings, embedder, sizes, QUALITY_BASE, QUALITY_LEAFLETS, log
+        )
     return {
         "machine": {"cpus": _cpu_count(), "python": platform.python_version(), **threads},
         "quick": quick,
@@ -503,6 +507,7 @@ def _bench_quality(
     embedder: Embedder,
     sizes: Sequence[int],
     base: int,
+    leaflets: int,
     log: Log,
 ) -> dict[str, Any] | None:
     """Retrieval quality with distractors (``bench.quality``), on the queries of the checkout
@@ -514,7 +519,14 @@ def _bench_quality(
         log(f"bench: retrieval quality not measured, missing {', '.join(missing)}")
         return None
     return run_quality(
-        root, settings, embedder, load_quality_queries(*paths), sizes=sizes, base=base, log=log
+        root,
+        settings,
+        embedder,
+        load_quality_queries(*paths),
+        sizes=sizes,
+        base=base,
+        leaflets=leaflets,
+        log=log,
     )
 
 
