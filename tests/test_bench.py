@@ -27,6 +27,8 @@ def test_bench_report_shape(
         base_size=64,
         repeats=8,
         load_requests=12,
+        quality_base=40,
+        quality_leaflets=4,
     )
     for key in (
         "retrieval_vs_bare_chroma_p50_ratio",
@@ -63,6 +65,19 @@ def test_bench_report_shape(
     assert report["app_peak_rss_mb"] > 100, "the app process loads the model and the index"
     table = format_table(report)
     assert "600" in table and "bm25s" in table
+    quality = report["retrieval_quality"]
+    assert set(quality["corpora"]) == {"300", "600"}
+    assert quality["corpora"]["600"]["chunks"] == 600
+    assert quality["queries"]["retrieval"] == 43 and quality["leaflets"] == 4
+    assert quality["corpora"]["600"]["leaflets"] == 4
+    gaps = [
+        c["retrievers"]["hybrid"]["all"]["hit_at_3"]
+        - c["retrievers"]["ensemble"]["all"]["hit_at_3"]
+        for c in quality["corpora"].values()
+    ]
+    assert report["quality_hybrid_minus_ensemble_hit_at_3"] == pytest.approx(min(gaps), abs=0.002)
+    assert report["targets"]["quality_hit_at_3_at_10k"]["met"] is None  # no 10k corpus here
+    assert "retrieval quality with distractors" in table and "ensemble" in table
     _check_backends(report, table)
 
 

@@ -206,6 +206,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the JSON report instead of a table"
     )
     bench.add_argument("--out", help="also write the JSON report to this file")
+    bench.add_argument(
+        "--quality",
+        action="store_true",
+        help="only retrieval quality with distractors (hit@3, MRR, latency against the "
+        "LangChain ensemble and dense-only)",
+    )
     bench.set_defaults(handler=_cmd_bench)
 
     hazards = sub.add_parser(
@@ -469,14 +475,21 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.bench import format_table, run_bench
+    from spinechat.bench import format_quality, format_table, run_bench, run_quality_bench
 
-    report = run_bench(settings, quick=args.quick, log=lambda line: print(line, file=sys.stderr))
+    log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    if args.quality:
+        report = run_quality_bench(settings, quick=args.quick, log=log)
+    else:
+        report = run_bench(settings, quick=args.quick, log=log)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
             json.dump(report, handle, indent=2)
     if args.json:
         _print_json(report)
+    elif args.quality:
+        quality = report["retrieval_quality"]
+        print("\n".join(format_quality(quality)) if quality else "retrieval quality not measured")
     else:
         print(format_table(report))
     return 0

@@ -42,9 +42,13 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
 # Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009); 60 is the value
 # they found robust across collections, and it keeps one list's top hit from drowning the other.
 RRF_K = 60
-# How deep each list is read before fusing: enough that a passage ranked low by one method but
-# high by the other still surfaces.
-CANDIDATES = 30
+# How deep each list is read before fusing (at least the k asked for). Shallow on purpose: RRF
+# scores a passage in both lists at rank r above one list's first hit for any r < 2 * 60 + 1, so
+# read 30 deep, distractors that both methods rank only middling (near-duplicate or topic-alike
+# chunks) outranked the right passage one method was sure of (docs/benchmarks.md, "Retrieval
+# quality with distractors"). 5 was chosen on the dev part of that benchmark, as LangChain's
+# EnsembleRetriever reads its retrievers' 4.
+CANDIDATES = 5
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 log = logging.getLogger("spinechat.retrieval")

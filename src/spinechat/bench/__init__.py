@@ -2,9 +2,11 @@
 
 ``runner`` measures ingest and retrieval and builds the report, ``app`` the parts that need more
 than the index (query embedding, first LLM token, the web app's cold start), ``corpus`` makes the
-seeded synthetic passages and questions.
+seeded synthetic passages and questions, ``quality`` retrieval quality with distractors against
+dense-only and the LangChain ensemble.
 """
 
-from spinechat.bench.runner import TARGETS, format_table, run_bench
+from spinechat.bench.quality import format_quality
+from spinechat.bench.runner import TARGETS, format_table, run_bench, run_quality_bench
 
-__all__ = ["TARGETS", "format_table", "run_bench"]
+__all__ = ["TARGETS", "format_quality", "format_table", "run_bench", "run_quality_bench"]

@@ -30,6 +30,9 @@ import numpy as np
 from spinechat.bench.app import LOAD_LEVELS as LOAD_LEVELS_DEFAULT
 from spinechat.bench.app import bench_app, bench_llm_ttft, bench_query_embedding
 from spinechat.bench.corpus import patient_queries, synthetic_texts
+from spinechat.bench.quality import BASE as QUALITY_BASE
+from spinechat.bench.quality import LEAFLETS as QUALITY_LEAFLETS
+from spinechat.bench.quality import format_quality, load_quality_queries, run_quality
 from spinechat.config import Settings
 from spinechat.documents import load_documents, split_document
 from spinechat.embedding import BACKENDS, Embedder, load_embedder, pin_threads
@@ -57,9 +60,20 @@ TARGETS = {
     "api_throughput_vs_torch_c20": 2.0,
     "api_p95_ms_c20": 250.0,
     "api_errors": 0.0,
+    # Issue 16: document hit@3 of the 43 retrieval queries at 10k chunks with distractors, never
+    # below the LangChain ensemble at any size, no slower than embed + bare Chroma.
+    "quality_hit_at_3_at_10k": 0.97,
+    "quality_hybrid_minus_ensemble_hit_at_3": 0.0,
+    "quality_vs_floor_p50_ratio": 1.0,
 }
 # Targets met from above; every other target is a ceiling.
-AT_LEAST = {"ingest_chunks_per_s", "ingest_vs_encode_floor", "api_throughput_vs_torch_c20"}
+AT_LEAST = {
+    "ingest_chunks_per_s",
+    "ingest_vs_encode_floor",
+    "api_throughput_vs_torch_c20",
+    "quality_hit_at_3_at_10k",
+    "quality_hybrid_minus_ensemble_hit_at_3",
+}
 
 
 def run_bench(
@@ -72,6 +86,8 @@ def run_bench(
     base_size: int = BASE_VECTORS,
     repeats: int = QUERY_REPEATS,
     load_requests: int = 200,
+    quality_base: int = QUALITY_BASE,
+    quality_leaflets: int = QUALITY_LEAFLETS,
 ) -> dict[str, Any]:
     """Run the benchmark and return its JSON report (smaller sizes are for smoke tests).
 
@@ -132,6 +148,9 @@ def run_bench(
             log(f"bench: no knowledge folder at {settings.knowledge_dir}; answers not measured")
             report.update(offline_answer=None, llm_ttft=None, cold_start=None)
         report["backend_ratios"] = _backend_ratios(backends)
+        report["retrieval_quality"] = _bench_quality(
+            root, settings, embedder, sizes, quality_base, quality_leaflets, log
+        )
     ten_k = report["corpora"].get("10000", {})
     report["retrieval_vs_bare_chroma_p50_ratio"] = ten_k.get("hybrid_vs_bare_chroma_p50_ratio")
     report["hybrid_p50_ms_at_10k"] = ten_k.get("hybrid", {}).get("p50_ms")
@@ -156,6 +175,18 @@ def run_bench(
         else None
     )
     report["api_throughput_vs_torch_c20"] = report["backend_ratios"].get(f"answers_per_s_c{high}")
+    quality = report["retrieval_quality"] or {}
+    report["quality_hit_at_3_at_10k"] = (
+        quality.get("hit_at_3_retrieval_queries")
+        if quality.get("headline_chunks") == 10_000
+        else None
+    )
+    report["quality_hybrid_minus_ensemble_hit_at_3"] = quality.get("hybrid_minus_ensemble_hit_at_3")
+    report["quality_vs_floor_p50_ratio"] = (
+        quality.get("hybrid_vs_floor_p50_ratio")
+        if quality.get("headline_chunks") == 10_000
+        else None
+    )
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["targets"] = {
         key: {
@@ -166,6 +197,27 @@ def run_bench(
         for key, target in TARGETS.items()
     }
     return report
+
+
+def run_quality_bench(
+    settings: Settings, *, quick: bool, log: Log = lambda _: None
+) -> dict[str, Any]:
+    """Only the retrieval-quality section of ``run_bench`` (``spinechat bench --quality``)."""
+    threads = pin_threads(settings.threads)
+    embedder = load_embedder(
+        settings.threads, backend=settings.embedder, model_dir=settings.embedding_model_dir
+    )
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    with tempfile.TemporaryDirectory(prefix="spinechat-bench-") as tmp:
+        quality = _bench_quality(
+            Path(tmp), settings, embedder, sizes, QUALITY_BASE, QUALITY_LEAFLETS, log
+        )
+    return {
+        "machine": {"cpus": _cpu_count(), "python": platform.python_version(), **threads},
+        "quick": quick,
+        "embedder": settings.embedder,
+        "retrieval_quality": quality,
+    }
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -201,6 +253,9 @@ def format_table(report: dict[str, Any]) -> str:
                     f"  {name:<10} {lib['index_s']:>7.2f} s {lib['query_p50_ms']:>9.3f} ms"
                 )
     lines.extend(_backend_lines(report))
+    if report.get("retrieval_quality"):
+        lines.append("")
+        lines.extend(format_quality(report["retrieval_quality"]))
     lines.append("")
     for key, row in report["targets"].items():
         verdict = {True: "met", False: "MISSED", None: "n/a"}[row["met"]]
@@ -444,6 +499,35 @@ def _bench_corpus(
     if compare_bm25:
         row["bm25_libraries"] = _bench_bm25_libraries(texts, queries)
     return row
+
+
+def _bench_quality(
+    root: Path,
+    settings: Settings,
+    embedder: Embedder,
+    sizes: Sequence[int],
+    base: int,
+    leaflets: int,
+    log: Log,
+) -> dict[str, Any] | None:
+    """Retrieval quality with distractors (``bench.quality``), on the queries of the checkout
+    that holds the knowledge folder; None, said in the log, where they are not there."""
+    repo = settings.knowledge_dir.parent
+    paths = (repo / "tests" / "data" / "retrieval_queries.jsonl", repo / "evals" / "answers.jsonl")
+    missing = [str(path) for path in (settings.knowledge_dir, *paths) if not path.exists()]
+    if missing:
+        log(f"bench: retrieval quality not measured, missing {', '.join(missing)}")
+        return None
+    return run_quality(
+        root,
+        settings,
+        embedder,
+        load_quality_queries(*paths),
+        sizes=sizes,
+        base=base,
+        leaflets=leaflets,
+        log=log,
+    )
 
 
 def _bench_answers(
