@@ -257,6 +257,15 @@ HEAD = (
     // bottom; scrolling again after that keeps the source on screen.
     setTimeout(reveal, 400);
   };
+  // Gradio's chat scrolls to its last message 300 ms after each update when it was at the
+  // bottom, even if the reader has scrolled up since: a passage opened as an answer finished
+  // closed as its [n] was scrolled away, and a second tap then showed it again instead of going
+  // to the source (issue 13). While a passage is open, the chat around its [n] stays put.
+  const scrollTo = Element.prototype.scrollTo;
+  Element.prototype.scrollTo = function (...args) {
+    if (shownFor && shownFor.isConnected && this.contains(shownFor)) return;
+    scrollTo.apply(this, args);
+  };
   document.addEventListener("pointerover", (event) => {
     const link = citeOf(event.target);
     if (link && event.pointerType === "mouse") show(link);
