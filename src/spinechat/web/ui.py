@@ -208,7 +208,9 @@ HEAD = (
   const show = (link) => {
     const source = sourceOf(link);
     if (!source) return;
-    if (!pop.isConnected) document.body.appendChild(pop);
+    // In the page's main landmark (axe: all content in landmarks); fixed, so placed by the [n].
+    const home = link.closest("main") || document.body;
+    if (pop.parentNode !== home) home.appendChild(pop);
     if (shownFor && shownFor !== link) hide();
     const title = document.createElement("strong");
     const where = source.querySelector(".spinechat-source-where");
