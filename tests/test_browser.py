@@ -947,21 +947,65 @@ def test_a_citation_shows_its_passage_on_hover_focus_and_tap(
     expect(source).to_be_focused()
 
 
-def test_a_first_tap_on_a_citation_shows_the_passage_on_screen(
+def _ask_and_catch_the_answer(page: Page, question: str) -> Locator:
+    """Like ``_ask``, but returns within a frame of the answer's final update (its [n] become
+    links), as a quick reader would act: before Gradio's chat scrolls to its last message, which
+    it does 300 ms after an update when it was at the bottom."""
+    box = _question_box(page)
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"bot\"] a.spinechat-cite')",
+        polling="raf",
+        timeout=TIMEOUT_MS,
+    )
+    return page.get_by_test_id("bot").last
+
+
+def test_a_passage_opened_as_the_answer_finishes_stays_beside_its_number(
     running: RunningApp, browsing: OfflineBrowsing
 ) -> None:
-    # Known gap (in the closing note of issue 13): on this page a second tap does not reliably
-    # go to the source, because the passage has closed in between (it closes when its [n]
-    # scrolls off screen, and Gradio's chat scrolls after the tap); the widget's test covers
-    # the second tap. This test holds only the first tap.
-    page = _open(browsing.page(viewport=SMALL_PHONE, has_touch=True, is_mobile=True), running.url)
+    # Issue 13: Gradio's late scroll to the bottom took the [n] off screen, which closed its
+    # passage; the popover tests failed in CI whenever they acted that fast.
+    page = _open(browsing.page(), running.url)
+    # Focused in the same task as it appears: no test round trip can be quicker than a reader.
+    page.evaluate(
+        """() => new MutationObserver((_, watch) => {
+            const link = document.querySelector('[data-testid="bot"] a.spinechat-cite');
+            if (!link) return;
+            watch.disconnect();
+            link.focus();
+        }).observe(document.body, {childList: true, subtree: true})"""
+    )
     bot = _ask(page, HEADLINE)
+    link = bot.locator("a.spinechat-cite").first
+    # Not whether it is still focused: once, under load, it was not (cause not found yet);
+    # the passage follows its [n] when Gradio renders the message again.
+    page.wait_for_timeout(1_000)  # well past Gradio's 300 ms
+    expect(_popover(page)).to_be_visible()
+    expect(link).to_be_in_viewport()
+    expect(link).to_have_attribute("aria-describedby", "spinechat-pop")
+
+
+def test_a_first_tap_on_a_citation_shows_the_passage_and_a_second_goes_to_it(
+    running: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    page = _open(browsing.page(viewport=SMALL_PHONE, has_touch=True, is_mobile=True), running.url)
+    # The first tap as soon as the answer has finished: the second tap did not go to the source
+    # when Gradio's late scroll had closed the passage in between (issue 13).
+    bot = _ask_and_catch_the_answer(page, HEADLINE)
     link = bot.locator("a.spinechat-cite").first
     href = link.get_attribute("href")
     assert href is not None
-    link.scroll_into_view_if_needed()
     link.tap()
     pop = _popover(page)
     expect(pop).to_be_visible()
     expect(pop).to_be_in_viewport(ratio=1)
     _screenshot(page, "citation-popover-phone")
+    page.wait_for_timeout(600)  # two quick taps would be a double tap (zoom), not two taps
+    expect(pop).to_be_visible()
+    link.tap()
+    expect(pop).to_be_hidden()
+    source = bot.locator(f"li[id='{href[1:]}']")
+    expect(source).to_be_focused()
+    expect(source.locator("blockquote")).to_be_in_viewport()

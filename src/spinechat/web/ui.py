@@ -208,7 +208,9 @@ HEAD = (
   const show = (link) => {
     const source = sourceOf(link);
     if (!source) return;
-    if (!pop.isConnected) document.body.appendChild(pop);
+    // In the page's main landmark (axe: all content in landmarks); fixed, so placed by the [n].
+    const home = link.closest("main") || document.body;
+    if (pop.parentNode !== home) home.appendChild(pop);
     if (shownFor && shownFor !== link) hide();
     const title = document.createElement("strong");
     const where = source.querySelector(".spinechat-source-where");
@@ -256,6 +258,15 @@ HEAD = (
     // Gradio's chat scrolls back to its last message 300 ms after any update when it was at the
     // bottom; scrolling again after that keeps the source on screen.
     setTimeout(reveal, 400);
+  };
+  // Gradio's chat scrolls to its last message 300 ms after each update when it was at the
+  // bottom, even if the reader has scrolled up since: a passage opened as an answer finished
+  // closed as its [n] was scrolled away, and a second tap then showed it again instead of going
+  // to the source (issue 13). While a passage is open, the chat around its [n] stays put.
+  const scrollTo = Element.prototype.scrollTo;
+  Element.prototype.scrollTo = function (...args) {
+    if (shownFor && shownFor.isConnected && this.contains(shownFor)) return;
+    scrollTo.apply(this, args);
   };
   document.addEventListener("pointerover", (event) => {
     const link = citeOf(event.target);
