@@ -87,9 +87,12 @@ def _check_backends(report: dict[str, Any], table: str) -> None:
     assert set(backends) == {"onnx", "torch"} and report["embedder"] == "onnx"
     for name, row in backends.items():
         assert row["ingest_chunks"] == 40, name
-        assert row["ingest_vs_encode_floor"] == pytest.approx(
-            row["ingest_chunks_per_s"] / row["embed_only_chunks_per_s"], rel=0.05
-        )
+        # The rates are reported to 0.1 chunks/s and the ratio to 0.001: on a loaded machine a
+        # rate of 2-3 chunks/s moves several per cent within its rounding, so the ratio must lie
+        # within what the rounded rates allow, not within a fixed 5%.
+        ingest, encode = row["ingest_chunks_per_s"], row["embed_only_chunks_per_s"]
+        low, high = (ingest - 0.05) / (encode + 0.05), (ingest + 0.05) / max(encode - 0.05, 1e-9)
+        assert low - 0.0005 <= row["ingest_vs_encode_floor"] <= high + 0.0005, name
         app = row["app"]
         assert app["seconds_to_first_answer"] > 0 and app["app_peak_rss_mb"] > 100
         assert set(app["load"]) == {"4", "20"}
