@@ -93,6 +93,10 @@ _RULES: tuple[_ZhRule, ...] = (
     _rule("csf-leak", "emergency",
           r"(?:伤口|刀口)[^。]{0,12}(?:清水|透明|像水一样|清澈)|"
           r"(?:坐|站)起来[^。]{0,10}头(?:更)?(?:痛|疼)[^。]{0,12}躺(?:下|平)[^。]{0,6}(?:好|不痛|不疼)"),
+    # NHS Cuts and grazes: bleeding that does not stop when pressed on -> A&E.
+    _rule("heavy-bleeding", "emergency",
+          r"(?:流血|出血|血)[^。]{0,12}(?:止不住|停不下来|压不住|一直流|流个不停|不停地流)|"
+          r"(?:一直|不停地?|大量)(?:流血|出血)[^。]{0,12}(?:止不住|压|湿|透)"),
     _rule("fever", "urgent", _FEVER),
     _rule("wound-infection", "urgent",
           r"(?:伤口|刀口|疤)[^，。]{0,8}(?:流脓|化脓|有脓|发臭|臭味|感染)|流脓|化脓|渗[^，。]{0,8}脓"),
@@ -106,7 +110,8 @@ _RULES: tuple[_ZhRule, ...] = (
           r"止痛药[^，。]{0,6}(?:没用|无效|没效|不管用|压不住)|(?:痛|疼)[^，。]{0,6}(?:[89]|10|八|九|十)\s*分|"
           r"(?:[89]|10|八|九|十)\s*分[^，。]{0,4}(?:痛|疼)|越来越痛|越来越疼"),
     _rule("calf-pain-leg-swelling", "urgent", r"小腿[^，。]{0,6}(?:肿|痛|疼|红|热)|一只脚[^，。]{0,4}肿"),
-    _rule("new-numbness-weakness", "urgent", r"(?:手|脚|腿|手指|脚趾)[^，。]{0,6}(?:麻|刺痛|没感觉)"),
+    _rule("new-numbness-weakness", "urgent",
+          r"(?:手|脚|腿|手指|脚趾|拇指|食指|中指|手臂|手掌|手肘)[^，。]{0,8}(?:麻|刺痛|没感觉)"),
     _rule("worsening-swallowing", "urgent",
           r"吞(?:咽|东西)?[^，。]{0,8}越来越(?:困难|难)|声音越来越(?:哑|沙哑)|"
           r"(?:吞|咽)[^。]{0,15}(?:又变差|又差了|变差了|更难|更困难|又卡)"),
@@ -114,6 +119,9 @@ _RULES: tuple[_ZhRule, ...] = (
 )  # fmt: skip
 
 _NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,2}$")
+# Negation between the part and its sign, inside the match: 伤口没有红肿, 小腿不肿. Only before a sign
+# word, so 腿没力 (no strength) and 尿不出 (cannot pee) are still symptoms.
+_INNER_NEGATION = re.compile(r"(?:没有|没|无|未)(?=[红肿热痛疼流渗脓臭麻])|不(?=[红肿热麻])")
 _RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没事了|恢复了|正常了|不见了|好返)")
 # Care already given, with its outcome: 去急诊，医生检查说没有血栓 / 返医院睇过，医生开咗抗生素.
 _DEALT_WITH = re.compile(
@@ -127,10 +135,15 @@ def dealt_with(text: str) -> bool:
     return _DEALT_WITH.search(to_simplified(text)) is not None
 
 
-_PAST = re.compile(r"(?:以前|从前|去年|几年前|多年前|小时候|年前|手术前|开刀前)")
+_PAST = re.compile(r"(?:以前|从前|去年|几年前|多年前|小时候|年前|手术前|开刀前|曾经)")
+# Well now, said of the whole story: 十年前…失禁开过刀，现在都很好 is a past event, not a present one.
+_WELL_NOW = re.compile(
+    r"现在[^，。]{0,3}(?:很好|都好|没事|正常|好多了|好了)|已经好(?:很多|多)?了|早就好了"
+)
 _OTHER = re.compile(r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说)")
 _GENERAL = re.compile(
-    r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果)"
+    r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
+    r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
 _NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
@@ -161,11 +174,15 @@ def _framed_away(sentence: str, start: int, end: int) -> bool:
         return True
     if _NEGATION.search(sentence[max(0, start - 4) : start]):
         return True
+    if _INNER_NEGATION.search(sentence, start, end):
+        return True
     if _RESOLVED.search(sentence[end:]):
         return True
     other = _OTHER.search(sentence)
     if other is not None and other.start() < start:
         return True  # someone else's story, told before the symptom: 我同事的爸爸…失禁
+    if _PAST.search(sentence[:start]) and _WELL_NOW.search(sentence[end:]):
+        return True
     now = _NOW.search(sentence) is not None
     if not now and (_PAST.search(sentence) or other is not None):
         return True

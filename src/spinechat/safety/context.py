@@ -225,6 +225,35 @@ def settles_earlier(clause: str) -> bool:
     )
 
 
+# Better day by day: "I'm less puffed each day as I get fitter" (a sign that eases over days is
+# recovery; NHS: sudden or worsening breathlessness, new or worsening numbness are the red flags).
+_DAILY_BETTER = re.compile(
+    r"\b(?:less|better|easier|stronger|fitter|smaller)\b[^.?!]{0,25}\b(?:each|every|by the) "
+    r"(?:day|week)\b|\b(?:day by day|each day|every day)\b[^.?!]{0,15}\b(?:better|easier|less|"
+    r"stronger)\b"
+)
+
+
+# Feeling that may take time to return is recovery, not a sign coming back.
+_FEELING_BACK = re.compile(
+    r"\b(?:take|takes|taking|wait\w*|for (?:it|them|the feeling|feeling|sensation))\b[^.?!]{0,25}?"
+    r"\bto come back\b"
+)
+
+
+def settles_present(clause: str) -> bool:
+    """Whether a clause says, about "it" or "that", that the sign just told (even in the present
+    tense) has been there unchanged since before the operation or eases day by day: "I can't feel
+    two fingertips, but that's been the same since before the operation"."""
+    clause = _FEELING_BACK.sub("", clause)
+    if _ANAPHORIC_SUBJECT.search(clause) is None or _COME_BACK.search(clause):
+        return False
+    if _WORSE.search(clause):
+        return False
+    preexisting = _PREEXISTING.search(clause) is not None and not _NOT_PREEXISTING.search(clause)
+    return preexisting or _DAILY_BETTER.search(clause) is not None
+
+
 def told_in_past(clause: str) -> bool:
     """Whether a clause tells of a sign in the past tense with no word of now ("I had a fever the
     week after surgery"); "I've had a fever since yesterday" and "my leg is weak" are not."""
@@ -303,8 +332,18 @@ _MY_BODY = re.compile(
 )
 
 
+# An animal as the subject: "my dog's been weeing in the house since we got back" is not the
+# writer's bladder.
+_PET = re.compile(
+    r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the) (?:dog|cat|pet|puppy|kitten|pup)(?:'s|s)?\b"
+)
+_WRITER = re.compile(r"\b(?:i|i'm|im|i've|ive|me|myself)\b")
+
+
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
+    if _PET.search(clause) and not _MY_BODY.search(clause) and not _WRITER.search(clause):
+        return True
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
         return False
     if _MY_BODY.search(clause):

@@ -192,13 +192,15 @@ def _settle(
 ) -> None:
     """Drops the flags of a clause told in the past tense when the next clause with a flag-free
     frame says "it" is over ("I had a fever the week after surgery, but it went after the
-    antibiotics"). A sign told in the present is never settled this way."""
+    antibiotics"). A sign told in the present is settled only by a clause that says it has been
+    the same since before the operation or eases day by day (``context.settles_present``)."""
     for i, (part, frame) in enumerate(zip(parts, frames, strict=True)):
-        if frame != "past" or not context.settles_earlier(part):
+        present = not out[i][0] and context.settles_present(part)
+        if not present and (frame != "past" or not context.settles_earlier(part)):
             continue
         for j in range(i - 1, max(-1, i - 3), -1):
             if out[j][0] or out[j][1]:
-                if context.told_in_past(parts[j]):
+                if present or context.told_in_past(parts[j]):
                     out[j][0].clear()
                     out[j][1].clear()
                 break

@@ -39,6 +39,8 @@ _SEPTIC = (
     r"rapid\w*)|"
     r"going to die|gonna die|feel(?:s|ing)? like (?:i'?m|she'?s|he'?s) dying)"
 )
+_PUFFED = r"(?<!less )(?<!not )\b(?:puffed|puffing|out of puff|winded)\b"
+_PUFF_WORSE = r"\b(?:worse|worsening|more and more|harder (?:each|every|by the))\b"
 _NECK = r"(?:neck|acdf|cervical|throat|front of (?:my|his|her|the) neck|anterior)"
 _AIRWAY = (
     r"(?:breath\w*|air\b|wheez\w*|whistl\w*|squeak\w*|noisy|stridor|strangled|choking|"
@@ -126,6 +128,11 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("chest-pain-breathless",
      r"(?:struggl\w*|fight\w*|gasp\w*) (?:to (?:get )?|for )?(?:air|breath|breathe)|can'?t (?:get|catch)"
      r" (?:my |enough )?(?:air|breath)|air (?:is )?(?:not|n'?t) (?:going|getting|coming) in"),
+    # "Puffed" is breathless in British English (NHS: Shortness of breath, call 999 when it is
+    # sudden or at rest); counted when it is getting worse or comes at rest, not after a walk.
+    ("chest-pain-breathless",
+     rf"{_PUFFED}[^.?!]{{0,60}}\b(?:sitting (?:still|down)|just sat|at rest|doing nothing|lying "
+     r"(?:down|still))\b"),
     ("airway-swelling",
      rf"{_NECK}[^.?!]{{0,60}}(?:swell\w*|swollen|puff\w*|bigger)[^.?!]{{0,60}}{_AIRWAY}|"
      rf"(?:swell\w*|swollen)[^.?!]{{0,40}}{_NECK}[^.?!]{{0,60}}{_AIRWAY}|"
@@ -194,6 +201,10 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("airway-swelling",
      r"throat (?:\w+ ){0,3}(?:closing|closing up|tight\w*)|(?:breath\w*|voice)[^.?!]{0,40}(?:high[- ]"
      r"pitched|squeak\w*|whistl\w*|wheez\w*|strangled|noisy)"),
+    # Royal Orthopaedic Hospital NHS 'Monitoring surgical wounds' (wound gaping) told as a gap.
+    ("wound-opening",
+     r"\b(?:gap|gaps|hole)\b[^.?!]{0,30}\b(?:scar|wound|incision|cut|stitch\w*|staples?)\b|"
+     r"\b(?:scar|wound|incision|cut)\b[^.?!]{0,30}\b(?:gap|gaping|pull\w* apart|com\w* apart)\b"),
     ("lump-over-hardware",
      r"(?:new |a )?(?:swelling|lump|bump|bulge)[^.?!]{0,20}(?:over|on|near|around|above) (?:my |the "
      r"|his |her )?(?:\w+ )?(?:rods?|screws?|metal\w*|hardware|implants?|plates?)"),
@@ -214,8 +225,11 @@ DEALT_WITH = re.compile(
     r"]thin\w*|decompress\w*|can feel (?:things|everything) again|re-?stitch\w*|stitched|glued|"
     r"muscle strain|reassur\w*|a reaction to|just (?:a|an|the) \w+|no (?:clot|infection|leak|break)|"
     r"(?:came back|were|was) (?:clear|normal|fine)|all clear|blood patch|kept (?:me|him|her|them) "
-    r"in|discharged|sent (?:me|him|her|them|us) home|said (?:it was|it'?s|its|it is) (?:just|"
-    r"only|nothing|fine|normal|ok|okay|not|common|expected|usual))|(?:all good now|all sorted "
+    r"(?:in|flat|lying flat)|(?:put|added) (?:in )?(?:an? |some |a few |two |three )?(?:extra |more )?"
+    r"(?:stitch\w*|sutures?|staples?)|discharged|sent (?:me|him|her|them|us) home|said (?:it was|it'?s|its|it is) (?:just|"
+    r"only|nothing|fine|normal|ok|okay|not|common|expected|usual)|said (?:it'?s|it is|it was|they'?re|"
+    r"they are) (?:the |just the |only the )?(?:\w+ )?(?:nerves?|nerve endings) (?:healing|settling|"
+    r"recovering|waking up))|(?:all good now|all sorted "
     r"now|been seen and|they checked and)"
 )
 
@@ -225,7 +239,11 @@ DEALT_WITH = re.compile(
 # clauses of one message that report something now.
 _LEG_WEAK = rf"(?:{_LEGPART}[^.?!]{{0,40}}{_WEAK}|{_WEAK}[^.?!]{{0,30}}{_LEGPART}|dragg\w* (?:it|my|his|her))"
 _GETTING_WORSE = (
-    r"(?:worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
+    # Spreading to the other side: "then the right one was going too" (NHS cauda equina: weakness
+    # in both legs).
+    r"(?:(?:other|right|left) (?:one|leg|side)s? (?:is |was |'s |were |are )?(?:going|gone|getting|"
+    r"started|starting|doing it)\b[^.?!,]{0,15}\b(?:too|as well|also)\b|"
+    r"worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
     r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading|worse (?:today|"
     r"again|now|this (?:morning|afternoon|evening|week)|since))"
 )
@@ -239,6 +257,8 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
         ("sepsis", (_FEVERISH, _SEPTIC)),
+        # Breathless ("puffed") and getting worse over days (NHS: Shortness of breath).
+        ("chest-pain-breathless", (_PUFFED, _PUFF_WORSE)),
         # The dribble told apart from the peeing: "I'm peeing, but it only dribbles out" (NHS cauda
         # equina: problems peeing).
         (
@@ -268,6 +288,7 @@ CARE_SOUGHT = re.compile(
     r"reviewed|swabbed|treated)\b|"
     r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
     r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
+    r"\b(?:went|got|been) (?:back )?in (?:last night|this morning|yesterday|today|on \w+day)\b|"
     r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
     r"x-?ray|ultrasound|bloods?|blood tests?)\b|\bout[- ]of[- ]hours\b|"
     r"\bgot (?:me|him|her|them) (?:an? |in |seen)(?:\w+ ){0,3}(?:appointment)?"
