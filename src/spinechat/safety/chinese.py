@@ -63,35 +63,37 @@ _FEVER = r"(?:发烧|发热|高烧|烧到|体温\s*(?:3[89]|4[01])|(?:3[89]|4[01
 _RULES: tuple[_ZhRule, ...] = (
     # Sources as in red_flags.toml for the rule of the same id.
     _rule("cauda-equina", "emergency",
-          r"尿不出|排不出尿|无法排尿|没办法小便|小便(?:失禁|控制不住|不受控制|解不出)|尿失禁|大便失禁|"
+          r"尿不(?:太|怎么|大)?出|排不出尿|无法排尿|没办法小便|小便(?:失禁|控制不住|不受控制|解不出)|尿失禁|大便失禁|"
           r"失禁|(?:尿|屎|大便|小便)(?:出来|在裤子|到裤子)[^，。]{0,6}(?:不知道|没感觉|没发现)|"
-          r"(?:控制不住|憋不住)(?:尿|大便|小便)|(?:尿|大便|小便)[^，。]{0,4}(?:憋不住|控制不住|忍不住)|"
-          r"尿湿了?裤子|尿了?裤子|(?:感觉|感觉)(?:不到|唔到)[^，。]{0,4}(?:坐板|马桶|厕板)|"
-          r"唔知自己有冇(?:屙|痾|小便)|(?:屁股|肛门|会阴|私处|下体|胯下|鼠蹊|大腿内侧|马鞍)"
-          r"[^，。]{0,12}(?:麻|没感觉|没有感觉|没知觉)|坐(?:在)?马桶[^，。]{0,8}(?:没感觉|没有感觉)|"
+          r"(?:控制不住|憋不住)(?:尿|大便|小便)|(?:尿|大小便|大便|小便)[^，。]{0,4}(?:憋不住|控制不住|控制不了|忍不住)|"
+          r"(?:小便|尿)[^，。]{0,2}解不(?:太|怎么)?出|"
+          r"尿湿了?裤子|尿了?裤子|(?:尿|屎|大便|小便)[^，。]{0,2}(?:拉|尿|解)?(?:在|到)(?:裤子|床上)|(?:感觉|感觉)(?:不到|唔到)[^，。]{0,4}(?:坐板|马桶|厕板)|"
+          r"唔知自己有冇(?:屙|痾|小便)|(?:屁股|肛门|会阴|私处|下体|胯下|鼠蹊|大腿内侧|马鞍|(?<![脚腿手背腰])下面)"
+          r"[^，。]{0,12}(?:麻|没感觉|没有感觉|没知觉|没有知觉|不是自己的|木木的|木了)|坐(?:在)?马桶[^，。]{0,8}(?:没感觉|没有感觉)|"
           r"擦屁股[^，。]{0,6}没感觉"),
     _rule("sudden-leg-weakness", "emergency",
           rf"{_LEG}[^，。]{{0,8}}{_WORSE}[^，。]{{0,4}}{_WEAK}|{_WORSE}[^，。]{{0,6}}{_WEAK}|"
           rf"(?:突然|忽然)[^，。]{{0,6}}{_LEG}?[^，。]{{0,4}}{_WEAK}|{_LEG}[^，。]{{0,4}}(?:突然|忽然){_WEAK}"),
     _rule("cannot-walk-or-stand", "emergency",
-          r"站不起来|无法站立|不能站|走不了路|不能走路|无法走路|没办法走路|走不动|脚抬不起来|"
+          r"站不起来|站(?:都)?站不稳|脚[^，。]{0,4}拖(?:着)?地|无法站立|不能站|走不了路|不能走路|无法走路|没办法走路|走不动|脚抬不起来|"
           r"脚板抬不起来|拖着(?:一只)?脚|(?:双腿|两条腿|双脚|两只脚|腿)[^，。]{0,4}(?:动不了|没有感觉|没感觉|瘫)|"
           rf"(?:双腿|两条腿|双脚|两只脚)[^，。]{{0,4}}{_WEAK}"),
     _rule("hardware-through-skin", "emergency",
           r"(?:螺丝|钢钉|骨钉|钢板|钢条|金属|铁)[^，。]{0,8}(?:露出|跑出|穿出|冒出|顶出|看得到|看到)|"
           r"(?:看到|看得到|露出)[^，。]{0,6}(?:螺丝|钢钉|骨钉|钢板|金属|亮亮的)|穿出皮肤"),
     _rule("chest-pain-breathless", "emergency",
-          r"胸(?:口)?(?:痛|疼|闷|紧)|喘不过气|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
+          r"胸(?:口)?(?:痛|疼|闷|紧)|喘不(?:过|上)气|吸不到(?:空)?气|嘴唇(?:发紫|发青|发黑)|(?:很|好|非常|一直)喘|"
+          r"咳(?:嗽)?(?:出来)?(?:有|带)?(?:血丝|血)|喘不上来|呼吸(?:很|非常|好|有点)(?:困难|急促)|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
     _rule("sepsis", "emergency",
           rf"{_FEVER}[^。]{{0,30}}(?:意识不清|神志不清|糊涂|胡言乱语|叫不醒|昏睡|昏昏沉沉|嗜睡|"
-          r"皮肤(?:发紫|发青|花斑|斑驳)|一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快|迷迷糊糊|迷糊|喘(?:气)?(?:很|非常)?快|"
+          r"皮肤(?:发紫|发青|花斑|斑驳)|(?:皮肤|手脚)[^，。]{0,6}(?:花花|斑)|颠三倒四|说胡话|答非所问|一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快|迷迷糊糊|迷糊|喘(?:气)?(?:很|非常)?快|"
           r"呼吸急促|发紫|手脚冰(?:凉|冷))|"
           r"(?:意识不清|神志不清|胡言乱语|叫不醒|迷迷糊糊|皮肤(?:发紫|花斑))[^。]{0,30}" + _FEVER),
     _rule("airway-swelling", "emergency",
           r"(?:脖子|颈部|喉咙)[^，。]{0,8}(?:肿|胀)[^。]{0,20}(?:呼吸|喘|吞不下|咽不下)|"
           r"吞不下口水|咽不下口水|流口水[^，。]{0,6}吞不下|呼吸(?:有)?(?:杂音|哨音|咻咻)"),
     _rule("csf-leak", "emergency",
-          r"(?:伤口|刀口)[^。]{0,12}(?:清水|透明|像水一样|清澈)|"
+          r"(?:伤口|刀口)[^。]{0,12}(?:清水|清清的水|透明|像水一样|清澈)|"
           r"(?:坐|站)起来[^。]{0,10}头(?:更)?(?:痛|疼)[^。]{0,12}躺(?:下|平)[^。]{0,6}(?:好|不痛|不疼)"),
     # NHS Cuts and grazes: bleeding that does not stop when pressed on -> A&E.
     _rule("heavy-bleeding", "emergency",
@@ -113,7 +115,7 @@ _RULES: tuple[_ZhRule, ...] = (
     _rule("new-numbness-weakness", "urgent",
           r"(?:手|脚|腿|手指|脚趾|拇指|食指|中指|手臂|手掌|手肘)[^，。]{0,8}(?:麻|刺痛|没感觉)"),
     _rule("worsening-swallowing", "urgent",
-          r"吞(?:咽|东西)?[^，。]{0,8}越来越(?:困难|难)|声音越来越(?:哑|沙哑)|"
+          r"吞(?:咽|东西)?[^，。]{0,8}(?:越来越|一天比一天|一周比一周|一次比一次)(?:困难|难|差)|声音越来越(?:哑|沙哑)|"
           r"(?:吞|咽)[^。]{0,15}(?:又变差|又差了|变差了|更难|更困难|又卡)"),
     _rule("vomiting", "urgent", r"一直(?:吐|呕吐)|吐个不停|吃什么吐什么|呕吐"),
 )  # fmt: skip
@@ -126,7 +128,7 @@ _RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没�
 # Care already given, with its outcome: 去急诊，医生检查说没有血栓 / 返医院睇过，医生开咗抗生素.
 _DEALT_WITH = re.compile(
     r"(?:急诊|医院|医生|看过|睇过|诊所|看了|超音波|超声|检查)[^。]{0,40}(?:处理好|开了|开咗|没有|不是|好返|"
-    r"出院|没事|正常|不\S?了|好了|没问题|抗生素|拉伤)"
+    r"出院|没事|正常|不\S?了|好了|退烧了|退了|没问题|抗生素|拉伤)"
 )
 
 
@@ -186,4 +188,31 @@ def _framed_away(sentence: str, start: int, end: int) -> bool:
     now = _NOW.search(sentence) is not None
     if not now and (_PAST.search(sentence) or other is not None):
         return True
-    return _GENERAL.search(sentence) is not None and not now
+    if _asks_will(sentence, start, end):
+        return True
+    return not now and any(_general_at(g, end) for g in _GENERAL.finditer(sentence))
+
+
+# Asking what a reported sign might be (伤口一直流清水，会不会是脑脊液？) is not a general
+# question: "会不会", "是否会", "可能会" after the sign ask about its cause.
+_ASKS_CAUSE = ("会不会", "是否会", "可能会")
+
+
+def _general_at(general: re.Match[str], end: int) -> bool:
+    return general.group() not in _ASKS_CAUSE or general.start() < end
+
+
+# "会…吗" asked of the sign itself: 钢钉会从皮肤里跑出来吗 (can screws come through the skin?),
+# 开刀后脚会麻吗. The clause that holds the sign puts it between 会 and a closing 吗 or 呢; a sign
+# told in its own clause (脚麻了三天，会好吗) is a report.
+_WILL_ASKED = re.compile(r"会(?!不会)[^，,]*[吗呢]\s*$")
+_CLAUSE_EDGE = re.compile(r"[，,；;]")
+
+
+def _asks_will(sentence: str, start: int, end: int) -> bool:
+    edges = [m.start() for m in _CLAUSE_EDGE.finditer(sentence)]
+    left = max([e + 1 for e in edges if e < start], default=0)
+    right = min([e for e in edges if e >= end], default=len(sentence))
+    clause = sentence[left:right]
+    will = _WILL_ASKED.search(clause)
+    return will is not None and will.start() <= end - left and _NOW.search(clause) is None

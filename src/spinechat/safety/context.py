@@ -64,7 +64,8 @@ _RESOLVED = re.compile(
     r"nothing since|"
     r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|"
     r"like before\s*$|"
-    r"gone now|gone after|same as before|as it was before|like before (?:the|my) (?:op|operation|"
+    r"gone now|gone after|(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )went (?:after|within)\b|"
+    r"same as before|as it was before|like before (?:the|my) (?:op|operation|"
     r"surgery)|"
     rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
     rf"ok now|okay "
@@ -258,6 +259,40 @@ def told_in_past(clause: str) -> bool:
     """Whether a clause tells of a sign in the past tense with no word of now ("I had a fever the
     week after surgery"); "I've had a fever since yesterday" and "my leg is weak" are not."""
     return _PAST_TENSE.search(clause) is not None and _NOW.search(clause) is None
+
+
+# The sign itself back after it had gone ("it's come back", "the numbness has returned"); not
+# "the feeling came back", which is recovery, nor "it hasn't come back".
+_SIGN_BACK = re.compile(
+    r"\b(?:it|they|that|this|the (?:same )?(?:\w+ )?(?:numbness|weakness|tingling|pins and needles|"
+    r"problems?|symptoms?|drop|drag\w*|leak\w*|trouble|incontinence))(?:'s| has| have| is| are|'ve|'re)? "
+    r"(?:all |now |just )?(?:come back|came back|coming back|returned|back again|back(?! to (?:normal|full|strength|usual|fine|my|his|her|their|"
+    r"work|bed|sleep))|(?:started|"
+    r"starting|begun|begin\w*|happening) again)\b"
+)
+
+
+_BACK_NOT = re.compile(r"\b(?:never|not|n'?t|no longer)\b[^.?!,]{0,12}\b(?:back|again|returned)\b")
+
+
+def sign_back(clause: str) -> bool:
+    """Whether a clause says a sign told before it has come back ("it went after the operation,
+    but it's come back"): NHS cauda equina and the spinal leaflets count a sign that returns as a
+    new one."""
+    return _SIGN_BACK.search(clause) is not None and _BACK_NOT.search(clause) is None
+
+
+_GONE = re.compile(
+    r"\b(?:had |has |have |was |were |'d )?(?:gone|went|disappeared|got better|cleared|settled|"
+    r"stopped|eased|improved|vanished|resolved)\b"
+)
+
+
+def before_it_went(clause: str) -> str:
+    """The clause up to where it says the sign went ("the tingling in my hand | had gone after the
+    op"), so that the sign can be read as it was before it settled."""
+    gone = _GONE.search(clause)
+    return clause[: gone.start()] if gone is not None and gone.start() > 0 else clause
 
 
 def worse_again(sentence: str) -> bool:

@@ -175,6 +175,7 @@ class Triager:
         missed = whole - set().union(*(o[0] for o in out))
         if missed and out and all(f == "report" for f in frames) and not any(o[2] for o in out):
             out[-1][0].update(missed)
+        _revive(parts, frames, out)
         if self._matcher is not None:
             picked = [i for i in semantic.screen(parts) if frames[i] == "report" and not out[i][2]]
             for match in self._matcher.match([parts[i] for i in picked]):
@@ -185,6 +186,24 @@ class Triager:
                     out[i][1].add(match.rule_id)
         _settle(parts, frames, out)
         return out
+
+
+def _revive(
+    parts: list[str],
+    frames: list[context.Frame],
+    out: list[tuple[set[str], set[str], bool]],
+) -> None:
+    """Raises the sign of a clause told as gone when one of the next two clauses says it has come
+    back ("the numbness went after surgery but it's come back since last night")."""
+    for j, part in enumerate(parts):
+        if out[j][2] or frames[j] in (*_STORY, "general") or not context.sign_back(part):
+            continue
+        for i in range(j - 1, max(-1, j - 3), -1):
+            sign = context.before_it_went(parts[i])
+            found = _described(sign, COMPILED) | set(mentioned_phrases(sign))
+            if found:
+                out[j][0].update(found)
+                break
 
 
 def _settle(

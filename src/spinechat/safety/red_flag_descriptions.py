@@ -109,6 +109,10 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"prickl\w*|no feeling|dead)[^.?!,]{0,30}(?:bottom|bum|"
      r"backside|genitals?|privates?|private parts?|groin|inner thighs?|saddle|back passage|between "
      r"(?:my|his|her) legs|down there)"),
+    # NHS cauda equina: incontinence with loss of feeling, told as leaking without knowing.
+    ("cauda-equina",
+     r"(?<!wound )(?<!scar )(?<!dressing )\b(?:leak\w*|wet\w*|dribbl\w*)(?: (?:myself|again|a bit|"
+     r"a little))*,? without (?:even )?(?:knowing|noticing|realis\w*|realiz\w*|feeling (?:it|anything))"),
     ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
     # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
     ("fever",
@@ -128,6 +132,20 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("chest-pain-breathless",
      r"(?:struggl\w*|fight\w*|gasp\w*) (?:to (?:get )?|for )?(?:air|breath|breathe)|can'?t (?:get|catch)"
      r" (?:my |enough )?(?:air|breath)|air (?:is )?(?:not|n'?t) (?:going|getting|coming) in"),
+    # NHS Pulmonary embolism (difficulty breathing) in the word order of non-native English:
+    # "today it become breathing difficulty", "breathing is very hard".
+    ("chest-pain-breathless",
+     r"\bbreathing (?:is |become |becomes |became |getting |got |very |so |really |much ){0,3}"
+     r"(?:difficult\w*|hard\b|troubles?\b|problems?\b)"),
+    # NHS Pulmonary embolism and Shortness of breath (call 999: so breathless you cannot finish a
+    # sentence, chest pain worse when breathing in), in the wording of relatives and non-native
+    # English: "his breath is very short", "pain in chest when take breath", "breathing getting
+    # worse and worse".
+    ("chest-pain-breathless",
+     r"\bbreath (?:is |was |getting |very |so |really ){0,3}short\b|\b(?:pains?|tight\w*|pressure) in "
+     r"chest\b|\bbreathing (?:is |'s )?(?:getting |gotten |got )?(?:worse|harder|heavier)\b|"
+     r"(?:can'?t|cannot|unable to|not able to) (?:finish|complete|say) (?:a |her |his |my |whole |"
+     r"full )*sentences?"),
     # "Puffed" is breathless in British English (NHS: Shortness of breath, call 999 when it is
     # sudden or at rest); counted when it is getting worse or comes at rest, not after a walk.
     ("chest-pain-breathless",
@@ -244,13 +262,19 @@ _GETTING_WORSE = (
     r"(?:(?:other|right|left) (?:one|leg|side)s? (?:is |was |'s |were |are )?(?:going|gone|getting|"
     r"started|starting|doing it)\b[^.?!,]{0,15}\b(?:too|as well|also)\b|"
     r"worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
-    r"(?:every|each) (?:single )?day|day by day|getting worse|more and more|spreading|worse (?:today|"
-    r"again|now|this (?:morning|afternoon|evening|week)|since))"
+    r"(?:every|each) (?:single )?(?:day|week)|day by day|getting worse|more and more|spreading|worse (?:today|"
+    r"again|now|this (?:morning|afternoon|evening|week)|since|than (?:last week|a week ago|"
+    r"before|it was)))"
 )
 _NECK_SURGERY = (
     r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
     r"(?:fusion|discectomy|surgery|op)|neck (?:op|operation|surgery|fusion)|neck (?:done|operated)|"
     r"done at the front|at the front of (?:my|his|her|the) neck)"
+)
+# Swallowing trouble told as food or tablets that will not go down or are harder to eat.
+_SWALLOW_TROUBLE = (
+    r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice|(?:won'?t|don'?t|can'?t|cannot) (?:get|go) "
+    r"(?:\w+ ){0,2}down|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult))"
 )
 COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     (rule_id, tuple(re.compile(part) for part in parts))
@@ -271,7 +295,18 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
         (
             "worsening-swallowing",
-            (_NECK_SURGERY, r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice)", _GETTING_WORSE),
+            (_NECK_SURGERY, _SWALLOW_TROUBLE, _GETTING_WORSE),
+        ),
+        # New swallowing trouble after a good start, or weight lost to it (Manchester cervical
+        # spine surgery leaflet: swallowing problems; swallowing that worsens needs review).
+        (
+            "worsening-swallowing",
+            (
+                _NECK_SURGERY,
+                _SWALLOW_TROUBLE,
+                r"(?:(?:was|were) fine at first|fine at first|(?:lost|losing) (?:\d+ ?(?:kg|kilos?|"
+                r"pounds|lbs?|stone)|weight))",
+            ),
         ),
     )
 )
