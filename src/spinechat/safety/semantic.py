@@ -182,8 +182,15 @@ class ExampleMatcher:
         if not parts:
             return []
         vectors = self._embed(parts)
-        pos = vectors @ self._pos.T
-        neg = vectors @ self._neg.T if len(self._neg) else np.zeros((len(parts), 1))
+        # einsum, not the BLAS matmul: for a few clauses against ~1,000 examples the BLAS thread
+        # pool costs more than the sums (15 ms of CPU against 0.5 ms on 2 cores, its threads
+        # spinning into the next MiniLM call); the scores are the same dot products.
+        pos = np.einsum("ij,kj->ik", vectors, self._pos)
+        neg = (
+            np.einsum("ij,kj->ik", vectors, self._neg)
+            if len(self._neg)
+            else np.zeros((len(parts), 1))
+        )
         best = pos.argmax(axis=1)
         return [
             Match(self._rule_of[int(best[i])], float(pos[i, best[i]]), float(neg[i].max()), i)
