@@ -362,9 +362,10 @@ class OfflineAnswerer:
             self._coverage(part, vector, answer, vocabulary, own)
             for part, vector in zip(parts, part_vectors, strict=True)
         ]
-        if best < CONFIDENT_SEMANTIC and not self._covers(
-            question, query, own, answer, vocabulary, part_cover
-        ):
+        # A close match still leaves a subject no source names ("MRI" beside sentences on metal
+        # implants): then it too must speak to enough of the question.
+        unsure = best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
+        if unsure and not self._covers(question, query, own, answer, vocabulary, part_cover):
             return declined
         uncovered = []
         if wording.not_covered_part and parts:
@@ -579,6 +580,20 @@ def _known(word: str, vocabulary: frozenset[str], *, acronym: bool = False) -> b
         or bool(difflib.get_close_matches(stem, vocabulary, n=1, cutoff=SPELLING_CUTOFF))
         for stem in stems
     )
+
+
+def _unknown_acronyms(text: str, vocabulary: frozenset[str]) -> list[str]:
+    """The person's acronyms ("MRI", "CT") that no source uses: each names a subject of its own.
+    (A rare word is not enough: a story's "gutters" or "ladder" is not what it asks about.)"""
+    return [
+        word
+        for word in _WORD.findall(text)
+        if len(word) >= 2
+        and word.isupper()
+        and word.isalpha()
+        and zipf_frequency(word.lower(), "en") < COMMON_ZIPF  # "NOT" shouted is not an acronym
+        and not _known(word.lower(), vocabulary, acronym=True)
+    ]
 
 
 def _verdict_for_another(candidate: tuple[int, Source, _Unit], question: str) -> bool:

@@ -56,7 +56,7 @@ from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, IndexWatch, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
 from spinechat.safety.llm_triage import merge, second_opinion
-from spinechat.text import questions, split_sentences, words
+from spinechat.text import split_sentences, words
 
 log = logging.getLogger("spinechat.answer")
 
@@ -267,7 +267,9 @@ class Answerer:
                 place=place_named(
                     " ".join([*(m.content for m in history if m.role == "user"), question])
                 ),
-                asked=question,
+                # A question in Chinese is checked for cover through its English gloss: its own
+                # characters share no word with the documents, so "MRI" would go unnoticed.
+                asked=english_gloss(question) or question,
                 vocabulary=self.index.vocabulary,
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
@@ -516,7 +518,7 @@ def followup_subject(question: str, previous: str) -> str:
     points_back = any(w.lower() in _POINTING for w in own)
     if len(own) > FOLLOWUP_MAX_WORDS and not points_back:
         return ""
-    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
+    asked = _previous_focus(previous)
     mine = {w.lower() for w in own}
     content = [
         w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
@@ -525,8 +527,10 @@ def followup_subject(question: str, previous: str) -> str:
 
 
 def _previous_focus(previous: str) -> str:
-    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
-    return focus_of(asked)
+    """What the previous user turn asked, each question with the sentence before it when the
+    question alone says little ("My father have loose screw, ... Is this common?")."""
+    picked = _asked_sentences(previous)
+    return " ".join(picked) if picked else (_casual_sentences(previous) or [previous])[-1]
 
 
 def focus_of(question: str) -> str:
@@ -534,7 +538,11 @@ def focus_of(question: str) -> str:
     before it when the question alone says little; a short message is read whole."""
     if len(words(question)) <= FOCUS_MIN_WORDS:
         return question
-    sentences = split_sentences(question)
+    return " ".join(_asked_sentences(question) or _casual_sentences(question)[-2:])
+
+
+def _asked_sentences(text: str) -> list[str]:
+    sentences = _casual_sentences(text)
     picked: list[str] = []
     for i, sentence in enumerate(sentences):
         if not (sentence.rstrip().endswith("?") or _ASKS.match(sentence)):
@@ -542,8 +550,21 @@ def focus_of(question: str) -> str:
         if len(words(sentence)) < FOCUS_SHORT_QUESTION and i > 0:
             picked.append(sentences[i - 1])
         picked.append(sentence)
-    picked = list(dict.fromkeys(picked)) or sentences[-2:]
-    return " ".join(picked)
+    return list(dict.fromkeys(picked))
+
+
+# Patients often write without capitals ("... bad news. is it actually a big deal or not"): the
+# shared splitter wants a capital after the stop, which would leave a whole story as one sentence.
+_CASUAL_BREAK = re.compile(r"(?<=[a-z)][.!?])\s+(?=[a-z])")
+
+
+def _casual_sentences(text: str) -> list[str]:
+    return [
+        piece
+        for sentence in split_sentences(text)
+        for piece in _CASUAL_BREAK.split(sentence)
+        if piece.strip()
+    ]
 
 
 _ASKS = re.compile(
