@@ -42,9 +42,11 @@ from spinechat.answer.generator import (
     Reset,
 )
 from spinechat.answer.glossary import english_gloss
+from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
+from spinechat.answer.others_verdict import reads_others_verdict
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.answer.warning_signs import asks_warning_signs, warning_signs
@@ -271,6 +273,8 @@ class Answerer:
                 # characters share no word with the documents, so "MRI" would go unnoticed.
                 asked=english_gloss(question) or question,
                 vocabulary=self.index.vocabulary,
+                language=check.triage.language,
+                untreated=tuple(glossary_subjects(question)),
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
             for event in generator.generate(request):
@@ -282,6 +286,13 @@ class Answerer:
                     done = event
 
         body = done.text
+        if reads_others_verdict(question, history):
+            # Said before any quote: the verdict the person took as theirs was someone else's.
+            body = "\n\n".join(
+                part
+                for part in (prompts.message("others_verdict", check.triage.language), body)
+                if part
+            )
         if emergency:
             # Under an emergency banner the answer is about the emergency: no "extremely rare".
             body = safety.drop_reassurance(body)
@@ -292,7 +303,7 @@ class Answerer:
             after = if_it_happens(prompts, check.triage, self.settings)
         text = "\n\n".join(part for part in (preface, body, after) if part)
         text, cited = safety.postprocess(
-            text, {s.n for s in sources}, prompts.message("surgeon_footer")
+            text, {s.n for s in sources}, prompts.message("surgeon_footer", check.triage.language)
         )
         # Numbers as the reader meets them (1..k, no gaps), the same on every surface.
         text, shown = renumber(text, [s for s in sources if s.n in set(cited)])
@@ -529,7 +540,7 @@ def followup_subject(question: str, previous: str) -> str:
 def _previous_focus(previous: str) -> str:
     """What the previous user turn asked, each question with the sentence before it when the
     question alone says little ("My father have loose screw, ... Is this common?")."""
-    picked = _asked_sentences(previous)
+    picked = _asked_sentences(previous, pointing=True)
     return " ".join(picked) if picked else (_casual_sentences(previous) or [previous])[-1]
 
 
@@ -541,13 +552,17 @@ def focus_of(question: str) -> str:
     return " ".join(_asked_sentences(question) or _casual_sentences(question)[-2:])
 
 
-def _asked_sentences(text: str) -> list[str]:
+def _asked_sentences(text: str, *, pointing: bool = False) -> list[str]:
+    """The questions of ``text``, each short one with the sentence before it (with ``pointing``,
+    only when it points back to that sentence: "Is this common?")."""
     sentences = _casual_sentences(text)
     picked: list[str] = []
     for i, sentence in enumerate(sentences):
         if not (sentence.rstrip().endswith("?") or _ASKS.match(sentence)):
             continue
-        if len(words(sentence)) < FOCUS_SHORT_QUESTION and i > 0:
+        short = len(words(sentence)) < FOCUS_SHORT_QUESTION
+        points = any(w.lower() in _POINTING for w in words(sentence))
+        if short and i > 0 and (points or not pointing):
             picked.append(sentences[i - 1])
         picked.append(sentence)
     return list(dict.fromkeys(picked))
@@ -717,5 +732,5 @@ def if_it_happens(prompts: Prompts, triage: ConversationTriage, settings: Settin
         "emergency_number": settings.emergency_number,
         "care_team": settings.care_team_contact,
     }
-    text = prompts.message(f"asked_{urgency}", "en", contacts)
+    text = prompts.message(f"asked_{urgency}", triage.language, contacts)
     return text.replace("{sign}", _DESCRIPTIONS.get(rule_id, ""))
