@@ -75,3 +75,14 @@ def test_a_subject_the_documents_do_not_treat_is_named_by_the_glossary() -> None
     assert subjects("做完手术可以喝酒吗？") == ["alcohol"]
     assert subjects("螺絲鬆了要再開刀嗎？") == []
     assert subjects("can I drive?") == []
+
+
+@pytest.mark.parametrize("language", ["zh-Hant", "zh-Hans"])
+def test_the_chinese_surgeon_advice_counts_as_surgeon_advice(language: str) -> None:
+    from pathlib import Path
+
+    from spinechat.eval.scoring import has_surgeon_advice
+
+    prompts = load_prompts(Path(__file__).resolve().parents[1] / "prompts")
+    assert has_surgeon_advice(prompts.message("surgeon_footer", language))
+    assert not has_surgeon_advice("以下是我們的資料來源所說的內容。")
