@@ -29,6 +29,8 @@ REQUIRED_MESSAGES = (
     "surgeon_footer",
     "offline_intro",
     "offline_no_answer",
+    "offline_yes",
+    "offline_yes_rare",
     "off_topic",
     "personal_decision",
     "injection",
@@ -38,13 +40,16 @@ REQUIRED_MESSAGES = (
     "emergency_next_steps",
     "source_reply",
     "source_reply_asked",
+    "source_reply_wrote",
     "source_page",
     "source_page_case",
     "source_page_case_asked",
     "source_other",
+    "source_account",
     "health_system",
     "health_system_elsewhere",
     "not_covered_part",
+    "others_verdict",
     "asked_emergency",
     "asked_urgent",
     "warning_signs_intro",
@@ -52,7 +57,7 @@ REQUIRED_MESSAGES = (
     "warning_signs_urgent",
     "warning_signs_sources",
 )
-# Translations of the red-flag openers: messages.<language>.toml beside messages.toml. A message a
+# Translations of the red-flag openers and the offline answer's wording: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.
 LANGUAGES = ("zh-Hant", "zh-Hans")
 TRANSLATED_MESSAGES = (
@@ -61,6 +66,25 @@ TRANSLATED_MESSAGES = (
     "emergency_opener_if",
     "urgent_opener_if",
     "emergency_next_steps",
+    "offline_intro",
+    "offline_no_answer",
+    "offline_yes",
+    "offline_yes_rare",
+    "source_reply",
+    "source_reply_asked",
+    "source_reply_wrote",
+    "source_page",
+    "source_page_case",
+    "source_page_case_asked",
+    "source_other",
+    "source_account",
+    "health_system",
+    "health_system_elsewhere",
+    "not_covered_part",
+    "others_verdict",
+    "surgeon_footer",
+    "asked_emergency",
+    "asked_urgent",
 )
 
 

@@ -73,6 +73,11 @@ class Request:
     # The documents' word stems (``retrieval.tokenize``): a word of the question none of them
     # uses is a subject the sources do not treat.
     vocabulary: frozenset[str] = frozenset()
+    # The language of the person's last message ("en", "zh-Hant", "zh-Hans"): the fixed wording
+    # is shown in it where ``prompts`` has a translation; quotes stay in the sources' language.
+    language: str = "en"
+    # Subjects of the question the sources are known not to treat (``glossary.subjects``).
+    untreated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,13 +126,16 @@ class OfflineGenerator:
         self._answerer = answerer
 
     def generate(self, request: Request) -> Iterator[Event]:
-        say = request.prompts.message
+        def say(name: str) -> str:
+            return request.prompts.message(name, request.language)
+
         no_answer = "" if request.quiet_when_unanswered else say("offline_no_answer")
         wording = Wording(
             intro=say("offline_intro"),
             no_answer=no_answer,
             reply=say("source_reply"),
             reply_asked=say("source_reply_asked"),
+            reply_wrote=say("source_reply_wrote"),
             page=say("source_page"),
             page_case=say("source_page_case"),
             page_case_asked=say("source_page_case_asked"),
@@ -135,6 +143,11 @@ class OfflineGenerator:
             health_system=say("health_system"),
             health_system_elsewhere=say("health_system_elsewhere"),
             not_covered_part=say("not_covered_part"),
+            account=say("source_account"),
+            # Under an emergency banner the answer is about the emergency, not "yes, it can".
+            yes="" if request.quiet_when_unanswered else say("offline_yes"),
+            yes_rare="" if request.quiet_when_unanswered else say("offline_yes_rare"),
+            language=request.language,
         )
         answer = self._answerer.compose(
             request.question,
@@ -146,6 +159,7 @@ class OfflineGenerator:
             place=request.place,
             asked=request.asked,
             vocabulary=request.vocabulary,
+            untreated=request.untreated,
         )
         yield Delta(answer.text)
         yield Done(answer.text, self.mode, covered=answer.answered)

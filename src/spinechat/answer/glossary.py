@@ -54,9 +54,28 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("多久", "how long"), ("常見", "common"), ("常见", "common"), ("罕見", "rare"), ("罕见", "rare"),
     ("嚴重", "serious"), ("严重", "serious"), ("急診", "emergency"), ("急诊", "emergency"),
     ("台灣", "Taiwan"), ("臺灣", "Taiwan"), ("台湾", "Taiwan"),
+    # How a yes/no question is asked: the offline answer may then open with "yes" (see
+    # ``offline._short_answer``).
+    ("真的嗎", "is it true"), ("真的吗", "is it true"), ("會不會", "can it"), ("会不会", "can it"),
 )  # fmt: skip
-_PATTERN = re.compile("|".join(re.escape(term) for term, _ in _TERMS))
-_ENGLISH = dict(_TERMS)
+# Subjects the documents do not treat, glossed so that the offline answerer sees a subject no source
+# names and says "not covered" (see ``subjects``) instead of answering the rest of the topic: in a
+# bag of glossed words one such word moves the meaning too little to be noticed.
+_SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("開車", "drive"), ("开车", "drive"), ("駕駛", "drive"), ("驾驶", "drive"),
+    ("懷孕", "pregnancy"), ("怀孕", "pregnancy"), ("生小孩", "childbirth"), ("喝酒", "alcohol"),
+    ("抽菸", "smoking"), ("抽烟", "smoking"), ("吸菸", "smoking"), ("吸烟", "smoking"),
+    ("運動", "exercise sport"), ("运动", "exercise sport"), ("瑜伽", "yoga"), ("游泳", "swimming"),
+    ("上班", "return to work"), ("回去工作", "return to work"), ("飛機", "flying airport"), ("飞机", "flying airport"),
+    ("安檢", "airport security scanner"), ("安检", "airport security scanner"),
+    ("溫泉", "hot spring bath"), ("温泉", "hot spring bath"), ("止痛藥", "painkiller dose"),
+    ("止痛药", "painkiller dose"), ("性生活", "sex"), ("睡姿", "sleeping position"),
+    ("過敏", "allergy"), ("过敏", "allergy"),
+)  # fmt: skip
+_ALL = _SUBJECTS + _TERMS
+_PATTERN = re.compile("|".join(re.escape(term) for term, _ in _ALL))
+_ENGLISH = dict(_ALL)
+_SUBJECT = re.compile("|".join(re.escape(term) for term, _ in _SUBJECTS))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -67,3 +86,11 @@ def english_gloss(text: str) -> str:
         return ""
     found = [_ENGLISH[m.group(0)] for m in _PATTERN.finditer(text)]
     return " ".join(dict.fromkeys(found))
+
+
+def subjects(text: str) -> list[str]:
+    """The English words for the subjects in ``text`` (Chinese) that the documents do not treat
+    ("開車" -> "drive"), as the glossary knows them."""
+    if len(_HAN.findall(text)) < 2:
+        return []
+    return list(dict.fromkeys(_ENGLISH[m.group(0)] for m in _SUBJECT.finditer(text)))

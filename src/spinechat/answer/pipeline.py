@@ -42,9 +42,11 @@ from spinechat.answer.generator import (
     Reset,
 )
 from spinechat.answer.glossary import english_gloss
+from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
+from spinechat.answer.others_verdict import reads_others_verdict
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.answer.warning_signs import asks_warning_signs, warning_signs
@@ -56,7 +58,7 @@ from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, IndexWatch, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
 from spinechat.safety.llm_triage import merge, second_opinion
-from spinechat.text import questions, split_sentences, words
+from spinechat.text import split_sentences, words
 
 log = logging.getLogger("spinechat.answer")
 
@@ -267,8 +269,12 @@ class Answerer:
                 place=place_named(
                     " ".join([*(m.content for m in history if m.role == "user"), question])
                 ),
-                asked=question,
+                # A question in Chinese is checked for cover through its English gloss: its own
+                # characters share no word with the documents, so "MRI" would go unnoticed.
+                asked=english_gloss(question) or question,
                 vocabulary=self.index.vocabulary,
+                language=check.triage.language,
+                untreated=tuple(glossary_subjects(question)),
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
             for event in generator.generate(request):
@@ -280,6 +286,13 @@ class Answerer:
                     done = event
 
         body = done.text
+        if reads_others_verdict(question, history):
+            # Said before any quote: the verdict the person took as theirs was someone else's.
+            body = "\n\n".join(
+                part
+                for part in (prompts.message("others_verdict", check.triage.language), body)
+                if part
+            )
         if emergency:
             # Under an emergency banner the answer is about the emergency: no "extremely rare".
             body = safety.drop_reassurance(body)
@@ -290,7 +303,7 @@ class Answerer:
             after = if_it_happens(prompts, check.triage, self.settings)
         text = "\n\n".join(part for part in (preface, body, after) if part)
         text, cited = safety.postprocess(
-            text, {s.n for s in sources}, prompts.message("surgeon_footer")
+            text, {s.n for s in sources}, prompts.message("surgeon_footer", check.triage.language)
         )
         # Numbers as the reader meets them (1..k, no gaps), the same on every surface.
         text, shown = renumber(text, [s for s in sources if s.n in set(cited)])
@@ -516,7 +529,7 @@ def followup_subject(question: str, previous: str) -> str:
     points_back = any(w.lower() in _POINTING for w in own)
     if len(own) > FOLLOWUP_MAX_WORDS and not points_back:
         return ""
-    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
+    asked = _previous_focus(previous)
     mine = {w.lower() for w in own}
     content = [
         w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
@@ -525,8 +538,10 @@ def followup_subject(question: str, previous: str) -> str:
 
 
 def _previous_focus(previous: str) -> str:
-    asked = " ".join(questions(previous)) or (split_sentences(previous) or [previous])[-1]
-    return focus_of(asked)
+    """What the previous user turn asked, each question with the sentence before it when the
+    question alone says little ("My father have loose screw, ... Is this common?")."""
+    picked = _asked_sentences(previous, pointing=True)
+    return " ".join(picked) if picked else (_casual_sentences(previous) or [previous])[-1]
 
 
 def focus_of(question: str) -> str:
@@ -534,16 +549,37 @@ def focus_of(question: str) -> str:
     before it when the question alone says little; a short message is read whole."""
     if len(words(question)) <= FOCUS_MIN_WORDS:
         return question
-    sentences = split_sentences(question)
+    return " ".join(_asked_sentences(question) or _casual_sentences(question)[-2:])
+
+
+def _asked_sentences(text: str, *, pointing: bool = False) -> list[str]:
+    """The questions of ``text``, each short one with the sentence before it (with ``pointing``,
+    only when it points back to that sentence: "Is this common?")."""
+    sentences = _casual_sentences(text)
     picked: list[str] = []
     for i, sentence in enumerate(sentences):
         if not (sentence.rstrip().endswith("?") or _ASKS.match(sentence)):
             continue
-        if len(words(sentence)) < FOCUS_SHORT_QUESTION and i > 0:
+        short = len(words(sentence)) < FOCUS_SHORT_QUESTION
+        points = any(w.lower() in _POINTING for w in words(sentence))
+        if short and i > 0 and (points or not pointing):
             picked.append(sentences[i - 1])
         picked.append(sentence)
-    picked = list(dict.fromkeys(picked)) or sentences[-2:]
-    return " ".join(picked)
+    return list(dict.fromkeys(picked))
+
+
+# Patients often write without capitals ("... bad news. is it actually a big deal or not"): the
+# shared splitter wants a capital after the stop, which would leave a whole story as one sentence.
+_CASUAL_BREAK = re.compile(r"(?<=[a-z)][.!?])\s+(?=[a-z])")
+
+
+def _casual_sentences(text: str) -> list[str]:
+    return [
+        piece
+        for sentence in split_sentences(text)
+        for piece in _CASUAL_BREAK.split(sentence)
+        if piece.strip()
+    ]
 
 
 _ASKS = re.compile(
@@ -696,5 +732,5 @@ def if_it_happens(prompts: Prompts, triage: ConversationTriage, settings: Settin
         "emergency_number": settings.emergency_number,
         "care_team": settings.care_team_contact,
     }
-    text = prompts.message(f"asked_{urgency}", "en", contacts)
+    text = prompts.message(f"asked_{urgency}", triage.language, contacts)
     return text.replace("{sign}", _DESCRIPTIONS.get(rule_id, ""))
