@@ -154,6 +154,24 @@ def running(
         yield RunningApp(url, feedback)
 
 
+class SlowFeedbackStore(FeedbackStore):
+    """Takes 1.5 s to store a rating, as a busy server may: a second press comes meanwhile."""
+
+    def add(self, **fields: Any) -> int:
+        time.sleep(1.5)
+        return super().add(**fields)
+
+
+@pytest.fixture(scope="module")
+def slow_rating(
+    settings: Settings, index: HybridIndex, make_answerer: Callable[..., Answerer]
+) -> Iterator[RunningApp]:
+    answerer = make_answerer(settings=settings, index=index)
+    feedback = SlowFeedbackStore(settings.data_dir.parent / "slow-feedback.sqlite3")
+    with _serve(create_app(settings, answerer=answerer, feedback=feedback)) as url:
+        yield RunningApp(url, feedback)
+
+
 @pytest.fixture(scope="module")
 def llm_url(
     settings: Settings, index: HybridIndex, make_answerer: Callable[..., Answerer]
@@ -831,6 +849,27 @@ def test_changing_a_rating_updates_the_answers_one_row(
     log.get_by_role("button", name="This answer helped", exact=True).last.click()
     _wait_for(lambda: list(running.feedback.records())[-1].rating == "like")
     assert running.feedback.count() == before + 1
+
+
+def test_a_rating_changed_while_the_first_is_being_stored_is_kept(
+    slow_rating: RunningApp, browsing: OfflineBrowsing
+) -> None:
+    # Under load the change test failed once: the like pressed while the dislike was still on its
+    # way was dropped by Gradio (trigger_mode "once"), though the page showed it pressed.
+    page = _open(browsing.page(), slow_rating.url)
+    before = slow_rating.feedback.count()
+    _ask(page, ORDINARY)
+    log = page.get_by_role("log")
+    log.get_by_role("button", name="This answer did not help", exact=True).last.click()
+    log.get_by_role("button", name="This answer helped", exact=True).last.click()
+    # Two stores of 1.5 s each, one after the other.
+    _wait_for(lambda: _latest_rating(slow_rating.feedback) == "like", seconds=15)
+    assert slow_rating.feedback.count() == before + 1
+
+
+def _latest_rating(store: FeedbackStore) -> str | None:
+    records = list(store.records())
+    return records[-1].rating if records else None
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:

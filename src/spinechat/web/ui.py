@@ -899,14 +899,19 @@ def build_blocks(
         ).then(respond, inputs, outputs, api_visibility="private", js=ANSWERING_JS).then(
             None, js=SHOW_ALERT_JS, api_visibility="private", queue=False
         )
-        # No concurrency limit: storing a rating is quick and must not wait behind answers.
+        # Every press is sent ("multiple"): with Gradio's default "once" a second press while
+        # the first was on its way (a dislike changed to a like on a busy server) was dropped,
+        # and the store kept the dislike the screen no longer showed; "always_last" re-runs the
+        # event without its data. One at a time, in order, so the last press is the one kept;
+        # ratings have their own queue and never wait behind answers.
         chatbot.like(
             handlers.like,
             [answers, comment],
             comment,
             api_visibility="private",
-            concurrency_limit=None,
+            concurrency_limit=1,
             show_progress="hidden",
+            trigger_mode="multiple",
         )
         chatbot.clear(
             lambda: ([], {}, "", empty_sources_html()),
