@@ -94,8 +94,11 @@ BUSY_ALL = (
 # amber-950 on amber-100 is 15:1, slate-800 on slate-100 is 12:1.
 CSS = """
 :root, .gradio-container { color-scheme: light; }
-/* Shown once laid out with this CSS (see web/meta.py: no layout shift on load). */
-gradio-app:has(.spinechat-note) { visibility: visible !important; }
+/* Shown once laid out with this CSS (see web/meta.py: no layout shift on load), and only when
+   the question box is on the page too: on a loaded machine Gradio adds the chat and the box in
+   later frames, which moved what was already shown (a mobile CLS of 0.153 once in CI). */
+gradio-app:has(.spinechat-note):has(#spinechat-chat):has(textarea) {
+  visibility: visible !important; }
 .gradio-container { max-width: 960px !important; margin: 0 auto; }
 .spinechat-note { margin: 0; padding: 10px 14px; border-radius: 8px; background: #f1f5f9;
   color: #1e293b; border: 1px solid #cbd5e1; font-size: 1rem; line-height: 1.5; }
@@ -170,21 +173,50 @@ body.spinechat-answering #spinechat-chat .message-buttons { visibility: hidden !
 HEAD = (
     """<script>
 (() => {
+  const sameCite = (link) => {
+    const href = link.getAttribute("href") || "";
+    return [...document.querySelectorAll("a.spinechat-cite")]
+      .find((a) => a.getAttribute("href") === href) || null;
+  };
   const fix = () => {
     document.querySelectorAll('.examples[role="list"]')
       .forEach((el) => el.removeAttribute("role"));
-    // Gradio may render a finished message again: the passage stays with the same [n].
+    // Gradio names each message "bot's message: " plus its raw content, our answer's HTML
+    // included (7 KB of tags on a plain <div>), which a screen reader may read out. The message's
+    // own text is read anyway, so the markup-laden name goes (issue 13).
+    document.querySelectorAll('#spinechat-chat [aria-label*="<"]')
+      .forEach((el) => el.removeAttribute("aria-label"));
+    // The question box takes the focus once, as the page opens, without scrolling the page:
+    // Gradio's own autofocus focuses it again from an effect whenever the box's scroll state
+    // changes, which took the focus from a reader's [n] (issue 13).
+    if (!focusedOnce) {
+      const box = document.querySelector(".spinechat-autofocus textarea");
+      if (box) {
+        focusedOnce = true;
+        if (document.activeElement === document.body) box.focus({preventScroll: true});
+      }
+    }
+    // Gradio may render a finished message again: the passage stays with the same [n], and so
+    // does the keyboard focus (a removed element leaves it on the page's body).
+    if (focusedCite && !focusedCite.isConnected) {
+      const again = sameCite(focusedCite);
+      focusedCite = null;
+      const idle = !document.activeElement || document.activeElement === document.body;
+      if (again && idle) again.focus({preventScroll: true});
+    }
     if (shownFor && !shownFor.isConnected) {
-      const href = shownFor.getAttribute("href") || "";
-      const again = [...document.querySelectorAll("a.spinechat-cite")]
-        .find((a) => a.getAttribute("href") === href);
-      shownFor = again || null;
+      const again = sameCite(shownFor);
+      shownFor = again;
       if (again) again.setAttribute("aria-describedby", "spinechat-pop");
       else pop.hidden = true;
     }
   };
   let shownFor = null;
-  new MutationObserver(fix).observe(document.documentElement, {childList: true, subtree: true});
+  let focusedCite = null;
+  let focusedOnce = false;
+  new MutationObserver(fix).observe(document.documentElement, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"],
+  });
   // Gradio's chat opens every link in a new tab; a citation works in this answer instead. Hover,
   // keyboard focus or a first tap shows its passage beside it (supporting sentence marked);
   // a click, Enter or a second tap jumps to the source in the list under the answer. Escape
@@ -280,8 +312,14 @@ HEAD = (
   });
   document.addEventListener("focusin", (event) => {
     const link = citeOf(event.target);
+    focusedCite = link;
     if (link) show(link);
     else if (shownFor) hide();
+  });
+  document.addEventListener("focusout", (event) => {
+    // Left by the reader (the [n] is still in the page), not removed by a render.
+    const link = citeOf(event.target);
+    if (link) queueMicrotask(() => { if (link.isConnected && focusedCite === link) focusedCite = null; });
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && shownFor) {
@@ -838,7 +876,8 @@ def build_blocks(
             lines=1,
             max_lines=6,
             submit_btn="Ask",
-            autofocus=not compact,
+            # Focused once by HEAD's script, not by Gradio's autofocus (see there).
+            elem_classes=[] if compact else ["spinechat-autofocus"],
         )
         with gr.Accordion("Sources of the latest answer", open=not compact):
             sources = gr.HTML(empty_sources_html(), elem_id="spinechat-sources")
@@ -860,14 +899,19 @@ def build_blocks(
         ).then(respond, inputs, outputs, api_visibility="private", js=ANSWERING_JS).then(
             None, js=SHOW_ALERT_JS, api_visibility="private", queue=False
         )
-        # No concurrency limit: storing a rating is quick and must not wait behind answers.
+        # Every press is sent ("multiple"): with Gradio's default "once" a second press while
+        # the first was on its way (a dislike changed to a like on a busy server) was dropped,
+        # and the store kept the dislike the screen no longer showed; "always_last" re-runs the
+        # event without its data. One at a time, in order, so the last press is the one kept;
+        # ratings have their own queue and never wait behind answers.
         chatbot.like(
             handlers.like,
             [answers, comment],
             comment,
             api_visibility="private",
-            concurrency_limit=None,
+            concurrency_limit=1,
             show_progress="hidden",
+            trigger_mode="multiple",
         )
         chatbot.clear(
             lambda: ([], {}, "", empty_sources_html()),
