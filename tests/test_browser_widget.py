@@ -322,6 +322,10 @@ def test_emergency_on_a_phone_shows_the_banner_in_view_with_a_call_link(
     # The banner is above the answer's text.
     text = answer.locator(".text")
     assert banner.bounding_box()["y"] < text.bounding_box()["y"]  # type: ignore[index]
+    # The answer keeps its paragraphs ("Here is what our sources say" starts a line of its own),
+    # not one run-on block.
+    assert text.evaluate("t => getComputedStyle(t).whiteSpace") == "pre-line"
+    assert "\n" in text.inner_text()
     screenshot(page, "widget-emergency-phone")
     assert [e["detail"]["urgency"] for e in _events(page) if e["name"] == "answer"][-1] == (
         "emergency"
@@ -340,7 +344,8 @@ def test_the_conversation_survives_a_reload_and_clear_removes_it(
     expect(page.locator(".msg.user")).to_have_text(
         re.compile("Can spinal screws come through the skin")
     )
-    expect(page.locator(".msg.bot .text")).to_have_text(answer_text)
+    # As shown (innerText): the answer's paragraphs are separate lines, not run together.
+    expect(page.locator(".msg.bot .text")).to_have_text(answer_text, use_inner_text=True)
     # The next question carries the earlier turns as history.
     with page.expect_request("**/api/ask/stream") as sent:
         _ask(page, "is it dangerous?")

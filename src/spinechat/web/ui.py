@@ -107,6 +107,9 @@ gradio-app:has(.spinechat-note):has(#spinechat-chat):has(textarea) {
   font-size: 1.05rem; line-height: 1.5; }
 .spinechat-banner p { margin: 4px 0 0; }
 .spinechat-tel { text-decoration: underline; font-weight: 700; white-space: nowrap; }
+/* Gradio pads every link 8 px a side (.gradio-style a), which printed "( 999  in the UK": a phone
+   number inside a sentence is an inline link (WCAG 2.5.8 exempts it from the 24 px target size). */
+.gradio-container a.spinechat-tel { padding: 0 !important; }
 .spinechat-banner--emergency { background: #b91c1c; color: #ffffff; border-color: #7f1d1d; }
 .spinechat-banner--urgent { background: #fef3c7; color: #451a03; border-color: #b45309; }
 /* A long word (a URL) must wrap, not widen the page on a phone. */

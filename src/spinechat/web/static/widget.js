@@ -111,6 +111,12 @@
     return clean ? clean.slice(0, max || 200) : fallback;
   }
 
+  // An answer's text: like text(), but its line breaks kept (they separate its paragraphs).
+  function answerBody(value, max) {
+    if (typeof value !== "string") return "";
+    return value.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, " ").trim().slice(0, max);
+  }
+
   function colour(value) {
     if (typeof value !== "string") return null;
     var m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim());
@@ -258,6 +264,8 @@
     ".msg{margin:0 0 0.9em}.msg p{margin:0 0 0.5em}",
     ".user{margin-left:2em;padding:0.5em 0.7em;background:#eef2ff;border-radius:0.6em;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".bot{overflow-wrap:anywhere}",
+    // The answer's paragraphs (opener, what to do now, "Here is what our sources say") are lines.
+    ".bot .text{white-space:pre-line}",
     ".who{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     "a{color:var(--sc-link)}",
     ".cite{font-weight:600;display:inline-block;min-width:1.5em;min-height:1.5em;text-align:center}",
@@ -612,7 +620,7 @@
         if (failure || !final) throw new Error(failure || "the answer stopped part-way");
         var turn = {
           role: "assistant",
-          content: text(final.answer, "", 20000),
+          content: answerBody(final.answer, 20000),
           urgency: final.urgency,
           sources: (final.sources || []).map(function (s) {
             return { n: s.n, title: s.title, section: s.section, snippet: s.snippet, reviewed: s.reviewed };
