@@ -73,9 +73,16 @@ PATTERNS: dict[str, RulePatterns] = {
                 f"{A_METAL} + pok* stick* stuck com* came push* pop* peek* peep* break* broke "
                 "broken working worked jutt* juts grow* burst* protrud* visible showing exposed "
                 "show through",
+                # "It'll have to come out next year", "it needs to come out": planned removal,
+                # not metal coming out of the skin (NHS, "Having metalwork removed"); "through"
+                # keeps firing after them.
                 rf"\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
                 r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
-                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?(?:out|through)\b|protrud\w*\s+(?:out"
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?through\b|"
+                r"(?<!to )(?<!ll )(?<!will )(?<!must )(?<!should )(?<!won't )(?<!wont )"
+                r"(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
+                r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b|protrud\w*\s+(?:out"
                 r"|through|from)|(?:visible|showing|exposed|on show)\b|through (?:the |my |her |his "
                 r")?skin)",
             ),
