@@ -271,6 +271,32 @@ def test_lighthouse_scores_the_login_page_100_for_accessibility(staff_url: str) 
         assert score == 1, failed_audits(report, "accessibility")
 
 
+def test_lighthouse_scores_the_signed_in_staff_page_100_for_accessibility(
+    staff_url: str, browser: Browser
+) -> None:
+    """The signed-in page, as Lighthouse sees it with the session cookie of a real sign-in."""
+    page = _new_page(browser)
+    try:
+        _signed_in(page, staff_url)
+        cookies = page.context.cookies()
+    finally:
+        page.context.close()
+    assert cookies, "signing in set no cookie"
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    report = lighthouse(
+        staff_url,
+        LIGHTHOUSE_OUT / "staff-signed-in-desktop.json",
+        form_factor="desktop",
+        categories=("accessibility",),
+        headers={"Cookie": cookie},
+    )
+    # Signed in, the page has the run report, not the login form.
+    assert "Login" not in str(report["audits"].get("document-title", {}))
+    score = report["categories"]["accessibility"]["score"]
+    print(f"lighthouse staff signed in desktop: accessibility {score}")
+    assert score == 1, failed_audits(report, "accessibility")
+
+
 # ---- keyboard focus -----------------------------------------------------------------------------
 
 _FOCUS_STYLE = """() => {

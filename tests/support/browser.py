@@ -144,9 +144,11 @@ def lighthouse(
     *,
     form_factor: str = "mobile",
     categories: tuple[str, ...] = ("accessibility", "performance"),
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Runs Lighthouse's CLI on ``url`` with Debian's chromium and returns its JSON report
-    (``categories[...]["score"]`` from 0 to 1, ``audits[...]``); the report is kept at ``out``."""
+    (``categories[...]["score"]`` from 0 to 1, ``audits[...]``); the report is kept at ``out``.
+    ``headers`` are sent with every request (a signed-in session's ``Cookie``)."""
     _need(LIGHTHOUSE)
     out.parent.mkdir(parents=True, exist_ok=True)
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
@@ -162,6 +164,8 @@ def lighthouse(
     ]
     if form_factor == "desktop":
         command.append("--preset=desktop")
+    if headers:
+        command.append(f"--extra-headers={json.dumps(headers)}")
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
     if done.returncode != 0:
