@@ -125,3 +125,15 @@ def test_no_x_ray_advice_when_the_earlier_answer_gave_none() -> None:
     assert others_advised_xray(EARLIER)
     assert not others_advised_xray(history)
     assert not others_advised_xray([Message("assistant", "an X-ray showed the tip had broken")])
+
+
+def test_who_answered_her_question_names_the_doctor_who_replied(answerer: Answerer) -> None:
+    result = answerer.ask(
+        "Who answered that girl question about the 210,000 NTD surgery? Which hospital the "
+        "doctor from?"
+    )
+    assert result.covered is True, result.answer
+    body = result.answer.split("\n\n", 1)[1]
+    assert "Dr. Wang Shou-ji" in body.split("\n\n")[0]
+    not_covered = load_prompts(answerer.settings.prompts_dir).message("not_covered_part")
+    assert not_covered.split("{part}")[0] + "Who answered" not in result.answer

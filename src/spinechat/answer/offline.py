@@ -364,7 +364,11 @@ class OfflineAnswerer:
         query = self._embedder.embed_query(question) if vector is None else vector
         query = np.asarray(query, dtype=np.float32)
         scored = self._score(question, query, candidates)
-        if account and asks_cost:
+        who_replied = account and bool(_ASKS_WHO_REPLIED.search(asked or question))
+        if who_replied:
+            # "Who answered that girl's question?": the page's reply to her, which names him.
+            scored = _prefer(scored, [_page_reply(c) for c in candidates])
+        elif account and asks_cost:
             # "What did her first surgery cost?": the sentence of her account that gives a sum.
             scored = _prefer(scored, [bool(_AMOUNT.search(c[2].text)) for c in candidates])
         theirs = [i for i, c in enumerate(candidates) if _replied_by(c, named)]
@@ -402,7 +406,10 @@ class OfflineAnswerer:
             uncovered = [
                 _own_part(part)
                 for part, score, cover in zip(parts, best_part, part_cover, strict=True)
-                if (score < MIN_SEMANTIC or cover < MIN_COVERAGE) and not _WORRY.search(part)
+                if (score < MIN_SEMANTIC or cover < MIN_COVERAGE)
+                and not _WORRY.search(part)
+                # Who replied is answered by the attribution, which names the doctor.
+                and not (who_replied and _ASKS_WHO_REPLIED.search(part))
             ]
         short = _short_answer(own, scored, chosen, wording)
         return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short)
@@ -734,6 +741,24 @@ _AMOUNT = re.compile(
     r"dollars?|pounds?|euros?|yuan)\b)",
     re.I,
 )
+
+
+# "Who answered her question?", "which doctor replied?": the reply to the page's patient.
+_ASKS_WHO_REPLIED = re.compile(
+    r"\bwho\s+(?:answered|replied|responded|wrote back|was the doctor)\b"
+    r"|\bwhich\s+doctor\b|\bwhat\s+doctor\s+(?:answered|replied)\b",
+    re.I,
+)
+
+
+def _page_reply(candidate: tuple[int, Source, _Unit]) -> bool:
+    """Whether ``candidate`` is from the doctor's reply section of a Q&A page (the reply to the
+    page's own patient, not a Similar Q&A item's)."""
+    _, source, _ = candidate
+    section = source.section.rsplit(SECTION_SEPARATOR, 1)[-1].strip()
+    return source.kind == "patient-qa" and bool(
+        _REPLY_SECTION.match(section) or _DOCTOR.search(section)
+    )
 
 
 def _prefer(scored: _Scored, wanted: list[bool]) -> _Scored:
