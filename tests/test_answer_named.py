@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from spinechat.answer.offline import asks_account, named_doctors
-from spinechat.answer.others_verdict import others_advised_xray
+from spinechat.answer.others_verdict import others_advised_xray, reads_others_verdict
 from spinechat.answer.pipeline import Answerer
 from spinechat.answer.types import Message
 from spinechat.prompts import load_prompts
@@ -137,3 +137,16 @@ def test_who_answered_her_question_names_the_doctor_who_replied(answerer: Answer
     assert "Dr. Wang Shou-ji" in body.split("\n\n")[0]
     not_covered = load_prompts(answerer.settings.prompts_dir).message("not_covered_part")
     assert not_covered.split("{part}")[0] + "Who answered" not in result.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ok and after they remove it, will I have pain forever?", False),
+        ("okay, what are the risks of taking it out?", False),
+        ("ok so I don't need to go back?", True),
+        ("so it's ok then?", True),
+    ],
+)
+def test_an_opening_ok_is_no_question_about_being_fine(question: str, expected: bool) -> None:
+    assert reads_others_verdict(question, EARLIER) is expected
