@@ -19,7 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -347,17 +347,34 @@ class OfflineAnswerer:
         # A question about the patient on a Q&A page names its subject by pointing at the page
         # ("the woman in Taiwan"): her first-person account matches it less closely in meaning.
         account = bool(wording.account) and asks_account(asked or question)
+        # "What did Director Zhang say?": the reply by the doctor named is the answer, whole and
+        # attributed (the lead says it was written to another patient), whatever else matches.
+        named = named_doctors(asked or question)
         candidates = [
             c
             for c in _candidates(sources, account=account)
-            if not _verdict_for_another(c, question)
-            and (asks_cost or not _HEALTH_SYSTEM.search(c[2].text))
+            if _replied_by(c, named)
+            or (
+                not _verdict_for_another(c, question)
+                and (asks_cost or not _HEALTH_SYSTEM.search(c[2].text))
+            )
         ]
         if not candidates:
             return declined
         query = self._embedder.embed_query(question) if vector is None else vector
         query = np.asarray(query, dtype=np.float32)
         scored = self._score(question, query, candidates)
+        who_replied = account and bool(_ASKS_WHO_REPLIED.search(asked or question))
+        if who_replied:
+            # "Who answered that girl's question?": the page's reply to her, which names him.
+            scored = _prefer(scored, [_page_reply(c) for c in candidates])
+        elif account and asks_cost:
+            # "What did her first surgery cost?": the sentence of her account that gives a sum.
+            scored = _prefer(scored, [bool(_AMOUNT.search(c[2].text)) for c in candidates])
+        theirs = [i for i, c in enumerate(candidates) if _replied_by(c, named)]
+        if theirs:
+            chosen = theirs[: self._max_sentences]
+            return _render(scored, chosen, wording, place, [], _asked_by_doc(sources))
         best = float(scored.semantic.max())
         if best < (SENTENCE_FLOOR if account else MIN_SEMANTIC):
             return declined
@@ -389,7 +406,10 @@ class OfflineAnswerer:
             uncovered = [
                 _own_part(part)
                 for part, score, cover in zip(parts, best_part, part_cover, strict=True)
-                if (score < MIN_SEMANTIC or cover < MIN_COVERAGE) and not _WORRY.search(part)
+                if (score < MIN_SEMANTIC or cover < MIN_COVERAGE)
+                and not _WORRY.search(part)
+                # Who replied is answered by the attribution, which names the doctor.
+                and not (who_replied and _ASKS_WHO_REPLIED.search(part))
             ]
         short = _short_answer(own, scored, chosen, wording)
         return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short)
@@ -667,6 +687,90 @@ def _unknown_acronyms(text: str, vocabulary: frozenset[str]) -> list[str]:
         and zipf_frequency(word.lower(), "en") < COMMON_ZIPF  # "NOT" shouted is not an acronym
         and not _known(word.lower(), vocabulary, acronym=True)
     ]
+
+
+# "Dr Chen", "Director Zhang", "doctor wang": a doctor the person names by surname.
+_NAMED_DOCTOR = re.compile(
+    r"\b(?:dr|doctor|director|prof|professor)\.?\s+([a-z][a-z'-]+)(?:\s+([a-z][a-z'-]+))?", re.I
+)
+
+
+def named_doctors(question: str) -> frozenset[str]:
+    """The names (lower-cased words) of the doctors ``question`` names ("Dr Chen": "chen")."""
+    return frozenset(
+        name.lower()
+        for match in _NAMED_DOCTOR.finditer(question)
+        if not _COMMON_NAME_WORD.match(match.group(1))
+        for name in match.groups()
+        if name and not _COMMON_NAME_WORD.match(name)
+    )
+
+
+# Words after "doctor" that are no name ("the doctor said", "doctor replied", "dr in taiwan").
+_COMMON_NAME_WORD = re.compile(
+    r"(?:said|says|say|replied|reply|answered|answer|wrote|who|that|the|a|an|in|on|at|from|and|"
+    r"is|was|told|tell|to|for|of|he|she|it|my|your|his|her|their|did|do|does|has|had|mean|what|"
+    r"thinks?|thought|recommends?|advised?|would|will|can|could|should)$",
+    re.I,
+)
+
+
+def _replied_by(candidate: tuple[int, Source, _Unit], named: frozenset[str]) -> bool:
+    """Whether ``candidate`` is from a Q&A reply by a doctor whose name includes one in ``named``."""
+    _, source, unit = candidate
+    if not named or source.kind != "patient-qa":
+        return False
+    # The "Reply from Dr. X:" label opens the paragraph, not each later sentence of it.
+    paragraph = source.text[source.text.rfind("\n", 0, unit.start) + 1 : unit.end].strip()
+    label = _REPLY_LABEL.match(paragraph)
+    section = source.section.rsplit(SECTION_SEPARATOR, 1)[-1].strip()
+    if label:
+        doctor = _DOCTOR.search(label.group(0))
+    elif _REPLY_SECTION.match(section) or _DOCTOR.search(section):
+        doctor = _DOCTOR.search(section)
+    else:
+        return False
+    if not doctor:
+        return False
+    return bool(named & {w.lower() for w in re.findall(r"[A-Za-z'-]+", doctor.group(0))[1:]})
+
+
+# A sum of money with its currency ("about 210,000 NTD", "$5,000").
+_AMOUNT = re.compile(
+    r"(?:[$\u00a3\u20ac]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:NTD|NT\$|TWD|USD|GBP|EUR|RMB|CNY|"
+    r"dollars?|pounds?|euros?|yuan)\b)",
+    re.I,
+)
+
+
+# "Who answered her question?", "which doctor replied?": the reply to the page's patient.
+_ASKS_WHO_REPLIED = re.compile(
+    r"\bwho\s+(?:answered|replied|responded|wrote back|was the doctor)\b"
+    r"|\bwhich\s+doctor\b|\bwhat\s+doctor\s+(?:answered|replied)\b",
+    re.I,
+)
+
+
+def _page_reply(candidate: tuple[int, Source, _Unit]) -> bool:
+    """Whether ``candidate`` is from the doctor's reply section of a Q&A page (the reply to the
+    page's own patient, not a Similar Q&A item's)."""
+    _, source, _ = candidate
+    section = source.section.rsplit(SECTION_SEPARATOR, 1)[-1].strip()
+    return source.kind == "patient-qa" and bool(
+        _REPLY_SECTION.match(section) or _DOCTOR.search(section)
+    )
+
+
+def _prefer(scored: _Scored, wanted: list[bool]) -> _Scored:
+    """``scored`` with the ``wanted`` units ranked first and taken as close matches: they answer
+    the question whatever their similarity to it."""
+    if not any(wanted):
+        return scored
+    mask = np.array(wanted)
+    top = float(scored.relevance.max())
+    relevance = np.where(mask, scored.relevance + top, scored.relevance)
+    semantic = np.where(mask, np.maximum(scored.semantic, CONFIDENT_SEMANTIC), scored.semantic)
+    return replace(scored, relevance=relevance, semantic=semantic)
 
 
 def _verdict_for_another(candidate: tuple[int, Source, _Unit], question: str) -> bool:
@@ -1069,7 +1173,9 @@ _ASKS_ACCOUNT = re.compile(
     r"|\b(?:patient|person|woman|girl|lady)\s+(?:who|that)\s+(?:asked|wrote|posted)\b"
     r"|\boriginal\s+(?:question|poster|patient|asker)\b"
     r"|\b(?:woman|girl|lady|patient)\s+(?:in|from)\s+taiwan\b"
-    r"|\btaiwan(?:ese)?\s+(?:woman|girl|lady|patient)\b",
+    r"|\btaiwan(?:ese)?\s+(?:woman|girl|lady|patient)\b"
+    # "what did her first surgery cost?": the cost she gave is her own account.
+    r"|\b(?:her|the|that|their)\s+first\s+(?:surgery|operation|op)\b",
     re.I,
 )
 

@@ -41,9 +41,28 @@ def reads_others_verdict(question: str, history: Sequence[Message]) -> bool:
     """Whether ``question`` asks if the person's own case is fine right after an answer that
     reported a doctor's reply to another patient."""
     last = next((m.content for m in reversed(history) if m.role == "assistant"), "")
+    # "ok and after they remove it, will I have pain forever?": an opening "ok" only takes the
+    # turn; it asks nothing about being fine.
+    question = _OPENING_OK.sub("", question)
     return bool(
         last
         and _OTHERS_REPLY.search(last)
         and _OWN.search(question)
         and _REASSURED.search(question)
     )
+
+
+_OPENING_OK = re.compile(r"^\W*(?:(?:ok|okay|alright|all right|right)\b[\s,.!-]*)+", re.I)
+
+
+# The other patient's doctor advised another X-ray ("it is advisable to have another X-ray
+# examination"): that advice, unlike the verdict, is worth repeating to someone who asks whether
+# they need not go back (RUBRIC.md's worked example: "advised another X-ray ... please contact your
+# surgical team").
+_XRAY = re.compile(r"\b(?:another|a second|a new|repeat|further)\s+(?:x-?ray|radiograph)", re.I)
+
+
+def others_advised_xray(history: Sequence[Message]) -> bool:
+    """Whether the answer before told of a doctor advising another X-ray."""
+    last = next((m.content for m in reversed(history) if m.role == "assistant"), "")
+    return bool(_XRAY.search(last))

@@ -46,7 +46,7 @@ from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import OfflineAnswerer, place_named
-from spinechat.answer.others_verdict import reads_others_verdict
+from spinechat.answer.others_verdict import others_advised_xray, reads_others_verdict
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
 from spinechat.answer.warning_signs import asks_warning_signs, warning_signs
@@ -290,7 +290,7 @@ class Answerer:
             # Said before any quote: the verdict the person took as theirs was someone else's.
             body = "\n\n".join(
                 part
-                for part in (prompts.message("others_verdict", check.triage.language), body)
+                for part in (_others_verdict_note(prompts, check.triage.language, history), body)
                 if part
             )
         if emergency:
@@ -734,3 +734,12 @@ def if_it_happens(prompts: Prompts, triage: ConversationTriage, settings: Settin
     }
     text = prompts.message(f"asked_{urgency}", triage.language, contacts)
     return text.replace("{sign}", _DESCRIPTIONS.get(rule_id, ""))
+
+
+def _others_verdict_note(prompts: Prompts, language: str, history: Sequence[Message]) -> str:
+    """The note on another patient's verdict, with that doctor's advice of another X-ray if the
+    earlier answer told of it."""
+    note = prompts.message("others_verdict", language)
+    if others_advised_xray(history):
+        note = f"{note} {prompts.message('others_verdict_xray', language)}"
+    return note
