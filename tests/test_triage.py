@@ -192,6 +192,41 @@ def test_a_4000_character_message_embeds_at_most_a_handful_of_clauses() -> None:
     assert len(screen(clauses(text[:4000]))) <= 6
 
 
+class _CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.identity = embedder.identity
+        self.texts = 0
+
+    def embed_documents(self, texts, batch_size: int = 64):
+        self.texts += len(texts)
+        return self._embedder.embed_documents(texts, batch_size)
+
+
+def test_meaning_is_not_read_when_the_phrases_give_an_emergency_that_stands(
+    embedder, tmp_path: Path
+) -> None:
+    counting = _CountingEmbedder(embedder)
+    triager = Triager(counting, cache_dir=tmp_path)
+    counting.texts = 0
+    phrased = "since last nite i cant feel my bum on the loo seat and my leg is weak and numb"
+    assert triager.triage([phrased]).urgency == "emergency"
+    assert counting.texts == 0
+    # Dealt with after the emergency, or only urgent: the meaning pass still runs.
+    dealt = f"{phrased}. We went to A&E and they said it's fine. My wound is red and sore now"
+    urgent = "my wound is red and sore and my back is swollen"
+    for text in (dealt, urgent):
+        counting.texts = 0
+        assert triager.triage([text]).urgency != "emergency"
+        assert counting.texts > 0
+    # Each answer reads the conversation again: a turn already read is not embedded again.
+    counting.texts = 0
+    assert triager.triage([urgent, "and what can I eat"]).urgency == "urgent"
+    assert counting.texts == 0
+
+
 def test_meaning_matching_adds_what_phrases_miss(triager: Triager, phrases: Triager) -> None:
     text = "my husband's waterworks have gone all wrong, he says he can't tell when he's going"
     assert triager.triage([text]).urgency == "emergency"

@@ -17,6 +17,7 @@ itself raise a flag. Emergency beats urgent, and a certain flag beats a conditio
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ _URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in RED_FLAG_RULES
 _RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INHERITED = ("media", "other_person", "past", "general")
+_TURNS_KEPT = 512  # turns of text remembered with their reading, ~2 MB at 4,000 characters
 _STORY = ("media", "other_person")
 
 
@@ -91,6 +93,9 @@ class Triager:
 
     def __init__(self, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
         self._matcher = _matcher(embedder, cache_dir) if embedder is not None else None
+        # Each answer reads the whole conversation again, so earlier turns are read once: a turn's
+        # reading depends on its text alone. lru_cache is thread-safe; the sets are frozen.
+        self._read = functools.lru_cache(maxsize=_TURNS_KEPT)(self._frozen_clauses)
 
     @property
     def semantic(self) -> bool:
@@ -101,7 +106,7 @@ class Triager:
         """The banner for a conversation, given its user turns in order (the last is the newest)."""
         flags = _Flags()
         for turn, text in enumerate(user_turns):
-            for fired, hedged, dealt in self._clauses(text):
+            for fired, hedged, dealt in self._read(text):
                 if dealt:
                     flags.clear()
                 for rule_id in fired:
@@ -142,6 +147,9 @@ class Triager:
             found.update(_described(part, described))
         return tuple(sorted(found, key=lambda r: (-_RANK[_URGENCY[r]], r)))
 
+    def _frozen_clauses(self, text: str) -> tuple[tuple[frozenset[str], frozenset[str], bool], ...]:
+        return tuple((frozenset(f), frozenset(h), d) for f, h, d in self._clauses(text))
+
     def _clauses(self, text: str) -> list[tuple[set[str], set[str], bool]]:
         """(fired, hedged, dealt-with) for each clause of one turn, in order."""
         if chinese.is_chinese(text):
@@ -177,6 +185,14 @@ class Triager:
             out[-1][0].update(missed)
         _revive(parts, frames, out)
         if self._matcher is not None:
+            # Meaning cannot raise an emergency higher, and its flags never make a phrase flag
+            # settle (a flagged clause is not settled itself and takes the settling nearer it), so
+            # when the phrases' emergency outlasts settling the MiniLM pass is skipped: most of the
+            # time of a long message. ``rule_ids`` then lists only the phrase rules.
+            settled = [(set(f), set(h), d) for f, h, d in out]
+            _settle(parts, frames, settled)
+            if _emergency_stands(settled):
+                return settled
             picked = [i for i in semantic.screen(parts) if frames[i] == "report" and not out[i][2]]
             for match in self._matcher.match([parts[i] for i in picked]):
                 i = picked[match.clause]
@@ -186,6 +202,16 @@ class Triager:
                     out[i][1].add(match.rule_id)
         _settle(parts, frames, out)
         return out
+
+
+def _emergency_stands(out: list[tuple[set[str], set[str], bool]]) -> bool:
+    """Whether an emergency rule fired after the turn's last dealt-with clause."""
+    for fired, _, dealt in reversed(out):
+        if dealt:
+            return False
+        if any(_URGENCY[rule_id] == "emergency" for rule_id in fired):
+            return True
+    return False
 
 
 def _revive(
