@@ -293,6 +293,11 @@ def format_table(report: dict[str, Any]) -> str:
             f"(phrases only {triage['phrases']['p50_ms']:.1f} / {triage['phrases']['p95_ms']:.1f}; "
             f"floor, MiniLM on the most clauses triage embeds: {triage['floor']['p50_ms']:.1f} ms)"
         )
+        if "full_urgent" in triage:
+            lines.append(
+                "triage of messages with only an urgent phrase flag (meaning read) p50/p95: "
+                f"{triage['full_urgent']['p50_ms']:.1f} / {triage['full_urgent']['p95_ms']:.1f} ms"
+            )
     lines.append(f"peak RSS: {report['peak_rss_mb']} MB")
     return "\n".join(lines)
 
@@ -634,7 +639,11 @@ def _bench_triage(
     embedder: Any, root: Path, queries: Sequence[str], repeats: int
 ) -> dict[str, Any]:
     """Triage of whole 4,000-character messages, full (phrases and meaning) and phrases only, beside
-    its floor: MiniLM embedding the most clauses triage ever embeds for one message."""
+    its floor: MiniLM embedding the most clauses triage ever embeds for one message.
+
+    The messages carry red flags, and the phrases find their emergency, so full triage skips the
+    meaning pass; ``full_urgent`` times messages whose phrases find only an urgent flag (questions
+    with none, and a red wound), where it runs."""
     from spinechat.safety.conversation import Triager
     from spinechat.safety.semantic import MAX_CLAUSES
 
@@ -644,20 +653,26 @@ def _bench_triage(
         "the wound has gone red and there is yellow stuff on the dressing. ",
         "my leg is getting weaker every day and I keep tripping over my foot. ",
     )
-    messages = []
+    quiet_queries = [q for q in queries if phrases.triage([q]).urgency == "none"]
+    messages, urgent = [], []
     for i in range(max(repeats, 20)):
-        text, j = "", i
+        text, quiet, j = "", "", i
         while len(text) < 4_000:
             text += queries[j % len(queries)] + " " + red_flags[j % len(red_flags)]
             j += 7
+        while len(quiet) < 4_000:
+            quiet += quiet_queries[j % len(quiet_queries)] + " " + red_flags[1]
+            j += 7
         messages.append(text[:4_000])
+        urgent.append(quiet[:4_000])
     clause = "my leg is getting weaker every day and I keep tripping over my foot"
-    timings: dict[str, list[float]] = {"full": [], "phrases": [], "floor": []}
-    for message in messages:
+    timings: dict[str, list[float]] = {"full": [], "phrases": [], "floor": [], "full_urgent": []}
+    for message, quiet in zip(messages, urgent, strict=True):
         for name, run in (
             ("full", lambda m=message: full.triage([m])),
             ("phrases", lambda m=message: phrases.triage([m])),
             ("floor", lambda: embedder.embed_documents([clause] * MAX_CLAUSES)),
+            ("full_urgent", lambda m=quiet: full.triage([m])),
         ):
             started = time.perf_counter()
             run()
