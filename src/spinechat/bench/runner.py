@@ -647,7 +647,8 @@ def _bench_triage(
     from spinechat.safety.conversation import Triager
     from spinechat.safety.semantic import MAX_CLAUSES
 
-    full, phrases = Triager(embedder, cache_dir=root / "cache"), Triager()
+    cache = root / "cache"
+    full, phrases = Triager(embedder, cache_dir=cache), Triager()
     red_flags = (
         "and since yesterday he can't feel the toilet seat when he sits down. ",
         "the wound has gone red and there is yellow stuff on the dressing. ",
@@ -668,11 +669,14 @@ def _bench_triage(
     clause = "my leg is getting weaker every day and I keep tripping over my foot"
     timings: dict[str, list[float]] = {"full": [], "phrases": [], "floor": [], "full_urgent": []}
     for message, quiet in zip(messages, urgent, strict=True):
+        # A fresh triager (the examples stay embedded) for the urgent ones: nine questions repeat
+        # those messages, and a turn already read is remembered.
+        fresh = Triager(embedder, cache_dir=cache)
         for name, run in (
             ("full", lambda m=message: full.triage([m])),
             ("phrases", lambda m=message: phrases.triage([m])),
             ("floor", lambda: embedder.embed_documents([clause] * MAX_CLAUSES)),
-            ("full_urgent", lambda m=quiet: full.triage([m])),
+            ("full_urgent", lambda m=quiet, t=fresh: t.triage([m])),
         ):
             started = time.perf_counter()
             run()
