@@ -34,6 +34,10 @@ NOW = [
     "my plate is sticking out of my neck wound",
     "dads screw is coming out of his back, we can see the metal",
     "his metalwork has worked its way out through the wound",
+    # Words that end like the ones that mark a plan ("still", "starting to") must not hide it.
+    "the screw is still poking out and it hurts a lot",
+    "the screw is starting to come out of my back, i can feel the end of it",
+    "his rod seems to be coming out of the scar",
 ]
 
 
