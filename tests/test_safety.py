@@ -694,3 +694,37 @@ def test_idiom_after_spine_history_is_a_follow_up() -> None:
     history = "My dad had a fusion years ago. How rare is it for screws to come through the skin?"
     assert check_request("ok so what should we keep an eye on?", history).kind == "ok"
     assert check_request("what should I know about eye surgery?").kind == "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what should we watch for",
+        "What should our family watch for po?",
+        "what signs should I look out for?",
+        "which warning signs?",
+        "what did Director Zhang say?",
+        "What did Dr. Chen say?",
+        "what did professor wang answer",
+    ],
+)
+def test_what_to_watch_for_and_named_doctors_are_in_scope(question: str) -> None:
+    assert check_request(question).kind == "ok"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what should I look out for when hiking in the alps?",
+        "what should we watch for on netflix tonight?",
+        "what should I look for when buying a car?",
+        "what should I watch tonight?",
+        "what star signs match a leo?",
+        "what did Director Nolan say about his new movie?",
+        "what did Professor Smith say about the election?",
+        "what did the director of the film say?",
+        "what are the warning signs of a heart attack?",
+    ],
+)
+def test_watch_for_and_named_people_twins_stay_off_topic(question: str) -> None:
+    assert check_request(question).kind == "off_topic"

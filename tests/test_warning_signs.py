@@ -72,3 +72,27 @@ def test_someone_reporting_a_sign_still_gets_the_banner(answerer: Answerer) -> N
     result = answerer.ask("what should I do, I cant pee since this morning and my legs are numb")
     assert result.urgency == "emergency"
     assert PROMPTS.message("warning_signs_emergency") not in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what should we watch for",
+        "What should our family watch for po?",
+        "which signs should I look out for after the surgery?",
+    ],
+)
+def test_what_to_watch_for_asked_alone_asks_for_the_list(question: str) -> None:
+    assert asks_warning_signs(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what should I watch for if the screw is loose?",
+        "what should I look out for when hiking?",
+        "what signs of the screw coming out through skin?",
+    ],
+)
+def test_watching_for_one_thing_is_not_given_the_list(question: str) -> None:
+    assert not asks_warning_signs(question)

@@ -29,6 +29,7 @@ from spinechat.answer.types import Source
 from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
 from spinechat.retrieval import tokenize
+from spinechat.safety.request_rules import classify
 from spinechat.text import questions, sentence_spans
 from spinechat.text import split_sentences as split_text_sentences
 
@@ -54,6 +55,9 @@ SENTENCE_FLOOR = 0.40
 # meaning (see `_coverage`).
 CONFIDENT_SEMANTIC = 0.65
 MIN_COVERAGE = 0.75
+# How far leaving a word out must move the question away from a quoted sentence for the word to
+# count as answered in other words, when no source uses it (see `_coverage`).
+PARAPHRASE_GAIN = 0.10
 # A sentence joins the answer only if it scores at least this share of the best one: further down
 # the ranking it is on the topic rather than on the question.
 RELATIVE_CUTOFF = 0.6
@@ -385,7 +389,7 @@ class OfflineAnswerer:
         # rules' description of a red flag are our words, not theirs.
         own = asked or question
         vocabulary = vocabulary or _vocabulary(sources)
-        answer = scored.matched[chosen]
+        answer = scored.matched[_quoted(scored, chosen)]
         parts = question_parts(own)
         parts = [_with_antecedent(parts, i) for i in range(len(parts))] if len(parts) >= 2 else []
         part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
@@ -397,7 +401,14 @@ class OfflineAnswerer:
         # implants): then it too must speak to enough of the question.
         unsure = best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
         if unsure and not self._covers(question, query, own, answer, vocabulary, part_cover):
-            return declined
+            # MMR may have passed over the one sentence that answers ("is removal worth it?":
+            # "the benefits of removal often outweigh the risks" ranks fourth, below sentences on
+            # removal alone): a sentence of the pool that makes the answer cover the question
+            # takes the last place.
+            swapped = self._swap_to_cover(question, query, own, scored, chosen, vocabulary, parts)
+            if swapped is None:
+                return declined
+            chosen, answer, part_cover = swapped
         uncovered = []
         if wording.not_covered_part and parts:
             # A part is not covered when no candidate speaks to it, or when what was chosen
@@ -413,6 +424,34 @@ class OfflineAnswerer:
             ]
         short = _short_answer(own, scored, chosen, wording)
         return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short)
+
+    def _swap_to_cover(
+        self,
+        question: str,
+        query: np.ndarray,
+        own: str,
+        scored: _Scored,
+        chosen: list[int],
+        vocabulary: frozenset[str],
+        parts: list[str],
+    ) -> tuple[list[int], np.ndarray, list[float]] | None:
+        """``chosen`` with its last sentence replaced by (or, when there is room, joined by) the
+        best-ranked sentence of the pool that makes the answer cover the question, or None."""
+        part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
+        tokens = [set(tokenize(unit.text)) for _, _, unit in scored.candidates]
+        keep = chosen if len(chosen) < self._max_sentences else chosen[:-1]
+        for pick in self._pool(scored):
+            if pick in chosen or any(_duplicates(pick, j, scored, tokens) for j in keep):
+                continue
+            trial = [*keep, pick]
+            answer = scored.matched[_quoted(scored, trial)]
+            part_cover = [
+                self._coverage(part, vector, answer, vocabulary, own)
+                for part, vector in zip(parts, part_vectors, strict=True)
+            ]
+            if self._covers(question, query, own, answer, vocabulary, part_cover):
+                return trial, answer, part_cover
+        return None
 
     def _covers(
         self,
@@ -483,17 +522,22 @@ class OfflineAnswerer:
         )
         return _Scored(candidates, vectors, matched, semantic, relevance)
 
-    def _select(self, scored: _Scored) -> list[int]:
-        relevance, vectors = scored.relevance, scored.vectors
+    def _pool(self, scored: _Scored) -> list[int]:
+        """The sentences relevant enough to quote, most relevant first."""
+        relevance = scored.relevance
         best = float(relevance.max())
         pool = [
             i
-            for i in range(len(relevance))
+            for i in np.argsort(-relevance, kind="stable").tolist()
             if relevance[i] >= RELATIVE_CUTOFF * best and scored.semantic[i] >= SENTENCE_FLOOR
         ]
         # An excerpt cut off with "..." is quoted only when nothing complete qualifies.
         complete = [i for i in pool if not scored.candidates[i][2].truncated]
-        pool = complete or pool
+        return complete or pool
+
+    def _select(self, scored: _Scored) -> list[int]:
+        relevance, vectors = scored.relevance, scored.vectors
+        pool = self._pool(scored)
         tokens = [set(tokenize(unit.text)) for _, _, unit in scored.candidates]
         chosen: list[int] = []
         # Counted in units: a sentence that leans on the one before it comes with it.
@@ -539,6 +583,11 @@ class OfflineAnswerer:
         importance = np.clip(1.0 - vectors @ query, 0.0, None)
         gain = (answer @ query)[None, :] - vectors @ answer.T
         covered = gain.max(axis=1) > 0.0
+        # A word a quoted sentence answers in other words ("worth" against "the benefits of
+        # removal often outweigh the risks") is covered though no source uses it: leaving it out
+        # moves the question well away from that sentence. Never a word that names a subject of
+        # its own (a medicine, a body part, an activity): that stays a subject no source treats.
+        paraphrased = gain.max(axis=1) >= PARAPHRASE_GAIN
         if vocabulary:
             # A word no retrieved source uses, even misspelt ("MRI", "smoking", "yoga"), is a
             # subject the sources do not treat, however close the topic.
@@ -550,10 +599,11 @@ class OfflineAnswerer:
             covered &= np.array(
                 [
                     word not in theirs
+                    or (bool(paraphrased[k]) and word not in acronyms and not _subject(word))
                     or (word in names and word not in acronyms)
                     or word.isdigit()
                     or _known(word, vocabulary, acronym=word in acronyms)
-                    for word in words
+                    for k, word in enumerate(words)
                 ]
             )
         total = float(importance.sum())
@@ -963,6 +1013,29 @@ def _lexical(question: str, texts: list[str]) -> np.ndarray:
     }
     total = sum(weight.values())
     return np.array([sum(weight[t] for t in wanted & tokens) / total for tokens in token_sets])
+
+
+def _subject(word: str) -> bool:
+    """Whether ``word`` is one of the scope check's terms (a medicine, a body part, a pastime)."""
+    return bool(classify([word]))
+
+
+def _quoted(scored: _Scored, chosen: list[int]) -> list[int]:
+    """``chosen`` and every candidate quoted within one of them (a sentence that another leans
+    on comes with it: "However, ... outweigh the risks." before "Additionally, ..."), for the
+    cover check: what the answer says is what it quotes."""
+    inside = [
+        i
+        for i, (_, source, unit) in enumerate(scored.candidates)
+        if i not in chosen
+        and any(
+            scored.candidates[j][1].chunk_id == source.chunk_id
+            and scored.candidates[j][2].start <= unit.start
+            and unit.end <= scored.candidates[j][2].end
+            for j in chosen
+        )
+    ]
+    return [*chosen, *inside]
 
 
 def _duplicates(i: int, j: int, scored: _Scored, tokens: list[set[str]]) -> bool:

@@ -25,7 +25,12 @@ _HELP = (
 _ASKS_SIGNS = re.compile(
     rf"\b(?:what|which|list|tell me)\b[^.?!]{{0,40}}\b{_SIGNS}\b[^.?!]{{0,80}}\b{_HELP}"
     rf"|\bwhen (?:should|do|must|would) (?:i|we|you|he|she|they)\b[^.?!]{{0,20}}\b"
-    rf"(?:worry|get help|seek help|call|go to (?:a ?& ?e|hospital|the er)|get emergency)",
+    rf"(?:worry|get help|seek help|call|go to (?:a ?& ?e|hospital|the er)|get emergency)"
+    # "What should our family watch for?": asked with nothing after it, it asks for the same list.
+    rf"|\b(?:what|which (?:signs?|symptoms?|things?)) (?:should|do|must|would|can|to) "
+    rf"(?:i |we |you |they |he |she |(?:our|my|the) family )?(?:watch|look|keep an eye)(?: out)? "
+    rf"for(?: (?:now|then|later|po|after(?:wards)?(?: (?:the )?(?:surgery|op|operation))?))?"
+    rf"\s*[?.!]*\s*$",
     re.I,
 )
 _SOURCE_NAME = re.compile(r",? https?://\S+")

@@ -379,6 +379,20 @@ GREETING = (
     r"evening)|how are you|who are you|what can you do|what do you do)\b"
 )
 
+# A doctor named with a title ("what did Director Zhang say?"): the documents hold named doctors'
+# replies, so the question is about them unless it names an off-topic subject too.
+NAMED_DOCTOR = (
+    r"\b(?:dr|doctor|director|prof|professor|surgeon)\.?\s+(?!(?:of|general|the|a|an|who|said|says"
+    r"|say|told|and|is|was|for|to|in|at)\b)[a-z]{2,}\b"
+)
+# What to watch for, asked alone ("what should we watch for?", "which warning signs?"): the
+# warning signs after spinal surgery are what the documents list; other subjects name themselves.
+WATCH_FOR = (
+    r"\bwhat (?:should|do|must|would|to|can) (?:i |we |you |they |he |she |our family |the family )?"
+    r"(?:watch|look|keep an eye|check)(?: out)? for(?: (?:now|then|after|afterwards|later|po))?"
+    r"\s*[?.!]*\s*$|\bwarning signs?\b|\b(?:what|which) (?:signs|symptoms)\b"
+)
+
 _WORDS = {
     "spine": """spine spines spinal lumbar lumber cervical thoracic sacral sacrum sacroiliac coccyx
         tailbone vertebra vertebrae vertebral disc discs disk disks discectomy microdiscectomy

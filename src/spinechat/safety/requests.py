@@ -54,6 +54,8 @@ _CREATIVE = re.compile(rq.CREATIVE)
 _BACK = re.compile(rq.BACK)
 _LINK = re.compile(rq.LINK)
 _GREETING = re.compile(rq.GREETING)
+_NAMED_DOCTOR = re.compile(rq.NAMED_DOCTOR)
+_WATCH_FOR = re.compile(rq.WATCH_FOR)
 _PRONOUN = frozenset("it that this they them those these he she its".split())
 
 
@@ -104,6 +106,10 @@ def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
         return RequestCheck("ok", "medical term")
     if "topical" in found and len(found.get("ambiguous", ())) < 2:
         return RequestCheck("off_topic", "off-topic subject")
+    if "topical" not in found and _NAMED_DOCTOR.search(question):
+        return RequestCheck("ok", "names a doctor")
+    if "topical" not in found and _WATCH_FOR.search(question):
+        return RequestCheck("ok", "what to watch for")
     if "ambiguous" in found:
         return RequestCheck("ok", "possible spine context")
     if history_text and follow_up(("spine", "medical", "red", "ambiguous")):
