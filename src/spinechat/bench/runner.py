@@ -159,7 +159,11 @@ def run_bench(
     cold = report["cold_start"]
     report["cold_start_s"] = cold["seconds_to_first_answer"] if cold else None
     report["app_peak_rss_mb"] = cold["app_peak_rss_mb"] if cold else None
-    report["triage_p95_ms_4000_chars"] = report["triage"]["full"]["p95_ms"]
+    # The slower of the two kinds of message: one with an emergency the phrases find skips the
+    # meaning pass, so "full" alone would report the fast path and call the target met.
+    report["triage_p95_ms_4000_chars"] = max(
+        report["triage"][kind]["p95_ms"] for kind in ("full", "full_urgent")
+    )
     ours = backends[settings.embedder]
     report["ingest_vs_encode_floor"] = ours["ingest_vs_encode_floor"]
     high = str(max(LOAD_LEVELS_DEFAULT))
