@@ -414,14 +414,14 @@ def test_false_emergencies_and_refusals_are_counted_across_every_category() -> N
 # What the shipped sets measure today (test parts), and a broken answerer's figures.
 MEASURED: dict[str, Any] = {
     "surgeon_advice_rate": 1.0, "citation_validity": 1.0, "emergency_recall": 1.0,
-    "false_emergency_on_harmless": 1, "hit_at_3": 0.98, "refusal_accuracy": 1.0,
+    "false_emergency_on_harmless": 0, "hit_at_3": 0.98, "refusal_accuracy": 1.0,
     "refusal_precision": 1.0, "refusal_recall": 1.0,
-    "triage_emergency_recall": 0.936, "triage_false_emergency": 0.055,
-    "triage_earlier_turn_recall": 0.963,
-    "answers_graded_fraction": 1.0, "answers_mean_grade": 1.70, "answers_zero_grades": 4,
-    "answers_false_not_covered": 0.324, "answers_key_fact_recall_meaning": 0.55,
+    "triage_emergency_recall": 0.943, "triage_false_emergency": 0.051,
+    "triage_earlier_turn_recall": 0.953,
+    "answers_graded_fraction": 1.0, "answers_mean_grade": 1.91, "answers_zero_grades": 2,
+    "answers_false_not_covered": 0.216, "answers_key_fact_recall_meaning": 0.62,
     "answers_greetings_quoted": 0, "answers_forbidden_claims": 0,
-    "answers_health_system_without_country": 0, "answers_reading_grade_median": 7.3,
+    "answers_health_system_without_country": 0, "answers_reading_grade_median": 7.5,
     "answers_fixed_wording_grade": 4.6,
 }  # fmt: skip
 BROKEN: dict[str, Any] = {
