@@ -79,16 +79,18 @@ _RULES: tuple[_ZhRule, ...] = (
           r"脚板抬不起来|拖着(?:一只)?脚|(?:双腿|两条腿|双脚|两只脚|腿)[^，。]{0,4}(?:动不了|没有感觉|没感觉|瘫)|"
           rf"(?:双腿|两条腿|双脚|两只脚)[^，。]{{0,4}}{_WEAK}"),
     _rule("hardware-through-skin", "emergency",
-          r"(?:螺丝|钢钉|骨钉|钢板|钢条|金属|铁)[^，。]{0,8}(?:露出|跑出|穿出|冒出|顶出|看得到|看到)|"
-          r"(?:看到|看得到|露出)[^，。]{0,6}(?:螺丝|钢钉|骨钉|钢板|金属|亮亮的)|穿出皮肤"),
+          r"(?:螺丝|钢钉|骨钉|钢板|钢条|钛棒|钉子|金属|铁)[^，。]{0,8}(?:露出|跑出|穿出|冒出|顶出|看得到|看到)|"
+          r"(?:看到|看得到|露出)[^，。]{0,6}(?:螺丝|钢钉|骨钉|钢板|钢条|钛棒|钉子|金属|亮亮的)|穿出皮肤"),
     _rule("chest-pain-breathless", "emergency",
           r"胸(?:口)?(?:痛|疼|闷|紧)|喘不(?:过|上)气|吸不到(?:空)?气|嘴唇(?:发紫|发青|发黑)|(?:很|好|非常|一直)喘|"
-          r"咳(?:嗽)?(?:出来)?(?:有|带)?(?:血丝|血)|喘不上来|呼吸(?:很|非常|好|有点)(?:困难|急促)|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
+          r"咳(?:嗽)?(?:出来)?(?:有|带)?(?:血丝|血)|咳(?:嗽)?出(?:了)?(?:一点|一些|少量|点)(?:血丝|血)|喘不上来|"
+          # NHS Pulmonary embolism: shortness of breath, as the English "short of breath".
+          r"气短|气促|(?:突然|忽然)[^，。]{0,4}喘|呼吸(?:很|非常|好|有点)(?:困难|急促)|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
     _rule("sepsis", "emergency",
-          rf"{_FEVER}[^。]{{0,30}}(?:意识不清|神志不清|糊涂|胡言乱语|叫不醒|昏睡|昏昏沉沉|嗜睡|"
+          rf"{_FEVER}[^。]{{0,30}}(?:意识不清|神志不清|意识模糊|糊涂|胡言乱语|语无伦次|叫不(?:太|怎么)?醒|昏睡|昏昏沉沉|嗜睡|"
           r"皮肤(?:发紫|发青|花斑|斑驳)|(?:皮肤|手脚)[^，。]{0,6}(?:花花|斑)|颠三倒四|说胡话|答非所问|一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快|迷迷糊糊|迷糊|喘(?:气)?(?:很|非常)?快|"
           r"呼吸急促|发紫|手脚冰(?:凉|冷))|"
-          r"(?:意识不清|神志不清|胡言乱语|叫不醒|迷迷糊糊|皮肤(?:发紫|花斑))[^。]{0,30}" + _FEVER),
+          r"(?:意识不清|神志不清|意识模糊|胡言乱语|语无伦次|叫不(?:太|怎么)?醒|迷迷糊糊|皮肤(?:发紫|花斑))[^。]{0,30}" + _FEVER),
     _rule("airway-swelling", "emergency",
           r"(?:脖子|颈部|喉咙)[^，。]{0,8}(?:肿|胀)[^。]{0,20}(?:呼吸|喘|吞不下|咽不下)|"
           r"吞不下口水|咽不下口水|流口水[^，。]{0,6}吞不下|呼吸(?:有)?(?:杂音|哨音|咻咻)"),
@@ -148,6 +150,7 @@ _GENERAL = re.compile(
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
 _NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
+_BACK = re.compile(r"(?:又|再次|复发|回来了)")
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
 
 
@@ -188,6 +191,11 @@ def _framed_away(sentence: str, start: int, end: int) -> bool:
     now = _NOW.search(sentence) is not None
     if not now and (_PAST.search(sentence) or other is not None):
         return True
+    # Long ago in the sign's own clause, "now" only in another: 我妈妈三十年前开刀后大小便失禁，
+    # 我现在也要开刀 is the mother's past, not a sign today; unless the sign is back (又开始麻).
+    clause, at = _clause_of(sentence, start, end)
+    if _PAST.search(clause[:at]) and not _NOW.search(clause) and not _BACK.search(sentence[end:]):
+        return True
     if _asks_will(sentence, start, end):
         return True
     return not now and any(_general_at(g, end) for g in _GENERAL.finditer(sentence))
@@ -209,10 +217,16 @@ _WILL_ASKED = re.compile(r"会(?!不会)[^，,]*[吗呢]\s*$")
 _CLAUSE_EDGE = re.compile(r"[，,；;]")
 
 
-def _asks_will(sentence: str, start: int, end: int) -> bool:
+def _clause_of(sentence: str, start: int, end: int) -> tuple[str, int]:
+    """The comma-bounded clause holding ``sentence[start:end]``, and where the match starts in it."""
     edges = [m.start() for m in _CLAUSE_EDGE.finditer(sentence)]
     left = max([e + 1 for e in edges if e < start], default=0)
     right = min([e for e in edges if e >= end], default=len(sentence))
-    clause = sentence[left:right]
+    return sentence[left:right], start - left
+
+
+def _asks_will(sentence: str, start: int, end: int) -> bool:
+    clause, at = _clause_of(sentence, start, end)
+    left = start - at
     will = _WILL_ASKED.search(clause)
     return will is not None and will.start() <= end - left and _NOW.search(clause) is None

@@ -37,6 +37,17 @@ _PAST = re.compile(
     r"surgery)|"
     r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s)\b"
 )
+# A sign told as history with "before" or "previously" and no word of now: "I had infection in the
+# wound before", "my wound was infected previously" (a past episode, as the answers set's aa-024
+# and ab-024 ask about loosening). Not "never had this before" (new, ``_NEW_SINCE``), "worse than
+# before", nor "before my op" (that compares with the operation, ``_PREEXISTING``); a sign that
+# has come back is read by ``sign_back``. NHS wound infection advice is about signs now: a red,
+# hot, oozing wound today still fires in its own clause.
+_HAD_BEFORE = re.compile(
+    r"\b(?:had|got|was|were|suffered|caught)\b[^.?!]{0,60}(?<!than )\b(?:before|previously|in the "
+    r"past|once before|last time)\b(?! (?:my|the|his|her|their|surgery|op|operation|fusion|it|that|"
+    r"this|i|we|he|she|they|you)\b)"
+)
 # Times that are past only when the clause speaks in the past ("the first night after surgery I was
 # sick"), not when it speaks now ("it's the first day after my op and I can't feel my legs"): these
 # need the clause to have no present-tense word at all (``_NOW``).
@@ -124,7 +135,7 @@ _OTHER = re.compile(
 _OTHER_SUBJECT = re.compile(
     r"^(?:[a-z,' ]{0,30}?\b)?(?:my|our|a|the|his|her)(?: [\w-]+(?:'s)?)? (?:cousin|friend|mate|"
     r"buddy|pal|colleague|co-?worker|neighbou?r|boss|uncle|aunt|relative|man|woman|lady|guy|"
-    r"bloke|chap|fella|gentleman|patient|person|people)s?\b"
+    r"bloke|chap|fella|gentleman|patient|person|people|\w+-in-law)s?\b"
 )
 # Relatives people also look after: "my uncle's rod is showing through the skin … for 3 days
 # now" is a report, while "my uncle had a screw come loose years ago" stays someone else's story.
@@ -216,10 +227,22 @@ _PAST_TENSE = re.compile(
 )
 
 
+# The person well ever since, after a sign told in the past tense: "the wound got infected and he was
+# on antibiotics for weeks. He's been fine since really."
+_WELL_SINCE = re.compile(
+    r"^(?:(?:and|but|so|then|thankfully|luckily|happily)[\s,]*)*(?:i|he|she|we|they)(?:'ve|'s| have| "
+    r"has)(?: \w+)? been (?:fine|ok|okay|well|good|great|normal)(?: ever)? since\b"
+)
+
+
 def settles_earlier(clause: str) -> bool:
     """Whether a clause says, about "it" or "they", that a sign is over or getting better; it then
     settles the sign told just before it in the past tense (``told_in_past``)."""
-    if _ANAPHORIC_SUBJECT.search(clause) is None or _COME_BACK.search(clause):
+    if _COME_BACK.search(clause) or _WORSE.search(clause):
+        return False
+    if _WELL_SINCE.search(clause):
+        return True
+    if _ANAPHORIC_SUBJECT.search(clause) is None:
         return False
     return _RESOLVED.search(clause) is not None or (
         _IMPROVING.search(clause) is not None and _WORSE.search(clause) is None
@@ -347,6 +370,14 @@ def frame(clause: str) -> Frame:
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause) and not _NEW_SINCE.search(clause):
         return "past"
+    if (
+        _HAD_BEFORE.search(clause)
+        and not _present_symptom(clause)
+        and not _NEW_SINCE.search(clause)
+        and not _COME_BACK.search(clause)
+        and not _WORSE.search(clause)
+    ):
+        return "past"
     if _TOLD_THEN.search(clause) and not now:
         return "past"
     if someone_else(clause):
@@ -375,8 +406,19 @@ _PET = re.compile(
 _WRITER = re.compile(r"\b(?:i|i'm|im|i've|ive|me|myself)\b")
 
 
+# The writer only inside a clause that says who the other person is: "the chap I met at physio has a
+# rod poking through his skin" is the chap's, not the writer's.
+_MET_BY_ME = re.compile(
+    r"\b((?:chap|man|woman|lady|guy|bloke|fella|gentleman|friend|someone|somebody|person|patient|"
+    r"neighbou?r|colleague|girl|boy|people|ppl))(?: (?:who|that|whom))? (?:i|we) (?:met|know|knew|"
+    r"work\w* with|saw|see|spoke to|talk\w* to|chat\w* (?:to|with)|sat (?:with|next to)|go to \w+ "
+    r"with|follow)\b"
+)
+
+
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
+    clause = _MET_BY_ME.sub(r"\1", clause)
     if _PET.search(clause) and not _MY_BODY.search(clause) and not _WRITER.search(clause):
         return True
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):

@@ -269,12 +269,21 @@ _GETTING_WORSE = (
 _NECK_SURGERY = (
     r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
     r"(?:fusion|discectomy|surgery|op)|neck (?:op|operation|surgery|fusion)|neck (?:done|operated)|"
-    r"done at the front|at the front of (?:my|his|her|the) neck)"
+    r"done at the front|at the front of (?:my|his|her|the) neck|(?:op|operation|surgery|fusion) "
+    r"(?:on|of|in) (?:my |his |her |the )?neck)"
 )
 # Swallowing trouble told as food or tablets that will not go down or are harder to eat.
 _SWALLOW_TROUBLE = (
     r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice|(?:won'?t|don'?t|can'?t|cannot) (?:get|go) "
-    r"(?:\w+ ){0,2}down|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult))"
+    r"(?:\w+ ){0,2}down|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult|more "
+    r"hard)|(?:food|bread|meat|rice|pasta|tablets?|pills?)[^.?!]{0,12}(?:stay\w*|sit\w*|"
+    r"stick\w*|lodg\w*|hang\w*|catch\w*) (?:in|at) (?:my |the |his |her )?(?:throat|chest|neck))"
+)
+# Swallowing told as getting harder is getting worse: "eating is getting harder" (the Manchester
+# leaflet's "worsening" swallowing in patients' words).
+_SWALLOW_WORSE = (
+    rf"(?:{_GETTING_WORSE}|getting (?:harder|more difficult|tougher)|harder and harder|harder "
+    r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home))"
 )
 COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     (rule_id, tuple(re.compile(part) for part in parts))
@@ -295,7 +304,7 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
         (
             "worsening-swallowing",
-            (_NECK_SURGERY, _SWALLOW_TROUBLE, _GETTING_WORSE),
+            (_NECK_SURGERY, _SWALLOW_TROUBLE, _SWALLOW_WORSE),
         ),
         # New swallowing trouble after a good start, or weight lost to it (Manchester cervical
         # spine surgery leaflet: swallowing problems; swallowing that worsens needs review).
@@ -338,5 +347,9 @@ CARE_OUTCOME = re.compile(
     r"|looks? |looked |all )?(?:fine|ok|okay|good|normal|in (?:a )?good (?:position|place))|reckons|"
     r"thinks? (?:it'?s|it is|it was)|said (?:to )?(?:leave|ignore|just watch)|(?:it'?s|it is|it was) "
     r"(?:a|an|just an?) (?:seroma|haematoma|hematoma|bruise|stitch|suture|scar tissue)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
-    r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since)\b"
+    r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since|"
+    # What the doctor found, told as the cause: "the GP saw me, it was a chest cold".
+    r"(?:it was|it'?s|it is|turned out to be|was only|was just) (?:only |just )?an? (?:\w+ )?(?:"
+    r"cold|chest infection|water infection|urine infection|uti|virus|bug|sprain|strain|pulled "
+    r"muscle|trapped wind|constipation))\b"
 )
