@@ -71,6 +71,9 @@ NOT_MINE_OR_DEALT_WITH = [
     "achy. Normal at 10 days?",
     "Not breathless, no chest pain, calves fine, wound dry. Just can't sleep well. Any tips?",
     "Legs not weak, no numb bum, peeing fine, just back ache when I stand too long",
+    "A&E checked it, all fine. The numbness in my bum was from sitting on a hard chair apparently. "
+    "Can I drive?",
+    "I had wound infection before. Now I am ok. I want to know about exercise.",
 ]
 TOLD_NOW = [
     (
@@ -96,6 +99,8 @@ TOLD_NOW = [
         "Legs are fine but since this morning I can't feel myself wiping after the toilet",
         "emergency",
     ),
+    ("A&E checked it yesterday, but today the numbness in my bum is back and worse", "emergency"),
+    ("I had wound infection before. Now wound again red and there is pus.", "urgent"),
 ]
 
 
@@ -121,6 +126,8 @@ SWALLOW_WORSE = [
     "My husband's ACDF was a month ago; he says food catches in his throat more each day and he "
     "coughs when he drinks",
     "after front neck operation swallow become more difficult each day, water go wrong way",
+    "my throat closes up when I eat since the neck fusion and each week it's worse",
+    "Swallowing has gone downhill the last fortnight after my ACDF, I'm living on smoothies",
     "Operation on neck from front side 3 weeks. Now every day eating is more hard, rice stay in "
     "my throat.",
 ]
@@ -194,12 +201,21 @@ CHINESE_EMERGENCIES = [
     "婆婆術後發燒到三十九度，今天講話語無倫次，叫也叫不太醒。",
     "腰椎手術後，右腳突然抬不起來。",
     "出院時屁股周圍的麻已經消失了，可是今天又麻起來了。",
+    "開刀後這幾天，上廁所都不知道自己有沒有尿。",
+    "我老公开刀后一周，突然呼吸很急，嘴唇有点紫。",
+    "脖子手术后口水都咽不下去，一直流口水。",
+    "傷口一直滲出清清的液體，枕頭都濕了。",
+    "右脚从手术后就抬不起来，走路会绊倒。",
 ]
 CHINESE_HARMLESS = [
     "我朋友手術後大小便失禁，我很擔心自己也會這樣。",
     "術後沒有發燒，傷口也沒有流水，大小便都正常，只是腰痠。",
     "我外婆二十年前腰椎開刀後小便失禁，我現在也要開刀，會一樣嗎？",
     "我爸爸十年前开刀后脚没力，我下个月要做手术，请问风险大吗？",
+    "天氣熱，流汗把褲子弄濕了。",
+    "脚以前抬不起来，手术后已经好了，可以走路了。",
+    "術後傷口有一點透明的組織液，護理師說是正常的，已經乾了。",
+    "手术后会不会脚抬不起来？",
 ]
 
 

@@ -65,7 +65,7 @@ _ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
     # "Gone completely" is over; "gone completely floppy" is not.
-    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down){_ALONG}| now|"
+    rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down)\b{_ALONG}| now|"
     r" completely(?=\s*$|\s*[,.;!?]| (?:now|and|but|by|since|after|within|over|in|from|overnight|"
     r"away|again)\b)|"
     rf"\s*$|\s*[,.;!?]|"

@@ -277,13 +277,16 @@ _SWALLOW_TROUBLE = (
     r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice|(?:won'?t|don'?t|can'?t|cannot) (?:get|go) "
     r"(?:\w+ ){0,2}down|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult|more "
     r"hard)|(?:food|bread|meat|rice|pasta|tablets?|pills?)[^.?!]{0,12}(?:stay\w*|sit\w*|"
-    r"stick\w*|lodg\w*|hang\w*|catch\w*) (?:in|at) (?:my |the |his |her )?(?:throat|chest|neck))"
+    r"stick\w*|lodg\w*|hang\w*|catch\w*) (?:in|at) (?:my |the |his |her )?(?:throat|chest|neck)|throat[^.?!]{0,20}"
+    r"(?:clos\w*|tighten\w*|block\w*)[^.?!]{0,20}\b(?:eat\w*|swallow\w*|drink\w*)|(?:living|surviving)"
+    r" on (?:soup|smoothies|yogh?urts?|liquids|shakes|porridge))"
 )
 # Swallowing told as getting harder is getting worse: "eating is getting harder" (the Manchester
 # leaflet's "worsening" swallowing in patients' words).
 _SWALLOW_WORSE = (
     rf"(?:{_GETTING_WORSE}|getting (?:harder|more difficult|tougher)|harder and harder|harder "
-    r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home))"
+    r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home)|"
+    r"(?:gone|going|went) downhill|deteriorat\w*)"
 )
 COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     (rule_id, tuple(re.compile(part) for part in parts))
@@ -326,7 +329,9 @@ CARE_SOUGHT = re.compile(
     r"\b(?:went|go|gone|been|came|come|rang|called|phoned|took (?:him|her|me)|back from|just back|in)"
     r" (?:(?:to|in|up to|into|from) )?(?:a&e|a and e|the er|er|emergency|hospital|the ward|111|999|"
     r"the gp|gp|urgent care|the surgeon|clinic|out-of-hours)|\bparamedics?\b|\bambulance\b|"
-    r"\b(?:they|the doctor|the surgeon|the nurse|the gp) (?:checked|scanned|examined|saw|looked)|"
+    r"\b(?:they|the doctor|the surgeon|the nurse|the gp|a&e|a and e|the hospital|the er|"
+    r"(?:the )?paramedics|(?:the )?(?:district|practice) nurse|the consultant) (?:checked|scanned|"
+    r"examined|saw|looked)|"
     r"\b(?:was|were|got|been|being) seen\b|"
     r"\b(?:was|were|been|got|had (?:it|them)) (?:scanned|x-?rayed|checked|examined|looked at|"
     r"reviewed|swabbed|treated)\b|"
@@ -348,7 +353,9 @@ CARE_OUTCOME = re.compile(
     r"thinks? (?:it'?s|it is|it was)|said (?:to )?(?:leave|ignore|just watch)|(?:it'?s|it is|it was) "
     r"(?:a|an|just an?) (?:seroma|haematoma|hematoma|bruise|stitch|suture|scar tissue)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
     r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since|"
-    # What the doctor found, told as the cause: "the GP saw me, it was a chest cold".
+    # What the doctor found, told as the cause: "the GP saw me, it was a chest cold", "the
+    # numbness was from sitting on a hard chair apparently".
+    r"(?:was|were) (?:just |only )?(?:from|due to|caused by|down to)\b|"
     r"(?:it was|it'?s|it is|turned out to be|was only|was just) (?:only |just )?an? (?:\w+ )?(?:"
     r"cold|chest infection|water infection|urine infection|uti|virus|bug|sprain|strain|pulled "
     r"muscle|trapped wind|constipation))\b"
