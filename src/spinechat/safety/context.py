@@ -48,6 +48,7 @@ _HAD_BEFORE = re.compile(
     r"past|once before|last time)\b(?! (?:my|the|his|her|their|surgery|op|operation|fusion|it|that|"
     r"this|i|we|he|she|they|you)\b)"
 )
+_BEFORE_WORDS = ("before", "previously", "in the past", "last time")  # cheap screen for _HAD_BEFORE
 # Times that are past only when the clause speaks in the past ("the first night after surgery I was
 # sick"), not when it speaks now ("it's the first day after my op and I can't feel my legs"): these
 # need the clause to have no present-tense word at all (``_NOW``).
@@ -371,7 +372,8 @@ def frame(clause: str) -> Frame:
     if _PAST.search(clause) and not _present_symptom(clause) and not _NEW_SINCE.search(clause):
         return "past"
     if (
-        _HAD_BEFORE.search(clause)
+        any(word in clause for word in _BEFORE_WORDS)
+        and _HAD_BEFORE.search(clause)
         and not _present_symptom(clause)
         and not _NEW_SINCE.search(clause)
         and not _COME_BACK.search(clause)
@@ -415,10 +417,15 @@ _MET_BY_ME = re.compile(
     r"with|follow)\b"
 )
 
+_MET_SCREEN = re.compile(
+    r"\b(?:i|we) (?:met|know|knew|work|saw|see|spoke|talk|chat|sat|go to|follow)"
+)
+
 
 def someone_else(clause: str) -> bool:
     """Whether the clause is about someone other than the writer or the person they care for."""
-    clause = _MET_BY_ME.sub(r"\1", clause)
+    if _MET_SCREEN.search(clause):
+        clause = _MET_BY_ME.sub(r"\1", clause)
     if _PET.search(clause) and not _MY_BODY.search(clause) and not _WRITER.search(clause):
         return True
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
