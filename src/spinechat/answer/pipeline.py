@@ -299,7 +299,7 @@ class Answerer:
         # A red-flag sign asked about (not reported) ends the answer with what to do if it
         # happens, unless the question asked how soon to act (then it opened the answer).
         after = ""
-        if check.urgency == "none" and check.kind != "injection" and not how_soon(question):
+        if check.urgency == "none" and check.kind != "injection" and not _flag_first(check):
             after = if_it_happens(prompts, check.triage, self.settings)
         text = "\n\n".join(part for part in (preface, body, after) if part)
         text, cited = safety.postprocess(
@@ -637,7 +637,29 @@ def _check(
     if triage.urgency != "none" and check.kind == "off_topic":
         # A red flag is never off-topic: someone describing one gets the opener and the sources.
         check = safety.RequestCheck("ok", "red flag")
+    if check.kind in _REFUSALS and triage.urgency == "none" and not triage.asked_about:
+        # A refusal in a conversation that asked about a red-flag sign before ("what if the
+        # hardware comes through the skin?", then "which antibiotic, how many mg?") says what to
+        # do if it happens: the dose question may mean it is happening and about to be self-treated.
+        triage = replace(triage, asked_about=_asked_before(user_turns, triager))
     return _Check(triage, check.kind, question)
+
+
+# The requests declined with a fixed reply (the injection reply carries nothing from the
+# conversation: see ``_stream``).
+_REFUSALS = ("personal_decision", "off_topic")
+
+
+def _asked_before(user_turns: Sequence[str], triager: Triager) -> tuple[str, ...]:
+    """The red-flag rules the newest user turn that asked about one asked about, when no later
+    turn (nor it) reported one: a report with no banner now was seen to by care since."""
+    for turn in reversed(user_turns):
+        alone = triager.triage([turn])
+        if alone.urgency != "none":
+            return ()
+        if alone.asked_about:
+            return alone.asked_about
+    return ()
 
 
 def validate_question(question: object) -> str:
@@ -702,9 +724,15 @@ def _preface(prompts: Prompts, check: _Check, settings: Settings) -> str:
         parts.append(prompts.message("emergency_next_steps", triage.language))
     if check.kind in ("off_topic", "personal_decision", "injection"):
         parts.append(prompts.message(check.kind))
-    if triage.urgency == "none" and check.kind != "injection" and how_soon(check.question):
+    if triage.urgency == "none" and check.kind != "injection" and _flag_first(check):
         parts.append(if_it_happens(prompts, triage, settings))
     return "\n\n".join(part for part in parts if part)
+
+
+def _flag_first(check: _Check) -> bool:
+    """Whether what to do if an asked-about sign happens comes before the body rather than after:
+    when the question asks how soon to act, and with a refusal, which it must not trail behind."""
+    return how_soon(check.question) or check.kind in _REFUSALS
 
 
 # "is that A&E or can it wait till Monday?": a question about how soon to act is answered first.
