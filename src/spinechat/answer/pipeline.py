@@ -119,6 +119,8 @@ class _Retrieved:
     # The question as the generator reads it, and its embedding when retrieval already made it.
     query: str
     vector: np.ndarray | None
+    # The query is the question read with the top source's subject (see ``points_to_nothing``).
+    subject_guessed: bool = False
 
 
 @dataclass
@@ -275,6 +277,7 @@ class Answerer:
                 vocabulary=self.index.vocabulary,
                 language=check.triage.language,
                 untreated=tuple(glossary_subjects(question)),
+                subject_guessed=retrieved.subject_guessed,
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
             for event in generator.generate(request):
@@ -440,6 +443,7 @@ class Answerer:
                 log.info("the rewritten question reads as an injection; using it as asked")
                 query = question
         vector: np.ndarray | None = self.index.embedder.embed_query(query)
+        guessed = False
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
@@ -448,6 +452,10 @@ class Answerer:
             query, vector = f"{_previous_focus(previous[-1])} {question}", None
         elif not rewrite and (focus := focus_of(question)) != question:
             query, vector = focus, None
+        elif not rewrite and not previous and hits and points_to_nothing(question):
+            # "is this only an old person thing? im 34", asked first: "this" is what the sources
+            # found are about; read with their top title, as a follow-up is read with its subject.
+            query, vector, guessed = f"{_title_subject(hits[0].title)} {question}", None, True
         if signs and not rewrite:
             # Under an urgent banner the answer says what the sources say about the signs that
             # raised it, in the rules' plain description, whatever else the story holds.
@@ -464,7 +472,7 @@ class Answerer:
                    **_where_from(hit.metadata))
             for hit in hits
         ]  # fmt: skip
-        return _Retrieved(passages, sources, query, vector)
+        return _Retrieved(passages, sources, query, vector, guessed)
 
     def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
         # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with
@@ -535,6 +543,31 @@ def followup_subject(question: str, previous: str) -> str:
         w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
     ]
     return " ".join(dict.fromkeys(content[:SUBJECT_WORDS]))
+
+
+def points_to_nothing(question: str) -> bool:
+    """Whether a short first question names its subject only by pointing ("is this only an old
+    person thing?"): no word of it but the pointer says what "this" is."""
+    own = words(question)
+    if len(own) > FOLLOWUP_MAX_WORDS or not any(w.lower() in _POINTING for w in own):
+        return False
+    return not any(w.lower() in _SUBJECT_WORDS for w in own)
+
+
+def _title_subject(title: str) -> str:
+    """The content words of a title's first sentence ("Can Spinal Screws Push Through the Skin?
+    Understanding ..." -> "Spinal Screws Push Skin"), few enough not to drown the question."""
+    first = re.split(r"[?:.!]", title, maxsplit=1)[0]
+    content = [w for w in words(first) if w.lower() not in STOPWORDS_EN_PLUS]
+    return " ".join(content[:TITLE_WORDS])
+
+
+TITLE_WORDS = 4
+# Words that name the subject themselves: a question with one of them points at nothing unsaid.
+_SUBJECT_WORDS = frozenset(
+    "screw screws rod rods plate plates implant implants hardware metal fusion surgery operation op "
+    "removal skin wound scar spine back bone".split()
+)
 
 
 def _previous_focus(previous: str) -> str:
