@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from spinechat.answer.offline import _answers_kind, _Unit, _units
 from spinechat.answer.pipeline import Answerer, points_to_nothing
 
 pytestmark = pytest.mark.slow
@@ -79,3 +80,53 @@ def test_a_pointing_question_the_guess_does_not_help_is_read_as_asked(
     result = answerer.ask("how common is this?")
     assert DECLINED not in result.answer
     assert "rare" in result.answer
+
+
+# The kind of answer asked for ranks the sentence that gives it first (``offline._KINDS``).
+
+
+def _unit(text: str) -> _Unit:
+    return _units(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "gives", "topic_only"),
+    [
+        (
+            "will they have to put a new one in?",
+            "Treatment usually involves antibiotics, wound care, and sometimes revision surgery.",
+            "If not treated promptly, the skin can eventually break open.",
+        ),
+        (
+            "which infections can you get from it?",
+            "Open skin increases the risk of deep spine infections and bone infections.",
+            "Any surgical procedure carries inherent risks, including infection and bleeding.",
+        ),
+        (
+            "how common is it?",
+            "Even though these cases go viral online, they are very rare in real practice.",
+            "Spinal screws are used to hold the bones still while they heal together.",
+        ),
+        (
+            "what makes screws loosen years later?",
+            "Hardware loosening can occur due to osteoporosis and mechanical wear.",
+            "Screws hold the bones of the spine in place after a fusion operation.",
+        ),
+    ],
+)
+def test_the_kind_of_answer_asked_for_is_recognised(
+    question: str, gives: str, topic_only: str
+) -> None:
+    assert _answers_kind(question, [_unit(gives), _unit(topic_only)]).tolist() == [1.0, 0.0]
+
+
+def test_a_question_of_no_listed_kind_favours_no_sentence() -> None:
+    units = [_unit("Treatment usually involves antibiotics and wound care.")]
+    assert _answers_kind("can weak muscles cause the pain?", units).tolist() == [0.0]
+
+
+def test_the_sentence_of_the_kind_asked_opens_the_answer(answerer: Answerer) -> None:
+    # It opened with a list of early signs (topic) before the infections the open skin risks.
+    result = answerer.ask("which infections can you get when a screw pokes out through the skin?")
+    first_quotes = result.answer.split("\n\n")[1]
+    assert first_quotes.split("\n")[1].startswith("Open skin exposes the hardware to bacteria")

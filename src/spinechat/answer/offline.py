@@ -548,6 +548,7 @@ class OfflineAnswerer:
                 for (rank, _, _), s, w in zip(candidates, semantic, lexical, strict=True)
             ]
         )
+        relevance += TYPE_BONUS * _answers_kind(question, units)
         return _Scored(candidates, vectors, matched, semantic, relevance)
 
     def _own_weighted(self, scored: _Scored, own: str) -> _Scored:
@@ -1053,6 +1054,37 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
     flush_prose()
     flush_item()
     return pieces
+
+
+# What kind of answer a question asks for, and the words a sentence of that kind has: a sentence
+# that gives a treatment to "will they have to put a new one in?", a cause to "what makes screws
+# loosen?", a sign to "can you see a bump before?", ranks above one only on the same topic.
+_KINDS = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        (r"\b(?:treat\w*|put (?:a |in a )?new|replac\w*|what (?:will|would|do|does) (?:they|the "
+         r"doctors?|the surgeons?|the hospital) do|what happens next|fix(?:ed)? it)\b",
+         r"\b(?:treatment (?:usually |often )?(?:involves|includes)|revision surgery|remove or replace)\b"),
+        (r"\b(?:how (?:likely|common|often|rare)|chances?|odds|is (?:it|this|that) (?:rare|common))\b",
+         r"\b(?:rare|rarely|uncommon|common|majority|never experience|percent)\b"),
+        (r"\b(?:signs?|symptoms?|how (?:do|would|can|will) (?:i|we|you) (?:know|tell)|see a bump|"
+         r"notice)\b",
+         r"\b(?:might cause|signs?|symptoms?|redness|swelling|bump|discomfort)\b"),
+        (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid)\b",
+         r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"),
+        (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
+         r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
+        (r"\b(?:what|which) (?:infections?|complications?)\b",
+         r"\b(?:infections|osteomyelitis)\b"),
+    )
+)  # fmt: skip
+TYPE_BONUS = 0.08
+
+
+def _answers_kind(question: str, units: Sequence[_Unit]) -> np.ndarray:
+    """1 for each unit that gives the kind of answer ``question`` asks for (see ``_KINDS``)."""
+    wanted = [gives for asks, gives in _KINDS if asks.search(question)]
+    return np.array([float(any(gives.search(unit.text) for gives in wanted)) for unit in units])
 
 
 def _lexical(question: str, texts: list[str]) -> np.ndarray:
