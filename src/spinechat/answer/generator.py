@@ -78,6 +78,9 @@ class Request:
     language: str = "en"
     # Subjects of the question the sources are known not to treat (``glossary.subjects``).
     untreated: tuple[str, ...] = ()
+    # The question reads the top source's subject before the person's words, which point at
+    # nothing said ("is this only an old person thing?"): rank sentences by their own words too.
+    subject_guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class OfflineGenerator:
             asked=request.asked,
             vocabulary=request.vocabulary,
             untreated=request.untreated,
+            rank_by_asked=request.subject_guessed,
         )
         yield Delta(answer.text)
         yield Done(answer.text, self.mode, covered=answer.answered)

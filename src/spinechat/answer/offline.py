@@ -58,6 +58,13 @@ MIN_COVERAGE = 0.75
 # How far leaving a word out must move the question away from a quoted sentence for the word to
 # count as answered in other words, when no source uses it (see `_coverage`).
 PARAPHRASE_GAIN = 0.10
+# A question read with a subject carried over is ranked this much by the person's own words.
+OWN_SHARE = 0.5
+# And a sentence must come this close to the person's own words alone (all-MiniLM-L6-v2), below
+# MIN_SEMANTIC since a pointer says little ("is this only an old person thing?": 0.35 to "It is
+# most often seen in older adults"), and share a word stem of at least MIN_STEM_CHARS letters.
+GUESSED_FLOOR = 0.33
+MIN_STEM_CHARS = 3
 # A sentence joins the answer only if it scores at least this share of the best one: further down
 # the ranking it is on the topic rather than on the question.
 RELATIVE_CUTOFF = 0.6
@@ -332,6 +339,7 @@ class OfflineAnswerer:
         asked: str = "",
         vocabulary: frozenset[str] = frozenset(),
         untreated: Sequence[str] = (),
+        rank_by_asked: bool = False,
     ) -> OfflineAnswer:
         """Answer ``question`` from ``sources`` (numbered, best first) with cited source sentences.
 
@@ -342,6 +350,8 @@ class OfflineAnswerer:
         ``vocabulary`` holds the documents' word stems (default: those of ``sources``);
         ``untreated`` names subjects of the question that the sources are known not to treat (a
         question in Chinese: see ``glossary.subjects``), and then the answer is "not covered".
+        With ``rank_by_asked``, ``question`` is ``asked`` read with a subject guessed before it, and
+        sentences are ranked by ``asked`` as much as by that reading.
         """
         wording = wording or Wording(intro=intro, no_answer=no_answer)
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
@@ -368,6 +378,19 @@ class OfflineAnswerer:
         query = self._embedder.embed_query(question) if vector is None else vector
         query = np.asarray(query, dtype=np.float32)
         scored = self._score(question, query, candidates)
+        if rank_by_asked and asked and asked != question:
+            # Read with the top source's subject for "is this only an old person thing?": the
+            # subject decides what is on the topic, the person's own words what answers them, so
+            # those open the answer. (A follow-up's subject is known, not guessed: its own words
+            # point back to it, "so with this kind of surgery there is no risk?", and are not
+            # enough alone.)
+            scored = self._own_weighted(scored, asked)
+            if not self._answers_own(scored, asked):
+                # The guess did not help: the question is read as asked, as without it.
+                return self.compose(
+                    asked, sources, intro=intro, no_answer=no_answer, wording=wording,
+                    place=place, vocabulary=vocabulary, untreated=untreated,
+                )  # fmt: skip
         who_replied = account and bool(_ASKS_WHO_REPLIED.search(asked or question))
         if who_replied:
             # "Who answered that girl's question?": the page's reply to her, which names him.
@@ -399,13 +422,18 @@ class OfflineAnswerer:
         ]
         # A close match still leaves a subject no source names ("MRI" beside sentences on metal
         # implants): then it too must speak to enough of the question.
-        unsure = best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
-        if unsure and not self._covers(question, query, own, answer, vocabulary, part_cover):
+        # So does a question read with a guessed subject: the subject alone makes a close match.
+        unsure = (
+            rank_by_asked or best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
+        )
+        # A guessed subject is ours, not the person's: only their own words are weighed for cover.
+        read, read_vector = (own, self._vectors([own])[0]) if rank_by_asked else (question, query)
+        if unsure and not self._covers(read, read_vector, own, answer, vocabulary, part_cover):
             # MMR may have passed over the one sentence that answers ("is removal worth it?":
             # "the benefits of removal often outweigh the risks" ranks fourth, below sentences on
             # removal alone): a sentence of the pool that makes the answer cover the question
             # takes the last place.
-            swapped = self._swap_to_cover(question, query, own, scored, chosen, vocabulary, parts)
+            swapped = self._swap_to_cover(read, read_vector, own, scored, chosen, vocabulary, parts)
             if swapped is None:
                 return declined
             chosen, answer, part_cover = swapped
@@ -520,7 +548,37 @@ class OfflineAnswerer:
                 for (rank, _, _), s, w in zip(candidates, semantic, lexical, strict=True)
             ]
         )
+        relevance += TYPE_BONUS * _answers_kind(question, units)
         return _Scored(candidates, vectors, matched, semantic, relevance)
+
+    def _own_weighted(self, scored: _Scored, own: str) -> _Scored:
+        """``scored`` with relevance read half against ``own``, the person's own words."""
+        own_semantic = scored.matched @ self._vectors([own])[0]
+        relevance = scored.relevance + SEMANTIC_WEIGHT * OWN_SHARE * (
+            own_semantic - scored.semantic
+        )
+        return replace(scored, relevance=relevance)
+
+    def _answers_own(self, scored: _Scored, own: str) -> bool:
+        """Whether a sentence answers the person's own words, not just the guessed subject: close
+        enough in meaning (GUESSED_FLOOR) and sharing one of their subject words, at least its
+        stem ("old" in "older adults", "pain" in "painful"). "can I do yoga with this?" and "can
+        I fly with this?" are then declined, as they were before a subject was guessed."""
+        own_semantic = scored.matched @ self._vectors([own])[0]
+        wanted = [
+            w.lower()
+            for w in _WORD.findall(own)
+            if len(w) >= MIN_STEM_CHARS and w.lower() not in _COMMON and not w.isdigit()
+        ]
+        for i in np.flatnonzero(own_semantic >= GUESSED_FLOOR).tolist():
+            theirs = [t.lower() for t in _WORD.findall(scored.candidates[i][2].text)]
+            if any(
+                len(t) >= MIN_STEM_CHARS and (t.startswith(w) or w.startswith(t))
+                for w in wanted
+                for t in theirs
+            ):
+                return True
+        return False
 
     def _pool(self, scored: _Scored) -> list[int]:
         """The sentences relevant enough to quote, most relevant first."""
@@ -996,6 +1054,37 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
     flush_prose()
     flush_item()
     return pieces
+
+
+# What kind of answer a question asks for, and the words a sentence of that kind has: a sentence
+# that gives a treatment to "will they have to put a new one in?", a cause to "what makes screws
+# loosen?", a sign to "can you see a bump before?", ranks above one only on the same topic.
+_KINDS = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        (r"\b(?:treat\w*|put (?:a |in a )?new|replac\w*|what (?:will|would|do|does) (?:they|the "
+         r"doctors?|the surgeons?|the hospital) do|what happens next|fix(?:ed)? it)\b",
+         r"\b(?:treatment (?:usually |often )?(?:involves|includes)|revision surgery|remove or replace)\b"),
+        (r"\b(?:how (?:likely|common|often|rare)|chances?|odds|is (?:it|this|that) (?:rare|common))\b",
+         r"\b(?:rare|rarely|uncommon|common|majority|never experience|percent)\b"),
+        (r"\b(?:signs?|symptoms?|how (?:do|would|can|will) (?:i|we|you) (?:know|tell)|see a bump|"
+         r"notice)\b",
+         r"\b(?:might cause|signs?|symptoms?|redness|swelling|bump|discomfort)\b"),
+        (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid)\b",
+         r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"),
+        (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
+         r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
+        (r"\b(?:what|which) (?:infections?|complications?)\b",
+         r"\b(?:infections|osteomyelitis)\b"),
+    )
+)  # fmt: skip
+TYPE_BONUS = 0.08
+
+
+def _answers_kind(question: str, units: Sequence[_Unit]) -> np.ndarray:
+    """1 for each unit that gives the kind of answer ``question`` asks for (see ``_KINDS``)."""
+    wanted = [gives for asks, gives in _KINDS if asks.search(question)]
+    return np.array([float(any(gives.search(unit.text) for gives in wanted)) for unit in units])
 
 
 def _lexical(question: str, texts: list[str]) -> np.ndarray:

@@ -119,6 +119,8 @@ class _Retrieved:
     # The question as the generator reads it, and its embedding when retrieval already made it.
     query: str
     vector: np.ndarray | None
+    # The query is the question read with the top source's subject (see ``points_to_nothing``).
+    subject_guessed: bool = False
 
 
 @dataclass
@@ -275,6 +277,7 @@ class Answerer:
                 vocabulary=self.index.vocabulary,
                 language=check.triage.language,
                 untreated=tuple(glossary_subjects(question)),
+                subject_guessed=retrieved.subject_guessed,
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
             for event in generator.generate(request):
@@ -299,7 +302,7 @@ class Answerer:
         # A red-flag sign asked about (not reported) ends the answer with what to do if it
         # happens, unless the question asked how soon to act (then it opened the answer).
         after = ""
-        if check.urgency == "none" and check.kind != "injection" and not how_soon(question):
+        if check.urgency == "none" and check.kind != "injection" and not _flag_first(check):
             after = if_it_happens(prompts, check.triage, self.settings)
         text = "\n\n".join(part for part in (preface, body, after) if part)
         text, cited = safety.postprocess(
@@ -440,6 +443,7 @@ class Answerer:
                 log.info("the rewritten question reads as an injection; using it as asked")
                 query = question
         vector: np.ndarray | None = self.index.embedder.embed_query(query)
+        guessed = False
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
@@ -448,6 +452,10 @@ class Answerer:
             query, vector = f"{_previous_focus(previous[-1])} {question}", None
         elif not rewrite and (focus := focus_of(question)) != question:
             query, vector = focus, None
+        elif not rewrite and not previous and hits and points_to_nothing(question):
+            # "is this only an old person thing? im 34", asked first: "this" is what the sources
+            # found are about; read with their top title, as a follow-up is read with its subject.
+            query, vector, guessed = f"{_title_subject(hits[0].title)} {question}", None, True
         if signs and not rewrite:
             # Under an urgent banner the answer says what the sources say about the signs that
             # raised it, in the rules' plain description, whatever else the story holds.
@@ -464,7 +472,7 @@ class Answerer:
                    **_where_from(hit.metadata))
             for hit in hits
         ]  # fmt: skip
-        return _Retrieved(passages, sources, query, vector)
+        return _Retrieved(passages, sources, query, vector, guessed)
 
     def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
         # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with
@@ -535,6 +543,31 @@ def followup_subject(question: str, previous: str) -> str:
         w for w in words(asked) if w.lower() not in STOPWORDS_EN_PLUS and w.lower() not in mine
     ]
     return " ".join(dict.fromkeys(content[:SUBJECT_WORDS]))
+
+
+def points_to_nothing(question: str) -> bool:
+    """Whether a short first question names its subject only by pointing ("is this only an old
+    person thing?"): no word of it but the pointer says what "this" is."""
+    own = words(question)
+    if len(own) > FOLLOWUP_MAX_WORDS or not any(w.lower() in _POINTING for w in own):
+        return False
+    return not any(w.lower() in _SUBJECT_WORDS for w in own)
+
+
+def _title_subject(title: str) -> str:
+    """The content words of a title's first sentence ("Can Spinal Screws Push Through the Skin?
+    Understanding ..." -> "Spinal Screws Push Skin"), few enough not to drown the question."""
+    first = re.split(r"[?:.!]", title, maxsplit=1)[0]
+    content = [w for w in words(first) if w.lower() not in STOPWORDS_EN_PLUS]
+    return " ".join(content[:TITLE_WORDS])
+
+
+TITLE_WORDS = 4
+# Words that name the subject themselves: a question with one of them points at nothing unsaid.
+_SUBJECT_WORDS = frozenset(
+    "screw screws rod rods plate plates implant implants hardware metal fusion surgery operation op "
+    "removal skin wound scar spine back bone".split()
+)
 
 
 def _previous_focus(previous: str) -> str:
@@ -637,7 +670,29 @@ def _check(
     if triage.urgency != "none" and check.kind == "off_topic":
         # A red flag is never off-topic: someone describing one gets the opener and the sources.
         check = safety.RequestCheck("ok", "red flag")
+    if check.kind in _REFUSALS and triage.urgency == "none" and not triage.asked_about:
+        # A refusal in a conversation that asked about a red-flag sign before ("what if the
+        # hardware comes through the skin?", then "which antibiotic, how many mg?") says what to
+        # do if it happens: the dose question may mean it is happening and about to be self-treated.
+        triage = replace(triage, asked_about=_asked_before(user_turns, triager))
     return _Check(triage, check.kind, question)
+
+
+# The requests declined with a fixed reply (the injection reply carries nothing from the
+# conversation: see ``_stream``).
+_REFUSALS = ("personal_decision", "off_topic")
+
+
+def _asked_before(user_turns: Sequence[str], triager: Triager) -> tuple[str, ...]:
+    """The red-flag rules the newest user turn that asked about one asked about, when no later
+    turn (nor it) reported one: a report with no banner now was seen to by care since."""
+    for turn in reversed(user_turns):
+        alone = triager.triage([turn])
+        if alone.urgency != "none":
+            return ()
+        if alone.asked_about:
+            return alone.asked_about
+    return ()
 
 
 def validate_question(question: object) -> str:
@@ -702,9 +757,15 @@ def _preface(prompts: Prompts, check: _Check, settings: Settings) -> str:
         parts.append(prompts.message("emergency_next_steps", triage.language))
     if check.kind in ("off_topic", "personal_decision", "injection"):
         parts.append(prompts.message(check.kind))
-    if triage.urgency == "none" and check.kind != "injection" and how_soon(check.question):
+    if triage.urgency == "none" and check.kind != "injection" and _flag_first(check):
         parts.append(if_it_happens(prompts, triage, settings))
     return "\n\n".join(part for part in parts if part)
+
+
+def _flag_first(check: _Check) -> bool:
+    """Whether what to do if an asked-about sign happens comes before the body rather than after:
+    when the question asks how soon to act, and with a refusal, which it must not trail behind."""
+    return how_soon(check.question) or check.kind in _REFUSALS
 
 
 # "is that A&E or can it wait till Monday?": a question about how soon to act is answered first.
