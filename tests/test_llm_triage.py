@@ -187,12 +187,42 @@ def test_malformed_output_leaves_the_answer_as_the_code_triaged_it(
 def test_a_server_error_is_failed_and_the_answer_still_comes(
     make_answerer: Callable[..., Any], fake_llm: FakeChatServer
 ) -> None:
-    fake_llm.script_structured(Error(500), Error(500))
+    fake_llm.script_structured(*[Error(500)] * 4)
     _, final = _ask(make_answerer(fake_llm), EMERGENCY)
-    assert len(fake_llm.structured_requests) == 2, "retried once, as the answer is"
+    kinds = [r["response_format"]["type"] for r in fake_llm.structured_requests]
+    assert kinds == ["json_schema", "json_schema", "json_object", "json_object"], (
+        "retried once, as the answer is, then asked in JSON mode, retried once (a 500 is what "
+        "llama-cpp-python's server answers a json_schema request with)"
+    )
     assert final.triage_second_opinion == "failed"
     assert final.urgency == "emergency", "the code's triage stands"
     assert final.mode == "llm" and final.notice is None and final.answer
+
+
+def test_a_server_that_refuses_json_schema_is_asked_in_json_mode_with_the_schema(
+    client: LLMClient, fake_llm: FakeChatServer
+) -> None:
+    # llama-cpp-python's server (0.3.36, run by hand against a real model: docs/llm.md) takes
+    # only "text" and "json_object" and answers a json_schema request with HTTP 500.
+    fake_llm.response_format_types = frozenset({"text", "json_object"})
+    fake_llm.script_structured(Reply(SEPSIS))
+    opinion = second_opinion(client, [CALM], prompts=PROMPTS, deadline=time.monotonic() + 6)
+    assert opinion.status == "ok" and opinion.urgency == "emergency", opinion
+    assert opinion.rule_ids == ("sepsis",)
+    last = fake_llm.structured_requests[-1]["response_format"]
+    assert last["type"] == "json_object"
+    assert set(last["schema"]["properties"]) == {"urgency", "rule_ids"}, "the shape goes with it"
+
+
+@pytest.mark.parametrize("status", [401, 429, 503])
+def test_a_refused_key_a_rate_limit_or_a_server_down_is_not_asked_again_in_json_mode(
+    client: LLMClient, fake_llm: FakeChatServer, status: int
+) -> None:
+    fake_llm.script_structured(*[Error(status, retry_after=0.01)] * 3)
+    opinion = second_opinion(client, [CALM], prompts=PROMPTS, deadline=time.monotonic() + 6)
+    assert opinion.status == "failed"
+    kinds = {r["response_format"]["type"] for r in fake_llm.structured_requests}
+    assert kinds == {"json_schema"}
 
 
 def test_a_stall_is_failed_within_the_second_opinions_share_of_the_budget(

@@ -155,6 +155,9 @@ class FakeChatServer:
         self.hits: list[str] = []  # "METHOD /path" of every request, any route
         self.structured_default: Behaviour = Reply(NO_RED_FLAG)
         self.structured_requests: list[dict[str, Any]] = []  # bodies with a response_format
+        # The ``response_format`` types the server takes; None takes any. llama-cpp-python's server
+        # (0.3.36) takes only "text" and "json_object" and answers "json_schema" with HTTP 500.
+        self.response_format_types: frozenset[str] | None = None
         # time.monotonic() readings of the moments clients hung up on a reply still being written
         self.hangups: list[float] = []
         # Chat requests being served right now, the most at once, and when each one ended.
@@ -283,6 +286,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(Error(400, message="body is not JSON"))
             return
         self.fake._record(body, {k.lower(): v for k, v in self.headers.items()})
+        wanted = body.get("response_format")
+        accepted = self.fake.response_format_types
+        if isinstance(wanted, dict) and accepted is not None and wanted.get("type") not in accepted:
+            # As llama-cpp-python's server does: its validation error becomes a 500.
+            kinds = " or ".join(repr(kind) for kind in sorted(accepted))
+            self._send_error(Error(500, message=f"response_format.type: Input should be {kinds}"))
+            return
         with self.fake._lock:
             self.fake.active += 1
             self.fake.peak_active = max(self.fake.peak_active, self.fake.active)

@@ -27,12 +27,15 @@ class Failure(Exception):
         retryable: bool,
         retry_after: float | None = None,
         timeout: bool = False,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
         self.timeout = timeout
+        # The HTTP status when the endpoint answered with an error, else None.
+        self.status = status
 
 
 def classify(err: BaseException, read_timeout: float) -> Failure:
@@ -55,10 +58,15 @@ def classify(err: BaseException, read_timeout: float) -> Failure:
                 "LLM endpoint rate-limited the request (HTTP 429)",
                 retryable=True,
                 retry_after=_retry_after(err.response.headers),
+                status=status,
             )
         if status in (401, 403):
-            return Failure(f"LLM endpoint rejected the API key (HTTP {status})", retryable=False)
-        return Failure(f"LLM endpoint error (HTTP {status})", retryable=status >= 500)
+            return Failure(
+                f"LLM endpoint rejected the API key (HTTP {status})", retryable=False, status=status
+            )
+        return Failure(
+            f"LLM endpoint error (HTTP {status})", retryable=status >= 500, status=status
+        )
     if isinstance(err, openai.APIError):
         return Failure("LLM endpoint reported an error", retryable=False)
     return Failure(

@@ -72,7 +72,14 @@ _PROMPT_TAGS = re.compile(r"<(\s*/?\s*)(sources|question|history|shown)(\s*)>", 
 
 
 class LLMError(Exception):
-    """The endpoint could not give an answer; ``str(err)`` is one line with no secrets."""
+    """The endpoint could not give an answer; ``str(err)`` is one line with no secrets.
+
+    ``status`` is the HTTP status when the endpoint answered with an error, else None.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LLMClient:
@@ -256,10 +263,10 @@ class LLMClient:
             except Failure as failure:
                 logger.info("structured LLM attempt %d failed: %s", attempt + 1, failure.message)
                 if not failure.retryable or attempt >= self._settings.llm_max_retries:
-                    raise LLMError(failure.message) from None
+                    raise LLMError(failure.message, status=failure.status) from None
                 pause = pause_before_retry(failure, attempt, deadline, self.clock())
                 if pause is None:
-                    raise LLMError(failure.message) from None
+                    raise LLMError(failure.message, status=failure.status) from None
                 time.sleep(pause)
                 attempt += 1
 

@@ -56,6 +56,14 @@ RESPONSE_FORMAT: dict[str, Any] = {
         "schema": _Verdict.model_json_schema(),
     },
 }
+# JSON mode with the schema beside it, for servers that refuse "json_schema". llama-cpp-python's
+# server (0.3.36, run by hand against a real model: docs/llm.md) takes only "text" and
+# "json_object", answers "json_schema" with HTTP 500, and turns the "schema" given with
+# "json_object" into a grammar, so the reply is held to the same shape.
+JSON_MODE_FORMAT: dict[str, Any] = {"type": "json_object", "schema": _Verdict.model_json_schema()}
+# Statuses that say the endpoint is there but refused this request's form, not that it is down,
+# rate-limited or refusing the key.
+_REFUSED_FORM = frozenset(range(400, 600)) - {401, 403, 408, 429, 502, 503, 504}
 
 
 @dataclass(frozen=True)
@@ -92,12 +100,22 @@ def second_opinion(
         return SecondOpinion("none", status="failed", detail="the prompts folder has no triage.md")
     deadline = min(deadline, client.clock() + SECOND_OPINION_S)
     try:
-        reply = client.structured_reply(
-            prompts.triage,
-            format_request(user_turns),
-            deadline=deadline,
-            response_format=RESPONSE_FORMAT,
-        )
+        try:
+            reply = client.structured_reply(
+                prompts.triage,
+                format_request(user_turns),
+                deadline=deadline,
+                response_format=RESPONSE_FORMAT,
+            )
+        except LLMError as err:
+            if err.status not in _REFUSED_FORM:
+                raise
+            reply = client.structured_reply(
+                prompts.triage,
+                format_request(user_turns),
+                deadline=deadline,
+                response_format=JSON_MODE_FORMAT,
+            )
     except LLMError as err:
         return SecondOpinion("none", status="failed", detail=str(err))
     except Exception as err:
