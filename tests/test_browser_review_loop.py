@@ -29,7 +29,7 @@ from spinechat.governance.vetted import VettedMatcher, default_vetted_path
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
 from spinechat.web.ui import REPORT_LINK_TEXT
-from support.browser import TIMEOUT_MS, axe, describe_violations, launch_browser
+from support.browser import TIMEOUT_MS, axe, describe_violations
 from support.servers import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
@@ -92,12 +92,6 @@ def site(
     with serve(app) as url:
         yield url, settings
     audit.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
 
 
 def _page(browser: Browser) -> Page:
