@@ -8,6 +8,7 @@
 - ``servers``: an ASGI app on uvicorn, or a folder of static files, in a thread.
 - ``triage``: the urgency a ``Triager`` gives a conversation.
 - ``sse``: reading a server-sent event stream.
-- ``corpus``: synthetic knowledge folders for index tests.
+- ``corpus``: synthetic knowledge folders for index tests; the seeded index with one planted document.
+- ``clock``: the day the app reads, set by the test.
 - ``embedders``: the real embedder wrapped to count its work or to pose as another model.
 """
