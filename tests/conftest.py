@@ -20,12 +20,16 @@ from spinechat.embedding import Embedder, load_embedder
 from spinechat.fake_llm import FakeChatServer
 from spinechat.index import Store, ingest, open_store
 from spinechat.retrieval import HybridIndex
+from spinechat.safety.conversation import Triager
 from support.embedders import CountingEmbedder
 from support.env import scrub_environment
 from support.model_guard import ModelRequestGuard, guard_model_requests
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from spinechat.answer.pipeline import Answerer
+    from support.browser import OfflineBrowsing
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
@@ -75,6 +79,31 @@ def embedder(embedder_model_dir: Path) -> Embedder:
 @pytest.fixture
 def counting_embedder(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium under Playwright, launched once per module (``support.browser``)."""
+    # Imported here, not at the top: only the browser tests load Playwright.
+    from support.browser import launch_browser
+
+    with launch_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def browsing(browser: Browser) -> Iterator[OfflineBrowsing]:
+    """Pages cut off from every host but this machine; the test fails if one tried another."""
+    from support.browser import offline_browsing
+
+    with offline_browsing(browser) as offline:
+        yield offline
+
+
+@pytest.fixture(scope="module")
+def triager(embedder: Embedder) -> Triager:
+    """The red-flag ``Triager`` with the real embedder's matcher, built once per module."""
+    return Triager(embedder)
 
 
 @pytest.fixture
@@ -162,3 +191,11 @@ def make_answerer(
         )
 
     return make
+
+
+@pytest.fixture(scope="module")
+def answerer(make_answerer: Callable[..., Any]) -> Answerer:
+    """The offline ``Answerer`` on the seeded index, built once per module; a module that needs
+    another one (its own data folder, an LLM) defines its own ``answerer``."""
+    built: Answerer = make_answerer()
+    return built

@@ -4,20 +4,12 @@ declined even when its topic matches closely. Through the real pipeline on the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer, focus_of, followup_subject
 from spinechat.answer.types import Message
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 # A story written without capitals: the shared splitter reads it as one sentence, so the story's

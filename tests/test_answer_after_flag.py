@@ -3,7 +3,6 @@ sourced answer instead of the flag's answer again. Offline, through the real pip
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ pytestmark = pytest.mark.slow
 
 PROMPTS = load_prompts(Path(__file__).resolve().parent.parent / "prompts")
 FLAG = "I can see a bit of metal sticking out of my scar on my back since this morning"
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 def _after_flag(answerer: Answerer, question: str):  # type: ignore[no-untyped-def]

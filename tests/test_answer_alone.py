@@ -5,20 +5,12 @@ pipeline on the seeded index."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.prompts import load_prompts
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 def test_what_to_watch_for_alone_gets_the_warning_signs(answerer: Answerer) -> None:

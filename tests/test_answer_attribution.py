@@ -4,8 +4,6 @@ the Q&A page's patient's own account is quoted, as hers, only when the person as
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.offline import asks_account
@@ -15,12 +13,6 @@ from spinechat.answer.types import Message
 from spinechat.prompts import load_prompts
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 # Similar Q&A noise: Dr. Zhang's reply to the throat patient matched "causes of loosening" only

@@ -3,8 +3,6 @@ not the whole previous answer, and a short follow-up that points back is answere
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
@@ -17,12 +15,6 @@ UNRELATED_ANSWER = (
     "Here is what our sources say: Metal implants are not meant to move or become visible. They "
     "are protected by several layers of tissue: muscles, fat, healthy skin, connective tissue. "
 ) * 6
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 def _follow_up(answerer: Answerer, first: str, then: str, answer: str = ""):  # type: ignore[no-untyped-def]

@@ -4,20 +4,12 @@ covered" and the surgeon advice. Through the real pipeline on the seeded index."
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.prompts import load_prompts
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 ENGLISH_WORDING = ("Here is what our sources say", "Please talk to your surgeon", "Our sources do")

@@ -5,8 +5,6 @@ other doctor's advice of another X-ray where the earlier answer gave it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.offline import asks_account, named_doctors
@@ -16,12 +14,6 @@ from spinechat.answer.types import Message
 from spinechat.prompts import load_prompts
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@ money, no "Generally speaking" opener left from a reply's greeting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
@@ -12,12 +10,6 @@ from spinechat.answer.pipeline import Answerer
 pytestmark = pytest.mark.slow
 
 _COST_WORDS = ("insurance", "out-of-pocket", "costs", "billing")
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@ speaks of that patient's own case comes framed as the reply to their question.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
@@ -12,12 +10,6 @@ from spinechat.answer.pipeline import Answerer
 pytestmark = pytest.mark.slow
 
 CASE = "In that patient's case, the loosening of a spinal screw two weeks post-surgery"
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.index import ingest, open_store
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
+from support.corpus import plant_document
 from support.processes import AppProcess, app_process
 from support.servers import serve
 from support.sse import read_events
@@ -342,21 +343,17 @@ def canary_settings(
     embedder: MiniLMEmbedder,
 ) -> Settings:
     """An index of the shipped knowledge plus the planted document (only it is embedded)."""
-    root = tmp_path_factory.mktemp("canary")
-    knowledge = root / "knowledge"
-    shutil.copytree(seeded_settings.knowledge_dir, knowledge)
-    (knowledge / "hardware-skin-care.md").write_text(CANARY_DOC, encoding="utf-8")
-    shutil.copytree(seeded_settings.data_dir, root / "data")
-    settings = seeded_settings.with_overrides(
-        data_dir=root / "data",
-        knowledge_dir=knowledge,
+    return plant_document(
+        seeded_settings,
+        tmp_path_factory.mktemp("canary"),
+        "hardware-skin-care.md",
+        CANARY_DOC,
+        embedder,
         prompts_dir=PROMPTS_DIR,
         rate_limit_per_minute=100_000,
         llm_timeout=5,
         llm_max_retries=0,
     )
-    assert ingest(settings, embedder).as_json()["added"] == 1
-    return settings
 
 
 def _model_inputs(fake: FakeChatServer) -> str:

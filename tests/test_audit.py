@@ -667,16 +667,12 @@ def test_widget_keeps_one_conversation_until_cleared(
     tmp_path: Path,
     audit_log: AuditLog,
 ) -> None:
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import expect
 
     from spinechat.web.app import create_app
     from support.browser import TIMEOUT_MS, OfflineBrowsing, launch_browser
-    from support.servers import serve
-    from test_browser_widget import _ask, _host_page, _launcher, _QuietHandler
+    from support.servers import serve, serve_folder
+    from test_browser_widget import _ask, _host_page, _launcher
 
     answerer = _audited(make_answerer(), audit_log)
     settings = seeded_settings.with_overrides(rate_limit_per_minute=10_000)
@@ -684,28 +680,21 @@ def test_widget_keeps_one_conversation_until_cleared(
     folder.mkdir()
     with serve(create_app(settings, answerer=answerer)) as app_url:
         (folder / "widget.html").write_text(_host_page(app_url), encoding="utf-8")
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=host.serve_forever, daemon=True).start()
-        try:
-            with launch_browser() as browser:
-                browsing = OfflineBrowsing(browser)
-                page = browsing.page()
-                page.goto(f"http://127.0.0.1:{host.server_address[1]}/widget.html")
-                expect(_launcher(page)).to_be_visible(timeout=TIMEOUT_MS)
-                _launcher(page).click()
-                sent = []
-                page.on("request", lambda r: sent.append(r) if "/api/ask" in r.url else None)
-                _ask(page, "Can spinal screws come through the skin?")
-                _ask(page, "is it dangerous?")
-                page.get_by_role("button", name="Clear conversation").click()
-                _ask(page, HEADLINE)
-                bodies = [json.loads(r.post_data or "{}") for r in sent]
-                browsing.close()
-                assert not browsing.page_errors, browsing.page_errors
-        finally:
-            host.shutdown()
-            host.server_close()
+        with serve_folder(folder) as port, launch_browser() as browser:
+            browsing = OfflineBrowsing(browser)
+            page = browsing.page()
+            page.goto(f"http://127.0.0.1:{port}/widget.html")
+            expect(_launcher(page)).to_be_visible(timeout=TIMEOUT_MS)
+            _launcher(page).click()
+            sent = []
+            page.on("request", lambda r: sent.append(r) if "/api/ask" in r.url else None)
+            _ask(page, "Can spinal screws come through the skin?")
+            _ask(page, "is it dangerous?")
+            page.get_by_role("button", name="Clear conversation").click()
+            _ask(page, HEADLINE)
+            bodies = [json.loads(r.post_data or "{}") for r in sent]
+            browsing.close()
+            assert not browsing.page_errors, browsing.page_errors
     audit_log.flush()
     ids = [r.conversation_id for r in AuditStore(audit_log.path).records()]
     assert len(ids) == 3 and len(set(ids)) == 2, ids

@@ -9,11 +9,8 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored); their paths are pri
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +21,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import (
-    Browser,
     Frame,
     FrameLocator,
     Locator,
@@ -48,11 +44,10 @@ from support.browser import (
     axe,
     describe_violations,
     failed_audits,
-    launch_browser,
     lighthouse,
     screenshot,
 )
-from support.servers import serve
+from support.servers import serve, serve_folder
 
 # Gradio's queue trips pandas deprecation warnings of its own.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
@@ -114,11 +109,6 @@ def _serve(app: FastAPI) -> Iterator[str]:
     """``app`` on uvicorn in a daemon thread on a free loopback port; yields its URL."""
     with serve(app) as url:
         yield f"{url}/"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -199,36 +189,11 @@ def host_url(running: RunningApp, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     assert pointed != page, "embed.html has no data-spinechat-url attribute to point at the app"
     (folder / "embed.html").write_text(pointed, encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/embed.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(folder) as port:
+        yield f"http://127.0.0.1:{port}/embed.html"
 
 
 # ---- the browser ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def browsing(browser: Browser) -> Iterator[OfflineBrowsing]:
-    offline = OfflineBrowsing(browser)
-    yield offline
-    offline.close()
-    if offline.blocked:
-        pytest.fail(f"the browser tried to reach other servers: {sorted(set(offline.blocked))}")
 
 
 # ---- helpers -------------------------------------------------------------------------------------

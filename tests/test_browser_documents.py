@@ -20,7 +20,7 @@ from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore, Role
 from spinechat.index import ingest
 from spinechat.retrieval import open_index
 from spinechat.web.app import create_app
-from support.browser import TIMEOUT_MS, axe, describe_violations, launch_browser, screenshot
+from support.browser import TIMEOUT_MS, axe, describe_violations, screenshot
 from support.cli import KNOWLEDGE
 from support.servers import serve
 
@@ -76,12 +76,6 @@ def site(
         app = create_app(settings, answerer=answerer)
     with serve(app) as url:
         yield url, settings
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture

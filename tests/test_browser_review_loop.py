@@ -29,7 +29,8 @@ from spinechat.governance.vetted import VettedMatcher, default_vetted_path
 from spinechat.retrieval import HybridIndex
 from spinechat.web.app import create_app
 from spinechat.web.ui import REPORT_LINK_TEXT
-from support.browser import TIMEOUT_MS, axe, describe_violations, launch_browser
+from support.browser import TIMEOUT_MS, axe, describe_violations
+from support.clock import Days
 from support.servers import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
@@ -50,17 +51,9 @@ QUESTION_NAME = re.compile(r"^Your question\b")
 SOURCES_DONE = re.compile(r"\[\d+\]|No sources were cited")
 
 
-class _Days:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
 @pytest.fixture(scope="module")
-def days() -> _Days:
-    return _Days(TODAY)
+def days() -> Days:
+    return Days(TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +61,7 @@ def site(
     seeded_settings: Settings,
     seeded_index: HybridIndex,
     embedder: Any,
-    days: _Days,
+    days: Days,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Settings]]:
     data = tmp_path_factory.mktemp("loop") / "data"
@@ -92,12 +85,6 @@ def site(
     with serve(app) as url:
         yield url, settings
     audit.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
 
 
 def _page(browser: Browser) -> Page:
@@ -127,7 +114,7 @@ def _wait_for(check: Any, what: str) -> None:
 
 
 def test_dislike_review_vet_serve_expire(
-    site: tuple[str, Settings], browser: Browser, days: _Days
+    site: tuple[str, Settings], browser: Browser, days: Days
 ) -> None:
     url, settings = site
     feedback = FeedbackStore(default_feedback_path(settings))

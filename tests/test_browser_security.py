@@ -8,21 +8,17 @@ host servers are bound before the app is built so the allowed origin can be conf
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from spinechat.answer.pipeline import Answerer
 from spinechat.web.app import create_app
-from support.browser import TIMEOUT_MS, OfflineBrowsing, launch_browser, screenshot
-from support.servers import serve
+from support.browser import TIMEOUT_MS, OfflineBrowsing, screenshot
+from support.servers import serve, serve_folder
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
@@ -37,26 +33,6 @@ HOST_PAGE = """<!doctype html>
 REFUSED_WAIT_MS = 6_000
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _host_server(folder: Path, address: str) -> Iterator[int]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((address, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def host_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hosts")
@@ -67,14 +43,14 @@ def host_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def allowed_host(host_folder: Path) -> Iterator[str]:
     """The hospital's page: its origin is on the allow-list."""
-    for port in _host_server(host_folder, "127.0.0.1"):
+    with serve_folder(host_folder) as port:
         yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
 def other_host(host_folder: Path) -> Iterator[str]:
     """Another site's page (localhost is a different site from 127.0.0.1)."""
-    for port in _host_server(host_folder, "127.0.0.1"):
+    with serve_folder(host_folder) as port:
         yield f"http://localhost:{port}"
 
 
@@ -92,21 +68,6 @@ def app_url(
     )
     with serve(create_app(answerer.settings, answerer=answerer)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def browsing(browser: Browser) -> Iterator[OfflineBrowsing]:
-    offline = OfflineBrowsing(browser)
-    yield offline
-    offline.close()
-    if offline.blocked:
-        pytest.fail(f"the browser tried to reach other servers: {sorted(set(offline.blocked))}")
 
 
 def _console(page: Page) -> list[str]:

@@ -31,7 +31,6 @@ from support.browser import (
     axe,
     describe_violations,
     failed_audits,
-    launch_browser,
     lighthouse,
     screenshot,
 )
@@ -66,12 +65,6 @@ def staff_url(
         app = create_app(answerer.settings, answerer=answerer)
     with serve(app) as url:
         yield f"{url}/staff/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

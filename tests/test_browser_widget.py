@@ -11,13 +11,10 @@ test-artifacts/widget-figures.json for docs/embedding.md.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gzip
-import http.server
 import json
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,11 +36,11 @@ from support.browser import (
     axe,
     describe_violations,
     failed_audits,
-    launch_browser,
     lighthouse,
+    offline_browsing,
     screenshot,
 )
-from support.servers import serve
+from support.servers import serve, serve_folder
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
@@ -71,11 +68,6 @@ def _record(name: str, value: float) -> None:
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
     FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
     print(f"widget figure: {name} = {value}")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 # ---- servers -------------------------------------------------------------------------------------
@@ -167,34 +159,15 @@ def host(app_url: str, locked_url: str, tmp_path_factory: pytest.TempPathFactory
         )
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
+    with serve_folder(folder) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def browsing(browser: Browser) -> Iterator[OfflineBrowsing]:
-    offline = OfflineBrowsing(browser)
-    yield offline
-    offline.close()
-    assert not offline.page_errors, offline.page_errors
-    if offline.blocked:
-        pytest.fail(f"the browser tried to reach other servers: {sorted(set(offline.blocked))}")
+    """The shared ``browsing``, and a page's uncaught script error fails the test as well."""
+    with offline_browsing(browser, page_errors_allowed=False) as offline:
+        yield offline
 
 
 # ---- helpers -------------------------------------------------------------------------------------

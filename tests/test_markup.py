@@ -10,7 +10,6 @@ links.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,10 +23,11 @@ from markdown_it import MarkdownIt
 
 from spinechat.config import Settings
 from spinechat.embedding import MiniLMEmbedder
-from spinechat.index import ingest, open_store
+from spinechat.index import open_store
 from spinechat.retrieval import HybridIndex
 from spinechat.safety import neutralise_markup
 from spinechat.web.app import create_app
+from support.corpus import plant_document
 from support.servers import serve
 from support.sse import read_events
 
@@ -200,18 +200,15 @@ def poisoned_app(
     make_answerer: Callable[..., Any],
 ) -> Iterator[httpx.Client]:
     """The offline app on the shipped knowledge plus one document full of markup."""
-    root = tmp_path_factory.mktemp("poisoned")
-    knowledge = root / "knowledge"
-    shutil.copytree(seeded_settings.knowledge_dir, knowledge)
-    (knowledge / "rod-skin-checks.md").write_text(POISONED_DOC, encoding="utf-8")
-    shutil.copytree(seeded_settings.data_dir, root / "data")
-    chosen = seeded_settings.with_overrides(
-        data_dir=root / "data",
-        knowledge_dir=knowledge,
+    chosen = plant_document(
+        seeded_settings,
+        tmp_path_factory.mktemp("poisoned"),
+        "rod-skin-checks.md",
+        POISONED_DOC,
+        embedder,
         prompts_dir=REPO / "prompts",
         rate_limit_per_minute=100_000,
     )
-    assert ingest(chosen, embedder).as_json()["added"] == 1
     index = HybridIndex(open_store(chosen).get_collection(), embedder)
     answerer = make_answerer(settings=chosen, index=index)
     with (

@@ -61,6 +61,7 @@ from spinechat.web.security import is_rate_limited_path
 from spinechat.web.staff import build_staff_blocks
 from spinechat.web.staff_access import StaffAccess
 from spinechat.web.ui import REPORT_LINK_TEXT, ChatHandlers
+from support.clock import Days
 from support.env import clean_env
 from support.servers import serve
 
@@ -419,19 +420,9 @@ def test_the_chat_page_link_reports_the_answer_the_server_gave(api: Any) -> None
 # ---- the staff tab, role by role ----------------------------------------------------------------
 
 
-class _Days:
-    """The app's clock for vetted answers: moved forward by the test, never slept."""
-
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
 @pytest.fixture(scope="module")
-def days() -> _Days:
-    return _Days(TODAY)
+def days() -> Days:
+    return Days(TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -450,7 +441,7 @@ def settings(seeded_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def answerer(
-    settings: Settings, seeded_index: HybridIndex, embedder: Any, days: _Days
+    settings: Settings, seeded_index: HybridIndex, embedder: Any, days: Days
 ) -> Iterator[Answerer]:
     audit = AuditLog(default_audit_path(settings))
     matcher = VettedMatcher(
@@ -576,7 +567,7 @@ def test_a_bad_vetted_answer_is_refused_in_one_line(
 
 
 def test_the_loop_mark_write_serve_and_expire(
-    clients: dict[str, Client], settings: Settings, answerer: Answerer, disliked: str, days: _Days
+    clients: dict[str, Client], settings: Settings, answerer: Answerer, disliked: str, days: Days
 ) -> None:
     clara = _queue(clients["clara"])
     marked = clara.predict(disliked, "agreed: costs missing", api_name="/queue_mark")

@@ -36,11 +36,6 @@ PROMPTS = load_prompts(REPO / "prompts")
 
 
 @pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
-@pytest.fixture(scope="module")
 def phrases() -> Triager:
     return Triager()
 

@@ -12,16 +12,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.safety.conversation import Triager
-
-
-@pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
-def _urgency(triager: Triager, *turns: str) -> str:
-    return triager.triage(list(turns)).urgency
-
+from support.triage import urgency_of
 
 # ---- a red flag earlier in the chat holds until it is dealt with ------------------------------
 
@@ -54,7 +45,7 @@ HELD = [
 def test_an_earlier_red_flag_holds_over_a_harmless_last_turn(
     triager: Triager, turns: tuple[str, ...], urgency: str
 ) -> None:
-    assert _urgency(triager, *turns) == urgency
+    assert urgency_of(triager, *turns) == urgency
 
 
 RESOLVED_BY_CARE = [
@@ -81,7 +72,7 @@ RESOLVED_BY_CARE = [
 def test_care_that_dealt_with_it_clears_an_earlier_flag(
     triager: Triager, turns: tuple[str, ...]
 ) -> None:
-    assert _urgency(triager, *turns) == "none"
+    assert urgency_of(triager, *turns) == "none"
 
 
 # ---- signs described, not named; progressive weakness; broken phrases; conditions -------------
@@ -166,7 +157,7 @@ def test_signs_in_patient_wording_get_their_banner(
 ) -> None:
     # An urgent sign may be read as an emergency (numbness that spreads is one, NHS cauda equina);
     # an emergency must be read as one.
-    got = _urgency(triager, text)
+    got = urgency_of(triager, text)
     assert got == urgency or (urgency == "urgent" and got == "emergency")
 
 
@@ -177,7 +168,7 @@ def test_a_symptom_far_from_its_context_in_a_run_on_still_counts(triager: Triage
         "and then this morning when he went to the toilet he said he couldnt feel the paper at all "
         "when wiping and he had to push to get the wee out, anyway is he ok to have a beer"
     )
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 # ---- not a banner: time, person, media, general questions, negation ----------------------------
@@ -216,12 +207,13 @@ HARMLESS = [
 
 @pytest.mark.parametrize("text", HARMLESS)
 def test_time_person_media_questions_and_care_give_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 def test_a_family_member_now_is_personal(triager: Triager) -> None:
-    assert _urgency(triager, "my wife cant lift her foot since this morning, it just flops") == (
-        "emergency"
+    assert (
+        urgency_of(triager, "my wife cant lift her foot since this morning, it just flops")
+        == "emergency"
     )
 
 
@@ -230,7 +222,7 @@ def test_a_story_does_not_hide_the_writer_now(triager: Triager) -> None:
         "I read a story online about a man whose foot went floppy after his op. Since this morning "
         "my own foot won't lift and it drags on the floor."
     )
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 # ---- Chinese, both scripts ---------------------------------------------------------------------
@@ -250,11 +242,11 @@ CHINESE = [
 def test_chinese_signs_and_care_in_both_scripts(
     triager: Triager, turns: tuple[str, ...], urgency: str
 ) -> None:
-    assert _urgency(triager, *turns) == urgency
+    assert urgency_of(triager, *turns) == urgency
 
 
 def test_a_numb_patch_unchanged_since_before_surgery_is_not_new(triager: Triager) -> None:
     text = "still got the numb bit on my big toe that i had before the op, hasnt changed at all"
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
     worse = "the numb bit on my toe that i had before the op is spreading up my foot now"
-    assert _urgency(triager, worse) != "none"
+    assert urgency_of(triager, worse) != "none"

@@ -14,16 +14,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.safety.conversation import Triager
-
-
-@pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
-def _urgency(triager: Triager, *turns: str) -> str:
-    return triager.triage(list(turns)).urgency
-
+from support.triage import urgency_of
 
 # ---- Chinese general questions: 会…吗 -------------------------------------------------------------
 
@@ -49,14 +40,14 @@ CHINESE_TOLD_NOW = [
 
 @pytest.mark.parametrize("text", CHINESE_GENERAL)
 def test_a_chinese_will_it_question_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize(("text", "urgency"), CHINESE_TOLD_NOW)
 def test_a_chinese_sign_told_now_then_asked_about_gets_its_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 # ---- a sign that had gone and has come back -----------------------------------------------------
@@ -85,12 +76,12 @@ NOT_BACK = [
 def test_a_sign_that_has_come_back_gets_its_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 @pytest.mark.parametrize("text", NOT_BACK)
 def test_a_sign_that_went_and_stayed_away_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 # ---- worsening swallowing after anterior neck surgery --------------------------------------------
@@ -117,12 +108,12 @@ SWALLOW_SETTLING = [
 def test_swallowing_worse_after_neck_surgery_is_urgent_for_the_conversation(
     triager: Triager, turns: tuple[str, ...]
 ) -> None:
-    assert _urgency(triager, *turns) == "urgent"
+    assert urgency_of(triager, *turns) == "urgent"
 
 
 @pytest.mark.parametrize("text", SWALLOW_SETTLING)
 def test_swallowing_that_is_settling_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 # ---- pulmonary embolism, told by others, in non-native English, in Chinese -----------------------
@@ -147,12 +138,12 @@ PE_NOT_NOW = [
 
 @pytest.mark.parametrize("text", PE_TOLD)
 def test_signs_of_a_clot_on_the_lung_are_an_emergency(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 @pytest.mark.parametrize("text", PE_NOT_NOW)
 def test_no_clot_sign_now_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 # ---- Chinese emergencies in everyday wording, and care that has dealt with it ----------------------
@@ -175,20 +166,20 @@ CHINESE_SETTLED = [
 
 @pytest.mark.parametrize("text", CHINESE_EMERGENCIES)
 def test_chinese_emergencies_in_everyday_wording(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 @pytest.mark.parametrize("text", CHINESE_SETTLED)
 def test_chinese_dealt_with_someone_elses_or_negated_gets_no_banner(
     triager: Triager, text: str
 ) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 def test_a_chinese_emergency_in_an_earlier_turn_holds_for_the_conversation(
     triager: Triager,
 ) -> None:
     first = "腰椎减压术后第五天，会阴部麻木，大便失禁了自己都不知道。"
-    assert _urgency(triager, first, "明白。请问术后多久能坐飞机？") == "emergency"
+    assert urgency_of(triager, first, "明白。请问术后多久能坐飞机？") == "emergency"
     dealt = "我们去了急诊，做了核磁共振，医生说神经没有被压到，现在已经不麻了。"
-    assert _urgency(triager, first, dealt) == "none"
+    assert urgency_of(triager, first, dealt) == "none"

@@ -13,12 +13,6 @@ import pytest
 
 from spinechat.safety.conversation import Triager
 
-
-@pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
 PLANNED = [
     "at the check up they said one of her screws has come a bit loose and it'll have to come out next year",
     "the screw is loose and will need to come out, they said in the summer",

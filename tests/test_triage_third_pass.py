@@ -15,16 +15,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.safety.conversation import Triager
-
-
-@pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
-def _urgency(triager: Triager, *turns: str) -> str:
-    return triager.triage(list(turns)).urgency
-
+from support.triage import urgency_of
 
 # ---- Chinese --------------------------------------------------------------------------------------
 
@@ -46,12 +37,12 @@ CHINESE_TWINS = [
 
 @pytest.mark.parametrize("text", CHINESE_HARMLESS)
 def test_chinese_negated_past_or_general_signs_get_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize(("text", "urgency"), CHINESE_TWINS)
 def test_chinese_signs_told_now_get_their_banner(triager: Triager, text: str, urgency: str) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 # ---- an animal as the subject ----------------------------------------------------------------------
@@ -59,13 +50,14 @@ def test_chinese_signs_told_now_get_their_banner(triager: Triager, text: str, ur
 
 def test_a_pets_accident_is_not_the_writers_bladder(triager: Triager) -> None:
     puppy = "the puppy has been weeing on the kitchen floor all week, cheeky"
-    assert _urgency(triager, puppy) == "none"
+    assert urgency_of(triager, puppy) == "none"
     assert (
-        _urgency(triager, "I've been weeing myself without noticing since yesterday") == "emergency"
+        urgency_of(triager, "I've been weeing myself without noticing since yesterday")
+        == "emergency"
     )
     # The writer's own body keeps the report even with the dog in it.
     jumped = "the dog jumped up at me and now my wound is bleeding and won't stop"
-    assert _urgency(triager, jumped) == "emergency"
+    assert urgency_of(triager, jumped) == "emergency"
 
 
 # ---- weakness spreading to the other leg -----------------------------------------------------------
@@ -73,9 +65,9 @@ def test_a_pets_accident_is_not_the_writers_bladder(triager: Triager) -> None:
 
 def test_weakness_that_spreads_to_the_other_leg_is_an_emergency(triager: Triager) -> None:
     spreading = "My right leg went weak on Tuesday, and now the left one is going as well."
-    assert _urgency(triager, spreading) == "emergency"
+    assert urgency_of(triager, spreading) == "emergency"
     improving = "My right leg was weak before the op. It is getting stronger each day."
-    assert _urgency(triager, improving) == "none"
+    assert urgency_of(triager, improving) == "none"
 
 
 # ---- the same since before the operation, or easing day by day --------------------------------------
@@ -97,14 +89,14 @@ NOT_SETTLED = [
 def test_a_sign_unchanged_since_before_surgery_or_easing_daily_gets_no_banner(
     triager: Triager, text: str
 ) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize(("text", "urgency"), NOT_SETTLED)
 def test_a_sign_that_is_new_worse_or_back_is_not_settled(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 # ---- a wound gap ------------------------------------------------------------------------------------
@@ -112,9 +104,9 @@ def test_a_sign_that_is_new_worse_or_back_is_not_settled(
 
 def test_a_gap_in_the_wound_is_urgent_and_no_gap_is_not(triager: Triager) -> None:
     assert (
-        _urgency(triager, "a little gap has opened up at the bottom end of the wound") == "urgent"
+        urgency_of(triager, "a little gap has opened up at the bottom end of the wound") == "urgent"
     )
-    assert _urgency(triager, "there are no gaps in the wound, it has closed up nicely") == "none"
+    assert urgency_of(triager, "there are no gaps in the wound, it has closed up nicely") == "none"
 
 
 # ---- care that dealt with it ------------------------------------------------------------------------
@@ -122,10 +114,10 @@ def test_a_gap_in_the_wound_is_urgent_and_no_gap_is_not(triager: Triager) -> Non
 
 def test_stitches_put_in_or_nerves_healing_deal_with_the_sign(triager: Triager) -> None:
     first = "there's clear fluid leaking out of my scar and my head pounds when I sit up"
-    assert _urgency(triager, first) == "emergency"
-    assert _urgency(triager, first, "I'll go in tomorrow if it's still wet") == "emergency"
+    assert urgency_of(triager, first) == "emergency"
+    assert urgency_of(triager, first, "I'll go in tomorrow if it's still wet") == "emergency"
     assert (
-        _urgency(
+        urgency_of(
             triager,
             first,
             "I went in this morning, they put in two extra stitches and kept me flat, it's dry now",
@@ -133,5 +125,7 @@ def test_stitches_put_in_or_nerves_healing_deal_with_the_sign(triager: Triager) 
         == "none"
     )
     burning = "I get a burning hot patch beside the scar sometimes"
-    assert _urgency(triager, burning + " and it's red and swollen since yesterday") == "urgent"
-    assert _urgency(triager, burning + ", the surgeon said it's the skin nerves healing") == "none"
+    assert urgency_of(triager, burning + " and it's red and swollen since yesterday") == "urgent"
+    assert (
+        urgency_of(triager, burning + ", the surgeon said it's the skin nerves healing") == "none"
+    )

@@ -14,16 +14,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.safety.conversation import Triager
-
-
-@pytest.fixture(scope="module")
-def triager(embedder) -> Triager:
-    return Triager(embedder)
-
-
-def _urgency(triager: Triager, text: str) -> str:
-    return triager.triage([text]).urgency
-
+from support.triage import urgency_of
 
 # ---- a sign told in the past tense, then "it" is over ------------------------------------------
 
@@ -49,14 +40,14 @@ STILL_ON = [
 
 @pytest.mark.parametrize("text", SETTLED)
 def test_a_past_sign_settled_in_the_next_clause_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize(("text", "urgency"), STILL_ON)
 def test_a_sign_told_now_or_masked_by_tablets_is_not_settled(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 # ---- the first days after the operation: past only when told in the past -----------------------
@@ -76,26 +67,29 @@ EARLY_DAYS_PAST = [
 
 @pytest.mark.parametrize(("text", "urgency"), EARLY_DAYS_NOW)
 def test_the_first_days_told_now_are_reports(triager: Triager, text: str, urgency: str) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 @pytest.mark.parametrize("text", EARLY_DAYS_PAST)
 def test_the_first_days_told_in_the_past_are_past(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 # ---- "before surgery" compares with then ---------------------------------------------------------
 
 
 def test_a_sign_new_since_surgery_is_not_moved_into_the_past(triager: Triager) -> None:
-    assert _urgency(triager, "my hand has gone numb, it never did that before surgery") == "urgent"
+    assert (
+        urgency_of(triager, "my hand has gone numb, it never did that before surgery") == "urgent"
+    )
     text = "pins and needles in my fingers that weren't there before surgery"
-    assert _urgency(triager, text) == "urgent"
+    assert urgency_of(triager, text) == "urgent"
 
 
 def test_pain_before_surgery_is_past(triager: Triager) -> None:
-    assert _urgency(triager, "the pain was a 10 out of 10 before surgery, now it's about a 3") == (
-        "none"
+    assert (
+        urgency_of(triager, "the pain was a 10 out of 10 before surgery, now it's about a 3")
+        == "none"
     )
 
 
@@ -116,11 +110,11 @@ SOFTENED = [
 def test_softened_or_text_speak_inabilities_get_their_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 def test_a_softened_negation_is_still_a_negation(triager: Triager) -> None:
-    assert _urgency(triager, "I don't really have any numbness and my legs aren't weak") == "none"
+    assert urgency_of(triager, "I don't really have any numbness and my legs aren't weak") == "none"
 
 
 # ---- signs described without their name ----------------------------------------------------------
@@ -143,14 +137,17 @@ DESCRIBED = [
 def test_signs_described_without_their_name_get_their_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 def test_a_bruise_or_cold_skin_going_blue_is_not_a_blue_lip(triager: Triager) -> None:
-    assert _urgency(triager, "I bumped my shin on the bed frame and the bruise has gone blue") == (
-        "none"
+    assert (
+        urgency_of(triager, "I bumped my shin on the bed frame and the bruise has gone blue")
+        == "none"
     )
-    assert _urgency(triager, "my hands have gone blue with the cold after the school run") == "none"
+    assert (
+        urgency_of(triager, "my hands have gone blue with the cold after the school run") == "none"
+    )
 
 
 # ---- care given, told in the passive -------------------------------------------------------------
@@ -167,12 +164,12 @@ CARED_FOR = [
 
 @pytest.mark.parametrize("text", CARED_FOR)
 def test_care_told_in_the_passive_deals_with_the_sign(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 def test_care_then_a_new_sign_still_flags(triager: Triager) -> None:
     text = "The lump was scanned and it's a seroma. Since this morning my wound is pouring blood."
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 # ---- preventing an old problem -------------------------------------------------------------------
@@ -180,12 +177,12 @@ def test_care_then_a_new_sign_still_flags(triager: Triager) -> None:
 
 def test_asking_how_to_prevent_an_old_problem_gets_no_banner(triager: Triager) -> None:
     text = "I had a clot in my calf years ago after a knee op, how do I prevent it happening again?"
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 def test_an_old_problem_happening_again_now_flags(triager: Triager) -> None:
     text = "I had a clot years ago and now my calf is swollen and hot again"
-    assert _urgency(triager, text) == "urgent"
+    assert urgency_of(triager, text) == "urgent"
 
 
 # ---- someone else looking at the writer's body; a question put as "would …" -------------------
@@ -195,13 +192,13 @@ def test_someone_else_looking_at_my_wound_is_about_me(triager: Triager) -> None:
     text = (
         "my neighbour checked my scar and thinks it's infected, it's been hot and oozing for days"
     )
-    assert _urgency(triager, text) == "urgent"
+    assert urgency_of(triager, text) == "urgent"
 
 
 def test_someone_elses_wound_is_still_theirs(triager: Triager) -> None:
-    assert _urgency(triager, "my neighbour's scar got infected after her hip op") == "none"
+    assert urgency_of(triager, "my neighbour's scar got infected after her hip op") == "none"
 
 
 def test_a_would_question_about_a_sign_is_general(triager: Triager) -> None:
     text = "Would a new swelling over the screws mean something is wrong? Just asking ahead"
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"

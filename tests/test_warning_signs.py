@@ -3,7 +3,6 @@ signs apart from urgent ones, with the rules' sources, and raises no banner by i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.slow
 PROMPTS = load_prompts(Path(__file__).resolve().parent.parent / "prompts")
 EMERGENCY = [rule for rule in RED_FLAG_RULES if rule.urgency == "emergency"]
 URGENT = [rule for rule in RED_FLAG_RULES if rule.urgency == "urgent"]
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 @pytest.mark.parametrize(

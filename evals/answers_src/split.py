@@ -7,47 +7,23 @@ in hash order, goes to `dev`. The questions were written from the documents and 
 two writers who never saw the answerer's code or wording.
 """
 
-import hashlib
-import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "answers.jsonl"
+# Run as a script from anywhere: the shared code is one folder up, in evals/.
+sys.path.insert(0, str(HERE.parent))
+
+from splitting import split_cases  # noqa: E402
 
 
-def _key(case: dict) -> str:
-    return hashlib.sha256(f"spinechat-answers-split:{case['id']}".encode()).hexdigest()
+def _stratum(case: dict) -> tuple:
+    return (case["answerable"], bool(case.get("history")), case.get("lang") != "en")
 
 
 def main() -> None:
-    known = {}
-    if OUT.exists():
-        for line in OUT.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                known[case["id"]] = case["split"]
-    cases = []
-    for path in sorted(HERE.glob("writer_*.jsonl")):
-        author = path.stem.removeprefix("writer_")
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                case["author"] = author
-                cases.append(case)
-    strata: dict[tuple, list[dict]] = {}
-    for case in cases:
-        if case["id"] in known:
-            case["split"] = known[case["id"]]
-            continue
-        stratum = (case["answerable"], bool(case.get("history")), case.get("lang") != "en")
-        strata.setdefault(stratum, []).append(case)
-    for members in strata.values():
-        for i, case in enumerate(sorted(members, key=_key)):
-            case["split"] = "dev" if i % 2 == 0 else "test"
-    with OUT.open("w", encoding="utf-8") as out:
-        for case in cases:
-            out.write(json.dumps(case, ensure_ascii=False) + "\n")
-    print(f"{len(cases)} questions ({len(cases) - len(known)} new) -> {OUT}")
+    split_cases(HERE, OUT, "spinechat-answers-split", _stratum, "questions")
 
 
 if __name__ == "__main__":

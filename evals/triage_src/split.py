@@ -7,47 +7,23 @@ to `dev`. Cases whose text was read while tuning are in `dev`; the closing note 
 which.
 """
 
-import hashlib
-import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "triage.jsonl"
+# Run as a script from anywhere: the shared code is one folder up, in evals/.
+sys.path.insert(0, str(HERE.parent))
+
+from splitting import split_cases  # noqa: E402
 
 
-def _key(case: dict) -> str:
-    return hashlib.sha256(f"spinechat-triage-split:{case['id']}".encode()).hexdigest()
+def _stratum(case: dict) -> tuple:
+    return (case["expect"], bool(case.get("multi_turn_earlier")), case.get("lang") != "en")
 
 
 def main() -> None:
-    known = {}
-    if OUT.exists():
-        for line in OUT.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                known[case["id"]] = case["split"]
-    cases = []
-    for path in sorted(HERE.glob("writer_*.jsonl")):
-        author = path.stem.removeprefix("writer_")
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                case = json.loads(line)
-                case["author"] = author
-                cases.append(case)
-    strata: dict[tuple, list[dict]] = {}
-    for case in cases:
-        if case["id"] in known:
-            case["split"] = known[case["id"]]
-            continue
-        stratum = (case["expect"], bool(case.get("multi_turn_earlier")), case.get("lang") != "en")
-        strata.setdefault(stratum, []).append(case)
-    for members in strata.values():
-        for i, case in enumerate(sorted(members, key=_key)):
-            case["split"] = "dev" if i % 2 == 0 else "test"
-    with OUT.open("w", encoding="utf-8") as out:
-        for case in cases:
-            out.write(json.dumps(case, ensure_ascii=False) + "\n")
-    print(f"{len(cases)} cases ({len(cases) - len(known)} new) -> {OUT}")
+    split_cases(HERE, OUT, "spinechat-triage-split", _stratum, "cases")
 
 
 if __name__ == "__main__":

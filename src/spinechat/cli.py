@@ -13,12 +13,13 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from spinechat.config import Settings, load_settings
 from spinechat.errors import SpinechatError
+from spinechat.terminal import TerminalProgress, write_out
 from spinechat.text import one_line as _one_line
 
 MAX_QUERY_CHARS = 2000
@@ -239,7 +240,9 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.wiring import build_embedder
 
     embedder = build_embedder(settings)
-    with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
+    with TerminalProgress(
+        enabled=not args.json, stream=sys.stderr, desc="embedding chunks", unit="chunk"
+    ) as progress:
         report = ingest(settings, embedder, rebuild=args.rebuild, progress=progress)
     for skipped in report.skipped:
         print(f"spinechat: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
@@ -261,7 +264,9 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.retrieval import open_index
     from spinechat.wiring import build_embedder
 
-    with _progress_bar(enabled=not args.json, label="embedding chunks") as progress:
+    with TerminalProgress(
+        enabled=not args.json, stream=sys.stderr, desc="embedding chunks", unit="chunk"
+    ) as progress:
         index = open_index(
             settings,
             build_embedder(settings),
@@ -418,37 +423,22 @@ def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         raise SpinechatError(f"no feedback yet: {path} does not exist")
     store = FeedbackStore(path)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8", newline="") as handle:
-                count = store.export(args.format, handle)
-        except OSError as err:
-            raise SpinechatError(f"cannot write {args.out}: {err.strerror}") from None
-    else:
-        count = store.export(args.format, sys.stdout)
+    count = write_out(args.out, lambda out: store.export(args.format, out))
     print(f"spinechat: exported {count} feedback rows", file=sys.stderr)
     return 0
 
 
 def _cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.governance.audit import AuditStore, default_audit_path, parse_day
+    from spinechat.governance.audit import AuditStore, default_audit_path, parse_period
 
-    since = parse_day(args.since) if args.since else None
-    until = parse_day(args.until, end=True) if args.until else None
-    if since and until and since >= until:
-        raise SpinechatError(f"--since {args.since} is not before --until {args.until}")
+    since, until = parse_period(args.since, args.until)
     path = default_audit_path(settings)
     if not path.exists():
         raise SpinechatError(f"no audit records yet: {path} does not exist")
     store = AuditStore(path)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8", newline="") as handle:
-                count = store.export(args.format, handle, since=since, until=until)
-        except OSError as err:
-            raise SpinechatError(f"cannot write {args.out}: {err.strerror}") from None
-    else:
-        count = store.export(args.format, sys.stdout, since=since, until=until)
+    count = write_out(
+        args.out, lambda out: store.export(args.format, out, since=since, until=until)
+    )
     print(f"spinechat: exported {count} audit records", file=sys.stderr)
     return 0
 
@@ -522,32 +512,6 @@ def _clean_query(raw: str) -> str:
         )
         query = query[:MAX_QUERY_CHARS]
     return query
-
-
-class _progress_bar:
-    """A tqdm bar on an interactive terminal; silent otherwise (CI logs, --json, pipes)."""
-
-    def __init__(self, *, enabled: bool, label: str) -> None:
-        self._enabled = enabled and sys.stderr.isatty()
-        self._label = label
-        self._bar: Any = None
-
-    def __enter__(self) -> Callable[[int, int], None] | None:
-        if not self._enabled:
-            return None
-        from tqdm import tqdm
-
-        def update(done: int, total: int) -> None:
-            if self._bar is None:
-                self._bar = tqdm(total=total, desc=self._label, unit="chunk", file=sys.stderr)
-            self._bar.n = done
-            self._bar.refresh()
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
 
 
 def _print_json_line(payload: Any) -> None:

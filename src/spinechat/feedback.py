@@ -8,7 +8,6 @@ busy timeout) so the web server's threads and a CLI export can use the same file
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import threading
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
+from spinechat.exports import write_rows
 from spinechat.privacy import redact
 from spinechat.text import one_line
 
@@ -84,17 +84,15 @@ def default_feedback_path(settings: Settings) -> Path:
     return settings.data_dir / "feedback.sqlite3"
 
 
-class FeedbackStore:
+class FeedbackStore(sqlite_store.Store):
     """Ratings in one SQLite file; safe to use from several threads and processes."""
 
-    def __init__(
-        self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
-        self.path = Path(path)
-        self._now = now
-        # Writers in this process take turns; other processes wait on SQLite's busy timeout.
-        self._write_lock = threading.Lock()
-        sqlite_store.create(self.path, _setup, FeedbackError, "store feedback")
+    _error = FeedbackError
+    _what = "store feedback"
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.execute(_SCHEMA)
+        _migrate(conn)
 
     def add(
         self,
@@ -165,29 +163,11 @@ class FeedbackStore:
 
     def export(self, fmt: Literal["csv", "jsonl"], out: TextIO) -> int:
         """Write every rating to ``out`` as CSV (header row, sources as JSON) or JSONL."""
-        if fmt not in ("csv", "jsonl"):
-            raise ValueError(f"export format must be 'csv' or 'jsonl', got {fmt!r}")
-        writer = csv.writer(out) if fmt == "csv" else None
-        if writer is not None:
-            writer.writerow(_COLUMNS)
-        written = 0
-        for record in self.records():
-            values = asdict(record)
-            if writer is not None:
-                values["sources"] = json.dumps(values["sources"], ensure_ascii=False)
-                writer.writerow([_spreadsheet_safe(values[name]) for name in _COLUMNS])
-            else:
-                out.write(json.dumps(values, ensure_ascii=False) + "\n")
-            written += 1
-        return written
+        rows = (asdict(record) for record in self.records())
+        return write_rows(fmt, out, _COLUMNS, rows, json_columns=("sources",))
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite_store.connect(self.path)
-
-
-def _setup(conn: sqlite3.Connection) -> None:
-    conn.execute(_SCHEMA)
-    _migrate(conn)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -207,14 +187,6 @@ def _redacted(value: Any) -> Any:
         return {str(key): _redacted(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_redacted(item) for item in value]
-    return value
-
-
-def _spreadsheet_safe(value: object) -> object:
-    # A patient's comment starting with = + - @ would run as a formula when a reviewer opens the
-    # CSV in a spreadsheet (OWASP "CSV injection"); a leading apostrophe keeps it text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value
 
 

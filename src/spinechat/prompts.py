@@ -61,33 +61,20 @@ REQUIRED_MESSAGES = (
 # Translations of the red-flag openers and the offline answer's wording: messages.<language>.toml beside messages.toml. A message a
 # translation lacks is shown in English.
 LANGUAGES = ("zh-Hant", "zh-Hans")
-TRANSLATED_MESSAGES = (
-    "emergency_opener",
-    "urgent_opener",
-    "emergency_opener_if",
-    "urgent_opener_if",
-    "emergency_next_steps",
-    "offline_intro",
-    "offline_no_answer",
-    "offline_yes",
-    "offline_yes_rare",
-    "source_reply",
-    "source_reply_asked",
-    "source_reply_wrote",
-    "source_page",
-    "source_page_case",
-    "source_page_case_asked",
-    "source_other",
-    "source_account",
-    "health_system",
-    "health_system_elsewhere",
-    "not_covered_part",
-    "others_verdict",
-    "others_verdict_xray",
-    "surgeon_footer",
-    "asked_emergency",
-    "asked_urgent",
+# Shown in English in every language: the refusals, the LLM notice and the warning-signs list.
+ENGLISH_ONLY_MESSAGES = frozenset(
+    {
+        "off_topic",
+        "personal_decision",
+        "injection",
+        "llm_fallback_notice",
+        "warning_signs_intro",
+        "warning_signs_emergency",
+        "warning_signs_urgent",
+        "warning_signs_sources",
+    }
 )
+TRANSLATED_MESSAGES = tuple(name for name in REQUIRED_MESSAGES if name not in ENGLISH_ONLY_MESSAGES)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from spinechat.text import one_line
 
@@ -52,6 +54,31 @@ def create(
         raise error(
             f"cannot {what} in {path}: {one_line(err)} (set SPINECHAT_DATA_DIR to a writable folder)"
         ) from None
+
+
+def utc_now() -> datetime:
+    """The stores' default clock: now, in UTC."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """A store kept in one SQLite file, ``path``, made on construction (``create``). ``now`` is
+    the clock its records are stamped with; this process's writers take turns on ``_write_lock``.
+
+    A subclass names its ``_error`` and what it keeps (``_what``, for the error's message) and
+    sets its file up in ``_setup`` (its schema or migrations)."""
+
+    _error: ClassVar[type[Exception]]
+    _what: ClassVar[str]
+
+    def __init__(self, path: Path, *, now: Callable[[], datetime] = utc_now) -> None:
+        self.path = Path(path)
+        self._now = now
+        self._write_lock = threading.Lock()
+        create(self.path, self._setup, self._error, self._what)
+
+    def _setup(self, conn: sqlite3.Connection) -> object:
+        raise NotImplementedError
 
 
 @contextmanager

@@ -96,6 +96,22 @@ class OfflineBrowsing:
             context.close()
 
 
+@contextmanager
+def offline_browsing(
+    browser: Browser, *, page_errors_allowed: bool = True
+) -> Iterator[OfflineBrowsing]:
+    """An ``OfflineBrowsing`` on ``browser`` until the block ends; then its pages are closed and
+    the test fails if one tried to reach another host (or, unless ``page_errors_allowed``, threw
+    an uncaught script error)."""
+    offline = OfflineBrowsing(browser)
+    yield offline
+    offline.close()
+    if not page_errors_allowed:
+        assert not offline.page_errors, offline.page_errors
+    if offline.blocked:
+        pytest.fail(f"the browser tried to reach other servers: {sorted(set(offline.blocked))}")
+
+
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

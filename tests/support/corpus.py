@@ -1,4 +1,5 @@
-"""Synthetic knowledge folders for index tests: many Markdown documents of predictable shape.
+"""Synthetic knowledge folders for index tests: many Markdown documents of predictable shape; and
+the seeded index copied with one document planted in it (``plant_document``).
 
 Each document has a unique id, a marker word found nowhere else (so a BM25 search for it has
 exactly one right answer) and sections of varied, seeded prose, so chunk ids never collide across
@@ -9,7 +10,13 @@ corpus in words and in meaning, so dense and hybrid searches for it have one rig
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
+from typing import Any
+
+from spinechat.config import Settings
+from spinechat.embedding import Embedder
+from spinechat.index import ingest
 
 _VOCABULARY = """
 screw rod plate fusion vertebra disc nerve bone healing implant titanium cage brace
@@ -74,3 +81,17 @@ def _prose(rng: random.Random, chars: int) -> str:
         sentences.append(sentence)
         length += len(sentence) + 1
     return " ".join(sentences)
+
+
+def plant_document(
+    seeded: Settings, root: Path, name: str, text: str, embedder: Embedder, **changes: Any
+) -> Settings:
+    """Copy the seeded knowledge folder and index under ``root``, add the document ``name`` with
+    ``text`` and embed it (it alone); ``changes`` override the returned settings."""
+    knowledge = root / "knowledge"
+    shutil.copytree(seeded.knowledge_dir, knowledge)
+    (knowledge / name).write_text(text, encoding="utf-8")
+    shutil.copytree(seeded.data_dir, root / "data")
+    settings = seeded.with_overrides(data_dir=root / "data", knowledge_dir=knowledge, **changes)
+    assert ingest(settings, embedder).as_json()["added"] == 1
+    return settings

@@ -1,11 +1,15 @@
-"""Serving an ASGI app for a test: uvicorn on a free loopback port, in a thread."""
+"""Serving for a test, in a thread on a free port until a block ends: an ASGI app on uvicorn, or a
+folder of static files (a hospital's page that embeds the widget)."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
 import uvicorn
@@ -41,3 +45,25 @@ def serve(
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(folder: Path, address: str = "127.0.0.1") -> Iterator[int]:
+    """Serve the files in ``folder`` on ``address`` until the block ends; yield the port."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer((address, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -32,7 +32,7 @@ from spinechat.eval.dataset import load_testset
 from spinechat.eval.gates import check_gates, load_gates
 from spinechat.eval.metrics import format_outcomes, outcome_counts
 from spinechat.eval.report import compare, format_summary, write_reports
-from spinechat.eval.runner import DEFAULT_GATES, DEFAULT_RUNS, DEFAULT_TESTSET, Progress, run_eval
+from spinechat.eval.runner import DEFAULT_GATES, DEFAULT_RUNS, DEFAULT_TESTSET, run_eval
 from spinechat.eval.triage import (
     DEFAULT_TRIAGE_SET,
     TriageSetError,
@@ -44,6 +44,7 @@ from spinechat.eval.triage import (
     wilson,
 )
 from spinechat.prompts import load_prompts
+from spinechat.terminal import TerminalProgress
 
 ModeName = Literal["offline", "llm"]
 # Gates on the answers eval's metrics; checked only in a run that evaluated answers.
@@ -120,7 +121,9 @@ def run_eval_command(
     if chosen == "offline":
         answerer = replace(answerer, llm=None)
     judge = build_judge(settings) if chosen == "llm" else None
-    with _TerminalProgress(enabled=not as_json, stream=stderr) as progress:
+    with TerminalProgress(
+        enabled=not as_json, stream=stderr, desc="evaluating", unit="case"
+    ) as progress:
         report = run_eval(
             answerer,
             cases,
@@ -266,8 +269,11 @@ def _evaluate_answers(
     """The answers eval on one part of the answers set (``all``: both, gated on test), with the
     graders' dump written when asked for."""
     path, grades_path, dump = paths
-    with _TerminalProgress(
-        enabled=progress_stream is not None, stream=progress_stream or sys.stderr, desc="answers"
+    with TerminalProgress(
+        enabled=progress_stream is not None,
+        stream=progress_stream or sys.stderr,
+        desc="answers",
+        unit="case",
     ) as progress:
         answered = answer_cases(answerer, cases, progress)
     if dump is not None:
@@ -317,31 +323,3 @@ def _run_dir(root: Path) -> Path:
         n += 1
         candidate = root / f"{stamp}-{n}"
     return candidate
-
-
-class _TerminalProgress:
-    """A tqdm bar on an interactive terminal; nothing otherwise (CI logs, --json, pipes)."""
-
-    def __init__(self, *, enabled: bool, stream: TextIO, desc: str = "evaluating") -> None:
-        self._enabled = enabled and stream.isatty()
-        self._stream = stream
-        self._desc = desc
-        self._bar: Any = None
-
-    def __enter__(self) -> Progress | None:
-        if not self._enabled:
-            return None
-
-        def update(done: int, total: int) -> None:
-            from tqdm import tqdm
-
-            if self._bar is None:
-                self._bar = tqdm(total=total, desc=self._desc, unit="case", file=self._stream)
-            self._bar.n = done
-            self._bar.refresh()
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()

@@ -6,9 +6,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from spinechat.eval.catalogue import info
 from spinechat.eval.metrics import REPORT_ORDER
 
 METRIC_ORDER = tuple(name for name in REPORT_ORDER if name != "urgency_confusion")
+
+
+def answer_metric_rows(part: Mapping[str, Any]) -> list[tuple[str, str, object, str]]:
+    """One part of the answers eval as the reports list it: ``(key, label, value, interval)`` a
+    metric, the 95% interval as text from its rate (from the grades for the mean grade), or
+    empty."""
+    grades = part.get("grades") or {}
+    rows = []
+    for name, value in (part.get("metrics") or {}).items():
+        key = f"answers_{name}"
+        rate = (part.get("rates") or {}).get(name)
+        if rate and rate.get("n"):
+            interval = f"{metric_value(key, rate['low'])} – {metric_value(key, rate['high'])}"
+        elif name == "mean_grade" and grades.get("mean") is not None:
+            interval = f"{grades['low']:.2f} – {grades['high']:.2f}"
+        else:
+            interval = ""
+        rows.append((key, info(key).name.removeprefix("Answers: "), value, interval))
+    return rows
 
 
 def gate_text(gate: Mapping[str, Any]) -> str:

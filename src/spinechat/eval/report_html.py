@@ -20,6 +20,7 @@ from spinechat.eval import overview as ov
 from spinechat.eval.catalogue import failure_name, glossary, info
 from spinechat.eval.formatting import (
     METRIC_ORDER,
+    answer_metric_rows,
     format_value,
     gate_margin,
     gate_threshold,
@@ -249,19 +250,10 @@ def _answers(answers: Mapping[str, Any] | None) -> list[str]:
         f"{escape(str(answers.get('grades_file', '')))}.</p>",
     ]
     for split, part in (answers.get("splits") or {}).items():
-        grades = part.get("grades") or {}
-        rows = []
-        for name, value in (part.get("metrics") or {}).items():
-            key = f"answers_{name}"
-            rate = (part.get("rates") or {}).get(name)
-            if rate and rate.get("n"):
-                interval = f"{metric_value(key, rate['low'])} – {metric_value(key, rate['high'])}"
-            elif name == "mean_grade" and grades.get("mean") is not None:
-                interval = f"{grades['low']:.2f} – {grades['high']:.2f}"
-            else:
-                interval = ""
-            label = info(key).name.removeprefix("Answers: ")
-            rows.append([escape(label), _num(value, key), f'<td class="n">{interval}</td>'])
+        rows = [
+            [escape(label), _num(value, key), f'<td class="n">{interval}</td>']
+            for key, label, value, interval in answer_metric_rows(part)
+        ]
         out += [
             f"<h3>{escape(split)} part: {part['cases']} questions</h3>",
             _table(["measure", "value", "95% interval"], rows),

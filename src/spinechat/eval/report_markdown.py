@@ -17,6 +17,7 @@ from spinechat.eval import overview as ov
 from spinechat.eval.catalogue import failure_name, glossary, info
 from spinechat.eval.formatting import (
     METRIC_ORDER,
+    answer_metric_rows,
     format_value,
     gate_margin,
     gate_threshold,
@@ -225,17 +226,7 @@ def _answers_markdown(answers: Mapping[str, Any] | None) -> list[str]:
     for split, part in (answers.get("splits") or {}).items():
         out += ["", f"### {_md(split)} part: {part['cases']} questions", ""]
         out += ["| measure | value | 95% interval |", "|---|---:|---:|"]
-        grades = part.get("grades") or {}
-        for name, value in (part.get("metrics") or {}).items():
-            key = f"answers_{name}"
-            rate = (part.get("rates") or {}).get(name)
-            if rate and rate.get("n"):
-                interval = f"{metric_value(key, rate['low'])} – {metric_value(key, rate['high'])}"
-            elif name == "mean_grade" and grades.get("mean") is not None:
-                interval = f"{grades['low']:.2f} – {grades['high']:.2f}"
-            else:
-                interval = ""
-            label = info(key).name.removeprefix("Answers: ")
+        for key, label, value, interval in answer_metric_rows(part):
             out.append(f"| {_md(label)} | {metric_value(key, value)} | {interval} |")
     return out
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
-import csv
 import json
 import logging
 import queue
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
+from spinechat.exports import write_rows
 from spinechat.feedback import MAX_TEXT_CHARS, redact
 from spinechat.text import one_line
 
@@ -163,13 +163,14 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class AuditStore:
+class AuditStore(sqlite_store.Store):
     """The audit records in one SQLite file; safe for several threads and processes at once."""
 
-    def __init__(self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
-        self.path = Path(path)
-        self._now = now
-        sqlite_store.create(self.path, _migrate, AuditError, "keep the audit trail")
+    _error = AuditError
+    _what = "keep the audit trail"
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        _migrate(conn)
 
     def add(self, entries: Sequence[AuditEntry], *, keep_text: bool) -> list[int]:
         """Store ``entries`` in one transaction (all or none) and return their ids."""
@@ -230,22 +231,8 @@ class AuditStore:
         until: datetime | None = None,
     ) -> int:
         """Write the records in [since, until) to ``out`` as CSV (lists as JSON) or JSONL."""
-        if fmt not in ("csv", "jsonl"):
-            raise AuditError(f"export format must be 'csv' or 'jsonl', got {fmt!r}")
-        writer = csv.writer(out) if fmt == "csv" else None
-        if writer is not None:
-            writer.writerow(COLUMNS)
-        written = 0
-        for record in self.records(since, until):
-            values = asdict(record)
-            if writer is not None:
-                for name in _JSON_COLUMNS:
-                    values[name] = json.dumps(values[name], ensure_ascii=False)
-                writer.writerow([_spreadsheet_safe(values[name]) for name in COLUMNS])
-            else:
-                out.write(json.dumps(values, ensure_ascii=False) + "\n")
-            written += 1
-        return written
+        rows = (asdict(record) for record in self.records(since, until))
+        return write_rows(fmt, out, COLUMNS, rows, json_columns=_JSON_COLUMNS, error=AuditError)
 
     def _connect(self) -> sqlite3.Connection:
         # synchronous=FULL (sqlite_store): the write runs on the audit thread, so the fsync costs
@@ -299,14 +286,6 @@ def _row(entry: AuditEntry, created: str, keep_text: bool) -> tuple[Any, ...]:
     )
 
 
-def _spreadsheet_safe(value: object) -> object:
-    # As in feedback exports: a text starting with = + - @ would run as a formula in a
-    # spreadsheet (OWASP "CSV injection"); a leading apostrophe keeps it text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def parse_day(text: str, *, end: bool = False) -> datetime:
     """``YYYY-MM-DD`` (a whole day, UTC) or an ISO date-time, as an aware UTC datetime.
 
@@ -325,6 +304,16 @@ def parse_day(text: str, *, end: bool = False) -> datetime:
             f"{text!r} is not a date; use YYYY-MM-DD or an ISO date-time such as 2026-01-31T18:00"
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """``--since`` and ``--until`` (``parse_day``; a bare ``until`` date is included) as the
+    period [since, until); ``SpinechatError`` with one line when since is not before until."""
+    start = parse_day(since) if since else None
+    end = parse_day(until, end=True) if until else None
+    if start and end and start >= end:
+        raise SpinechatError(f"--since {since} is not before --until {until}")
+    return start, end
 
 
 class AuditLog:

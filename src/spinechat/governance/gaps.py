@@ -36,6 +36,7 @@ import numpy as np
 
 from spinechat.errors import SpinechatError
 from spinechat.eval.triage import Rate, wilson
+from spinechat.exports import spreadsheet_safe
 from spinechat.feedback import FeedbackStore, default_feedback_path
 from spinechat.governance.audit import AuditRecord, AuditStore, default_audit_path
 
@@ -254,7 +255,7 @@ def write_report(report: GapReport, fmt: Format, out: TextIO) -> int:
     for group in report.groups:
         writer.writerow(
             [
-                _spreadsheet_safe(group.representative),
+                spreadsheet_safe(group.representative),
                 group.size,
                 group.first_seen,
                 group.last_seen,
@@ -351,8 +352,3 @@ def _moment(stamp: str) -> datetime:
 
 def _day(moment: datetime) -> str:
     return moment.astimezone(UTC).date().isoformat()
-
-
-def _spreadsheet_safe(value: str) -> str:
-    # As in the audit and feedback exports (OWASP "CSV injection").
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -10,9 +10,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from spinechat.errors import SpinechatError
-from spinechat.governance.audit import parse_day
+from spinechat.governance.audit import parse_period
 from spinechat.governance.gaps import report_from_settings, write_report
+from spinechat.terminal import write_out
 
 if TYPE_CHECKING:
     from spinechat.config import Settings
@@ -31,24 +31,14 @@ def add_parser(sub: Any) -> None:
 
 
 def _cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
-    since = parse_day(args.since) if args.since else None
-    until = parse_day(args.until, end=True) if args.until else None
-    if since and until and since >= until:
-        raise SpinechatError(f"--since {args.since} is not before --until {args.until}")
+    since, until = parse_period(args.since, args.until)
     embedder = None
     if settings.audit_text:
         from spinechat.wiring import build_embedder
 
         embedder = build_embedder(settings)
     report = report_from_settings(settings, embedder, since=since, until=until)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8", newline="") as handle:
-                write_report(report, args.format, handle)
-        except OSError as err:
-            raise SpinechatError(f"cannot write {args.out}: {err.strerror}") from None
-    else:
-        write_report(report, args.format, sys.stdout)
+    write_out(args.out, lambda out: write_report(report, args.format, out))
     if report.text_kept:
         print(
             f"spinechat: {report.total} gaps, {len(report.groups)} groups of questions",

@@ -21,10 +21,10 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -110,18 +110,14 @@ def default_review_path(settings: Settings) -> Path:
     return settings.data_dir / "review.sqlite3"
 
 
-class ReviewStore:
+class ReviewStore(sqlite_store.Store):
     """Reports and review marks in one SQLite file; safe for several threads and processes."""
 
-    def __init__(
-        self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
-        self.path = Path(path)
-        self._now = now
-        self._write_lock = threading.Lock()
-        sqlite_store.create(
-            self.path, lambda conn: conn.executescript(_SCHEMA), ReviewError, "keep review records"
-        )
+    _error = ReviewError
+    _what = "keep review records"
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.executescript(_SCHEMA)
 
     def add_report(
         self,

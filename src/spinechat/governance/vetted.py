@@ -18,7 +18,6 @@ every active answer's wordings; ``DEFAULT_THRESHOLD`` was chosen on the dev part
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sqlite3
@@ -36,7 +35,7 @@ import numpy as np
 from spinechat import sqlite_store
 from spinechat.config import Settings
 from spinechat.errors import SpinechatError
-from spinechat.feedback import _spreadsheet_safe
+from spinechat.exports import write_rows
 
 if TYPE_CHECKING:
     from spinechat.embedding import Embedder
@@ -286,18 +285,14 @@ _LATEST = (
 )
 
 
-class VettedStore:
+class VettedStore(sqlite_store.Store):
     """Every version of every vetted answer in one SQLite file; safe across threads and processes."""
 
-    def __init__(
-        self, path: Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
-        self.path = Path(path)
-        self._now = now
-        self._write_lock = threading.Lock()
-        sqlite_store.create(
-            self.path, lambda conn: conn.execute(_SCHEMA), VettedError, "store vetted answers"
-        )
+    _error = VettedError
+    _what = "store vetted answers"
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.execute(_SCHEMA)
 
     def add(self, draft: VettedAnswer) -> VettedAnswer:
         """Store ``draft`` as version 1 of a new answer, or as the next version of ``draft.id``."""
@@ -350,22 +345,10 @@ class VettedStore:
 
     def export(self, fmt: Literal["csv", "jsonl"], out: TextIO) -> int:
         """Write every version to ``out`` as JSONL or CSV (lists as JSON); returns the row count."""
-        if fmt not in ("csv", "jsonl"):
-            raise VettedError(f"export format must be 'csv' or 'jsonl', got {fmt!r}")
-        writer = csv.writer(out) if fmt == "csv" else None
-        if writer is not None:
-            writer.writerow(_COLUMNS)
-        written = 0
-        for answer in self.versions():
-            values = answer.as_json()
-            if writer is not None:
-                for key in ("alternatives", "citations"):
-                    values[key] = json.dumps(values[key], ensure_ascii=False)
-                writer.writerow([_spreadsheet_safe(values[name]) for name in _COLUMNS])
-            else:
-                out.write(json.dumps(values, ensure_ascii=False) + "\n")
-            written += 1
-        return written
+        rows = (answer.as_json() for answer in self.versions())
+        return write_rows(
+            fmt, out, _COLUMNS, rows, json_columns=("alternatives", "citations"), error=VettedError
+        )
 
     def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes SQLite's write lock before the version is read, so concurrent

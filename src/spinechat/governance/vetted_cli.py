@@ -23,6 +23,7 @@ from spinechat.governance.vetted import (
     resolve_citations,
     withheld_reason,
 )
+from spinechat.terminal import write_out
 from spinechat.text import one_line
 
 if TYPE_CHECKING:
@@ -119,14 +120,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         raise VettedError(f"no vetted answers yet: {path} does not exist")
     store = VettedStore(path)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8", newline="") as handle:
-                count = store.export(args.format, handle)
-        except OSError as err:
-            raise VettedError(f"cannot write {args.out}: {err.strerror}") from None
-    else:
-        count = store.export(args.format, sys.stdout)
+    count = write_out(args.out, lambda out: store.export(args.format, out), error=VettedError)
     print(f"spinechat: exported {count} vetted answer versions", file=sys.stderr)
     return 0
 
