@@ -7,8 +7,6 @@ this?") stays declined. Through the real pipeline on the seeded index with the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.offline import _answers_kind, _Unit, _units
@@ -17,11 +15,6 @@ from spinechat.answer.pipeline import Answerer, points_to_nothing
 pytestmark = pytest.mark.slow
 
 DECLINED = "Our sources do not answer this question."
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    return make_answerer()
 
 
 @pytest.mark.parametrize(

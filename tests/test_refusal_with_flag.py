@@ -10,8 +10,6 @@ index with the real MiniLM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.pipeline import Answerer
@@ -25,11 +23,6 @@ pytestmark = pytest.mark.slow
 EMERGENCY_IF = "If this happens, it is an emergency."
 URGENT_IF = "If this happens, contact"
 DOSE = "which antibiotic and how many mg I should take? here I can buy at pharmacy without prescription"
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    return make_answerer()
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.safety.conversation import Triager
-from test_triage_fourth_pass import _urgency
-from test_triage_fourth_pass import triager as triager  # the module's fixture, shared
+from support.triage import urgency_of
 
 _NOTED = "Thanks, noted."
 
@@ -46,12 +45,12 @@ INFECTION_NOW = [
 
 @pytest.mark.parametrize("text", PAST_INFECTION)
 def test_an_infection_told_as_history_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize("text", INFECTION_NOW)
 def test_an_infection_told_now_is_urgent(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "urgent"
+    assert urgency_of(triager, text) == "urgent"
 
 
 # ---- someone else's sign, care that found a harmless cause, negation lists -----------------------
@@ -106,14 +105,14 @@ TOLD_NOW = [
 
 @pytest.mark.parametrize("text", NOT_MINE_OR_DEALT_WITH)
 def test_someone_elses_sign_or_one_dealt_with_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 @pytest.mark.parametrize(("text", "urgency"), TOLD_NOW)
 def test_the_writers_own_sign_now_gets_its_banner(
     triager: Triager, text: str, urgency: str
 ) -> None:
-    assert _urgency(triager, text) == urgency
+    assert urgency_of(triager, text) == urgency
 
 
 # ---- swallowing that gets harder after anterior neck surgery, said in an earlier turn ------------
@@ -141,12 +140,14 @@ SWALLOW_SETTLING = [
 def test_swallowing_harder_after_anterior_neck_surgery_holds_for_the_conversation(
     triager: Triager, text: str
 ) -> None:
-    assert _urgency(triager, text, _NOTED, "Can I use a foam roller on my upper back?") == "urgent"
+    assert (
+        urgency_of(triager, text, _NOTED, "Can I use a foam roller on my upper back?") == "urgent"
+    )
 
 
 @pytest.mark.parametrize("text", SWALLOW_SETTLING)
 def test_swallowing_that_eases_gets_no_banner(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text, _NOTED, "Can I use a foam roller on my upper back?") == "none"
+    assert urgency_of(triager, text, _NOTED, "Can I use a foam roller on my upper back?") == "none"
 
 
 # ---- pulmonary embolism told by a relative, in non-native English, in Chinese --------------------
@@ -180,14 +181,14 @@ NO_CLOT_NOW = [
 def test_signs_of_a_clot_on_the_lung_told_any_way_are_an_emergency(
     triager: Triager, turns: tuple[str, ...]
 ) -> None:
-    assert _urgency(triager, *turns) == "emergency"
+    assert urgency_of(triager, *turns) == "emergency"
 
 
 @pytest.mark.parametrize("text", NO_CLOT_NOW)
 def test_a_clot_long_ago_asked_about_or_ruled_out_gets_no_banner(
     triager: Triager, text: str
 ) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
 
 
 # ---- Chinese emergencies in everyday wording, and their harmless twins ----------------------------
@@ -221,11 +222,11 @@ CHINESE_HARMLESS = [
 
 @pytest.mark.parametrize("text", CHINESE_EMERGENCIES)
 def test_chinese_emergencies_told_in_everyday_words(triager: Triager, text: str) -> None:
-    assert _urgency(triager, text) == "emergency"
+    assert urgency_of(triager, text) == "emergency"
 
 
 @pytest.mark.parametrize("text", CHINESE_HARMLESS)
 def test_chinese_someone_elses_long_ago_or_negated_gets_no_banner(
     triager: Triager, text: str
 ) -> None:
-    assert _urgency(triager, text) == "none"
+    assert urgency_of(triager, text) == "none"
