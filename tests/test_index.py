@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document as LCDocument
 
+from spinechat.answer.glossary import english_gloss
 from spinechat.config import Settings
 from spinechat.documents import load_documents, split_document
 from spinechat.errors import EmptyIndexError, IndexBusyError, IndexMismatchError
@@ -513,6 +514,35 @@ def test_search_ranks_from_one_with_non_increasing_scores(seeded_index, mode) ->
 def test_each_mode_finds_the_right_document(seeded_index, mode, query, expected_doc) -> None:
     hits = seeded_index.search(query, k=3, mode=mode)
     assert hits[0].doc_id == expected_doc, [(h.doc_id, h.section) for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected_doc"),
+    [
+        ("拔骨釘要自費嗎？健保有給付嗎？", LOOSENING),
+        ("脊椎的螺絲會從皮膚跑出來嗎", SKIN),
+    ],
+)
+@pytest.mark.parametrize("mode", MODES)
+def test_a_question_in_chinese_is_searched_through_its_english_gloss(
+    seeded_index, mode, question, expected_doc
+) -> None:
+    # Neither MiniLM nor BM25 reads Chinese: BM25 found no word of it at all before the gloss.
+    hits = seeded_index.search(question, k=3, mode=mode)
+    glossed = seeded_index.search(english_gloss(question), k=3, mode=mode)
+    assert expected_doc in [h.doc_id for h in hits], [(h.doc_id, h.section) for h in hits]
+    if mode == "hybrid":
+        assert hits[0].doc_id == expected_doc, [(h.doc_id, h.section) for h in hits]
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in glossed]
+
+
+def test_a_vector_given_for_a_chinese_question_is_replaced_by_its_gloss(seeded_index) -> None:
+    question = "拔骨釘要自費嗎？健保有給付嗎？"
+    raw = seeded_index.embedder.embed_query(question)
+    hits = seeded_index.search(question, k=5, mode="dense", vector=raw)
+    glossed = seeded_index.search(english_gloss(question), k=5, mode="dense")
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in glossed]
+    assert [h.score for h in hits] == pytest.approx([h.score for h in glossed])
 
 
 def test_modes_report_only_their_component_ranks(seeded_index) -> None:

@@ -21,6 +21,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from spinechat.answer.glossary import english_gloss
 from spinechat.config import Settings
 from spinechat.documents.currency import review_by_date
 from spinechat.embedding import Embedder
@@ -233,8 +234,12 @@ class HybridIndex:
     ) -> list[Hit]:
         """The top ``k`` chunks for ``query``; ranks start at 1, higher scores are better.
 
-        ``vector`` is the query's embedding when the caller already has it.
+        ``vector`` is the query's embedding when the caller already has it. A query in Chinese is
+        searched through its English gloss (``answer.glossary``), as the answer pipeline does: the
+        embedder and BM25 read English only, so the bench and the app search alike.
         """
+        if glossed := english_gloss(query):
+            query, vector = glossed, None
         snap = self._snap
         if not snap.ids:
             raise EmptyIndexError("the index is empty; run `spinechat ingest` first")
