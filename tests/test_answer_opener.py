@@ -2,8 +2,9 @@
 blind grades): the sentence that answers the kind of question asked comes first, even from just
 below the ranking's cut; asked whether it is an emergency, the sentence saying so comes first; a
 time that no quote gives is said to be not covered; a subject said beside the question is
-named as not covered instead of declining the question; advice to ask the billing department is
-not framed as one country's fact; sentences that only announce a subject are not quoted. Through
+named as not covered instead of declining the question; to a question on cost from elsewhere the
+answer first says that the sources' cost facts are only about Taiwan; sentences that only announce
+a subject are not quoted. Through
 the real pipeline on the seeded index with the real MiniLM.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from spinechat.answer.offline import _system_specific, _units
+from spinechat.answer.offline import _units
 from spinechat.answer.pipeline import Answerer
 
 pytestmark = pytest.mark.slow
@@ -142,16 +143,23 @@ def test_the_subject_asked_about_itself_stays_declined(answerer: Answerer) -> No
     assert DECLINED in answer
 
 
-def test_advice_to_ask_the_billing_department_holds_anywhere() -> None:
-    assert not _system_specific(
-        "It is advisable to discuss this directly with your healthcare provider or the billing "
-        "department at your hospital to get a clear understanding of any additional costs you "
-        "may incur."
-    )
-    assert _system_specific(
-        "The surgery for the removal of bone screws is covered by health insurance and does not "
-        "require additional out-of-pocket expenses."
-    )
+def test_a_question_on_cost_from_elsewhere_first_says_where_the_cost_facts_apply(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.ask(
+        "I live in Manchester. Is taking out a loose screw free, like the Taiwan doctor said?"
+    ).answer
+    assert answer.startswith("What our sources say about cost is only about Taiwan, not the UK.")
+    # The note before the Taiwanese fact itself stays.
+    assert "The next part is only about Taiwan, not the UK:" in answer
+
+
+def test_a_question_on_cost_from_taiwan_gets_no_such_line(answerer: Answerer) -> None:
+    answer = answerer.ask(
+        "I live in Taipei. Will taking out a loose screw cost me anything?"
+    ).answer
+    assert "What our sources say about cost" not in answer
+    assert "covered by health insurance" in answer
 
 
 @pytest.mark.parametrize(

@@ -269,6 +269,7 @@ class Wording:
     other: str = ""  # {publisher}: an article, a leaflet
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
+    cost_elsewhere: str = ""  # {country}, {place}: first, to a question on cost from elsewhere
     not_covered_part: str = ""  # {part}: a part of the question no source answers
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
     yes: str = ""  # the short answer to "can ...?" when the best quote says it can
@@ -474,6 +475,8 @@ class OfflineAnswerer:
         if timed and not any(_GIVES_TIME.search(scored.candidates[i][2].text) for i in chosen):
             uncovered += [part for part in timed if part not in uncovered]
         short = _short_answer(own, scored, chosen, wording)
+        if asks_cost:
+            short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
         # Chosen after the cover check, so what opens the answer never decides whether it answers.
         chosen, opener = _open_with(scored, chosen, own, question, self._max_sentences)
         return _render(
@@ -1415,11 +1418,27 @@ def _system_specific(text: str) -> bool:
     return bool(_HEALTH_SYSTEM.search(text)) and not _COSTS_VARY.search(text)
 
 
-# "It is advisable to discuss this directly with your healthcare provider or the billing department"
-# is advice to ask, which holds anywhere: framed "only about Taiwan" it confused graders (dev).
-_COSTS_VARY = re.compile(
-    r"\b(?:var(?:y|ies)|depend(?:s|ing)? on|discuss this|billing department)\b", re.I
-)
+_COSTS_VARY = re.compile(r"\b(?:var(?:y|ies)|depend(?:s|ing)? on)\b", re.I)
+
+
+def _cost_elsewhere(scored: _Scored, chosen: list[int], wording: Wording, place: str) -> str:
+    """ "What our sources say about cost is only about Taiwan, not the UK." when a quote chosen
+    is one health system's cost fact and the person said they are elsewhere; "" otherwise."""
+    if not wording.cost_elsewhere or not place:
+        return ""
+    for i in chosen:
+        _, source, unit = scored.candidates[i]
+        if (
+            source.country
+            and _system_specific(unit.text)
+            and place.lower().removeprefix("the ") != source.country.lower()
+        ):
+            return _fill(
+                wording.cost_elsewhere,
+                country=_place_in(source.country, wording.language),
+                place=_place_in(place, wording.language),
+            )
+    return ""
 
 
 def _health_system_note(source: Source, units: list[_Unit], wording: Wording, place: str) -> str:
