@@ -48,6 +48,7 @@ REQUIRED_MESSAGES = (
     "source_account",
     "health_system",
     "health_system_elsewhere",
+    "cost_elsewhere",
     "not_covered_part",
     "others_verdict",
     "others_verdict_xray",

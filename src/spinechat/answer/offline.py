@@ -215,6 +215,14 @@ _METADATA = re.compile(
     r"(?:(?:reply|answer|posted|updated|published)\s+(?:date|time|on)\b|asked by\b)", re.I
 )
 _SLOGAN = re.compile(r"\bcares about your health\b", re.I)
+# A sentence that announces a subject and says nothing of it ("it's important to understand both
+# the surgical process and ..."; "Understanding why this occurs is important for anyone who ..."):
+# quoted, it is what graders called filler (dev, session 28).
+_ANNOUNCES = re.compile(
+    r"\b(?:it['\u2019]?s|it is) important to understand\b"
+    r"|^understanding\b[^.]{0,40}\bis important\b",
+    re.I,
+)
 # A doctor's verdict on another patient's symptoms is never quoted: read here it would judge the
 # reader's own case (RUBRIC.md 0.3). A reply's general reassurance ("rare ..., so there is no need
 # to worry") is quoted only to someone asking how likely or common something is.
@@ -261,6 +269,7 @@ class Wording:
     other: str = ""  # {publisher}: an article, a leaflet
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
+    cost_elsewhere: str = ""  # {country}, {place}: first, to a question on cost from elsewhere
     not_covered_part: str = ""  # {part}: a part of the question no source answers
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
     yes: str = ""  # the short answer to "can ...?" when the best quote says it can
@@ -434,9 +443,13 @@ class OfflineAnswerer:
             # removal alone): a sentence of the pool that makes the answer cover the question
             # takes the last place.
             swapped = self._swap_to_cover(read, read_vector, own, scored, chosen, vocabulary, parts)
-            if swapped is None:
+            aside = [] if swapped else self._aside_uncovered(own, answer, vocabulary)
+            if swapped is None and not aside:
                 return declined
-            chosen, answer, part_cover = swapped
+            if swapped is not None:
+                chosen, answer, part_cover = swapped
+        else:
+            aside = []
         uncovered = []
         if wording.not_covered_part and parts:
             # A part is not covered when no candidate speaks to it, or when what was chosen
@@ -450,8 +463,61 @@ class OfflineAnswerer:
                 # Who replied is answered by the attribution, which names the doctor.
                 and not (who_replied and _ASKS_WHO_REPLIED.search(part))
             ]
+        uncovered += [sentence for sentence in aside if sentence not in uncovered]
+        # "When can I go back to work after the removal?": a time is asked, and a quote that gives
+        # none (the removal's risks) does not answer it, however close its topic: the answer says
+        # so (graders read the quotes alone as answering it, dev, session 28).
+        timed = [
+            part
+            for part in question_parts(own) or [own]
+            if _ASKS_TIME.search(part) and not _WORRY.search(part)
+        ]
+        if timed and not any(_GIVES_TIME.search(scored.candidates[i][2].text) for i in chosen):
+            uncovered += [part for part in timed if part not in uncovered]
         short = _short_answer(own, scored, chosen, wording)
-        return _render(scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short)
+        if asks_cost:
+            short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
+        # Chosen after the cover check, so what opens the answer never decides whether it answers.
+        chosen, opener = _open_with(scored, chosen, own, question, self._max_sentences)
+        return _render(
+            scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener
+        )
+
+    def _aside_uncovered(
+        self, own: str, answer: np.ndarray, vocabulary: frozenset[str]
+    ) -> list[str]:
+        """The sentences said beside the question that name a subject no source uses ("she wants
+        to go back to netball"), when what is asked is covered without them ("what should my
+        daughter avoid while she waits for the removal?"); [] otherwise. The answer then says
+        that these are not covered, instead of declining the whole question."""
+        # "... the removal op? she wants to go back to netball": a lower-case start after "?" is
+        # still a new sentence here.
+        sentences = [
+            piece.strip()
+            for sentence in split_text_sentences(own)
+            for piece in re.split(r"(?<=[?!])\s+", sentence)
+            if piece.strip()
+        ]
+        asked = [s for s in sentences if s.endswith("?") or _ASKING.match(s)]
+        if not asked:
+            return []
+        aside = [
+            sentence
+            for sentence in sentences
+            if sentence not in asked
+            and any(
+                len(w) >= MIN_SUBJECT_CHARS
+                and w.islower()
+                and w not in _COMMON
+                and not _known(w, vocabulary)
+                for w in _WORD.findall(sentence)
+            )
+        ]
+        if not aside:
+            return []
+        read = " ".join(asked)
+        covered = self._coverage(read, self._vectors([read])[0], answer, vocabulary, read)
+        return aside if covered >= MIN_COVERAGE else []
 
     def _swap_to_cover(
         self,
@@ -695,6 +761,18 @@ class OfflineAnswerer:
 _WORRY = re.compile(
     r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in|now|straight)|hospital)\b", re.I
 )
+# A question that asks for a time or a duration, and the words of a quote that gives one.
+_ASKS_TIME = re.compile(
+    r"\bwhen (?:can|could|will|would|should|do|does|must|is|are|am) (?:i|we|he|she|they|you|my|it)\b"
+    r"|\bwhen (?:i|we|he|she|they) (?:can|could|will|should|may)\b"
+    r"|\bhow (?:long|many (?:days|weeks|months|years))\b",
+    re.I,
+)
+_GIVES_TIME = re.compile(
+    r"\b(?:\d+|an?|one|two|three|four|five|six|few|several|many)\s+(?:hours?|days?|weeks?|"
+    r"months?|years?|decades?)\b|\b(?:decades|for life|permanently)\b",
+    re.I,
+)
 # A short part that points back ("How much do they move?", "which ones?") is read with the part
 # before it, as a short follow-up is read with the previous turn.
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|that|this|those|these|ones?)\b", re.I)
@@ -727,6 +805,9 @@ def _known(word: str, vocabulary: frozenset[str], *, acronym: bool = False) -> b
     if len(word) < MIN_SUBJECT_CHARS or word in _COMMON or not stems:
         return True
     if zipf_frequency(word, "en") >= COMMON_ZIPF:
+        return True
+    # An everyday word's other forms are everyday too: "waits" (3.7) is "wait" (5.35).
+    if all(zipf_frequency(stem, "en") >= COMMON_ZIPF for stem in stems):
         return True
     return all(
         stem in vocabulary
@@ -999,6 +1080,8 @@ def _useful(unit: _Unit) -> bool:
         return False
     if _GREETING.match(text) or _SIGN_OFF.match(text) or _SLOGAN.search(text):
         return False
+    if _ANNOUNCES.search(text) and len(sentence_spans(text, 0, len(text))) == 1:
+        return False
     if _ABOUT_ASKER.match(text) or _ABOUT_PAGE.match(text):
         return False
     return not _METADATA.match(text)
@@ -1087,6 +1170,77 @@ def _answers_kind(question: str, units: Sequence[_Unit]) -> np.ndarray:
     return np.array([float(any(gives.search(unit.text) for gives in wanted)) for unit in units])
 
 
+# The sentence that answers the question asked opens the answer: a kind of question above
+# (``_KINDS``) or one of these, with the words of a sentence that answers it. "are the screws meant
+# to stay in forever?" opens with "the hardware stays securely in place for decades".
+_OPENERS = _KINDS + tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        (r"\b(?:forever|permanent\w*|for life|stay in|take (?:them|it|they) out)\b",
+         r"\b(?:permanently|for decades|for life)\b"),
+        (r"\b(?:wh?at|wot) (?:do|does)\b[^?]{0,40}\bdo\b|\bwhat (?:are|is) (?:they|it|the \w+) for\b|"
+         r"\bpurpose\b|\bwhy (?:do|did) they (?:put|use)\b",
+         r"\b(?:purpose|to stabili[sz]e|keeping the spine aligned)\b"),
+        (r"\b(?:risks?|risky|dangerous)\b", r"\brisks?\b"),
+        (r"\b(?:big deal|bad news|how bad|how serious|is (?:it|this|that) (?:bad|serious))\b",
+         r"\b(?:managed effectively|can be concerning)\b"),
+        (r"\b(?:modern|newer|nowadays|these days|old ones|used to)\b", r"\b(?:modern|improved)\b"),
+    )
+)  # fmt: skip
+# Asked whether it is an emergency ("is that A&E or can it wait till Monday?", and every answer
+# under an emergency banner, which is searched as "Why is this an emergency ...?"), the sentence
+# saying it is one opens the answer before any other kind: the article says hardware through the
+# skin "becomes a serious emergency".
+_ASKS_EMERGENCY = re.compile(r"\b(?:emergency|a&e|casualty)\b", re.I)
+_GIVES_EMERGENCY = re.compile(
+    r"\b(?:serious emergency|medical emergency|immediate medical attention)\b", re.I
+)
+# A sentence of the kind asked for may open the answer from below the ranking's cut (all-MiniLM-L6-v2
+# gives "The vast majority of people with spinal implants never experience loosening" 0.34 against
+# "how common is loosening?") when it comes this close to the question in meaning.
+OPENER_FLOOR = 0.30
+
+
+def _open_with(
+    scored: _Scored, chosen: list[int], own: str, question: str, most: int
+) -> tuple[list[int], int | None]:
+    """``chosen`` with the sentence that should open the answer, and its index (None: the most
+    relevant opens, as ranked): the best-ranked one that gives the kind of answer ``own`` (or
+    ``question``, what was searched for) asks for, taken from the candidates when none chosen
+    does. Never a reply to another patient: the first thing read is not someone else's verdict."""
+    asked = own if own == question else f"{own} {question}"
+    kinds = [[gives for asks, gives in _OPENERS if asks.search(asked)]]
+    if _ASKS_EMERGENCY.search(asked):
+        kinds.insert(0, [_GIVES_EMERGENCY])
+    if not chosen:
+        return chosen, None
+    ranked = [int(i) for i in np.argsort(-scored.relevance, kind="stable")]
+    tokens = [set(tokenize(unit.text)) for _, _, unit in scored.candidates]
+    for wanted in kinds:
+
+        def fits(i: int, wanted: list[re.Pattern[str]] = wanted) -> bool:
+            _, _, unit = scored.candidates[i]
+            return (
+                not unit.asked
+                and not unit.truncated
+                and any(gives.search(_ABOUT_CLAUSE.sub("", unit.text)) for gives in wanted)
+            )
+
+        inside = [i for i in ranked if i in chosen and fits(i)]
+        if inside:
+            return chosen, inside[0]
+        for i in ranked:
+            if (
+                scored.semantic[i] >= OPENER_FLOOR
+                and fits(i)
+                and not any(_duplicates(i, j, scored, tokens) for j in chosen)
+            ):
+                # It takes the place of the least relevant sentence when the answer is full.
+                kept = sorted(chosen, key=lambda j: -scored.relevance[j])[: most - 1]
+                return [*(chosen if len(chosen) < most else kept), i], i
+    return chosen, None
+
+
 def _lexical(question: str, texts: list[str]) -> np.ndarray:
     """Share of the question's words (weighted by rarity among the candidates) each text contains."""
     wanted = set(tokenize(question))
@@ -1149,11 +1303,13 @@ def _render(
     uncovered: list[str],
     asked_by_doc: dict[str, str] | None = None,
     short: str = "",
+    opener: int | None = None,
 ) -> OfflineAnswer:
-    # The answer first: sources in the order of their best sentence, and within a source the
-    # sentences best first (a unit keeps the sentence it leans on, so none reads out of context).
+    # The answer first: the opener (see `_open_with`) and its source, then the other sources in
+    # the order of their best sentence, and within a source the sentences best first (a unit
+    # keeps the sentence it leans on, so none reads out of context).
     groups: dict[int, list[int]] = {}
-    for i in sorted(chosen, key=lambda i: -scored.relevance[i]):
+    for i in sorted(chosen, key=lambda i: (i != opener, -scored.relevance[i])):
         groups.setdefault(scored.candidates[i][0], []).append(i)
     # Sources that one attribution covers (several passages of the same page) share it.
     framed: dict[str, list[tuple[str, str]]] = {}
@@ -1263,6 +1419,26 @@ def _system_specific(text: str) -> bool:
 
 
 _COSTS_VARY = re.compile(r"\b(?:var(?:y|ies)|depend(?:s|ing)? on)\b", re.I)
+
+
+def _cost_elsewhere(scored: _Scored, chosen: list[int], wording: Wording, place: str) -> str:
+    """ "What our sources say about cost is only about Taiwan, not the UK." when a quote chosen
+    is one health system's cost fact and the person said they are elsewhere; "" otherwise."""
+    if not wording.cost_elsewhere or not place:
+        return ""
+    for i in chosen:
+        _, source, unit = scored.candidates[i]
+        if (
+            source.country
+            and _system_specific(unit.text)
+            and place.lower().removeprefix("the ") != source.country.lower()
+        ):
+            return _fill(
+                wording.cost_elsewhere,
+                country=_place_in(source.country, wording.language),
+                place=_place_in(place, wording.language),
+            )
+    return ""
 
 
 def _health_system_note(source: Source, units: list[_Unit], wording: Wording, place: str) -> str:
