@@ -66,6 +66,14 @@ _TOO_FAR = (
     r"more than|up ?stairs|without (?:pain|it hurting|a stick|crutches|a frame|a walker|my brace)))"
 )
 
+# "before/until/once his screws come out": the metal's planned removal told as a time, not metal
+# coming out of the skin. Fixed-width lookbehinds, one per time word and determiner.
+_TIME_WORDS = ("before", "until", "till", "til", "untill", "once", "after", "when")
+_DETERMINERS = ("", "the ", "his ", "her ", "my ", "their ", "your ", "those ", "these ", "all ")
+_NOT_AFTER_A_TIME_WORD = "".join(
+    f"(?<!{word} {det})" for word in _TIME_WORDS for det in _DETERMINERS
+)
+
 PATTERNS: dict[str, RulePatterns] = {
     "hardware-through-skin": RulePatterns(
         (
@@ -73,20 +81,27 @@ PATTERNS: dict[str, RulePatterns] = {
                 f"{A_METAL} + pok* stick* stuck com* came push* pop* peek* peep* break* broke "
                 "broken working worked jutt* juts grow* burst* protrud* visible showing exposed "
                 "show through",
-                # "It'll have to come out next year", "it needs to come out": planned removal,
-                # not metal coming out of the skin (NHS, "Having metalwork removed"); "through"
-                # keeps firing after them.
                 rf"\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
                 r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
                 r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?through\b|"
+                r"protrud\w*\s+(?:out"
+                r"|through|from)|(?:visible|showing|exposed|on show)\b|through (?:the |my |her |his "
+                r")?skin)",
+            ),
+            (
+                f"{A_METAL} + pok* stick* stuck com* came push* pop* peek* peep* break* broke "
+                "broken working worked jutt* juts grow* burst* out",
+                # "It'll have to come out next year", "it needs to come out", "can he play rugby
+                # before his screws come out?": planned removal, not metal coming out of the skin
+                # (NHS, "Having metalwork removed"). "through", "visible" and the rest above keep
+                # firing after them.
+                rf"{_NOT_AFTER_A_TIME_WORD}\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>"
                 r"(?<!have to )(?<!has to )(?<!had to )(?<!need to )(?<!needs to )(?<!going to )"
                 r"(?<!gonna )(?<!'ll )(?<!’ll )(?<!will )(?<!must )(?<!should )(?<!won't )"
                 r"(?<!wont )"
                 r"(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
                 r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
-                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b|protrud\w*\s+(?:out"
-                r"|through|from)|(?:visible|showing|exposed|on show)\b|through (?:the |my |her |his "
-                r")?skin)",
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b)",
             ),
             (
                 f"see seeing saw seen spot spotted + {A_METAL}",
@@ -102,6 +117,14 @@ PATTERNS: dict[str, RulePatterns] = {
                 "protrusion exposed",
                 r"\b(?P<s>hard ?ware protrusion|exposed (?:hard ?ware|metal\w*|screws?|rods?|"
                 r"plates?))",
+            ),
+            (
+                f"{A_METAL} + one another + pok* stick* stuck com* push* jutt* peek* peep*",
+                # "I was waiting till the rods come out but now one is sticking out of the scar":
+                # the metal named first, then "one" of it coming out.
+                rf"\b{_METAL}\b[^.!?]{{0,80}}?\b(?:one|another)(?: of them)?\s+(?:is|was|'s|has|"
+                r"seems to be|looks to be)\s+(?:\w+\s+)?(?P<s>(?:pok|stick|com|push|jutt|peek|peep)"
+                r"\w*\s+(?:out|through))\b",
             ),
             (
                 "something thing + out through",

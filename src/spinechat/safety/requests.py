@@ -81,6 +81,12 @@ def _first_hit(
     return None
 
 
+_SPORTS = frozenset("football soccer basketball baseball cricket tennis golf rugby".split())
+_HARDWARE = frozenset(
+    "screw screws rod rods implant implants hardware cage cages pins bolts".split()
+)
+
+
 def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
     unique = set(words)
     if rq.CREATIVE_WORDS.intersection(unique) and _CREATIVE.search(question):
@@ -104,6 +110,15 @@ def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
         return RequestCheck("off_topic", "other surgery")
     if "medical" in found:
         return RequestCheck("ok", "medical term")
+    if (
+        "topical" in found
+        and found["topical"] <= _SPORTS
+        and found.get("ambiguous", set()) & _HARDWARE
+    ):
+        # "can my son play rugby before his screws come out?": a sport with the metal in the
+        # spine is an activity question, the kind "be cautious with activities until complete
+        # bone healing" answers; "who won the rugby?" names no hardware and stays off topic.
+        return RequestCheck("ok", "a sport with spinal hardware")
     if "topical" in found and len(found.get("ambiguous", ())) < 2:
         return RequestCheck("off_topic", "off-topic subject")
     if "topical" not in found and _NAMED_DOCTOR.search(question):
