@@ -39,6 +39,9 @@ CAUDA_EQUINA_DESCRIBED = [
     "no sensation in my back side when I wipe",
     "I went to the toilet and didn't feel anything coming out, only saw it after",
     "my pad was full this morning and I had no idea",
+    "I keep messing myself, I can't control it since the surgery",
+    "I woke up to wet sheets this morning",
+    "my partner says I smell of wee, I hadn't realised I'd leaked",
 ]
 NOT_CAUDA_EQUINA = [
     "my trousers got wet in the rain",
@@ -47,6 +50,8 @@ NOT_CAUDA_EQUINA = [
     "I didn't feel it when the nurse took the stitches out",
     "we had a little accident in the car park, nobody hurt",
     "I can feel when I need a wee now, that's back to normal",
+    "I nearly messed myself laughing at the telly",
+    "I soiled myself when I was 5 at school",
     "My dog keeps having accidents in the house since I came home",
     "I wet myself laughing once when I was pregnant years ago",
     "my grandad had trouble peeing in the 80s after his prostate op",

@@ -30,7 +30,7 @@ _PAST = re.compile(
     r"\b(?:(?:(?:\d+|a|\w+|many|several|few|couple of) )?(?:years?|yrs?|decades?) ago|years back|"
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|"
-    r"little|younger)|"
+    r"little|younger|small|a baby|a toddler|a teenager|at school|in school|\d+)|"
     r"as a (?:child|kid|teenager)|(?<!than )before (?:(?:my|the|his|her) )?(?:first |last |"
     r"previous )?(?:op|"
     r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|"

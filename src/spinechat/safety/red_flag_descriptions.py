@@ -143,6 +143,9 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r")"),
     ("cauda-equina",
      r"\b(?:"
+     r"(?<!nearly )(?<!almost )(?<!could have )(?:messing|messed|soiling|soiled|pooing|pooed|pooping|"
+     r"pooped) (?:my|him|her|them)sel(?:f|ves)\b|(?:woke|wake|wakes|waking) up (?:in|to) (?:a )?wet "
+     r"(?:bed|sheets)|"
      r"accidents? (?:in|on|into) (?:my|his|her|their|the) (?:pants|knickers|underwear|trousers|"
      r"pyjamas|pjs|bed|sheets|nappy|pad)|(?<!dog )(?<!cat )(?<!puppy )(?:keep|keeps|kept|been) "
      r"(?:having|getting) (?:little |small |a few |lots of )?(?:accidents|leaks)\b|"
