@@ -30,12 +30,13 @@ _PAST = re.compile(
     r"\b(?:(?:(?:\d+|a|\w+|many|several|few|couple of) )?(?:years?|yrs?|decades?) ago|years back|"
     r"last (?:year|winter|summer|spring|autumn|fall|christmas|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|in (?:19|20)\d\d|back in|when i was (?:young|a kid|a child|"
-    r"little|younger)|"
+    r"little|younger|small|a baby|a toddler|a teenager|at school|in school|\d+)|"
     r"as a (?:child|kid|teenager)|(?<!than )before (?:(?:my|the|his|her) )?(?:first |last |"
     r"previous )?(?:op|"
     r"operation|surgery|fusion)|(?:my|his|her) (?:first|previous|last|old) (?:op|operation|"
     r"surgery)|"
-    r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20)\d0s)\b"
+    r"used to|long time ago|long ago|way back|decades?|(?:in |from )?the (?:19|20|')?[1-9]0s|"
+    r"(?:in |from )?the (?:seventies|eighties|nineties|sixties|fifties))\b"
 )
 # A sign told as history with "before" or "previously" and no word of now: "I had infection in the
 # wound before", "my wound was infected previously" (a past episode, as the answers set's aa-024
@@ -82,7 +83,8 @@ _RESOLVED = re.compile(
     rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
     rf"ok now|okay "
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
-    r"stopp?ed now|dry now|been dry|(?:going|peeing|weeing|walking) normally|"
+    r"stopp?ed now|dry now|been dry|(?<!n't )(?<!not )(?<!cannot )(?:going|peeing|weeing|walking|"
+    r"eat|eating|swallow|swallowing|breathe|breathing) (?:completely |totally |perfectly )?normally|"
     # Settled words patients use for a sign that is over: "the swelling came down", "the redness
     # has faded", "it went after the antibiotics". A temperature brought down by paracetamol is not
     # over: fever-reducing tablets hide it (NICE NG143, antipyretic interventions: the response to
@@ -113,7 +115,10 @@ _IMPROVING = re.compile(
     r"less than (?:before|it was)|(?:been )?normal since|back to normal|(?:about|at|"
     r"around) an? [0-5]\b|"
     r"\b[0-5] ?(?:/|out of) ?10|keeps? it (?:down|under control|at)|"
-    r"(?:it'?s|temp\w* (?:is|was)|down to|back to) 3[5-7](?:[.,]\d)?)\b"
+    r"(?:it'?s|temp\w* (?:is|was)|down to|back to) 3[5-7](?:[.,]\d)?|"
+    # A bruise that turns yellow or green is clearing (NHS: Bruises, "the bruise may change colour
+    # to yellow or green as it heals").
+    r"bruis\w*[^.?!]{0,40}\b(?:yellow\w*|green\w*|fading))\b"
 )
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
@@ -158,6 +163,13 @@ _MEDIA = re.compile(
     r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"
     r"stories|on (?:the )?(?:tv|news|internet|radio|facebook|telly))|told me about|they say)\b"
 )
+# Watching television as what the writer was doing when the sign came is not media: "suddenly
+# out of breath just sitting watching telly". A programme about a sign still is.
+_TV_TIME = re.compile(
+    r"\b(?:sitting|sat|lying|lay|laid|relaxing|resting|just|while|was|am|i'?m|were) (?:\w+ )?"
+    r"(?:watching|in front of) (?:the )?(?:tv|telly|television)\b(?! (?:about|where|programme|"
+    r"show|documentary|news|series))"
+)
 _GENERAL_Q = re.compile(
     r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
     r"(?:what (?:are|is) (?:the )?(?:signs?|symptoms?|warning signs|risks?|red flags?|chances?)|"
@@ -185,7 +197,8 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|"
     r"whether)|"
     r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
-    r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns)|worried (?:about|"
+    r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns|went|became|"
+    r"turned)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
     r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would))\b"
 )
@@ -282,7 +295,12 @@ def settles_present(clause: str) -> bool:
 def told_in_past(clause: str) -> bool:
     """Whether a clause tells of a sign in the past tense with no word of now ("I had a fever the
     week after surgery"); "I've had a fever since yesterday" and "my leg is weak" are not."""
-    return _PAST_TENSE.search(clause) is not None and _NOW.search(clause) is None
+    # "Kept" is a present marker for ``frame`` ("I've kept being sick"), but in a clause told in the
+    # past tense it is past too: "the nurses kept checking my breathing" that first night.
+    return _PAST_TENSE.search(clause) is not None and _NOW.search(_KEPT.sub(" ", clause)) is None
+
+
+_KEPT = re.compile(r"\bkept\b")
 
 
 # The sign itself back after it had gone ("it's come back", "the numbness has returned"); not
@@ -354,7 +372,7 @@ def frame(clause: str) -> Frame:
         return "general"
     if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
         return "general"
-    if _MEDIA.search(clause) and (
+    if _MEDIA.search(_TV_TIME.sub(" ", clause)) and (
         _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
     ):
         return "media"

@@ -288,7 +288,10 @@ def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
         for match in pattern.finditer(clause):
             # Negation is read where the sign is, the group "s" when the pattern names one:
             # "can't feel my legs and they are giving way" is not negated at "giving way".
-            at = match.start("s") if "s" in pattern.groupindex else match.start()
+            # A pattern whose other branch matched has no "s" (start -1, which would read the whole
+            # clause before it for a negator).
+            has_s = "s" in pattern.groupindex and match.start("s") >= 0
+            at = match.start("s") if has_s else match.start()
             if not w.negated(clause, at):
                 found.add(rule_id)
                 break

@@ -42,6 +42,21 @@ _SEPTIC = (
 _PUFFED = r"(?<!less )(?<!not )\b(?:puffed|puffing|out of puff|winded)\b"
 _PUFF_WORSE = r"\b(?:worse|worsening|more and more|harder (?:each|every|by the))\b"
 _NECK = r"(?:neck|acdf|cervical|throat|front of (?:my|his|her|the) neck|anterior)"
+# Found wet or soiled, for the cauda equina descriptions; the writer had not felt it.
+_SOILED = (
+    r"wet|soaked|sodden|damp|soiled|dirty|messed|mess|pooed|poo|poop\w*|weed|peed|accident|"
+    r"dribbl\w*|leak(?:ing|ed|s)?"
+)
+_UNAWARE = (
+    r"(?:without|didn'?t|did not|hadn'?t|had not|haven'?t|don'?t|doesn'?t|never|no|not|wasn'?t|"
+    r"isn'?t)(?: even| honestly| really| at all| actually){0,2} (?:notic\w*|realis\w*|realiz\w*|"
+    r"feel|felt|know|knew|idea|aware|a thing|sense\w*)"
+)
+# The genitals in everyday words ("my bits", "his willy"); "bits of" and "balls of my feet" are not.
+_PRIVATE = (
+    r"(?:(?:my|his|her|their) (?:bits|willy|front bottom|nether regions|undercarriage|crotch|"
+    r"fanny)\b(?! of)|\b(?:penis|vagina|vulva|testicles|scrotum|labia|perineum|crotch)\b)"
+)
 _AIRWAY = (
     r"(?:breath\w*|air\b|wheez\w*|whistl\w*|squeak\w*|noisy|stridor|strangled|choking|"
     r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit)"
@@ -74,7 +89,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("cannot-walk-or-stand",
      r"legs?\b[^.?!]{0,40}\b(?P<s>(?:they|it) (?:are |is |keep |keeps |kept )?(?:just )?(?:gave|"
      r"give|giving|gone|going) (?:way|out))|legs? (?:just )?(?:won'?t|will not|wouldn'?t|don'?t|do not|"
-     r"can'?t) (?:hold|support|carry|take) (?:me|him|her|them|my weight|his weight|her weight)|"
+     r"can'?t) (?:hold|support|carry|take|push|lift) (?:me|him|her|them|my weight|his weight|her weight)|"
      r"legs? (?:just )?(?:folded|crumpled|collapsed|buckled)"),
     # NHS cauda equina: numbness around the bottom / genitals, including only described.
     ("cauda-equina",
@@ -113,6 +128,51 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("cauda-equina",
      r"(?<!wound )(?<!scar )(?<!dressing )\b(?:leak\w*|wet\w*|dribbl\w*)(?: (?:myself|again|a bit|"
      r"a little))*,? without (?:even )?(?:knowing|noticing|realis\w*|realiz\w*|feeling (?:it|anything))"),
+    # NHS cauda equina ("loss of sensation when you need to pee or poo", "loss of control of your
+    # bladder or bowels") told only as what was found: wet or soiled clothes the person had not
+    # felt, "accidents" in underwear, no urge or no feeling when going, and the genitals in everyday
+    # words (Royal Free leaflet: numbness of the genitals).
+    # Three entries, not one: each is screened on the whole message first, so a message that
+    # matches none of a part does not run it clause by clause.
+    ("cauda-equina",
+     r"\b(?:"
+     rf"(?:{_SOILED})\b[^.?!]{{0,50}}\b{_UNAWARE}|{_UNAWARE}[^.?!]{{0,40}}\b(?:{_SOILED}|"
+     r"(?:i|he|she|they)(?:'?d| had) (?:gone|been)\b(?! (?:to|out|up|for|back|home|a\b)))|"
+     r"(?:pad|nappy) (?:was|is|were) (?:full|soaked|wet)\b[^.?!]{0,40}\b"
+     rf"{_UNAWARE}"
+     r")"),
+    ("cauda-equina",
+     r"\b(?:"
+     r"(?<!nearly )(?<!almost )(?<!could have )(?:messing|messed|soiling|soiled|pooing|pooed|pooping|"
+     r"pooped) (?:my|him|her|them)sel(?:f|ves)\b|(?:woke|wake|wakes|waking) up (?:in|to) (?:a )?wet "
+     r"(?:bed|sheets)|"
+     r"accidents? (?:in|on|into) (?:my|his|her|their|the) (?:pants|knickers|underwear|trousers|"
+     r"pyjamas|pjs|bed|sheets|nappy|pad)|(?<!dog )(?<!cat )(?<!puppy )(?:keep|keeps|kept|been) "
+     r"(?:having|getting) (?:little |small |a few |lots of )?(?:accidents|leaks)\b|"
+     r"(?:no |lost (?:the |all )?|losing (?:the )?|without (?:any )?|not (?:any|getting the) )"
+     r"(?:feeling|sensation|urge)\w* (?:when|while|as|that|to|of) (?:(?:i|he|she|they) )?(?:\w+ )?"
+     r"(?:need (?:to )?)?(?:poo|pee|wee|go\b|open|pass|empty|urinat)|(?:don'?t|doesn'?t|didn'?t|"
+     r"can'?t|no longer|never) (?:\w+ )?(?:get|have|feel) (?:the |that |any )?(?:feeling|urge|"
+     r"sensation)\w*(?: that)?(?: (?:i|he|she))? (?:need|needs|want|have|has)? ?(?:to )?(?:go|pee|"
+     r"wee|poo)\b|"
+     r"(?:no|lost (?:all )?|losing) control\b[^.?!]{0,40}\b(?:(?:it|wee|pee|poo|urine) (?:just )?"
+     r"(?:comes?|came|runs?|ran|leaks?|leaked) out)|"
+     r"(?:can'?t|cannot|couldn'?t|don'?t|doesn'?t|didn'?t) (?:\w+ )?feel (?:it )?(?:when|while|as) "
+     r"[\w' ]{0,25}\b(?:wee|pee|poo|urinat\w*|pass\w* (?:water|urine)|go to the (?:loo|toilet))|"
+     r"(?:didn'?t|did not|can'?t|cannot|couldn'?t|don'?t|doesn'?t) feel (?:anything|it|the (?:wee|pee|"
+     r"poo|urine)|myself|him|her)? ?(?:coming|come|going|go) out"
+     r")"),
+    ("cauda-equina",
+     r"\b(?:"
+     rf"{_PRIVATE}[^.?!,]{{0,30}}(?:numb\w*|dead|no feeling|tingl\w*|pins and needles|can'?t "
+     rf"feel)|(?:numb\w*|no feeling|pins and needles|tingl\w*) (?:in |around |of |down )?{_PRIVATE}|"
+     r"(?:no |lost (?:the |all )?|without (?:any )?)(?:feeling|sensation) (?:in|around|of|on) (?:my |"
+     r"his |her )?(?:bottom|bum|back ?side|back passage|privates?|private parts?|genitals?|groin|"
+     r"saddle)|"
+     r"(?:like|as if) (?:i'?m|i am|he'?s|she'?s|you'?re)? ?sitting on (?:thin )?(?:air|nothing|a cloud|"
+     r"foam)|(?:wip\w*|loo|toilet)[^.?!]{0,40}(?:someone else'?s|not (?:my|mine|his|hers)|belong\w* "
+     r"to someone)"
+     r")"),
     ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
     # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
     ("fever",
@@ -258,9 +318,18 @@ DEALT_WITH = re.compile(
 _LEG_WEAK = rf"(?:{_LEGPART}[^.?!]{{0,40}}{_WEAK}|{_WEAK}[^.?!]{{0,30}}{_LEGPART}|dragg\w* (?:it|my|his|her))"
 _GETTING_WORSE = (
     # Spreading to the other side: "then the right one was going too" (NHS cauda equina: weakness
-    # in both legs).
-    r"(?:(?:other|right|left) (?:one|leg|side)s? (?:is |was |'s |were |are )?(?:going|gone|getting|"
+    # in both legs). Every branch starts a word, so "\b" first saves trying each mid-word.
+    r"\b(?:(?:other|right|left) (?:one|leg|side)s? (?:is |was |'s |were |are )?(?:going|gone|getting|"
     r"started|starting|doing it)\b[^.?!,]{0,15}\b(?:too|as well|also)\b|"
+    r"\b(?:other|right|left) (?:one|leg|side) (?:now |also |too )?(?:feels?|is|'s|has gone|"
+    r"has started|went|is going)(?: \w+)? (?:heavy|heavier|weak|weaker|numb|funny|dead|wobbly|the "
+    r"same)\b|"
+    # Then against now, days apart: "a bit weak on Monday, now I can hardly lift it" (NHS GIRFT
+    # cauda equina pathway: a deficit that progresses needs emergency assessment).
+    r"\b(?:on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|last week|"
+    r"(?:a|two|three|four|few|couple of) days ago|the other day|at first)\b[^.?!]{0,60}\b(?:now|"
+    r"today|this morning) (?:i |he |she |it |they )?(?:can'?t|cannot|won'?t|(?:is|'s|feels?) "
+    r"(?:much )?worse)|"
     r"worse (?:every|each|by the|than (?:yesterday|the day before|this morning))|heavier|weaker|"
     r"(?:every|each) (?:single )?(?:day|week)|day by day|getting worse|more and more|spreading|worse (?:today|"
     r"again|now|this (?:morning|afternoon|evening|week)|since|than (?:last week|a week ago|"

@@ -198,7 +198,7 @@ _NEG_BOUNDARY = re.compile(
     r"this|that|they|we|now|but)\b)|\b(?:but|however|although|though|yet|except|apart from|other "
     r"than|just|only|instead|whereas|while)\b|\band\s+(?=(?:i|i'm|im|i've|my|he|she|his|her|it|"
     r"it's|its|there|the|this|they|we|now|have|has|had|got|am|is|are|feel|feels|felt|started|also"
-    r"|then|can)\b)"
+    r"|then|can|today|tonight|yesterday|suddenly)\b)"
 )
 _NEGATOR = re.compile(
     r"\b(?:no|not|never|none|nothing|nor|neither|without|free of|absence of|denies|cannot|can not|"
@@ -295,7 +295,7 @@ _TEXT_SPEAK = {
         ("b4", "before"), ("ppl", "people"), ("pls plz", "please"), ("smth sth", "something"),
         ("rly", "really"), ("v", "very"), ("abt", "about"), ("cyaan caan", "can't"),
         ("neva", "never"), ("miself", "myself"), ("dis", "this"), ("mawnin", "morning"),
-        ("bout", "about"),
+        ("bout", "about"), ("wen wenn", "when"), ("wiv wiz", "with"),
         # Common misspellings of the words signs are named with.
         ("swolen swollon swolled swelled sollen swoolen", "swollen"), ("sweling swelin", "swelling"),
         ("stiches stitchs stichs", "stitches"), ("numbe numm", "numb"), ("numbnes numbess", "numbness"),
