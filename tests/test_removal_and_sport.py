@@ -34,8 +34,11 @@ COMING_OUT_NOW = [
 
 
 @pytest.mark.parametrize("message", PLANNED_AS_A_TIME)
-def test_removal_told_as_a_time_is_no_emergency(triager: Triager, message: str) -> None:
-    assert urgency_of(triager, message) != "emergency"
+def test_removal_told_as_a_time_is_no_certain_emergency(triager: Triager, message: str) -> None:
+    # At most the conditional opener ("If this is happening now: ..."), which the meaning
+    # matcher gives a message it cannot place (issue 10, "when unsure, say so safely").
+    triage = triager.triage([message])
+    assert triage.urgency != "emergency" or triage.hedged, triage
 
 
 @pytest.mark.parametrize("message", COMING_OUT_NOW)
