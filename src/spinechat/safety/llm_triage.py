@@ -100,22 +100,19 @@ def second_opinion(
         return SecondOpinion("none", status="failed", detail="the prompts folder has no triage.md")
     deadline = min(deadline, client.clock() + SECOND_OPINION_S)
     try:
-        try:
-            reply = client.structured_reply(
-                prompts.triage,
-                format_request(user_turns),
-                deadline=deadline,
-                response_format=RESPONSE_FORMAT,
-            )
-        except LLMError as err:
-            if err.status not in _REFUSED_FORM:
-                raise
-            reply = client.structured_reply(
-                prompts.triage,
-                format_request(user_turns),
-                deadline=deadline,
-                response_format=JSON_MODE_FORMAT,
-            )
+        reply = ""
+        for response_format in (RESPONSE_FORMAT, JSON_MODE_FORMAT):
+            try:
+                reply = client.structured_reply(
+                    prompts.triage,
+                    format_request(user_turns),
+                    deadline=deadline,
+                    response_format=response_format,
+                )
+                break
+            except LLMError as err:
+                if response_format is JSON_MODE_FORMAT or err.status not in _REFUSED_FORM:
+                    raise
     except LLMError as err:
         return SecondOpinion("none", status="failed", detail=str(err))
     except Exception as err:
