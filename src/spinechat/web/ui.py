@@ -156,7 +156,7 @@ gradio-app:has(.spinechat-note):has(#spinechat-chat):has(textarea) {
 body.spinechat-answering #spinechat-chat .message-buttons { visibility: hidden !important; }
 /* The passage behind a [n], shown beside it on hover, focus or tap (HEAD's script). */
 .spinechat-pop { position: fixed; z-index: 1000; max-width: min(28rem, calc(100vw - 1rem));
-  max-height: 40vh; overflow-y: auto; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+  max-height: 60vh; overflow-y: auto; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
   background: #ffffff; color: #1e293b; border: 2px solid #334155; font-size: 0.95rem;
   line-height: 1.5; box-shadow: 0 0.25rem 1rem rgba(15, 23, 42, 0.25); }
 .spinechat-pop[hidden] { display: none; }
@@ -224,6 +224,7 @@ HEAD = (
   // keyboard focus or a first tap shows its passage beside it (supporting sentence marked);
   // a click, Enter or a second tap jumps to the source in the list under the answer. Escape
   // closes the passage (WCAG 1.4.13: dismissable, hoverable, persistent).
+  const AROUND = 100;  // characters of the passage shown either side of its marked sentence
   const pop = document.createElement("div");
   pop.id = "spinechat-pop";
   pop.className = "spinechat-pop";
@@ -252,8 +253,26 @@ HEAD = (
     title.textContent = where ? where.textContent : link.textContent;
     const passage = document.createElement("span");
     const quote = source.querySelector("blockquote");
-    // Our own escaped markup (citations.highlight): text and one <mark>, copied node by node.
-    if (quote) quote.childNodes.forEach((node) => passage.appendChild(node.cloneNode(true)));
+    // Our own escaped markup (citations.highlight): text and one <mark>. Only the marked sentence
+    // and a little either side are shown, so the passage fits without scrolling (a tooltip cannot
+    // take focus, so a keyboard could not scroll it: axe "scrollable-region-focusable"); the
+    // whole passage is in the source list, one Enter away.
+    if (quote) {
+      const nodes = Array.from(quote.childNodes);
+      const at = nodes.findIndex((node) => node.nodeName === "MARK");
+      const text = (list) => list.map((node) => node.textContent).join("");
+      const head = (value) => value.length > AROUND
+        ? "\u2026 " + value.slice(-AROUND).replace(/^\\S*\\s+/, "") : value;
+      const tail = (value) => value.length > AROUND
+        ? value.slice(0, AROUND).replace(/\\s+\\S*$/, "") + " \u2026" : value;
+      if (at < 0) {
+        passage.textContent = tail(text(nodes).slice(0, 2 * AROUND + 1));
+      } else {
+        passage.append(
+          head(text(nodes.slice(0, at))), nodes[at].cloneNode(true), tail(text(nodes.slice(at + 1)))
+        );
+      }
+    }
     const hint = document.createElement("span");
     hint.className = "spinechat-pop-hint";
     hint.textContent = "Tap the number again, or press Enter, to go to the source.";
