@@ -119,7 +119,8 @@ _RULES: tuple[_ZhRule, ...] = (
     _rule("new-numbness-weakness", "urgent",
           r"(?:手|脚|腿|手指|脚趾|拇指|食指|中指|手臂|手掌|手肘)[^，。]{0,8}(?:麻|刺痛|没感觉)"),
     _rule("worsening-swallowing", "urgent",
-          r"吞(?:咽|东西)?[^，。]{0,8}(?:越来越|一天比一天|一周比一周|一次比一次)(?:困难|难|差)|声音越来越(?:哑|沙哑)|"
+          r"(?:吞|咽|嚥)(?:咽|东西|下去|食物)?[^，。]{0,8}(?:越来越|一天比一天|一周比一周|一次比一次)(?:困难|难|差)|"
+          r"声音越来越(?:哑|沙哑)|越来越(?:难|不好|难以)(?:吞|咽)|(?:吞|咽|嚥)不下去?[^。]{0,12}比[^，。]{0,6}(?:更|还)(?:严重|难|困难|差)|"
           r"(?:吞|咽)[^。]{0,15}(?:又变差|又差了|变差了|更难|更困难|又卡)"),
     _rule("vomiting", "urgent", r"一直(?:吐|呕吐)|吐个不停|吃什么吐什么|呕吐"),
 )  # fmt: skip
@@ -151,7 +152,11 @@ _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
-_NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
+_NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又|新)")
+# "Not there before" makes a sign new, not old: 手指发麻，以前没有 (NHS: new numbness is the flag).
+_NEW_SINCE = re.compile(
+    r"(?:以前|之前|手术前|开刀前|原本|本来|从前)(?:都|从来|完全)?(?:没有|没|不会)(?:过|这样)?"
+)
 _BACK = re.compile(r"(?:又|再次|复发|回来了)")
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n]")
 
@@ -177,6 +182,7 @@ def triage_chinese(text: str) -> list[ZhHit]:
 
 
 def _framed_away(sentence: str, start: int, end: int) -> bool:
+    sentence = _NEW_SINCE.sub(lambda m: "新" * len(m.group()), sentence)
     if _DEALT_WITH.search(sentence):
         return True
     if _NEGATION.search(sentence[max(0, start - 4) : start]):

@@ -407,7 +407,10 @@ def frame(clause: str) -> Frame:
 
 
 # "It feels like someone is twisting a knife in my back" names no other person.
-_SIMILE = re.compile(r"\b(?:like|as if|as though) (?:someone|somebody|a \w+)\b")
+_SIMILE = re.compile(
+    r"\b(?:like|as if|as though) (?:(?:it|they|it'?s|they'?re|it is|they are) (?:\w+ )?(?:to )?)?"
+    r"(?:someone|somebody|a \w+)\b"
+)
 
 
 # The writer's own body in the clause: "a friend looked at my wound and said it looks infected" is
@@ -424,6 +427,21 @@ _PET = re.compile(
     r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the) (?:dog|cat|pet|puppy|kitten|pup)(?:'s|s)?\b"
 )
 _WRITER = re.compile(r"\b(?:i|i'm|im|i've|ive|me|myself)\b")
+
+# A young child as the subject: "my toddler keeps messing himself", "our 2 year old wet the bed" are
+# a child's toilet training, not the writer's (or an older child's) cauda equina. Only under-fives,
+# so "my 14 year old daughter has wet the bed since her scoliosis op" is still a report.
+_YOUNG_CHILD = re.compile(
+    r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the) (?:little |youngest |baby )?(?:toddler|baby|infant|"
+    r"newborn|little one|(?:[1-4]|one|two|three|four)[- ](?:year|yr)[- ]old|(?:[1-9]|1[0-9]|2[0-3])[- ]"
+    r"month[- ]old|(?:grand|)(?:baby|toddler))s?\b|"
+    # "my nephew is 2 and keeps having accidents": an age under five told after the name.
+    r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the) (?:[\w-]+ ){1,2}(?:is|who'?s|aged) (?:[1-4]|one|two|three|"
+    r"four)(?: and a half)?(?: years? old)?\b(?![- ]?(?:weeks?|days?|months?|hours?|stone|kg|pounds|"
+    r"lbs?|times|nights?|o'?clock|am|pm|%|/))"
+)
+# Toilet training is a young child's: "potty training is slow, he keeps having accidents".
+_TOILET_TRAINING = re.compile(r"\b(?:potty|toilet)[- ]train\w*|\bpotty\b")
 
 
 # The writer only inside a clause that says who the other person is: "the chap I met at physio has a
@@ -445,6 +463,14 @@ def someone_else(clause: str) -> bool:
     if _MET_SCREEN.search(clause):
         clause = _MET_BY_ME.sub(r"\1", clause)
     if _PET.search(clause) and not _MY_BODY.search(clause) and not _WRITER.search(clause):
+        return True
+    if _YOUNG_CHILD.search(clause) and not _MY_BODY.search(clause):
+        return True
+    if (
+        _TOILET_TRAINING.search(clause)
+        and not _MY_BODY.search(clause)
+        and not _WRITER.search(clause)
+    ):
         return True
     if _first_person(clause) or (_KIN.search(clause[:40]) and speaks_now(clause)):
         return False

@@ -50,7 +50,7 @@ _SOILED = (
 _UNAWARE = (
     r"(?:without|didn'?t|did not|hadn'?t|had not|haven'?t|don'?t|doesn'?t|never|no|not|wasn'?t|"
     r"isn'?t)(?: even| honestly| really| at all| actually){0,2} (?:notic\w*|realis\w*|realiz\w*|"
-    r"feel|felt|know|knew|idea|aware|a thing|sense\w*)"
+    r"feel|felt|know|knew|idea|aware|a thing|sense\w*|clue)"
 )
 # The genitals in everyday words ("my bits", "his willy"); "bits of" and "balls of my feet" are not.
 _PRIVATE = (
@@ -138,14 +138,17 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:"
      rf"(?:{_SOILED})\b[^.?!]{{0,50}}\b{_UNAWARE}|{_UNAWARE}[^.?!]{{0,40}}\b(?:{_SOILED}|"
      r"(?:i|he|she|they)(?:'?d| had) (?:gone|been)\b(?! (?:to|out|up|for|back|home|a\b)))|"
+     rf"(?:{_SOILED})\b[^.?!]{{0,50}}\bslept (?:right |straight )?through (?:it|the lot)|"
      r"(?:pad|nappy) (?:was|is|were) (?:full|soaked|wet)\b[^.?!]{0,40}\b"
      rf"{_UNAWARE}"
      r")"),
     ("cauda-equina",
      r"\b(?:"
      r"(?<!nearly )(?<!almost )(?<!could have )(?:messing|messed|soiling|soiled|pooing|pooed|pooping|"
-     r"pooped) (?:my|him|her|them)sel(?:f|ves)\b|(?:woke|wake|wakes|waking) up (?:in|to) (?:a )?wet "
-     r"(?:bed|sheets)|"
+     r"pooped) (?:my|him|her|them)sel(?:f|ves)\b|(?:woke|wake|wakes|waking)(?: up)? (?:in|to|on) (?:a )?"
+     r"(?:wet|soaked|soaking|sodden|damp) (?:bed|sheets|mattress)|(?:woke|wake|wakes|waking)(?: up)? "
+     r"(?:all |completely |totally )?(?:wet|soaked|soaking|sodden|drenched)\b(?! (?:with|from|in|"
+     r"through with) (?:sweat|the rain|rain))|"
      r"accidents? (?:in|on|into) (?:my|his|her|their|the) (?:pants|knickers|underwear|trousers|"
      r"pyjamas|pjs|bed|sheets|nappy|pad)|(?<!dog )(?<!cat )(?<!puppy )(?:keep|keeps|kept|been) "
      r"(?:having|getting) (?:little |small |a few |lots of )?(?:accidents|leaks)\b|"
@@ -170,9 +173,22 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"his |her )?(?:bottom|bum|back ?side|back passage|privates?|private parts?|genitals?|groin|"
      r"saddle)|"
      r"(?:like|as if) (?:i'?m|i am|he'?s|she'?s|you'?re)? ?sitting on (?:thin )?(?:air|nothing|a cloud|"
-     r"foam)|(?:wip\w*|loo|toilet)[^.?!]{0,40}(?:someone else'?s|not (?:my|mine|his|hers)|belong\w* "
+     r"foam)|(?:wip\w*|loo|toilet|down below|down there|between my legs|my (?:bottom|bum|privates))"
+     r"[^.?!]{0,40}(?:someone else'?s|not (?:my|mine|his|hers)|belong\w* "
      r"to someone)"
      r")"),
+    # A bladder that does not empty is urinary retention (NHS cauda equina: problems peeing; NICE
+    # CKS "Sciatica (lumbar radiculopathy)": urinary retention is a red flag for cauda equina),
+    # told as it feels: "my bladder never seems to empty", "I need to go again straight after".
+    ("cauda-equina",
+     r"\bbladder\b[^.?!]{0,30}\b(?:never|not|n'?t|won'?t) (?:\w+ ){0,3}empt\w*|"
+     r"\b(?:wee\w*|pee\w*|bladder|loo|toilet|urin\w*)\b[^.?!]{0,60}\b(?:still (?:some|something|"
+     r"more|a bit|a little)(?: \w+)? (?:left|in there)|never empt\w*|(?:doesn'?t|does not|won'?t) "
+     r"empty)|"
+     r"\b(?:wee|pee|bladder|loo|toilet|urin\w*)\b[^.?!]{0,40}\b(?:never|not|n'?t) (?:\w+ ){0,2}"
+     r"(?:feels?|felt|feeling) (?:properly |fully |completely )?(?:finished|empty|emptied)\b|"
+     r"\b(?:still|always) (?:\w+ ){0,4}(?:need|needs|want|wants) to (?:go|pee|wee)(?: again)? "
+     r"(?:straight|right|just|as soon as) (?:after|away|i'?ve (?:been|finished)|i finish)"),
     ("sepsis", rf"{_FEVERISH}[^.?!]{{0,80}}{_SEPTIC}|{_SEPTIC}[^.?!]{{0,80}}{_FEVERISH}"),
     # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
     ("fever",
@@ -344,7 +360,9 @@ _NECK_SURGERY = (
 # Swallowing trouble told as food or tablets that will not go down or are harder to eat.
 _SWALLOW_TROUBLE = (
     r"(?:swallow\w*|stuck|chok\w*|hoarse\w*|voice|(?:won'?t|don'?t|can'?t|cannot) (?:get|go) "
-    r"(?:\w+ ){0,2}down|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult|more "
+    r"(?:\w+ ){0,2}down|(?:trouble|difficulty|struggl\w*|hard|harder) (?:\w+ ){0,2}(?:getting|to get) "
+    r"(?:\w+ ){0,2}down|(?:food|bread|meat|rice|tablets?|pills?|it|things|everything) (?:\w+ ){0,2}"
+    r"(?:sticks?|sticking|catch\w*|lodg\w*) (?:\w+ ){0,2}(?:halfway|in|at|on the way)\b|(?:eat\w*|food|tablets?|pills?)[^.?!]{0,20}(?:harder|more difficult|more "
     r"hard)|(?:food|bread|meat|rice|pasta|tablets?|pills?)[^.?!]{0,12}(?:stay\w*|sit\w*|"
     r"stick\w*|lodg\w*|hang\w*|catch\w*) (?:in|at) (?:my |the |his |her )?(?:throat|chest|neck)|throat[^.?!]{0,20}"
     r"(?:clos\w*|tighten\w*|block\w*)[^.?!]{0,20}\b(?:eat\w*|swallow\w*|drink\w*)|(?:living|surviving)"
@@ -355,12 +373,30 @@ _SWALLOW_TROUBLE = (
 _SWALLOW_WORSE = (
     rf"(?:{_GETTING_WORSE}|getting (?:harder|more difficult|tougher)|harder and harder|harder "
     r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home)|"
+    r"more (?:trouble|difficulty|problems?) (?:\w+ ){0,6}(?:now|than)|(?:now|today) than "
+    r"(?:straight |right |just )?after|"
     r"(?:gone|going|went) downhill|deteriorat\w*)"
+)
+# Weakness or clumsiness of an arm or hand: after neck surgery, one that gets worse is a progressive
+# neurological deficit like the legs' (the GIRFT pathway in red_flags.toml's source: a progressive
+# neurological deficit needs emergency assessment; issue 10: progressive weakness is an emergency;
+# new or increased arm weakness alone stays the urgent new-numbness-weakness rule).
+_ARMPART = r"(?:arms?|hands?|fingers?|thumbs?|grip|wrists?)"
+_ARM_WEAK = (
+    rf"(?:{_ARMPART}[^.?!]{{0,40}}(?:weak\w*|clums\w*|numb\w*|useless|dropp\w*|heav(?:y|ier))|"
+    rf"(?:weak\w*|clums\w*|numb\w*|useless)[^.?!]{{0,30}}{_ARMPART}|"
+    r"grip[^.?!]{0,20}(?:worse|weaker|going|gone)|dropp\w* (?:things|cups?|my \w+|everything)|"
+    r"(?:can'?t|cannot|couldn'?t) (?:do up |do |fasten |manage )?(?:my )?buttons)"
+)
+# Getting worse, not just weaker than normal: "my grip is weaker" alone is the urgent new weakness.
+_ARM_WORSE = _GETTING_WORSE.replace(
+    "|heavier|weaker|", "|getting (?:weaker|clumsier)|weaker and weaker|"
 )
 COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     (rule_id, tuple(re.compile(part) for part in parts))
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
+        ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_WORSE)),
         ("sepsis", (_FEVERISH, _SEPTIC)),
         # Breathless ("puffed") and getting worse over days (NHS: Shortness of breath).
         ("chest-pain-breathless", (_PUFFED, _PUFF_WORSE)),
@@ -371,6 +407,16 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
             (
                 r"\b(?:pee\w*|wee\w*|urin\w*|bladder)",
                 r"(?:only|just) (?:a )?(?:dribbl\w*|trickl\w*)",
+            ),
+        ),
+        # A bladder that never empties, told across clauses: "I keep going to the toilet but it
+        # feels like there's still some left" (urinary retention; see the escalation above).
+        (
+            "cauda-equina",
+            (
+                r"\b(?:wee\w*|pee\w*|urin\w*|bladder|loo|toilet)\b",
+                r"\b(?:still (?:some|something|more|a bit|a little)(?: \w+)? (?:left|in there)|never "
+                r"empt\w*|(?:doesn'?t|does not|won'?t) empty|never (?:feels?|felt) (?:finished|empty))",
             ),
         ),
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
@@ -407,7 +453,8 @@ CARE_SOUGHT = re.compile(
     r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
     r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
     r"\b(?:went|got|been) (?:back )?in (?:last night|this morning|yesterday|today|on \w+day)\b|"
-    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
+    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\b(?:had|have had|got|'ve had) (?:a|an|my|the|his|her) (?:\w+ )?(?:scan|"
+    r"mri|ct|x-?ray|ultrasound|doppler|bloods?|blood tests?)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
     r"x-?ray|ultrasound|bloods?|blood tests?)\b|\bout[- ]of[- ]hours\b|"
     r"\bgot (?:me|him|her|them) (?:an? |in |seen)(?:\w+ ){0,3}(?:appointment)?"
 )
@@ -416,7 +463,7 @@ CARE_OUTCOME = re.compile(
     r"ecg|tests?|ultrasound)s? (?:\w+ )?(?:showed nothing|was clear|were clear|came back (?:clear|"
     r"normal|fine)|normal|fine)|(?:said|says) (?:it was|it's|its|it is|that)|put a catheter|started "
     r"(?:me |him |her )?on|i'?m home now|home now|being reviewed|on the ward|discharged|treated|"
-    r"sorted|no clot|not (?:a |the )?(?:clot|infection|leak|spinal fluid)|fixed|repaired|drained|"
+    r"sorted|no (?:clot|dvt|blood clot|infection|leak)|not (?:a |the )?(?:clot|infection|leak|spinal fluid)|fixed|repaired|drained|"
     r"patched|re-?stitched|(?:screws?|rods?|metalwork|hardware|everything|it) (?:are |is |were |was "
     r"|looks? |looked |all )?(?:fine|ok|okay|good|normal|in (?:a )?good (?:position|place))|reckons|"
     r"thinks? (?:it'?s|it is|it was)|said (?:to )?(?:leave|ignore|just watch)|(?:it'?s|it is|it was) "

@@ -476,14 +476,16 @@ PATTERNS: dict[str, RulePatterns] = {
         (
             (
                 "numb* tingl* pins weak* weekness loss lost no less reduced altered feel feels "
-                f"feeling + {A_LIMB}",
+                f"feeling + {A_LIMB} grip",
                 r"\b(?P<s>numb\w*|tingl\w*|pins (?:and|&) needles|weak\w*|weekness|loss of (?:feeling"
                 r"|sensation|strength)|lost (?:feeling|sensation|strength)|(?:no|less|reduced|"
                 r"altered) (?:feeling|sensation|strength)|(?:feels?|feeling) (?:dead|heavy|funny|"
                 r"strange))",
             ),
         ),
-        context=rf"\b{_LIMB}\b",
+        # "My grip is weaker": the hand told by what it does (MyMichigan guide: increased weakness
+        # in the arms).
+        context=rf"\b(?:{_LIMB}|grip)\b",
     ),
     # Recognised by description and combination (red_flag_descriptions.py) and by meaning
     # (semantic.py) only: no single phrase names them.
