@@ -441,7 +441,7 @@ _YOUNG_CHILD = re.compile(
     r"lbs?|times|nights?|o'?clock|am|pm|%|/))"
 )
 # Toilet training is a young child's: "potty training is slow, he keeps having accidents".
-_TOILET_TRAINING = re.compile(r"\b(?:potty|toilet)[- ]train\w*|\bpotty\b")
+_TOILET_TRAINING = re.compile(r"\bpotty\b|\btoilet[- ]train\w*")
 
 
 # The writer only inside a clause that says who the other person is: "the chap I met at physio has a
@@ -467,7 +467,8 @@ def someone_else(clause: str) -> bool:
     if _YOUNG_CHILD.search(clause) and not _MY_BODY.search(clause):
         return True
     if (
-        _TOILET_TRAINING.search(clause)
+        ("potty" in clause or "train" in clause)
+        and _TOILET_TRAINING.search(clause)
         and not _MY_BODY.search(clause)
         and not _WRITER.search(clause)
     ):

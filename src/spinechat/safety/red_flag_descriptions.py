@@ -414,9 +414,9 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         (
             "cauda-equina",
             (
-                r"\b(?:wee\w*|pee\w*|urin\w*|bladder|loo|toilet)\b",
                 r"\b(?:still (?:some|something|more|a bit|a little)(?: \w+)? (?:left|in there)|never "
                 r"empt\w*|(?:doesn'?t|does not|won'?t) empty|never (?:feels?|felt) (?:finished|empty))",
+                r"\b(?:wee\w*|pee\w*|urin\w*|bladder|loo|toilet)\b",
             ),
         ),
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
