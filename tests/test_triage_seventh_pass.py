@@ -38,6 +38,8 @@ CAUDA_EQUINA_EVERYDAY = [
     "my legs are weaker day by day and now I'm struggling to get to the loo",
     "legs are going weaker by the day and I now need two sticks",
     "each day my legs are a bit more useless than the day before",
+    "wee just comes out when I stand up, no warning at all",
+    "I haven't had a wee since yesterday lunchtime and I don't feel the need",
 ]
 
 # ---- swallowing getting worse after neck surgery --------------------------------------------------
@@ -121,6 +123,11 @@ HARMLESS = [
     ("since the neck surgery swallowing gets easier every day",),
     ("food stuck a bit the first week after the ACDF, now I eat normally",),
     ("since my ACDF my voice is getting stronger every week",),
+    ("my son is 3 and still wets at night, how do I lift him after my fusion?",),
+    ("my bladder's fine, peeing normally, just the back is stiff",),
+    ("what does it feel like if your bladder doesn't empty? asking before my op",),
+    ("I haven't had a wee in the night since the op, sleeping much better",),
+    ("my arm weakness is improving each week since the neck surgery",),
 ]
 HARMLESS_TWINS = [
     (

@@ -76,6 +76,9 @@ _RESOLVED = re.compile(
     r"away|cleared|settled|healed|dried)|(?:it'?s|it is|is|now) (?:dry|closed|healed)|"
     r"nothing since|"
     r"dried up|(?:it'?s|it is|it'?s been|all) (?:fine|normal|ok|okay)(?: now| again)?\s*$|"
+    # Well for a stretch since: "it's been fine for weeks now".
+    r"(?:it'?s|it is|it has|it'?s been|has been|have been) (?:been )?(?:fine|normal|ok|okay|good)(?: "
+    r"again)? (?:for|since) (?:\w+ ){0,2}(?:days|weeks|months|ages|a while|then)|"
     r"like before\s*$|"
     r"gone now|gone after|(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )went (?:after|within)\b|"
     r"same as before|as it was before|like before (?:the|my) (?:op|operation|"

@@ -419,6 +419,16 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
                 r"\b(?:wee\w*|pee\w*|urin\w*|bladder|loo|toilet)\b",
             ),
         ),
+        # Urine or stool that comes with no warning is loss of control (NHS cauda equina: loss of
+        # control of your bladder or bowels): "wee just comes out when I stand up, no warning".
+        (
+            "cauda-equina",
+            (
+                r"\b(?:no|without (?:any )?|zero) warning\b",
+                r"\b(?:wee|pee|urine|poo|bladder|bowels?)\w*\b[^.?!]{0,30}\b(?:comes?|came|runs?|ran|"
+                r"leaks?|leaked|gushes|gushed|just) out\b",
+            ),
+        ),
         ("airway-swelling", (_NECK_SURGERY, r"(?:swell\w*|swollen|bigger|fat|puff\w*)", _AIRWAY)),
         (
             "worsening-swallowing",

@@ -179,8 +179,10 @@ PATTERNS: dict[str, RulePatterns] = {
             (
                 "pee* wee* urinat* passed passing urine",
                 r"\b(?P<s>(?:have ?n'?t|has ?n'?t|not|did ?n'?t|did not)\s+(?:\w+\s+)?(?:pee'?d|"
-                r"wee'?d|urinated|passed (?:urine|water)|been for a (?:pee|wee)|passing (?:any )?"
-                r"(?:urine|water)|peeing|weeing)\b(?!\s+(?:blood|more|much|as|so|often|normally))"
+                r"wee'?d|urinated|passed (?:urine|water)|been for a (?:pee|wee)|had (?:a |any )?(?:pee|wee)|"
+                r"passing (?:any )?"
+                r"(?:urine|water)|peeing|weeing)\b(?!\s+(?:blood|more|much|as|so|often|normally|in the "
+                r"night|at night|overnight|during the night|for ages|on my own|standing))"
                 r"|passing no (?:urine|water)|no urine)",
             ),
             (
