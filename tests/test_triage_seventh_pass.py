@@ -42,6 +42,39 @@ CAUDA_EQUINA_EVERYDAY = [
     "I haven't had a wee since yesterday lunchtime and I don't feel the need",
 ]
 
+# ---- the same signs said in an earlier turn ------------------------------------------------------
+
+EARLIER_TURN = [
+    (
+        ("since Saturday I can't feel the loo roll when I wipe", "what's the best pillow?"),
+        "emergency",
+    ),
+    (
+        (
+            "the wet patches on my bed have happened three nights now and I don't wake",
+            "can I take a bath yet?",
+        ),
+        "emergency",
+    ),
+    (
+        ("my swallowing is worse this week than last since the neck op", "when can I drive?"),
+        "urgent",
+    ),
+    (
+        ("my hands are getting clumsier every day since the ACDF", "what exercises are safe?"),
+        "emergency",
+    ),
+    (("我手指发麻，以前没有", "什么时候可以开车？"), "urgent"),
+]
+
+
+@pytest.mark.parametrize(("turns", "urgency"), EARLIER_TURN)
+def test_a_sign_in_an_earlier_turn_keeps_its_banner(
+    triager: Triager, turns: tuple[str, ...], urgency: str
+) -> None:
+    assert urgency_of(triager, *turns) == urgency
+
+
 # ---- swallowing getting worse after neck surgery --------------------------------------------------
 
 SWALLOWING_WORSE = [
@@ -128,6 +161,16 @@ HARMLESS = [
     ("what does it feel like if your bladder doesn't empty? asking before my op",),
     ("I haven't had a wee in the night since the op, sleeping much better",),
     ("my arm weakness is improving each week since the neck surgery",),
+    (
+        "I was worried I'd wet myself without noticing",
+        "turned out I'd just spilled my water bottle in bed",
+    ),
+    ("my husband's toddler grandson keeps having accidents while he visits",),
+    ("the shower soaked my dressing so I changed it, wound looks clean",),
+    (
+        "my swallowing was getting worse after the ACDF",
+        "the surgeon saw me and said it's normal swelling and it's been easing since",
+    ),
 ]
 HARMLESS_TWINS = [
     (
@@ -149,6 +192,8 @@ HARMLESS_TWINS = [
     (("since the ACDF my grip is weaker",), "urgent"),
     (("the end of the rod is coming out through my skin",), "emergency"),
     (("since the neck surgery swallowing gets harder every day",), "urgent"),
+    (("I'm worried, I've wet myself without noticing twice today",), "emergency"),
+    (("the dressing is soaked with blood and it won't stop",), "emergency"),
 ]
 
 

@@ -203,7 +203,9 @@ _HYPOTHETICAL = re.compile(
     r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns|went|became|"
     r"turned)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
-    r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would))\b"
+    r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would)|"
+    # A fear, not a report: "I was worried I'd wet myself without noticing".
+    r"(?:worried|scared|afraid|frightened|terrified|paranoid) (?:that )?(?:i|he|she|they)'d)\b"
 )
 
 
@@ -435,7 +437,8 @@ _WRITER = re.compile(r"\b(?:i|i'm|im|i've|ive|me|myself)\b")
 # a child's toilet training, not the writer's (or an older child's) cauda equina. Only under-fives,
 # so "my 14 year old daughter has wet the bed since her scoliosis op" is still a report.
 _YOUNG_CHILD = re.compile(
-    r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the) (?:little |youngest |baby )?(?:toddler|baby|infant|"
+    r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the)(?: \w+'s)? (?:little |youngest |baby )?(?:toddler|baby|"
+    r"infant|"
     r"newborn|little one|(?:[1-4]|one|two|three|four)[- ](?:year|yr)[- ]old|(?:[1-9]|1[0-9]|2[0-3])[- ]"
     r"month[- ]old|(?:grand|)(?:baby|toddler))s?\b|"
     # "my nephew is 2 and keeps having accidents": an age under five told after the name.

@@ -419,6 +419,18 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
                 r"\b(?:wee\w*|pee\w*|urin\w*|bladder|loo|toilet)\b",
             ),
         ),
+        # A wet bed night after night that the person sleeps through (NHS cauda equina: loss of
+        # feeling when you need to pee): "wet patches on my bed three nights now and I don't wake".
+        (
+            "cauda-equina",
+            (
+                r"\b(?:don'?t|didn'?t|never|not|without) (?:even )?(?:wak(?:e|ing)|woke)(?: up)?\b"
+                r"(?![^.?!]*sweat)",
+                r"\b(?:wet|soaked|damp|sodden)\b[^.?!]{0,20}\b(?:bed|sheets|mattress|pyjamas|pjs|"
+                r"nightie|nightdress)\b|\b(?:bed|sheets|mattress)\b[^.?!]{0,20}\b(?:wet|soaked|damp|"
+                r"sodden)\b",
+            ),
+        ),
         # Urine or stool that comes with no warning is loss of control (NHS cauda equina: loss of
         # control of your bladder or bowels): "wee just comes out when I stand up, no warning".
         (

@@ -364,7 +364,10 @@ PATTERNS: dict[str, RulePatterns] = {
                 r"\b(?P<s>red|redd\w*|redness|inflam\w*|(?:warm|hot)(?! (?:shower|bath|water|pack|"
                 r"compress|drink|tea|weather|day))|swollen|swell\w*|puffy|leak\w*|weep\w*|seep\w*|"
                 r"(?<!after )(?<!since )(?<!before )(?<!until )(?<!my )(?<!on )discharg(?:e|ing)"
-                r"(?! from (?:the )?(?:hospital|ward|clinic))|fluid|soaked|soaking|smell\w*|stink\w*"
+                r"(?! from (?:the )?(?:hospital|ward|clinic))|fluid|"
+                # Water from a wash is not a leak: "the shower soaked my dressing".
+                r"(?<!shower )(?<!bath )(?<!rain )(?<!water )soak(?:ed|ing)(?! (?:in|from|by|with|during|"
+                r"through in) (?:the |a )?(?:shower|bath|rain|water|wash))|smell\w*|stink\w*"
                 r"|odou?r|yellow\w*|green\w*|gunk|goo|gooey|crust\w*|bleed\w*|blood(?!\s*(?:thinner|"
                 r"pressure|test|sugar|count|clot)))\b",
             ),
