@@ -40,6 +40,11 @@ CAUDA_EQUINA_EVERYDAY = [
     "each day my legs are a bit more useless than the day before",
     "wee just comes out when I stand up, no warning at all",
     "I haven't had a wee since yesterday lunchtime and I don't feel the need",
+    "the tingling has crept up from my calf into my groin since Monday",
+    "床上湿了一片，我完全没感觉到自己尿了",
+    "my head is pounding whenever I get up but lying flat it settles, and there's clear stuff on the "
+    "dressing",
+    "my legs r wobbly n getting worse each day, nearly went down on the stairs this morning",
 ]
 
 # ---- the same signs said in an earlier turn ------------------------------------------------------
@@ -98,6 +103,10 @@ ARM_WEAKNESS_WORSE = [
     "since the neck op I keep dropping things and it's worse each day",
     "my fingers are numb and clumsier day by day since the cervical fusion",
     "since the neck operation my hands are getting weaker and weaker, can't open jars now",
+    # Sudden after neck surgery, as the sudden leg weakness rule reads the legs.
+    "neck fusion ten days ago and since last night I can barely hold a cup in my left hand",
+    "couldn't raise my right arm to brush my hair this morning, I could do it yesterday, ACDF last week",
+    "my arm went heavy and weak overnight, I'm two weeks after cervical disc surgery",
 ]
 
 # ---- new numbness in Chinese --------------------------------------------------------------------
@@ -167,6 +176,11 @@ HARMLESS = [
     ),
     ("my husband's toddler grandson keeps having accidents while he visits",),
     ("the shower soaked my dressing so I changed it, wound looks clean",),
+    ("my plaster got soaked through with water in the bath, should I change it?",),
+    ("the hospital booklet says to ring if your scar gets hot or red; mine is just itchy",),
+    ("我同病房的阿姨开完刀发烧了，我自己没事",),
+    ("my leg swelling went down on its own after a week",),
+    ("I had a lumbar disc replacement and my hand is sore from carrying bags",),
     (
         "my swallowing was getting worse after the ACDF",
         "the surgeon saw me and said it's normal swelling and it's been easing since",
@@ -194,6 +208,9 @@ HARMLESS_TWINS = [
     (("since the neck surgery swallowing gets harder every day",), "urgent"),
     (("I'm worried, I've wet myself without noticing twice today",), "emergency"),
     (("the dressing is soaked with blood and it won't stop",), "emergency"),
+    (("the wound's red and spreading and it's warm to touch",), "urgent"),
+    (("I keep being sick and nothing is staying down, not even water",), "urgent"),
+    (("since the neck op my grip is weaker",), "urgent"),
 ]
 
 

@@ -63,7 +63,10 @@ _TOLD_THEN = re.compile(
     r"october|november|december)|last month)\b"
 )
 # "Down" as a direction, not as settling: "a numb feeling going down my thigh".
-_ALONG = r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either)\b)"
+_ALONG = (
+    r"(?! (?:the|my|his|her|their|into|in|to|towards?|through|both|one|each|from|either|on (?:the|my) "
+    r"(?:stairs|floor|ground))\b)"
+)
 _RESOLVED = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
     # "Gone completely" is over; "gone completely floppy" is not.
@@ -83,7 +86,7 @@ _RESOLVED = re.compile(
     r"gone now|gone after|(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )went (?:after|within)\b|"
     r"same as before|as it was before|like before (?:the|my) (?:op|operation|"
     r"surgery)|"
-    rf"cleared up|went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
+    rf"cleared up|(?<!nearly )(?<!almost )went down{_ALONG}|back to normal|no longer|not any more|not anymore|fine now|"
     rf"ok now|okay "
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
     r"stopp?ed now|dry now|been dry|(?<!n't )(?<!not )(?<!cannot )(?:going|peeing|weeing|walking|"
@@ -160,7 +163,7 @@ _CARED_FOR = re.compile(
 # Media and hearsay: a medium, or reading, hearing or watching about something.
 _MEDIA = re.compile(
     r"\b(?:video|videos|youtube|tiktok|tv|telly|film|programme|program|documentary|news|article|"
-    r"episode|storyline|drama|soap|series|movie|"
+    r"episode|storyline|drama|soap|series|movie|leaflet|booklet|pamphlet|handout|information sheet|"
     r"posted|forum|facebook|reddit|online|internet|google|googled|podcast|newspaper|magazine|"
     r"(?:watched|saw|seen|read|heard) something|"
     r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"

@@ -124,6 +124,11 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"prickl\w*|no feeling|dead)[^.?!,]{0,30}(?:bottom|bum|"
      r"backside|genitals?|privates?|private parts?|groin|inner thighs?|saddle|back passage|between "
      r"(?:my|his|her) legs|down there)"),
+    # NHS cauda equina: numbness that spreads into the saddle ("from my foot up to my inner thighs
+    # and sort of the saddle area").
+    ("cauda-equina",
+     r"(?:numb\w*|tingl\w*|spread\w*)[^.?!]{0,80}\b(?:saddle|"
+     r"groin|genitals?|back passage)\b"),
     # NHS cauda equina: incontinence with loss of feeling, told as leaking without knowing.
     ("cauda-equina",
      r"(?<!wound )(?<!scar )(?<!dressing )\b(?:leak\w*|wet\w*|dribbl\w*)(?: (?:myself|again|a bit|"
@@ -243,7 +248,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     # Clear fluid from the wound, or the postural headache of a spinal fluid leak.
     ("csf-leak",
      r"(?:clear|watery|like water|colou?rless|see-?through)[^.?!]{0,40}(?:fluid|liquid|water|"
-     r"leak\w*|drip\w*|ooz\w*|coming)|(?:fluid|liquid|leak\w*|drip\w*|ooz\w*)[^.?!]{0,40}(?:clear|"
+     r"leak\w*|drip\w*|ooz\w*|coming|stuff|discharge)|(?:fluid|liquid|leak\w*|drip\w*|ooz\w*)[^.?!]{0,40}(?:clear|"
      r"watery|like water|colou?rless|see-?through)|headache[^.?!]{0,80}(?:sit\w* up|stand\w* up|"
      r"upright|get up|stand)[^.?!]{0,60}(?:lie|lying|flat)|headache[^.?!]{0,60}(?:lie|lying|flat)"
      r"[^.?!]{0,60}(?:sit|stand|upright|get up)"),
@@ -273,7 +278,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:vomit\w*|throw\w* up|threw up|being sick|been sick|keeps? being sick|sick \w+ times)"
      r"[^.?!]{0,80}(?:can'?t|cannot|won'?t|not) (?:even )?(?:keep|hold) (?:\w+ ){0,6}down|(?:can'?t|cannot|"
      r"won'?t) (?:even )?keep (?:\w+ ){0,6}down|can'?t stop (?:being sick|vomiting|throwing up)|"
-     r"(?:nothing|not even \w+)[^.?!]{0,30}stays? down"),
+     r"(?:nothing|not even \w+)[^.?!]{0,30}stay(?:s|ing)? down"),
     ("worsening-swallowing",
      r"swallow\w*[^.?!]{0,50}(?:harder|worse|gone backwards|going backwards|more difficult)|"
      r"(?:food|bread|tablets?|pills?)[^.?!]{0,20}(?:gets?|getting) stuck[^.?!]{0,40}(?:more|worse)|"
@@ -353,7 +358,7 @@ _GETTING_WORSE = (
 )
 _NECK_SURGERY = (
     r"(?:acdf|anterior cervical|front of (?:my |his |her |the )?neck|front-of-neck|cervical "
-    r"(?:fusion|discectomy|surgery|op)|neck (?:op|operation|surgery|fusion)|neck (?:done|operated)|"
+    r"(?:fusion|discectomy|surgery|op|disc)|neck (?:op|operation|surgery|fusion)|neck (?:done|operated)|"
     r"done at the front|at the front of (?:my|his|her|the) neck|(?:op|operation|surgery|fusion) "
     r"(?:on|of|in) (?:my |his |her |the )?neck)"
 )
@@ -386,9 +391,18 @@ _ARM_WEAK = (
     rf"(?:{_ARMPART}[^.?!]{{0,40}}(?:weak\w*|clums\w*|numb\w*|useless|dropp\w*|heav(?:y|ier))|"
     rf"(?:weak\w*|clums\w*|numb\w*|useless)[^.?!]{{0,30}}{_ARMPART}|"
     r"grip[^.?!]{0,20}(?:worse|weaker|going|gone)|dropp\w* (?:things|cups?|my \w+|everything)|"
-    r"(?:can'?t|cannot|couldn'?t) (?:do up |do |fasten |manage )?(?:my )?buttons)"
+    r"(?:can'?t|cannot|couldn'?t) (?:do up |do |fasten |manage )?(?:my )?buttons|(?:can'?t|cant|cannot|"
+    r"couldn'?t|barely|hardly) (?:grip|hold|lift|raise|move) (?:\w+ ){0,2}(?:arms?|hands?|toothbrush|"
+    r"cup|mug|kettle|phone|pen|fork|spoon|bottle))"
 )
 # Getting worse, not just weaker than normal: "my grip is weaker" alone is the urgent new weakness.
+# After neck surgery, weakness that came on since a time today or yesterday is sudden, as the
+# emergency sudden-leg-weakness rule reads the legs (a haematoma or a shifted graft; writer k's
+# ACDF leaflets: new or worsening arm weakness after neck surgery, emergency).
+_ARM_SUDDEN = (
+    r"\b(?:since (?:this morning|yesterday|last night|i woke)|this morning|overnight|suddenly|all of a "
+    r"sudden|yesterday (?:i|he|she) could|could (?:do it )?yesterday|more worse)\b"
+)
 _ARM_WORSE = _GETTING_WORSE.replace(
     "|heavier|weaker|", "|getting (?:weaker|clumsier)|weaker and weaker|"
 )
@@ -397,6 +411,18 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_WORSE)),
+        ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_SUDDEN)),
+        # NHS Cauda equina syndrome / MedlinePlus CSF leak: a headache worse upright and eased lying
+        # flat, told across clauses ("headache is unreal when i stand up, lying down its fine").
+        (
+            "csf-leak",
+            (
+                r"\b(?:lie|lying|laying|flat)\b[^.?!]{0,25}\b(?:fine|better|eases?|easing|goes|ok|okay|"
+                r"gone|settles?|bearable|nothing)\b",
+                r"\bhead(?:ache|aches| ache| is (?:killing|pounding|splitting))",
+                r"\b(?:stand\w*|sit\w* up|upright|get up|getting up)\b",
+            ),
+        ),
         ("sepsis", (_FEVERISH, _SEPTIC)),
         # Breathless ("puffed") and getting worse over days (NHS: Shortness of breath).
         ("chest-pain-breathless", (_PUFFED, _PUFF_WORSE)),

@@ -366,8 +366,8 @@ PATTERNS: dict[str, RulePatterns] = {
                 r"(?<!after )(?<!since )(?<!before )(?<!until )(?<!my )(?<!on )discharg(?:e|ing)"
                 r"(?! from (?:the )?(?:hospital|ward|clinic))|fluid|"
                 # Water from a wash is not a leak: "the shower soaked my dressing".
-                r"(?<!shower )(?<!bath )(?<!rain )(?<!water )soak(?:ed|ing)(?! (?:in|from|by|with|during|"
-                r"through in) (?:the |a )?(?:shower|bath|rain|water|wash))|smell\w*|stink\w*"
+                r"(?<!shower )(?<!bath )(?<!rain )(?<!water )soak(?:ed|ing)(?: through)?+(?! (?:in|from|by|with|"
+                r"during) (?:the |a )?(?:shower|bath|rain|water|wash))|smell\w*|stink\w*"
                 r"|odou?r|yellow\w*|green\w*|gunk|goo|gooey|crust\w*|bleed\w*|blood(?!\s*(?:thinner|"
                 r"pressure|test|sugar|count|clot)))\b",
             ),

@@ -145,7 +145,9 @@ _PERSONAL = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|mine|myself|we|we're|our|us|he|he's|she|she's|him|his|"
     r"her|hers|himself|herself|there's|theres|there is|there are|mum|mom|mam|mummy|mother|dad|"
     r"daddy|father|husband|hubby|wife|partner|boyfriend|girlfriend|son|daughter|grandma|granny|"
-    r"gran|nan|nana|grandad|granddad|grandpa|grandmother|grandfather)\b"
+    r"gran|nan|nana|grandad|granddad|grandpa|grandmother|grandfather|"
+    # The wound told as it is now: "the wound's red spreading out".
+    r"(?:the|this) (?:wound|scar|incision|cut|dressing)(?:'s| is| looks| has))\b"
 )
 _NOW = re.compile(
     r"\b(?:since|yesterday|today|tonight|this (?:morning|afternoon|evening|week)|last (?:night|"
