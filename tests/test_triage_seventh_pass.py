@@ -179,6 +179,9 @@ HARMLESS = [
     ("my plaster got soaked through with water in the bath, should I change it?",),
     ("the hospital booklet says to ring if your scar gets hot or red; mine is just itchy",),
     ("我同病房的阿姨开完刀发烧了，我自己没事",),
+    # "新" of 新闻 (news) is not "new": only "以前没有" and its kin make a sign new.
+    ("新闻说开刀后会发烧，是真的吗？",),
+    ("看新聞說螺絲會從皮膚跑出來，我們要注意什麼？",),
     ("my leg swelling went down on its own after a week",),
     ("I had a lumbar disc replacement and my hand is sore from carrying bags",),
     (

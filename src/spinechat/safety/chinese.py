@@ -156,7 +156,7 @@ _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
-_NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又|新)")
+_NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
 # "Not there before" makes a sign new, not old: 手指发麻，以前没有 (NHS: new numbness is the flag).
 _NEW_SINCE = re.compile(
     r"(?:以前|之前|手术前|开刀前|原本|本来|从前)(?:都|从来|完全)?(?:没有|没|不会)(?:过|这样)?"
@@ -186,7 +186,8 @@ def triage_chinese(text: str) -> list[ZhHit]:
 
 
 def _framed_away(sentence: str, start: int, end: int) -> bool:
-    sentence = _NEW_SINCE.sub(lambda m: "新" * len(m.group()), sentence)
+    # Read as now, the same length so the match's offsets still hold ("以前没有" -> "现在现在").
+    sentence = _NEW_SINCE.sub(lambda m: ("现在" * 4)[: len(m.group())], sentence)
     if _DEALT_WITH.search(sentence):
         return True
     if _NEGATION.search(sentence[max(0, start - 4) : start]):
