@@ -15,6 +15,9 @@ import numpy as np
 import pytest
 
 import spinechat.safety.wording as w
+from spinechat.bench.corpus import patient_queries
+from spinechat.bench.runner import _bench_triage, format_triage
+from spinechat.safety.conversation import Triager, clear_caches
 from spinechat.safety.literals import required
 from spinechat.safety.red_flag_descriptions import COMPILED
 from spinechat.safety.semantic import ExampleMatcher, ExampleSet, Match, clauses
@@ -120,3 +123,29 @@ def test_the_screen_never_skips_a_description_that_matches() -> None:
             elif not need.holds(text):
                 skipped += 1
     assert matched > 100 and skipped > 10 * matched
+
+
+# ---- what the bench times -------------------------------------------------------------------
+
+
+def test_forgetting_makes_a_clause_cost_a_minilm_pass_again(counting_embedder, tmp_path) -> None:
+    triager = Triager(counting_embedder, cache_dir=tmp_path)
+    text = "my wound is red and sore and my back is swollen"
+    verdict = triager.triage([text])
+    counting_embedder.embedded = 0
+    assert Triager(counting_embedder, cache_dir=tmp_path).triage([text]) == verdict
+    assert counting_embedder.embedded == 0
+    clear_caches()
+    assert Triager(counting_embedder, cache_dir=tmp_path).triage([text]) == verdict
+    assert counting_embedder.embedded > 0
+
+
+def test_the_bench_times_messages_never_seen_beside_the_others(embedder, tmp_path) -> None:
+    report = _bench_triage(embedder, tmp_path, patient_queries()[:30], repeats=1)
+    assert report["messages"] == 20
+    for kind in ("full", "phrases", "floor", "full_urgent", "full_urgent_cold"):
+        row = report[kind]
+        assert set(row) == {"p50_ms", "p95_ms", "cpu_p50_ms", "cpu_p95_ms"}
+        assert 0 < row["p50_ms"] <= row["p95_ms"] and 0 <= row["cpu_p50_ms"] <= row["cpu_p95_ms"]
+    lines = format_triage(report)
+    assert len(lines) == 6 and "nothing remembered" in lines[3]

@@ -142,6 +142,11 @@ def _signs(part: str) -> int:
     return len(_SCREEN.findall(part))
 
 
+def forget() -> None:
+    """Forgets the screen's remembered clauses (``ExampleMatcher.forget`` forgets matches)."""
+    _signs.cache_clear()
+
+
 class ExampleMatcher:
     """Nearest-example matching of clauses against every rule's examples (embedded once).
 
@@ -188,6 +193,11 @@ class ExampleMatcher:
         vectors = np.asarray(self._embedder.embed_documents(list(texts)), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
+
+    def forget(self) -> None:
+        """Forgets the remembered matches of clauses (the example vectors stay)."""
+        with self._lock:
+            self._nearest.clear()
 
     def match(self, parts: Sequence[str]) -> list[Match]:
         """The best rule for each clause (in the order given).
