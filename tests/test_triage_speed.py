@@ -16,7 +16,7 @@ import pytest
 
 import spinechat.safety.wording as w
 from spinechat.bench.corpus import patient_queries
-from spinechat.bench.runner import _bench_triage, format_triage
+from spinechat.bench.runner import _bench_triage, format_triage, triage_headline
 from spinechat.safety.conversation import Triager, clear_caches
 from spinechat.safety.literals import required
 from spinechat.safety.red_flag_descriptions import COMPILED
@@ -149,3 +149,11 @@ def test_the_bench_times_messages_never_seen_beside_the_others(embedder, tmp_pat
         assert 0 < row["p50_ms"] <= row["p95_ms"] and 0 <= row["cpu_p50_ms"] <= row["cpu_p95_ms"]
     lines = format_triage(report)
     assert len(lines) == 6 and "nothing remembered" in lines[3]
+
+
+def test_the_headline_is_the_slowest_kind_including_never_seen() -> None:
+    rows = {"full": 5.0, "full_urgent": 6.0, "full_urgent_cold": 31.0}
+    triage = {kind: {"p95_ms": p95} for kind, p95 in rows.items()}
+    assert triage_headline(triage) == 31.0
+    triage["full"]["p95_ms"] = 40.0
+    assert triage_headline(triage) == 40.0

@@ -159,11 +159,7 @@ def run_bench(
     cold = report["cold_start"]
     report["cold_start_s"] = cold["seconds_to_first_answer"] if cold else None
     report["app_peak_rss_mb"] = cold["app_peak_rss_mb"] if cold else None
-    # The slower of the two kinds of message: one with an emergency the phrases find skips the
-    # meaning pass, so "full" alone would report the fast path and call the target met.
-    report["triage_p95_ms_4000_chars"] = max(
-        report["triage"][kind]["p95_ms"] for kind in ("full", "full_urgent")
-    )
+    report["triage_p95_ms_4000_chars"] = triage_headline(report["triage"])
     ours = backends[settings.embedder]
     report["ingest_vs_encode_floor"] = ours["ingest_vs_encode_floor"]
     high = str(max(LOAD_LEVELS_DEFAULT))
@@ -320,6 +316,14 @@ def format_triage(triage: dict[str, Any]) -> list[str]:
     return lines
 
 
+def triage_headline(triage: dict[str, Any]) -> float:
+    """The slowest p95 of the kinds of message: one with an emergency the phrases find skips the
+    meaning pass, and the bench's messages repeat clauses that triage remembers, so "full" or
+    "full_urgent" alone would report a fast path and call the target met; a message never seen
+    before ("full_urgent_cold") is what a patient's message costs."""
+    return max(triage[kind]["p95_ms"] for kind in ("full", "full_urgent", "full_urgent_cold"))
+
+
 def run_triage_bench(settings: Settings, *, log: Log = lambda _: None) -> dict[str, Any]:
     """Only the triage section of ``run_bench`` (``spinechat bench --triage``), with its headline
     figure and target."""
@@ -330,7 +334,7 @@ def run_triage_bench(settings: Settings, *, log: Log = lambda _: None) -> dict[s
     with tempfile.TemporaryDirectory(prefix="spinechat-bench-") as tmp:
         log("bench: red-flag triage of 4,000-character messages")
         triage = _bench_triage(embedder, Path(tmp), patient_queries(), QUERY_REPEATS)
-    measured = max(triage[kind]["p95_ms"] for kind in ("full", "full_urgent"))
+    measured = triage_headline(triage)
     target = TARGETS["triage_p95_ms_4000_chars"]
     return {
         "machine": {"cpus": _cpu_count(), "python": platform.python_version(), **threads},
