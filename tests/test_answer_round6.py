@@ -115,3 +115,31 @@ def test_the_emergency_sentence_comes_with_why_it_is_one(answerer: Answerer, que
     paragraph = "\n".join(shown[:5])
     assert "exposes the hardware to bacteria" in paragraph
     assert "Bone infections (osteomyelitis)" in paragraph
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        (
+            "we're in Texas, my son's loose screw has to come out in a year. i read online a doctor "
+            "said removal is covered and no out of pocket?? will we have to pay for the removal?",
+            "the US",
+        ),
+        (
+            "I am in Lagos. The doctor said removal is covered and no need to pay. Is it free for "
+            "us also?",
+            "Nigeria",
+        ),
+    ],
+)
+def test_the_cost_caveat_is_said_in_full_once(
+    answerer: Answerer, question: str, place: str
+) -> None:
+    # Dev aa-033's twins: the whole "Our sources do not say what you would pay in ..." note stood
+    # before each passage's cost fact (the reply's and the page's); graders read it as clutter.
+    answer = answerer.ask(question).answer
+    assert answer.count(f"Our sources do not say what you would pay in {place}.") == 1, answer
+    assert f"The next part is only about Taiwan, not {place}:" in answer
+    # The later passage's cost fact still names the country, in short, right before it.
+    again = answer.index("This part is also only about Taiwan:")
+    assert "billing department" in answer[again:], answer

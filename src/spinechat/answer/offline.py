@@ -269,6 +269,7 @@ class Wording:
     other: str = ""  # {publisher}: an article, a leaflet
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
+    health_system_again: str = ""  # {country}: the same, before a later passage, once said in full
     cost_elsewhere: str = ""  # {country}, {place}: first, to a question on cost from elsewhere
     not_covered_part: str = ""  # {part}: a part of the question no source answers
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
@@ -1371,12 +1372,20 @@ def _render(
     # Sources that one attribution covers (several passages of the same page) share it.
     framed: dict[str, list[tuple[str, str]]] = {}
     cited = []
+    said: set[str] = set()
     for members in groups.values():
         source = scored.candidates[members[0]][1]
         n = source.n
         cited.append(n)
         units = [scored.candidates[i][2] for i in members]
         note = _health_system_note(source, units, wording, place)
+        if note in said and wording.health_system_again:
+            # Said in full before an earlier passage: a later one names the country only.
+            note = _fill(
+                wording.health_system_again, country=_place_in(source.country, wording.language)
+            )
+        elif note:
+            said.add(note)
         # (line, the note it needs): a quote that depends on a health system carries its note.
         lines: list[tuple[str, str]] = [("", "")]
         for unit in units:
