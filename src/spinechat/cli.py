@@ -213,6 +213,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="only retrieval quality with distractors (hit@3, MRR, latency against the "
         "LangChain ensemble and dense-only)",
     )
+    bench.add_argument(
+        "--triage",
+        action="store_true",
+        help="only red-flag triage of 4,000-character messages (wall and CPU time, beside its "
+        "MiniLM floor)",
+    )
     bench.set_defaults(handler=_cmd_bench)
 
     hazards = sub.add_parser(
@@ -465,10 +471,19 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from spinechat.bench import format_quality, format_table, run_bench, run_quality_bench
+    from spinechat.bench import (
+        format_quality,
+        format_table,
+        format_triage,
+        run_bench,
+        run_quality_bench,
+        run_triage_bench,
+    )
 
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    if args.quality:
+    if args.triage:
+        report = run_triage_bench(settings, log=log)
+    elif args.quality:
         report = run_quality_bench(settings, quick=args.quick, log=log)
     else:
         report = run_bench(settings, quick=args.quick, log=log)
@@ -477,6 +492,10 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             json.dump(report, handle, indent=2)
     if args.json:
         _print_json(report)
+    elif args.triage:
+        target = report["targets"]["triage_p95_ms_4000_chars"]
+        print("\n".join(format_triage(report["triage"])))
+        print(f"headline p95 {target['measured']:.1f} ms (target {target['target']:.0f} ms)")
     elif args.quality:
         quality = report["retrieval_quality"]
         print("\n".join(format_quality(quality)) if quality else "retrieval quality not measured")

@@ -48,6 +48,7 @@ REQUIRED_MESSAGES = (
     "source_account",
     "health_system",
     "health_system_elsewhere",
+    "health_system_again",
     "cost_elsewhere",
     "not_covered_part",
     "others_verdict",

@@ -145,6 +145,7 @@ class OfflineGenerator:
             other=say("source_other"),
             health_system=say("health_system"),
             health_system_elsewhere=say("health_system_elsewhere"),
+            health_system_again=say("health_system_again"),
             cost_elsewhere=say("cost_elsewhere"),
             not_covered_part=say("not_covered_part"),
             account=say("source_account"),

@@ -269,6 +269,7 @@ class Wording:
     other: str = ""  # {publisher}: an article, a leaflet
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
+    health_system_again: str = ""  # {country}: the same, before a later passage, once said in full
     cost_elsewhere: str = ""  # {country}, {place}: first, to a question on cost from elsewhere
     not_covered_part: str = ""  # {part}: a part of the question no source answers
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
@@ -1139,6 +1140,9 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
     return pieces
 
 
+# The article's advice on preventing trouble ("doctors stress that patients should: attend regular
+# follow-up appointments, ...; early detection prevents serious problems").
+_PREVENTION = r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"
 # What kind of answer a question asks for, and the words a sentence of that kind has: a sentence
 # that gives a treatment to "will they have to put a new one in?", a cause to "what makes screws
 # loosen?", a sign to "can you see a bump before?", ranks above one only on the same topic.
@@ -1153,8 +1157,9 @@ _KINDS = tuple(
         (r"\b(?:signs?|symptoms?|how (?:do|would|can|will) (?:i|we|you) (?:know|tell)|see a bump|"
          r"notice)\b",
          r"\b(?:might cause|signs?|symptoms?|redness|swelling|bump|discomfort)\b"),
-        (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid)\b",
-         r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"),
+        # Not "what should she avoid doing?": that asks which activities, not how to prevent.
+        (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid (?:this|it|that|problems?|complications?|"
+         r"loosening))\b", _PREVENTION),
         (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
          r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
         (r"\b(?:what|which) (?:infections?|complications?)\b",
@@ -1187,6 +1192,14 @@ _OPENERS = _KINDS + tuple(
         (r"\b(?:modern|newer|nowadays|these days|old ones|used to)\b", r"\b(?:modern|improved)\b"),
     )
 )  # fmt: skip
+
+
+def kinds_asked(question: str) -> list[re.Pattern[str]]:
+    """The words of a sentence that gives the kind of answer ``question`` asks for (``_OPENERS``):
+    empty when it asks for no kind known here."""
+    return [gives for asks, gives in _OPENERS if asks.search(question)]
+
+
 # Asked whether it is an emergency ("is that A&E or can it wait till Monday?", and every answer
 # under an emergency banner, which is searched as "Why is this an emergency ...?"), the sentence
 # saying it is one opens the answer before any other kind: the article says hardware through the
@@ -1195,10 +1208,24 @@ _ASKS_EMERGENCY = re.compile(r"\b(?:emergency|a&e|casualty)\b", re.I)
 _GIVES_EMERGENCY = re.compile(
     r"\b(?:serious emergency|medical emergency|immediate medical attention)\b", re.I
 )
+# With it, the sentence that says why: "Open skin exposes the hardware to bacteria and dramatically
+# increases the risk of: deep spine infections, bone infections (osteomyelitis), ..." (dev graders
+# of aa-027, ab-005, ab-007: the emergency answer missed why it cannot wait, and quoted the
+# tissue layers that normally cover the implant instead).
+_GIVES_DANGER = re.compile(
+    r"\b(?:exposes the (?:hardware|implants?)|increases the risk of)\b", re.I
+)
 # A sentence of the kind asked for may open the answer from below the ranking's cut (all-MiniLM-L6-v2
 # gives "The vast majority of people with spinal implants never experience loosening" 0.34 against
 # "how common is loosening?") when it comes this close to the question in meaning.
 OPENER_FLOOR = 0.30
+# all-MiniLM-L6-v2 puts "how can we stop this happening to my dad?" at 0.08-0.28 from each item of
+# the article's prevention advice, the only prevention the sources give (dev aa-030 was answered
+# with how rare and how dangerous it is instead): asked how to prevent it, the advice opens the
+# answer from this close, its words ("should:", "follow-up appointments") deciding with the
+# question's ("stop this", "prevent").
+PREVENTION_FLOOR = 0.20
+_GIVES_PREVENTION = re.compile(_PREVENTION, re.I)
 
 
 def _open_with(
@@ -1228,17 +1255,48 @@ def _open_with(
 
         inside = [i for i in ranked if i in chosen and fits(i)]
         if inside:
-            return chosen, inside[0]
+            return _with_danger(scored, chosen, inside[0], wanted, ranked, most), inside[0]
         for i in ranked:
             if (
-                scored.semantic[i] >= OPENER_FLOOR
+                scored.semantic[i]
+                >= (PREVENTION_FLOOR if _GIVES_PREVENTION in wanted else OPENER_FLOOR)
                 and fits(i)
                 and not any(_duplicates(i, j, scored, tokens) for j in chosen)
             ):
                 # It takes the place of the least relevant sentence when the answer is full.
                 kept = sorted(chosen, key=lambda j: -scored.relevance[j])[: most - 1]
-                return [*(chosen if len(chosen) < most else kept), i], i
+                opened = [*(chosen if len(chosen) < most else kept), i]
+                return _with_danger(scored, opened, i, wanted, ranked, most), i
     return chosen, None
+
+
+def _with_danger(
+    scored: _Scored,
+    chosen: list[int],
+    opener: int,
+    wanted: list[re.Pattern[str]],
+    ranked: list[int],
+    most: int,
+) -> list[int]:
+    """``chosen`` with the sentence saying why it is an emergency when the emergency sentence
+    opens (``wanted`` is its kind): it takes the place of the least relevant sentence of another
+    passage."""
+    if _GIVES_EMERGENCY not in wanted or any(
+        _GIVES_DANGER.search(scored.candidates[i][2].text) for i in chosen
+    ):
+        return chosen
+    for i in ranked:
+        _, _, unit = scored.candidates[i]
+        if not unit.asked and not unit.truncated and _GIVES_DANGER.search(unit.text):
+            # The emergency passage's own sentences (what is done about it) are kept first.
+            same = scored.candidates[opener][0]
+            others = sorted(
+                (j for j in chosen if j != opener),
+                key=lambda j: (scored.candidates[j][0] != same, -scored.relevance[j]),
+            )
+            kept = others if len(chosen) < most else others[: most - 2]
+            return [opener, *kept, i]
+    return chosen
 
 
 def _lexical(question: str, texts: list[str]) -> np.ndarray:
@@ -1314,12 +1372,20 @@ def _render(
     # Sources that one attribution covers (several passages of the same page) share it.
     framed: dict[str, list[tuple[str, str]]] = {}
     cited = []
+    said: set[str] = set()
     for members in groups.values():
         source = scored.candidates[members[0]][1]
         n = source.n
         cited.append(n)
         units = [scored.candidates[i][2] for i in members]
         note = _health_system_note(source, units, wording, place)
+        if note in said and wording.health_system_again:
+            # Said in full before an earlier passage: a later one names the country only.
+            note = _fill(
+                wording.health_system_again, country=_place_in(source.country, wording.language)
+            )
+        elif note:
+            said.add(note)
         # (line, the note it needs): a quote that depends on a health system carries its note.
         lines: list[tuple[str, str]] = [("", "")]
         for unit in units:

@@ -45,7 +45,7 @@ from spinechat.answer.glossary import english_gloss
 from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
-from spinechat.answer.offline import OfflineAnswerer, place_named
+from spinechat.answer.offline import OfflineAnswerer, kinds_asked, place_named
 from spinechat.answer.others_verdict import others_advised_xray, reads_others_verdict
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
@@ -79,6 +79,9 @@ _POINTING = frozenset("that this it its those these they them there same such".s
 # the whole story, whose narrative would make every source sentence look off-topic.
 FOCUS_MIN_WORDS = 35
 FOCUS_SHORT_QUESTION = 10
+# Offline, a passage holding the kind of answer asked for is looked for this many times deeper
+# than the top k when none found holds one (the documents are a few dozen passages).
+KIND_SEARCH_DEPTH = 4
 
 
 class InputError(SpinechatError):
@@ -445,6 +448,8 @@ class Answerer:
         vector: np.ndarray | None = self.index.embedder.embed_query(query)
         guessed = False
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
+        if not rewrite:
+            hits = self._with_kind_asked(question, hits)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
             # The extractive answerer scores sentences against the question with the subject it
@@ -473,6 +478,21 @@ class Answerer:
             for hit in hits
         ]  # fmt: skip
         return _Retrieved(passages, sources, query, vector, guessed)
+
+    def _with_kind_asked(self, question: str, hits: list[Hit]) -> list[Hit]:
+        # Offline, "how can we stop this happening?" or "do modern screws still come loose?" is
+        # answered only by a sentence of the kind asked for (prevention, what changed), and the
+        # passage holding it can rank below the top k on topic alone (dev aa-030, aa-041 got
+        # topic-only answers). When no passage found holds a sentence of that kind, the best
+        # ranked one that does is added after them; the answerer still checks it for cover.
+        wanted = kinds_asked(question)
+        if not hits or not wanted or any(g.search(hit.text) for hit in hits for g in wanted):
+            return hits
+        seen = {hit.chunk_id for hit in hits}
+        for hit in self.index.search(question, k=KIND_SEARCH_DEPTH * self.settings.top_k):
+            if hit.chunk_id not in seen and any(g.search(hit.text) for g in wanted):
+                return [*hits, replace(hit, rank=len(hits) + 1)]
+        return hits
 
     def _followup_hits(self, question: str, previous: str, own: list[Hit]) -> list[Hit]:
         # Without an LLM to rewrite a follow-up ("will I have to pay for that?"), search also with

@@ -7,6 +7,21 @@ dense-only and the LangChain ensemble.
 """
 
 from spinechat.bench.quality import format_quality
-from spinechat.bench.runner import TARGETS, format_table, run_bench, run_quality_bench
+from spinechat.bench.runner import (
+    TARGETS,
+    format_table,
+    format_triage,
+    run_bench,
+    run_quality_bench,
+    run_triage_bench,
+)
 
-__all__ = ["TARGETS", "format_quality", "format_table", "run_bench", "run_quality_bench"]
+__all__ = [
+    "TARGETS",
+    "format_quality",
+    "format_table",
+    "format_triage",
+    "run_bench",
+    "run_quality_bench",
+    "run_triage_bench",
+]

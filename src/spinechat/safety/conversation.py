@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 import spinechat.safety.chinese as chinese
 import spinechat.safety.context as context
+import spinechat.safety.literals as literals
 import spinechat.safety.semantic as semantic
 import spinechat.safety.wording as w
 from spinechat.answer.types import Urgency
@@ -138,7 +139,7 @@ class Triager:
             return ()
         norm = w.expand_text_speak(w.normalise(text))
         parts, frames = _framed_clauses(norm)
-        described = [(rule_id, p) for rule_id, p in COMPILED if p.search(norm)]
+        described = _described_in(norm)
         found: set[str] = set()
         for part, frame in zip(parts, frames, strict=True):
             if frame not in ("general", "report") or DEALT_WITH.search(part):
@@ -160,22 +161,20 @@ class Triager:
         parts, frames = _framed_clauses(norm)
         # Screened on the whole message first: a rule that matches nowhere is not tried per clause.
         whole = set(triage_phrases(norm).rule_ids)
-        described = [(rule_id, p) for rule_id, p in COMPILED if p.search(norm)]
+        described = _described_in(norm)
         out: list[tuple[set[str], set[str], bool]] = []
         sought = False
         for part, frame in zip(parts, frames, strict=True):
-            sought = sought or CARE_SOUGHT.search(part) is not None
-            dealt = DEALT_WITH.search(part) is not None or (
-                sought and CARE_OUTCOME.search(part) is not None
-            )
+            sought = sought or _care_sought(part)
+            dealt = _dealt_with(part) or (sought and _care_outcome(part))
             fired: set[str] = set()
             if not dealt and frame == "report":
                 if whole:
-                    fired.update(triage_phrases(part).rule_ids)
+                    fired.update(_phrase_rules(part))
                 fired.update(_described(part, described))
             out.append((fired, set(), dealt))
         reported = [part for part, frame in zip(parts, frames, strict=True) if frame == "report"]
-        combined = _combined(reported)
+        combined = _combined(reported, norm)
         if combined and out and not any(o[2] for o in out):
             out[-1][0].update(combined)
         # The phrase rules read a whole message too: "is fever common? I have that now" fires only
@@ -256,30 +255,36 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
     frames: list[context.Frame] = []
     story: context.Frame | None = None
     for sentence in _SENTENCE.split(norm):
-        outer = context.frame(sentence)
+        outer = _frame(sentence)
         # A story told over several sentences stays the story's ("In the episode a man had surgery.
         # Then his foot started slapping.") until a sentence speaks of the writer or of now.
-        carried = outer == "report" and story is not None and context.continues_story(sentence)
+        carried = outer == "report" and story is not None and _continues_story(sentence)
         if carried and story is not None:
             outer = story
         story = outer if outer in _STORY else None
-        if outer == "past" and context.someone_else(sentence):
+        if outer == "past" and _someone_else(sentence):
             story = "other_person"
-        for part in semantic.clauses(sentence):
-            own = context.frame(part)
-            if own == "past" and outer == "report" and context.worse_again(sentence):
+        for part in _clauses_of(sentence):
+            own = _frame(part)
+            if own == "past" and outer == "report" and _worse_again(sentence):
                 own = "report"
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
-            if (
-                own == "report"
-                and outer in _INHERITED
-                and (carried or not context.speaks_now(part))
-            ):
+            if own == "report" and outer in _INHERITED and (carried or not _speaks_now(part)):
                 own = outer
             parts.append(part)
             frames.append(own)
     return parts, frames
+
+
+# Each description pattern with the literals any match of it contains: most messages have none of
+# a pattern's words, and a look-up says so faster than the search (``literals``).
+_SCREENED = tuple((rule_id, p, literals.required(p)) for rule_id, p in COMPILED)
+
+
+def _described_in(norm: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The description patterns that match somewhere in a message, in table order."""
+    return [(rule_id, p) for rule_id, p, need in _SCREENED if need.holds(norm) and p.search(norm)]
 
 
 def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> set[str]:
@@ -298,17 +303,84 @@ def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
     return found
 
 
-def _combined(reported: list[str]) -> set[str]:
-    """Rules whose parts are all found (not negated) among one message's reporting clauses."""
+def _combined(reported: list[str], norm: str) -> set[str]:
+    """Rules whose parts are all found (not negated) among one message's reporting clauses (each
+    a piece of ``norm``, so a part whose literals ``norm`` lacks is in none of them)."""
     found = set()
-    for rule_id, parts in COMBINATIONS:
-        if all(any(_unnegated(part, clause) for clause in reported) for part in parts):
+    for rule_id, parts in _COMBINATIONS:
+        if all(
+            need.holds(norm) and any(_unnegated(part, clause) for clause in reported)
+            for part, need in parts
+        ):
             found.add(rule_id)
     return found
 
 
+_COMBINATIONS = tuple(
+    (rule_id, tuple((part, literals.required(part)) for part in parts))
+    for rule_id, parts in COMBINATIONS
+)
+
+
 def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
     return any(not w.negated(clause, m.start()) for m in pattern.finditer(clause))
+
+
+# Readings of one sentence or clause that depend on its text alone, remembered across messages:
+# a conversation's turns come back on every answer, and long messages repeat themselves.
+_CLAUSES_KEPT = 8192
+_frame = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.frame)
+_speaks_now = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.speaks_now)
+_continues_story = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.continues_story)
+_someone_else = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.someone_else)
+_worse_again = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.worse_again)
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _clauses_of(sentence: str) -> tuple[str, ...]:
+    return tuple(semantic.clauses(sentence))
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _phrase_rules(clause: str) -> tuple[str, ...]:
+    return triage_phrases(clause).rule_ids
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _care_sought(clause: str) -> bool:
+    return CARE_SOUGHT.search(clause) is not None
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _dealt_with(clause: str) -> bool:
+    return DEALT_WITH.search(clause) is not None
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _care_outcome(clause: str) -> bool:
+    return CARE_OUTCOME.search(clause) is not None
+
+
+def clear_caches() -> None:
+    """Forgets every remembered reading of a clause and every remembered match, as if the process
+    had just started (the bench times messages never seen with it); turns a ``Triager`` has read
+    stay remembered by it."""
+    for cached in (
+        _frame,
+        _speaks_now,
+        _continues_story,
+        _someone_else,
+        _worse_again,
+        _clauses_of,
+        _phrase_rules,
+        _care_sought,
+        _dealt_with,
+        _care_outcome,
+    ):
+        cached.cache_clear()
+    semantic.forget()
+    for _, matcher in _MATCHERS.values():
+        matcher.forget()
 
 
 def _language(text: str) -> Language:

@@ -13,11 +13,14 @@ Cost is bounded: only clauses that mention a body or symptom word are embedded, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,9 @@ import numpy as np
 
 MAX_CLAUSES = 4
 MAX_CLAUSE_CHARS = 160
+# Clauses whose nearest examples are remembered (by a digest, not the text), per matcher: each
+# remembered clause costs about 150 bytes and spares a MiniLM pass of a few milliseconds.
+MATCHES_KEPT = 8192
 # Cosine similarity to the nearest example of a rule: at or above FIRE the rule fires (when the
 # nearest counter-example is not closer by more than MARGIN); between HEDGE and FIRE the answer
 # opens conditionally ("If this is happening now: …").
@@ -123,13 +129,22 @@ _ASKING = re.compile(
 
 def screen(parts: Sequence[str]) -> list[int]:
     """Indices of the clauses worth embedding: those naming the most body or symptom words."""
-    scored = [
-        (len(_SCREEN.findall(part)), i)
-        for i, part in enumerate(parts)
-        if not _REASSURED.search(part) and not _ASKING.match(part)
-    ]
+    scored = [(_signs(part), i) for i, part in enumerate(parts)]
     picked = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))[:MAX_CLAUSES]
     return sorted(i for _, i in picked)
+
+
+@functools.lru_cache(maxsize=MATCHES_KEPT)
+def _signs(part: str) -> int:
+    """How many sign or symptom words a clause names; 0 when it is reassured or a question."""
+    if _REASSURED.search(part) or _ASKING.match(part):
+        return 0
+    return len(_SCREEN.findall(part))
+
+
+def forget() -> None:
+    """Forgets the screen's remembered clauses (``ExampleMatcher.forget`` forgets matches)."""
+    _signs.cache_clear()
 
 
 class ExampleMatcher:
@@ -149,6 +164,8 @@ class ExampleMatcher:
         texts = [text for _, text in positives] + negatives
         vectors = self._cached(texts, cache_dir)
         self._pos, self._neg = vectors[: len(positives)], vectors[len(positives) :]
+        self._nearest: OrderedDict[bytes, tuple[str, float, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _cached(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
         identity = str(getattr(self._embedder, "identity", type(self._embedder).__name__))
@@ -177,10 +194,38 @@ class ExampleMatcher:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
 
+    def forget(self) -> None:
+        """Forgets the remembered matches of clauses (the example vectors stay)."""
+        with self._lock:
+            self._nearest.clear()
+
     def match(self, parts: Sequence[str]) -> list[Match]:
-        """The best rule for each clause (in the order given)."""
+        """The best rule for each clause (in the order given).
+
+        A clause's vector depends on its text alone (ONNX Runtime gives the same bits whatever it is
+        batched with), so its nearest examples are remembered and a clause seen before, in this
+        message or an earlier one, is not embedded again; the clauses not seen are embedded in one
+        batch.
+        """
         if not parts:
             return []
+        keys = [_digest(part) for part in parts]
+        with self._lock:
+            known = {key: self._nearest[key] for key in keys if key in self._nearest}
+        new = {key: part for key, part in zip(keys, parts, strict=True) if key not in known}
+        if new:
+            found = self._nearest_examples(list(new.values()))
+            known.update(zip(new, found, strict=True))
+        with self._lock:
+            for key in keys:
+                self._nearest[key] = known[key]
+                self._nearest.move_to_end(key)
+            while len(self._nearest) > MATCHES_KEPT:
+                self._nearest.popitem(last=False)
+        return [Match(*known[key], i) for i, key in enumerate(keys)]
+
+    def _nearest_examples(self, parts: Sequence[str]) -> list[tuple[str, float, float]]:
+        """(nearest rule, its similarity, the nearest counter-example's) for each clause."""
         vectors = self._embed(parts)
         # einsum, not the BLAS matmul: for a few clauses against ~1,000 examples the BLAS thread
         # pool costs more than the sums (15 ms of CPU against 0.5 ms on 2 cores, its threads
@@ -193,6 +238,10 @@ class ExampleMatcher:
         )
         best = pos.argmax(axis=1)
         return [
-            Match(self._rule_of[int(best[i])], float(pos[i, best[i]]), float(neg[i].max()), i)
+            (self._rule_of[int(best[i])], float(pos[i, best[i]]), float(neg[i].max()))
             for i in range(len(parts))
         ]
+
+
+def _digest(clause: str) -> bytes:
+    return hashlib.blake2b(clause.encode(), digest_size=16).digest()
