@@ -450,11 +450,11 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         (
             "cauda-equina",
             (
-                r"\b(?:don'?t|didn'?t|never|not|without) (?:even )?(?:wak(?:e|ing)|woke)(?: up)?\b"
-                r"(?![^.?!]*sweat)",
                 r"\b(?:wet|soaked|damp|sodden)\b[^.?!]{0,20}\b(?:bed|sheets|mattress|pyjamas|pjs|"
                 r"nightie|nightdress)\b|\b(?:bed|sheets|mattress)\b[^.?!]{0,20}\b(?:wet|soaked|damp|"
                 r"sodden)\b",
+                r"\b(?:don'?t|didn'?t|never|not|without) (?:even )?(?:wak(?:e|ing)|woke)(?: up)?\b"
+                r"(?![^.?!]*sweat)",
             ),
         ),
         # Urine or stool that comes with no warning is loss of control (NHS cauda equina: loss of
