@@ -23,6 +23,11 @@ PLANNED_AS_A_TIME = [
     "once the metalwork comes out will my back feel different",
     "what happens after the screws come out, how long off work",
     "when my screws come out will i need physio",
+    # The date told after it (session 29; the Texas case was found by the answers helper)
+    "we live in Texas and my wife's loose screw is coming out next year, will we have to pay?",
+    "the screw is coming out in March, can I still fly in February",
+    "his rods are coming out in a few weeks, can he swim till then?",
+    "my plate is coming out later this year so should I stop the gym",
 ]
 COMING_OUT_NOW = [
     "before his screws come out there is already one poking through his skin",
@@ -30,6 +35,9 @@ COMING_OUT_NOW = [
     "a screw is coming out through my skin on my back",
     "i was waiting till the rods come out but now one is sticking out of the scar",
     "after the op a screw came out through the wound",
+    "a screw is coming out next to my scar",
+    "the screw is coming out in the wound",
+    "my screw is coming out now, i can see it",
 ]
 
 

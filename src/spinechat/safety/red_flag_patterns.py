@@ -73,6 +73,23 @@ _DETERMINERS = ("", "the ", "his ", "her ", "my ", "their ", "your ", "those ", 
 _NOT_AFTER_A_TIME_WORD = "".join(
     f"(?<!{word} {det})" for word in _TIME_WORDS for det in _DETERMINERS
 )
+# "his screw is coming out next year", "they're coming out in March": the removal's date told after
+# it, so the metal is not coming out of the skin (NHS, "Having metalwork removed"). "next to" and
+# "in the wound" are not times.
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+)
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_SEASONS = "spring|summer|autumn|fall|winter"
+_NOT_BEFORE_A_DATE = (
+    r"(?!\s+(?:next (?:week|month|year|" + _SEASONS + "|" + _MONTHS + "|" + _DAYS + r")\b|"
+    r"in (?:a|an|one|two|three|four|five|six|\d+|a few|a couple of|a couple|few) "
+    r"(?:\w+ )?(?:days?|weeks?|months?|years?)\b|"
+    r"in (?:" + _MONTHS + r")\b|in the (?:new year|" + _SEASONS + r")\b|"
+    r"(?:later )?this (?:week|month|year|" + _SEASONS + r")\b|later this\b|"
+    r"on (?:" + _DAYS + r")\b|at the end of\b|after (?:christmas|easter|the holidays)\b))"
+)
 
 PATTERNS: dict[str, RulePatterns] = {
     "hardware-through-skin": RulePatterns(
@@ -93,15 +110,15 @@ PATTERNS: dict[str, RulePatterns] = {
                 "broken working worked jutt* juts grow* burst* out",
                 # "It'll have to come out next year", "it needs to come out", "can he play rugby
                 # before his screws come out?": planned removal, not metal coming out of the skin
-                # (NHS, "Having metalwork removed"). "through", "visible" and the rest above keep
-                # firing after them.
+                # (NHS, "Having metalwork removed"); so is "coming out next year" (a date after it).
+                # "through", "visible" and the rest above keep firing after them.
                 rf"{_NOT_AFTER_A_TIME_WORD}\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>"
                 r"(?<!have to )(?<!has to )(?<!had to )(?<!need to )(?<!needs to )(?<!going to )"
                 r"(?<!gonna )(?<!'ll )(?<!’ll )(?<!will )(?<!must )(?<!should )(?<!won't )"
                 r"(?<!wont )"
                 r"(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
                 r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
-                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b)",
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b)" + _NOT_BEFORE_A_DATE,
             ),
             (
                 f"see seeing saw seen spot spotted + {A_METAL}",
