@@ -1,5 +1,7 @@
 """Hybrid retrieval: dense (Chroma, MiniLM) and BM25 (bm25s) fused by reciprocal rank fusion.
 
+BM25 reads the question with the clinical words for its English lay words added (``lay_words``).
+
 The BM25 side is built in memory from the chunks stored in Chroma, so every process that shares a
 Chroma server searches the same corpus. ``SpinechatRetriever`` exposes it to LangChain chains.
 """
@@ -35,6 +37,7 @@ from spinechat.index import (
     open_store,
     read_generation,
 )
+from spinechat.lay_words import clinical_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 _Item = TypeVar("_Item", bound=Hashable)
@@ -301,7 +304,11 @@ class HybridIndex:
         return order, scores
 
     def _sparse(self, snap: _Snapshot, query: str, depth: int) -> list[int]:
-        tokens = [tok for tok in tokenize(query) if tok in snap.vocab]
+        # BM25 matches words, so a question in lay words ("the metal in my back") also asks for
+        # the clinical words documents use ("hardware", "spinal"); +5 of 67 dev queries at 10k
+        # (docs/benchmarks.md, "English lay words in the BM25 query").
+        words = tokenize(query) + tokenize(clinical_words(query))
+        tokens = [tok for tok in words if tok in snap.vocab]
         if not tokens:
             return []
         scores = snap.bm25.get_scores(tokens)

@@ -1,0 +1,44 @@
+"""Clinical words for the English lay words patients use, added to the BM25 side of a search.
+
+Patients write "the metal in my back is poking out"; the documents say "spinal hardware
+protrusion". MiniLM bridges much of that gap on its own, but BM25 matches words, so a question in
+lay words finds only the passages that share its lay words. ``clinical_words`` gives the clinical
+words for the lay words in a question, and ``HybridIndex`` adds them to the BM25 query only: the
+dense side embeds the patient's own words, and nothing here is shown to anyone.
+
+The table was written from general knowledge of how patients describe spinal hardware, before any
+benchmark figure was seen, and measured once on the dev part of the retrieval-quality benchmark
+(docs/benchmarks.md, "English lay words in the BM25 query"). It maps single words only, so it
+cannot join words across a sentence, and it adds words, never removes them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lay word (lower case, as written) -> clinical words that documents use for it.
+_CLINICAL: dict[str, str] = {
+    "metal": "hardware implant", "metalwork": "hardware implant", "bolt": "screw",
+    "bolts": "screw", "pin": "screw", "pins": "screw", "rods": "rod hardware", "cage": "hardware",
+    "poke": "protrusion", "poking": "protrusion", "sticking": "protrusion", "stick": "protrusion",
+    "bump": "protrusion", "lump": "protrusion", "bulge": "protrusion", "bulging": "protrusion",
+    "wobbly": "loosening", "wobble": "loosening", "loose": "loosening",
+    # "lose" is how patients often spell "loose" ("a lose scru"); an extra "loosening" in a
+    # question about losing weight or blood is one more BM25 word, not a new subject.
+    "lose": "loosening",
+    "shifted": "displacement", "moved": "displacement", "moving": "displacement",
+    "brittle": "osteoporosis", "thin": "osteoporosis", "weak": "osteoporosis",
+    "op": "surgery", "operation": "surgery", "operated": "surgery",
+    "back": "spine spinal lumbar", "backbone": "spine spinal", "neck": "cervical",
+    "pay": "cost", "price": "cost", "charge": "cost", "money": "cost", "expensive": "cost",
+    "pus": "infection", "oozing": "infection", "fever": "infection",
+    "old": "older elderly", "elderly": "older",
+    "hurt": "pain", "hurts": "pain", "ache": "pain", "sore": "pain",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def clinical_words(text: str) -> str:
+    """The clinical words for the lay words in ``text``, in order, each once ("" when none)."""
+    found = [_CLINICAL[word] for word in _WORD.findall(text.lower()) if word in _CLINICAL]
+    return " ".join(dict.fromkeys(found))
