@@ -68,6 +68,16 @@ MIN_STEM_CHARS = 3
 # A sentence joins the answer only if it scores at least this share of the best one: further down
 # the ranking it is on the topic rather than on the question.
 RELATIVE_CUTOFF = 0.6
+# When a sentence of the kind asked opens the answer ("what infections ...?": the list of
+# infections), at most this many other sentences stay beside it (and the sentence saying why an
+# emergency is one, and any sentence of the kind asked), when the rest still covers the question as
+# well. Tuned on the answers set's dev part (issue 11, round 7: about 18 dev answers marked down for
+# quotes beside the answer, such as early signs beside "what infections can you get?"): 1 lost a
+# key fact (the ageing sentence beside the NIH list), 2 lost none (trimming close matches too lost
+# one: "modern techniques ... less common" beside "how common is it?"). A floor relative to the closest
+# sentence in meaning did not separate them: all-MiniLM-L6-v2 puts the tissue layers at 0.55 and
+# the emergency sentence at 0.58 from "is that A&E?", and 0.7 of the best lost a key fact.
+BESIDE_OPENER = 2
 # Near-duplicates: skip a sentence this similar in meaning, or sharing this share of its words,
 # with one already chosen.
 DUPLICATE_COSINE = 0.85
@@ -480,9 +490,53 @@ class OfflineAnswerer:
             short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
         # Chosen after the cover check, so what opens the answer never decides whether it answers.
         chosen, opener = _open_with(scored, chosen, own, question, self._max_sentences)
+        asked_views = [(read, read_vector), *zip(parts, part_vectors, strict=True)]
+        if unsure:
+            # Only where the cover check ran, so its vectors are cached (one embedding batch per
+            # answer) and a close match keeps what it quotes.
+            chosen = self._without_noise(scored, chosen, opener, asked_views, own, vocabulary)
         return _render(
             scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener
         )
+
+    def _without_noise(
+        self,
+        scored: _Scored,
+        chosen: list[int],
+        opener: int | None,
+        asked: list[tuple[str, np.ndarray]],
+        own: str,
+        vocabulary: frozenset[str],
+    ) -> list[int]:
+        """``chosen`` with at most BESIDE_OPENER sentences beside an opener of the kind asked,
+        unless dropping the others lets the answer cover less of what is ``asked`` (the question
+        and each of its parts, with their vectors). Kept too: the sentence saying why an emergency
+        is one, and every sentence of the kind asked ("how common?": "... made these
+        complications even less common")."""
+        if opener is None or len(chosen) <= BESIDE_OPENER + 1:
+            return chosen
+        emergency = bool(_GIVES_EMERGENCY.search(scored.candidates[opener][2].text))
+        said = " ".join(text for text, _ in asked)
+        kinds = [gives for asks, gives in _OPENERS if asks.search(said)]
+
+        def needed(i: int) -> bool:
+            text = scored.candidates[i][2].text
+            return (emergency and bool(_GIVES_DANGER.search(text))) or any(
+                gives.search(_ABOUT_CLAUSE.sub("", text)) for gives in kinds
+            )
+
+        others = sorted((i for i in chosen if i != opener), key=lambda i: -scored.relevance[i])
+        beside = set(others[:BESIDE_OPENER])
+        trimmed = [i for i in chosen if i == opener or i in beside or needed(i)]
+        if len(trimmed) == len(chosen):
+            return chosen
+
+        def cover(members: list[int]) -> list[float]:
+            answer = scored.matched[_quoted(scored, members)]
+            return [self._coverage(text, vector, answer, vocabulary, own) for text, vector in asked]
+
+        before, after = cover(chosen), cover(trimmed)
+        return trimmed if all(a >= b for a, b in zip(after, before, strict=True)) else chosen
 
     def _aside_uncovered(
         self, own: str, answer: np.ndarray, vocabulary: frozenset[str]
