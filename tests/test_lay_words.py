@@ -32,3 +32,20 @@ def test_bm25_finds_the_clinical_wording_of_a_lay_question(seeded_index: HybridI
     hits = seeded_index.search(question, k=3, mode="bm25")
     assert hits
     assert all("loosen" in hit.text.lower() or "screw" in hit.text.lower() for hit in hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("can I still carry my 1 year old baby?", ""),
+        ("my 6 month old keeps crying", ""),
+        ("my 40 yr old son had a fusion", ""),
+        ("my 78-year-old dad has a loose screw", "older loosening"),
+        ("my dad is 80 years old", "older"),
+        ("is it an old person thing", "older elderly"),
+    ],
+)
+def test_an_age_is_not_the_lay_word_old_unless_it_is_an_older_persons(
+    text: str, words: str
+) -> None:
+    assert clinical_words(text) == words

@@ -36,9 +36,23 @@ _CLINICAL: dict[str, str] = {
     "hurt": "pain", "hurts": "pain", "ache": "pain", "sore": "pain",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
+# "my 1 year old baby", "my 78-year-old dad": an age, not the lay word "old". An age of 65 or more
+# is an older person (the NHS's "older people" services start at 65); a younger one, or an age in
+# months or weeks, adds nothing (a baby's age pulled in the passages on ageing, session 29, ab-056).
+_AGE = re.compile(r"\b(\d+)?[\s-]*(?:years?|yrs?|months?|weeks?|days?)[\s-]*old\b")
+OLDER_FROM = 65
+
+
+def _age_words(match: re.Match[str]) -> str:
+    years = match.group(1)
+    unit = match.group(0)
+    if years and unit.lstrip("0123456789 -").startswith(("year", "yr")):
+        return " elderly " if int(years) >= OLDER_FROM else " "
+    return " "
 
 
 def clinical_words(text: str) -> str:
     """The clinical words for the lay words in ``text``, in order, each once ("" when none)."""
-    found = [_CLINICAL[word] for word in _WORD.findall(text.lower()) if word in _CLINICAL]
+    words = _WORD.findall(_AGE.sub(_age_words, text.lower()))
+    found = [_CLINICAL[word] for word in words if word in _CLINICAL]
     return " ".join(dict.fromkeys(found))
