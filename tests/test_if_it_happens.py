@@ -15,7 +15,7 @@ from spinechat.safety.conversation import Triager
 
 pytestmark = pytest.mark.slow
 
-EMERGENCY = "If this happens, it is an emergency."
+EMERGENCY = "If you notice this, it is an emergency:"
 NOT_PART = "Our sources do not answer this part of your question"
 
 
