@@ -149,7 +149,9 @@ def test_a_question_on_cost_from_elsewhere_first_says_where_the_cost_facts_apply
     answer = answerer.ask(
         "I live in Manchester. Is taking out a loose screw free, like the Taiwan doctor said?"
     ).answer
-    assert answer.startswith("What our sources say about cost is only about Taiwan, not the UK.")
+    assert answer.startswith(
+        "Our sources only talk about cost in Taiwan. They do not say what it costs in the UK."
+    )
     # The note before the Taiwanese fact itself stays.
     assert "The next part is only about Taiwan, not the UK:" in answer
 
@@ -158,7 +160,7 @@ def test_a_question_on_cost_from_taiwan_gets_no_such_line(answerer: Answerer) ->
     answer = answerer.ask(
         "I live in Taipei. Will taking out a loose screw cost me anything?"
     ).answer
-    assert "What our sources say about cost" not in answer
+    assert "Our sources only talk about cost" not in answer
     assert "covered by health insurance" in answer
 
 

@@ -49,6 +49,7 @@ REQUIRED_MESSAGES = (
     "health_system",
     "health_system_elsewhere",
     "health_system_again",
+    "health_system_general",
     "cost_elsewhere",
     "not_covered_part",
     "others_verdict",

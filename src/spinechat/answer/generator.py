@@ -146,6 +146,7 @@ class OfflineGenerator:
             health_system=say("health_system"),
             health_system_elsewhere=say("health_system_elsewhere"),
             health_system_again=say("health_system_again"),
+            health_system_general=say("health_system_general"),
             cost_elsewhere=say("cost_elsewhere"),
             not_covered_part=say("not_covered_part"),
             account=say("source_account"),

@@ -280,6 +280,7 @@ class Wording:
     health_system: str = ""  # {country}: after a cost or insurance fact
     health_system_elsewhere: str = ""  # {country}, {place}: the same, when the person is elsewhere
     health_system_again: str = ""  # {country}: the same, before a later passage, once said in full
+    health_system_general: str = ""  # {country}: before general cost advice ("ask your hospital")
     cost_elsewhere: str = ""  # {country}, {place}: first, to a question on cost from elsewhere
     not_covered_part: str = ""  # {part}: a part of the question no source answers
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
@@ -1444,6 +1445,13 @@ def _render(
         lines: list[tuple[str, str]] = [("", "")]
         for unit in units:
             needs = note if note and _system_specific(unit.text) else ""
+            if not needs and source.country and _HEALTH_SYSTEM.search(unit.text):
+                # "Costs vary ...; ask the billing department" holds anywhere: said as general
+                # advice from that country's page, not as a fact only about that country.
+                needs = _fill(
+                    wording.health_system_general,
+                    country=_place_in(source.country, wording.language),
+                )
             if needs:
                 lines.append(("", needs))
             for k, segment in enumerate(unit.segments):
@@ -1534,16 +1542,34 @@ _OTHERS_CASE = re.compile(r"\bthat patient['\u2019]s\b", re.I)
 
 def _system_specific(text: str) -> bool:
     """A cost or insurance fact of one health system ("covered by health insurance"), not the
-    general advice that costs vary with provider and insurance, which holds anywhere."""
-    return bool(_HEALTH_SYSTEM.search(text)) and not _COSTS_VARY.search(text)
+    general advice that costs vary with provider and insurance, or to ask the hospital's billing
+    department, which holds anywhere (RUBRIC.md: a 3 answer to a jurisdiction trap "gives the
+    general point from the same page"; dev graders of aa-033, ab-015, aa-051 marked down the
+    billing advice labelled as only about Taiwan)."""
+    if not _HEALTH_SYSTEM.search(text) or _COSTS_VARY.search(text):
+        return False
+    return not (_ASK_ABOUT_COSTS.search(text) and not _SYSTEM_FACT.search(text))
 
 
 _COSTS_VARY = re.compile(r"\b(?:var(?:y|ies)|depend(?:s|ing)? on)\b", re.I)
+# "Discuss this directly with your healthcare provider or the billing department": whom to ask.
+_ASK_ABOUT_COSTS = re.compile(
+    r"\b(?:billing (?:department|office)|(?:ask|discuss\w*|check\w*|contact\w*|talk\w*)\b"
+    r"[^.]{0,40}?\b(?:your|the) (?:health ?care provider|hospital|insurer|insurance company))",
+    re.I,
+)
+# What one health system pays or leaves to the patient: never general advice, whatever else the
+# sentence says.
+_SYSTEM_FACT = re.compile(
+    r"\b(?:covered by|out[- ]of[- ]pocket|free|no (?:additional |extra )?(?:cost|charge|fee)s?|"
+    r"NTD|NT\$|reimburs\w+|national health|paid|waiting (?:list|time)s?)",
+    re.I,
+)
 
 
 def _cost_elsewhere(scored: _Scored, chosen: list[int], wording: Wording, place: str) -> str:
-    """ "What our sources say about cost is only about Taiwan, not the UK." when a quote chosen
-    is one health system's cost fact and the person said they are elsewhere; "" otherwise."""
+    """ "Our sources only talk about cost in Taiwan. They do not say what it costs in the UK." when
+    a quote chosen is one health system's cost fact and the person said they are elsewhere; "" otherwise."""
     if not wording.cost_elsewhere or not place:
         return ""
     for i in chosen:
