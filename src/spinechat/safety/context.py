@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Frame = Literal["report", "past", "other_person", "media", "general", "negated"]
+Frame = Literal["report", "past", "other_person", "media", "general", "negated", "explained"]
 
 # Present-time words: any of these keeps a clause "now" even when a past marker is also there
 # ("since last week I can't pee").
@@ -83,6 +83,8 @@ _RESOLVED = re.compile(
     r"(?:it'?s|it is|it has|it'?s been|has been|have been) (?:been )?(?:fine|normal|ok|okay|good)(?: "
     r"again)? (?:for|since) (?:\w+ ){0,2}(?:days|weeks|months|ages|a while|then)|"
     r"like before\s*$|"
+    # "Gone since" alone at the end of a clause: "only the first day after op, gone since".
+    r"(?:^|[,;-] |\bbut |\band )gone (?:ever )?since(?=\s*$|\s*[,.;!?]| then\b)|"
     r"gone now|gone after|(?<!\bi )(?<!\bwe )(?<!\bhe )(?<!\bshe )(?<!\bthey )went (?:after|within)\b|"
     r"same as before|as it was before|like before (?:the|my) (?:op|operation|"
     r"surgery)|"
@@ -257,6 +259,22 @@ _WELL_SINCE = re.compile(
 )
 
 
+# "That was 6 months ago and now I swallow normally": the clause before is dated back months or years
+# by the writer, whatever its tense (lay speech often tells a past scare in the present).
+_DATED_BACK = re.compile(
+    r"^(?:(?:and|but|so|though|although)[\s,]*)*(?:that|this|it|all that|all of that|which) "
+    r"(?:was|were|happened|all happened) (?:about |over |nearly |almost |more than |at least )?"
+    r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|a few|"
+    r"a couple of) (?:months?|years?) ago\b"
+)
+
+
+def dated_back(clause: str) -> bool:
+    """Whether a clause dates what was told just before it months or years back, and says it is
+    over (``settles_earlier``)."""
+    return _DATED_BACK.search(clause) is not None and settles_earlier(clause)
+
+
 def settles_earlier(clause: str) -> bool:
     """Whether a clause says, about "it" or "they", that a sign is over or getting better; it then
     settles the sign told just before it in the past tense (``told_in_past``)."""
@@ -365,6 +383,53 @@ _PREVENTION = re.compile(
 )
 
 
+# A harmless cause told with the sign, in the same clause: a sprain or gout (a swollen ankle, a
+# foot that can't bear weight), legs gone "dead" from sitting cross-legged, a bed wet from a spilt
+# drink. The red flags are signs with no such cause: NHS DVT names swelling "not caused by an
+# injury"; NHS cauda equina names loss of bladder control, not water on the sheets; NHS pins and
+# needles ("often caused by sitting in a certain position") is not numbness that stays.
+_HARMLESS_CAUSE = re.compile(
+    r"\b(?:sprain\w*|twist\w* (?:my|his|her|their|an|the) ankle|gout|cross[- ]?legged|"
+    r"(?:sitting|sat|kneeling|knelt) (?:on (?:my|his|her) (?:legs?|feet|heels)|awkwardly)|"
+    r"(?:spill\w*|spilt|knock\w* over) (?:a |my |his |her |the |some )?(?:\w+ )?(?:water|drink|"
+    r"glass|cup|tea|coffee|juice|bottle|vase)|(?:water|drink|tea|coffee|juice|glass) (?:got )?"
+    r"(?:spilled|spilt|knocked over))"
+)
+# A firm, raised ridge along the length of a healing scar is the normal healing ridge (seed
+# article screws-through-skin, section 5, contrasts a bump over the hardware with the scar healing;
+# NHS Scars: a new scar is often raised and firm and flattens over months). A ridge by the metal,
+# one that grows, or a scar red, hot or leaking is still read by the rules.
+_HEALING_RIDGE = re.compile(
+    r"\bhealing ridge\b|\b(?:ridge|ridged|lumpy|raised|firm|hard|knotted)\b[^.?!]{0,30}?\balong "
+    r"(?:the |my |its |his |her )?(?:whole |entire )?(?:scar|wound|incision|length|line)\b"
+)
+_CAUSE_BLOCK = re.compile(
+    r"\b(?:red|redder|hot|warm|pus|ooz\w*|leak\w*|weep\w*|open\w*|bigger|grow\w*|spreading|"
+    r"screws?|rods?|plates?|metal\w*|hardware|implants?|poking|sharp|still|(?:happen|com|start)\w* again|back again|ever "
+    r"since|hours later|won'?t|not (?:gone|going|coming) back|hasn'?t (?:gone|come back)|"
+    r"didn'?t (?:go|come back))\b"
+)
+
+
+def explained(clause: str) -> bool:
+    """Whether a clause tells a harmless cause with its sign (``_HARMLESS_CAUSE``, not negated:
+    "I didn't spill anything"), or a healing ridge along the scar, and nothing that outlasts it."""
+    if _WORSE.search(clause) or _CAUSE_BLOCK.search(clause):
+        return False
+    if _HEALING_RIDGE.search(clause):
+        return True
+    cause = _HARMLESS_CAUSE.search(clause)
+    return cause is not None and not _CAUSE_DENIED.search(
+        clause[max(0, cause.start() - 40) : cause.start()]
+    )
+
+
+# "I didn't spill anything, I didn't sit cross-legged": a cause ruled out is no cause.
+_CAUSE_DENIED = re.compile(
+    r"(?:\bnot|n't|\b(?:did|has|have|had|was|were|is|are|does|do)nt|\bnever|\bno)\b(?:\s+\w+){0,3}\s*$"
+)
+
+
 def frame(clause: str) -> Frame:
     """How a (lower-cased) clause frames any symptom in it; ``report`` when nothing else fits.
 
@@ -384,6 +449,8 @@ def frame(clause: str) -> Frame:
         _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
     ):
         return "media"
+    if explained(clause):
+        return "explained"
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"
     if _IMPROVING.search(clause) and not _WORSE.search(clause):

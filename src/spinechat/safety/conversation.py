@@ -173,7 +173,11 @@ class Triager:
                     fired.update(_phrase_rules(part))
                 fired.update(_described(part, described))
             out.append((fired, set(), dealt))
-        reported = [part for part, frame in zip(parts, frames, strict=True) if frame == "report"]
+        reported = [
+            part
+            for k, (part, frame) in enumerate(zip(parts, frames, strict=True))
+            if frame == "report" and not any(_dated_back(later) for later in parts[k + 1 : k + 3])
+        ]
         combined = _combined(reported, norm)
         if combined and out and not any(o[2] for o in out):
             out[-1][0].update(combined)
@@ -219,12 +223,21 @@ def _revive(
     out: list[tuple[set[str], set[str], bool]],
 ) -> None:
     """Raises the sign of a clause told as gone when one of the next two clauses says it has come
-    back ("the numbness went after surgery but it's come back since last night")."""
+    back ("the numbness went after surgery but it's come back since last night"), and the sign of a
+    clause that care dealt with when one of the next two says it is worse now (NHS: a sign that
+    gets worse after being checked needs checking again)."""
     for j, part in enumerate(parts):
-        if out[j][2] or frames[j] in (*_STORY, "general") or not context.sign_back(part):
+        if out[j][2] or frames[j] in (*_STORY, "general"):
+            continue
+        back = context.sign_back(part)
+        if not back and not _worse_now(part):
             continue
         for i in range(j - 1, max(-1, j - 3), -1):
-            sign = context.before_it_went(parts[i])
+            # Worse now after care that said it was fine: the sign told in the dealt-with clause
+            # counts again ("the GP said the headache was fine but now it's worse again").
+            if not back and not out[i][2]:
+                continue
+            sign = context.before_it_went(parts[i]) if back else parts[i]
             found = _described(sign, COMPILED) | set(mentioned_phrases(sign))
             if found:
                 out[j][0].update(found)
@@ -244,7 +257,7 @@ def _settle(
             continue
         for j in range(i - 1, max(-1, i - 3), -1):
             if out[j][0] or out[j][1]:
-                if present or context.told_in_past(parts[j]):
+                if present or context.told_in_past(parts[j]) or _dated_back(part):
                     out[j][0].clear()
                     out[j][1].clear()
                 break
@@ -334,6 +347,13 @@ _speaks_now = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.speaks_now)
 _continues_story = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.continues_story)
 _someone_else = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.someone_else)
 _worse_again = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.worse_again)
+_dated_back = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.dated_back)
+_NOW_AGAIN = re.compile(r"\b(?:again|now|since)\b")
+
+
+@functools.lru_cache(maxsize=_CLAUSES_KEPT)
+def _worse_now(clause: str) -> bool:
+    return context.worse_again(clause) and _NOW_AGAIN.search(clause) is not None
 
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
@@ -371,6 +391,8 @@ def clear_caches() -> None:
         _continues_story,
         _someone_else,
         _worse_again,
+        _worse_now,
+        _dated_back,
         _clauses_of,
         _phrase_rules,
         _care_sought,
