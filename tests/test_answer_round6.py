@@ -8,7 +8,6 @@ MiniLM; the questions are twins of the dev ones, not the dev questions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.slow
 
 DECLINED = "Our sources do not answer this question."
 CITED = re.compile(r"\[\d+\]")
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 def quotes(answer: str) -> list[str]:

@@ -8,7 +8,6 @@ ones, not the dev questions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.slow
 
 DECLINED = "Our sources do not answer this question."
 CITED = re.compile(r"\[(\d+)\]")
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 def test_asked_which_infections_the_early_signs_are_left_out(answerer: Answerer) -> None:

@@ -7,8 +7,6 @@ index with the real MiniLM; the questions are twins of the dev ones, not the dev
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from spinechat.answer.offline import _system_specific
@@ -20,12 +18,6 @@ pytestmark = pytest.mark.slow
 
 # The bar for fixed wording.
 FIXED_GRADE = 6.0
-
-
-@pytest.fixture(scope="module")
-def answerer(make_answerer: Callable[..., Answerer]) -> Answerer:
-    built: Answerer = make_answerer()
-    return built
 
 
 @pytest.mark.parametrize(
