@@ -125,6 +125,12 @@ _RULES: tuple[_ZhRule, ...] = (
           r"声音越来越(?:哑|沙哑)|越来越(?:难|不好|难以)(?:吞|咽)|(?:吞|咽|嚥)不下去?[^。]{0,12}比[^，。]{0,6}(?:更|还)(?:严重|难|困难|差)|"
           r"(?:吞|咽)[^。]{0,15}(?:又变差|又差了|变差了|更难|更困难|又卡)"),
     _rule("vomiting", "urgent", r"一直(?:吐|呕吐)|吐个不停|吃什么吐什么|呕吐"),
+    # ---- tenth pass (issue 10, writer M) ----
+    # Choking on food or drink (噎住, 呛) worse than at discharge after neck surgery (Manchester
+    # cervical spine surgery leaflet: swallowing that worsens needs review).
+    _rule("worsening-swallowing", "urgent",
+          r"(?:颈椎|颈部|脖子|前路)[^。]{0,30}(?:噎|呛|卡住|吞不下|咽不下)[^。]{0,20}比[^，。]{0,8}(?:更|还)"
+          r"(?:严重|难|困难|差|厉害)|(?:噎|呛)[^。]{0,8}越来越(?:严重|多|厉害|频繁)"),
 )  # fmt: skip
 
 _NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,2}$")

@@ -424,6 +424,38 @@ def explained(clause: str) -> bool:
     )
 
 
+# ---- tenth pass (issue 10, writer M) ----
+# Two more harmless causes: a bed wet from a leaking hot-water bottle is water on the sheets, not
+# loss of bladder control (NHS cauda equina names loss of control, as for the spilt drink above),
+# and feet or hands numb from the cold are the cold (NHS Raynaud's phenomenon: fingers and toes
+# go numb in the cold and come back as they warm). The leak and the cold are the cause here, so
+# the clause is read for anything that outlasts them with the cause taken out.
+_OTHER_CAUSE = re.compile(
+    r"\b(?:hot[- ]?water[- ]?bottle|hottie|heat pack|ice pack)s?\b[^.?!]{0,30}\b(?:leak\w*|burst|"
+    r"split|spill\w*|spilt|came open)|\bnumb\w* (?:with|from|in) (?:the )?(?:cold|snow|frost|"
+    r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b"
+)
+
+_DENIED_INSIDE = re.compile(r"n'?t\b|\b(?:not|never|no)\b")
+
+
+def explained_otherwise(clause: str) -> bool:
+    """Whether a clause tells a sign with a cause of ``_OTHER_CAUSE`` and nothing that outlasts it."""
+    return other_cause_at(clause) >= 0
+
+
+def other_cause_at(clause: str) -> int:
+    """Where a cause of ``_OTHER_CAUSE`` starts in a clause that tells nothing outlasting it, or
+    -1: a clause before it in the same sentence ("my bed's wet because …") is explained by it."""
+    cause = _OTHER_CAUSE.search(clause)
+    if cause is None or _CAUSE_DENIED.search(clause[max(0, cause.start() - 40) : cause.start()]):
+        return -1
+    if _DENIED_INSIDE.search(cause.group()):  # "the hot-water bottle didn't leak"
+        return -1
+    rest = f"{clause[: cause.start()]} {clause[cause.end() :]}"
+    return -1 if _WORSE.search(rest) or _CAUSE_BLOCK.search(rest) else cause.start()
+
+
 # "I didn't spill anything, I didn't sit cross-legged": a cause ruled out is no cause.
 _CAUSE_DENIED = re.compile(
     r"(?:\bnot|n't|\b(?:did|has|have|had|was|were|is|are|does|do)nt|\bnever|\bno)\b(?:\s+\w+){0,3}\s*$"
@@ -449,7 +481,7 @@ def frame(clause: str) -> Frame:
         _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
     ):
         return "media"
-    if explained(clause):
+    if explained(clause) or explained_otherwise(clause):
         return "explained"
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"

@@ -31,8 +31,10 @@ import spinechat.safety.semantic as semantic
 import spinechat.safety.wording as w
 from spinechat.answer.types import Urgency
 from spinechat.safety.red_flag_descriptions import (
+    CARE_FAILING,
     CARE_OUTCOME,
     CARE_SOUGHT,
+    CARRIED,
     COMBINATIONS,
     COMPILED,
     DEALT_WITH,
@@ -107,13 +109,17 @@ class Triager:
         """The banner for a conversation, given its user turns in order (the last is the newest)."""
         flags = _Flags()
         for turn, text in enumerate(user_turns):
-            for fired, hedged, dealt in self._read(text):
+            readings = self._read(text)
+            for fired, hedged, dealt in readings:
                 if dealt:
                     flags.clear()
                 for rule_id in fired:
                     flags.fired.setdefault(rule_id, turn)
                 for rule_id in hedged:
                     flags.hedged.setdefault(rule_id, turn)
+            if not any(dealt for _, _, dealt in readings):
+                for rule_id in _carried(user_turns[: turn + 1], text):
+                    flags.fired.setdefault(rule_id, turn)
         language = _language(user_turns[-1]) if user_turns else "en"
         for found, conditional in ((flags.fired, False), (flags.hedged, True)):
             if found:
@@ -207,6 +213,31 @@ class Triager:
         return out
 
 
+def _carried(so_far: Sequence[str], text: str) -> set[str]:
+    """Rules whose setting this turn or an earlier one told in any frame ("I had the front-of-neck
+    op ten days ago") and whose picture this turn reports ("my arm's gone floppy since I woke
+    up"): ``CARRIED``. ``so_far`` is the user turns up to and with ``text``."""
+    found = set()
+    for rule_id, setting, picture in _CARRIED:
+        if rule_id in found:
+            continue
+        norm, parts = _reported_parts(text)
+        if not all(
+            need.holds(norm) and any(_unnegated(part, clause) for clause in parts)
+            for part, need in picture
+        ):
+            continue
+        if any(setting.search(_reported_parts(turn)[0]) for turn in so_far):
+            found.add(rule_id)
+    return found
+
+
+_CARRIED = tuple(
+    (rule_id, setting, tuple((part, literals.required(part)) for part in picture))
+    for rule_id, setting, picture in CARRIED
+)
+
+
 def _emergency_stands(out: list[tuple[set[str], set[str], bool]]) -> bool:
     """Whether an emergency rule fired after the turn's last dealt-with clause."""
     for fired, _, dealt in reversed(out):
@@ -285,6 +316,11 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             # clause is still the article's, unless it speaks of the writer now.
             if own == "report" and outer in _INHERITED and (carried or not _speaks_now(part)):
                 own = outer
+            # "My bed's wet because the hot-water bottle leaked": the cause is in the next clause.
+            if own == "report" and outer == "explained":
+                at = _other_cause_at(sentence)
+                if at >= 0 and sentence.find(part) + len(part) <= at:
+                    own = outer
             parts.append(part)
             frames.append(own)
     return parts, frames
@@ -348,12 +384,23 @@ _continues_story = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.continues_
 _someone_else = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.someone_else)
 _worse_again = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.worse_again)
 _dated_back = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.dated_back)
+_other_cause_at = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.other_cause_at)
 _NOW_AGAIN = re.compile(r"\b(?:again|now|since)\b")
 
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
 def _worse_now(clause: str) -> bool:
     return context.worse_again(clause) and _NOW_AGAIN.search(clause) is not None
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
+def _reported_parts(text: str) -> tuple[str, tuple[str, ...]]:
+    """A turn's normalised text and its clauses that report something now (none in Chinese)."""
+    if chinese.is_chinese(text):
+        return "", ()
+    norm = w.expand_text_speak(w.normalise(text))
+    parts, frames = _framed_clauses(norm)
+    return norm, tuple(p for p, f in zip(parts, frames, strict=True) if f == "report")
 
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
@@ -373,7 +420,7 @@ def _care_sought(clause: str) -> bool:
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
 def _dealt_with(clause: str) -> bool:
-    return DEALT_WITH.search(clause) is not None
+    return DEALT_WITH.search(clause) is not None and CARE_FAILING.search(clause) is None
 
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
@@ -398,6 +445,8 @@ def clear_caches() -> None:
         _care_sought,
         _dealt_with,
         _care_outcome,
+        _reported_parts,
+        _other_cause_at,
     ):
         cached.cache_clear()
     semantic.forget()

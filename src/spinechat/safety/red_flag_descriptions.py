@@ -307,6 +307,20 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     ("lump-over-hardware",
      r"(?:new |a )?(?:swelling|lump|bump|bulge)[^.?!]{0,20}(?:over|on|near|around|above) (?:my |the "
      r"|his |her )?(?:\w+ )?(?:rods?|screws?|metal\w*|hardware|implants?|plates?)"),
+    # ---- tenth pass (issue 10, writer M's development misses) ----
+    # NHS cauda equina (numbness around the bottom, loss of sensation when you need to pee; loss
+    # of bladder control), told as patients put it: "when I wipe it feels like I'm wiping someone
+    # else", "I not feel when I need toilet", "the pee come out alone in my trousers".
+    ("cauda-equina",
+     r"\bwip\w*[^.?!]{0,40}\b(?:someone|somebody) else\b|"
+     r"\b(?:i|he|she|they) (?:not|no|never) (?:can )?feel (?:it )?(?:when|if) (?:i|he|she|they) "
+     r"(?:need|needs|want|wants|have|has)(?: to)?(?: go)?(?: to)?(?: the)? (?:toilet|loo|pee|wee|poo)|"
+     r"\b(?:pee|wee|urine|poo|toilet|bladder)\w*[^.?!]{0,60}\b(?:come|came|comes|coming) out (?:alone|"
+     r"by itself|on (?:its|it'?s) own)\b|\b(?:come|came|comes|coming) out (?:alone |by itself |on its "
+     r"own )?in(?:to)? (?:my|his|her|the) (?:trousers|pants|knickers|underwear)\b"),
+    # Pins and needles misspelt ("pins n needels"; MyMichigan discharge guide: new numbness or
+    # tingling, call the surgeon); spelt right, it is the phrase rule's, with its frames.
+    ("new-numbness-weakness", r"\bpins (?:and |n |& )?(?!needles?\b)ne{1,2}d[el]{1,3}s?\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
@@ -523,4 +537,65 @@ CARE_OUTCOME = re.compile(
     r"(?:it was|it'?s|it is|turned out to be|was only|was just) (?:only |just )?an? (?:\w+ )?(?:"
     r"cold|chest infection|water infection|urine infection|uti|virus|bug|sprain|strain|pulled "
     r"muscle|trapped wind|constipation))\b"
+)
+
+
+# ---- tenth pass (issue 10, writer M's development misses) ----
+# Arm or hand weakness after neck surgery told in more words: the operation as "neck disc surgery",
+# the weakness as a grip "going", a hand with "no power" or "not working", an arm gone floppy or
+# that will not go above the shoulder, a jar or toothpaste that cannot be opened or squeezed; and
+# its course as "weaker than at breakfast", "become more bad", "fine till now", "since this morn".
+# The source is the one above (GIRFT: a progressive neurological deficit needs emergency
+# assessment; the ACDF leaflets: new or worsening arm weakness after neck surgery).
+_NECK_SURGERY_MORE = (
+    rf"(?:{_NECK_SURGERY}|\bneck (?:\w+ ){{1,2}}(?:op|operation|surgery|fusion|replacement)\b|"
+    r"\b(?:cage|disc replacement|plate) (?:\w+ ){0,2}(?:in|into) (?:my|his|her|the) neck\b)"
+)
+_ARM_WEAK_MORE = (
+    rf"(?:{_ARM_WEAK}|\b(?:arms?|hands?|fingers?|grip)\b[^.?!]{{0,40}}\b(?:floppy|limp|not working|"
+    r"no (?:power|strength)|(?:gone|going) (?:weak|dead|useless))|\bno (?:power|strength) (?:in|for|to) "
+    r"(?:my |his |her )?(?:hold|grip|lift|arms?|hands?|fingers?)|\bgrip\b[^.?!]{0,30}\b(?:going|"
+    r"gone|weaker|worse)\b|(?:can'?t|cannot|couldn'?t|unable to) (?:even )?(?:open|squeeze|unscrew|"
+    r"twist) (?:a |the |my )?(?:\w+ )?(?:jars?|lids?|toothpaste|bottles?|taps?)\b|(?:can'?t|cannot|"
+    r"couldn'?t|unable to) (?:lift|raise|get) (?:it|my arm|his arm|her arm) (?:up )?(?:above|over|"
+    r"past) (?:my|his|her|the) (?:shoulder|head)\b)"
+)
+_ARM_COURSE_MORE = (
+    rf"(?:{_ARM_WORSE}|{_ARM_SUDDEN}|\bthis morn\b|\bsince (?:i|he|she) (?:woke|got up)|\bsince "
+    r"(?:breakfast|lunch|last night)\b|\b(?:was|were) fine (?:yesterday|till|until|up to|after)\b|"
+    r"\b(?:till|until) now\b|\bweaker than (?:it was|this morning|yesterday|at|before)\b|\bworse "
+    r"than\b|(?:(?<=\bbit )|(?<=\blittle )|(?<=\btouch )|(?<=\blot ))worse\b|\b(?:more|"
+    r"much) (?:bad|worse)\b|\bbecome (?:more )?(?:bad|worse|weak\w*)\b|\b(?:got|getting|gotten|gone)"
+    r" (?:\w+ )?(?:weaker|heavier|clumsier|worse)\b|\bover the (?:last|past) (?:\w+ )?(?:days?|"
+    r"hours?)\b|\btoday (?:i|he|she) (?:can'?t|cannot|couldn'?t)\b)"
+)
+# Swallowing getting worse after neck surgery, misspelt ("swalowing getting wors evry day").
+_SWALLOW_TROUBLE_MORE = rf"(?:{_SWALLOW_TROUBLE}|\bswal+o\w*|\bswol+ow\w*)"
+_SWALLOW_WORSE_MORE = (
+    rf"(?:{_SWALLOW_WORSE}|\bgett?ing (?:wors|worser|more (?:difficult|hard))\b|\bwors (?:evry|every|"
+    r"each)\b|\bevry (?:day|week)\b)"
+)
+# The setting told in any frame, in this turn or an earlier one, and the picture reported now: "I
+# had the front-of-neck op last month." then "my arm's gone floppy since I woke up". Each entry: a
+# rule id, the setting (found anywhere in the user turns so far) and the parts of the picture (all
+# found, not negated, among this turn's reporting clauses). Sources as for the combinations above.
+CARRIED: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]], ...] = (
+    (
+        "progressive-leg-weakness",
+        re.compile(_NECK_SURGERY_MORE),
+        (re.compile(_ARM_WEAK_MORE), re.compile(_ARM_COURSE_MORE)),
+    ),
+    (
+        "worsening-swallowing",
+        re.compile(_NECK_SURGERY_MORE),
+        (re.compile(_SWALLOW_TROUBLE_MORE), re.compile(_SWALLOW_WORSE_MORE)),
+    ),
+)
+
+# Care that is not working is not care that dealt with the sign: "the morphine they sent me home
+# with does nothing" (MyMichigan discharge guide: pain the medicine does not help, call the
+# surgeon), "the antibiotics they gave me aren't touching it".
+CARE_FAILING = re.compile(
+    r"\b(?:does|do|did|doing) (?:absolutely |literally |just )?nothing\b|\b(?:is|are|was|were)(?:n'?t| not)"
+    r" (?:helping|working|touching)\b|\b(?:does|do|did)(?:n'?t| not) (?:help|work|touch)\b|\buseless\b"
 )
