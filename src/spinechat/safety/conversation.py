@@ -163,7 +163,7 @@ class Triager:
             if chinese.dealt_with(text):
                 return [(set(), set(), True)]
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
-        norm = w.expand_text_speak(w.normalise(text))
+        norm = _normalised(text)
         parts, frames = _framed_clauses(norm)
         # Screened on the whole message first: a rule that matches nowhere is not tried per clause.
         whole = set(triage_phrases(norm).rule_ids)
@@ -217,19 +217,35 @@ def _carried(so_far: Sequence[str], text: str) -> set[str]:
     """Rules whose setting this turn or an earlier one told in any frame ("I had the front-of-neck
     op ten days ago") and whose picture this turn reports ("my arm's gone floppy since I woke
     up"): ``CARRIED``. ``so_far`` is the user turns up to and with ``text``."""
-    found = set()
-    for rule_id, setting, picture in _CARRIED:
-        if rule_id in found:
-            continue
-        norm, parts = _reported_parts(text)
-        if not all(
+    # The setting first: it is rare, and looking for it needs no reading of the clauses.
+    settings = frozenset().union(*(_set_in(turn) for turn in so_far))
+    if not settings:
+        return set()
+    return set(settings & _pictured(text))
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
+def _pictured(text: str) -> frozenset[str]:
+    """The ``CARRIED`` rules whose every picture part one turn reports, not negated."""
+    norm, parts = _reported_parts(text)
+    return frozenset(
+        rule_id
+        for rule_id, _, picture in _CARRIED
+        if all(
             need.holds(norm) and any(_unnegated(part, clause) for clause in parts)
             for part, need in picture
-        ):
-            continue
-        if any(setting.search(_reported_parts(turn)[0]) for turn in so_far):
-            found.add(rule_id)
-    return found
+        )
+    )
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
+def _set_in(text: str) -> frozenset[str]:
+    """The ``CARRIED`` rules whose setting one turn tells, in any frame."""
+    if chinese.is_chinese(text):
+        return frozenset()
+    return frozenset(
+        rule_id for rule_id, setting, _ in _CARRIED if setting.search(_normalised(text))
+    )
 
 
 _CARRIED = tuple(
@@ -394,11 +410,17 @@ def _worse_now(clause: str) -> bool:
 
 
 @functools.lru_cache(maxsize=_TURNS_KEPT)
+def _normalised(text: str) -> str:
+    """A turn as the English rules read it (a turn is read again for ``CARRIED``)."""
+    return w.expand_text_speak(w.normalise(text))
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
 def _reported_parts(text: str) -> tuple[str, tuple[str, ...]]:
     """A turn's normalised text and its clauses that report something now (none in Chinese)."""
     if chinese.is_chinese(text):
         return "", ()
-    norm = w.expand_text_speak(w.normalise(text))
+    norm = _normalised(text)
     parts, frames = _framed_clauses(norm)
     return norm, tuple(p for p, f in zip(parts, frames, strict=True) if f == "report")
 
@@ -445,7 +467,10 @@ def clear_caches() -> None:
         _care_sought,
         _dealt_with,
         _care_outcome,
+        _normalised,
         _reported_parts,
+        _pictured,
+        _set_in,
         _other_cause_at,
     ):
         cached.cache_clear()
