@@ -211,3 +211,30 @@ def test_a_cause_ruled_out_or_outlasted_still_raises_the_banner(
     triager: Triager, text: str, expected: str
 ) -> None:
     assert urgency_of(triager, text) == expected
+
+
+# ---- sepsis in more of the words relatives use ---------------------------------------------------
+
+SEPSIS = [
+    "my dad had his fusion last week, he's burning up and he keeps nodding off mid sentence",
+    "my wife is hot to touch and she's not making any sense, keeps asking the same thing",
+    "he has had a temperature since last night and now he is so sleepy I can't keep him awake",
+]
+
+SEPSIS_TWINS = [
+    "had a hot shower and now I'm so sleepy",
+    "no temperature, just so sleepy from the codeine",
+    "I had a fever last week but it's gone now, I'm just really sleepy from the tablets",
+]
+
+
+@pytest.mark.parametrize("text", SEPSIS)
+def test_fever_with_a_relative_hard_to_keep_awake_or_making_no_sense_is_sepsis(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", SEPSIS_TWINS)
+def test_sleepiness_without_a_fever_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"

@@ -592,6 +592,20 @@ CARRIED: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]], ...] = 
     ),
 )
 
+# Sepsis in more of the words relatives use (NHS Sepsis: call 999 for someone who is not making
+# sense, is very sleepy or difficult to wake, or, in a child, floppy or not responding normally):
+# "burning up and keeps nodding off", "hot to touch and not making any sense". A bare "hot" is
+# not counted here (a hot shower, a hot day), only the fever words.
+_FEVER_WORDS = _FEVERISH.replace("|hot|", "|hot to (?:the )?touch|spik\\w* a temp\\w*|")
+_SEPTIC_MORE = (
+    r"\b(?:nodding off|drifting off|keeps? (?:falling|dropping|nodding) (?:asleep|off)|(?:can'?t|"
+    r"cannot|couldn'?t) keep (?:him|her|them|me) awake|(?:so|really|all|too) (?:sleepy|floppy)|"
+    r"gone (?:all )?floppy|not making (?:any|much) sense|talking (?:strange|strangely|funny|oddly|"
+    r"weird\w*)|not responding|unresponsive|barely respond\w*|(?:can'?t|cannot|hard to|barely) "
+    r"rouse)\b"
+)
+COMBINATIONS = (*COMBINATIONS, ("sepsis", (re.compile(_FEVER_WORDS), re.compile(_SEPTIC_MORE))))
+
 # Care that is not working is not care that dealt with the sign: "the morphine they sent me home
 # with does nothing" (MyMichigan discharge guide: pain the medicine does not help, call the
 # surgeon), "the antibiotics they gave me aren't touching it".
