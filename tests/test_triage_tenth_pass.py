@@ -28,7 +28,9 @@ ARM_WEAKNESS = [
     "front of neck op last month. my left arm has gone floppy since I got up, it was fine till now",
     "ACDF 12 days ago, my arm is heavy and today it's a lot worse than yesterday",
     "after my cervical fusion I couldn't open a jar this morning and now I can't lift it above "
-    "my shoulder",
+    "my shoulder",  # A time of onset after a negative word is still a time: "can't ... since this morning".
+    "my shoulder is weak after the neck op, can't lift my arm since this morning",
+    "I had my neck op in June and now my hand is useless, I can't hold a pen since Tuesday",
 ]
 
 ARM_WEAKNESS_TURNS = [
@@ -47,6 +49,7 @@ ARM_WEAKNESS_TWINS = [
     "my grip is a bit weaker since the neck op but it's steadily coming back",
     "after my neck surgery my arm is no worse than before, just stiff",
     "I can't open jars since my neck fusion, the physio says it's normal and improving",
+    "my arm was weak after my neck op in March but it's much better since Monday",
     # Dealt with in the same message.
     "my hand got weaker after the neck op, so I went back and the surgeon checked it and said it's "
     "the nerve settling",
@@ -99,6 +102,7 @@ def test_an_arm_getting_better_after_an_earlier_neck_turn_is_not_an_emergency(
 SWALLOWING = [
     "swalowing is getting wors evry day since my neck op",
     "neck surgery 2 wks ago, swollowing getting more difficult, bread gets stuck",
+    "neck op 3 weeks ago - I was swallowing fine but now everything sticks",
     "颈椎手术后两周，最近喝汤总是呛到，比刚出院的时候更厉害了",
     "頸椎前路手術後，吃東西一直噎住，比出院時還嚴重",
 ]
@@ -106,6 +110,7 @@ SWALLOWING = [
 SWALLOWING_TWINS = [
     "颈椎手术后喝水有点呛，不过比出院时好多了",
     "swalowing is getting easier every day since the neck op",
+    "after my neck op food was sticking at first but it's fine now",
 ]
 
 

@@ -226,15 +226,17 @@ def _carried(so_far: Sequence[str], text: str) -> set[str]:
 
 @functools.lru_cache(maxsize=_TURNS_KEPT)
 def _pictured(text: str) -> frozenset[str]:
-    """The ``CARRIED`` rules whose every picture part one turn reports, not negated."""
+    """The ``CARRIED`` rules whose every picture part one turn reports, not negated, with its
+    times."""
     norm, parts = _reported_parts(text)
     return frozenset(
         rule_id
-        for rule_id, _, picture in _CARRIED
+        for rule_id, _, picture, times in _CARRIED
         if all(
             need.holds(norm) and any(_unnegated(part, clause) for clause in parts)
             for part, need in picture
         )
+        and all(any(time.search(clause) for clause in parts) for time in times)
     )
 
 
@@ -244,13 +246,13 @@ def _set_in(text: str) -> frozenset[str]:
     if chinese.is_chinese(text):
         return frozenset()
     return frozenset(
-        rule_id for rule_id, setting, _ in _CARRIED if setting.search(_normalised(text))
+        rule_id for rule_id, setting, _, _ in _CARRIED if setting.search(_normalised(text))
     )
 
 
 _CARRIED = tuple(
-    (rule_id, setting, tuple((part, literals.required(part)) for part in picture))
-    for rule_id, setting, picture in CARRIED
+    (rule_id, setting, tuple((part, literals.required(part)) for part in picture), times)
+    for rule_id, setting, picture, times in CARRIED
 )
 
 

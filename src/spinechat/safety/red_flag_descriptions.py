@@ -570,25 +570,45 @@ _ARM_COURSE_MORE = (
     r"hours?)\b|\btoday (?:i|he|she) (?:can'?t|cannot|couldn'?t)\b)"
 )
 # Swallowing getting worse after neck surgery, misspelt ("swalowing getting wors evry day").
-_SWALLOW_TROUBLE_MORE = rf"(?:{_SWALLOW_TROUBLE}|\bswal+o\w*|\bswol+ow\w*)"
+_SWALLOW_TROUBLE_MORE = (
+    rf"(?:{_SWALLOW_TROUBLE}|\bswal+o\w*|\bswol+ow\w*|\b(?:everything|food|it|things) (?:\w+ ){{0,2}}"
+    r"(?:sticks|sticking|gets stuck)\b)"
+)
 _SWALLOW_WORSE_MORE = (
     rf"(?:{_SWALLOW_WORSE}|\bgett?ing (?:wors|worser|more (?:difficult|hard))\b|\bwors (?:evry|every|"
-    r"each)\b|\bevry (?:day|week)\b)"
+    r"each)\b|\bevry (?:day|week)\b|\b(?:was|were) (?:\w+ ){0,2}fine\b[^.?!]{0,30}\bnow\b|\bnow "
+    r"(?:everything|food|it|things) (?:\w+ ){0,2}(?:sticks|sticking|gets stuck)\b)"
+)
+# When it started, a time: read without negation, as "can't lift my arm since this morning" is
+# still since this morning.
+_ARM_ONSET = (
+    r"\b(?:since (?:this morn\w*|yesterday|last night|(?:i|he|she) (?:woke|got up)|breakfast|lunch|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|overnight|this morn\w*|all of a sudden|suddenly)\b"
 )
 # The setting told in any frame, in this turn or an earlier one, and the picture reported now: "I
 # had the front-of-neck op last month." then "my arm's gone floppy since I woke up". Each entry: a
-# rule id, the setting (found anywhere in the user turns so far) and the parts of the picture (all
-# found, not negated, among this turn's reporting clauses). Sources as for the combinations above.
-CARRIED: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]], ...] = (
+# rule id, the setting (found anywhere in the user turns so far), the parts of the picture (all
+# found, not negated, among this turn's reporting clauses) and its times (found there, negation
+# not read). Sources as for the combinations above.
+_Carried = tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
+CARRIED: tuple[_Carried, ...] = (
     (
         "progressive-leg-weakness",
         re.compile(_NECK_SURGERY_MORE),
         (re.compile(_ARM_WEAK_MORE), re.compile(_ARM_COURSE_MORE)),
+        (),
+    ),
+    (
+        "progressive-leg-weakness",
+        re.compile(_NECK_SURGERY_MORE),
+        (re.compile(_ARM_WEAK_MORE),),
+        (re.compile(_ARM_ONSET),),
     ),
     (
         "worsening-swallowing",
         re.compile(_NECK_SURGERY_MORE),
         (re.compile(_SWALLOW_TROUBLE_MORE), re.compile(_SWALLOW_WORSE_MORE)),
+        (),
     ),
 )
 
