@@ -245,13 +245,21 @@ def _set_in(text: str) -> frozenset[str]:
     """The ``CARRIED`` rules whose setting one turn tells, in any frame."""
     if chinese.is_chinese(text):
         return frozenset()
+    norm = _normalised(text)
     return frozenset(
-        rule_id for rule_id, setting, _, _ in _CARRIED if setting.search(_normalised(text))
+        rule_id
+        for rule_id, (setting, need), _, _ in _CARRIED
+        if need.holds(norm) and setting.search(norm)
     )
 
 
 _CARRIED = tuple(
-    (rule_id, setting, tuple((part, literals.required(part)) for part in picture), times)
+    (
+        rule_id,
+        (setting, literals.required(setting)),
+        tuple((part, literals.required(part)) for part in picture),
+        times,
+    )
     for rule_id, setting, picture, times in CARRIED
 )
 
