@@ -218,3 +218,30 @@ NOT_A_TEMPERATURE_OR_A_STROKE = [
 @pytest.mark.parametrize("text", NOT_A_TEMPERATURE_OR_A_STROKE)
 def test_a_bmi_or_a_heavy_bag_is_no_emergency(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) != "emergency"
+
+
+# ---- a story that turns to the writer, and a call whose outcome is not given ---------------------
+
+TURNS_TO_THE_WRITER = [
+    "I saw a clip that a woman lost feeling down below after her fusion, and now I can't feel the seat either",
+    "there was a programme with a man whose bladder stopped working and now my bladder won't empty",
+    ("my calf is sore", "I phoned the ward, nothing new to tell them, but my legs keep buckling"),
+]
+
+STILL_THE_STORY = [
+    "I read that a man couldn't walk after his op and now I'm nervous about mine",
+    "a video of a woman who went numb in the saddle area, and I keep going over it in my head",
+]
+
+
+@pytest.mark.parametrize("turns", TURNS_TO_THE_WRITER)
+def test_the_writers_sign_after_a_story_or_a_call_raises_the_banner(
+    triager: Triager, turns: str | tuple[str, ...]
+) -> None:
+    turns = (turns,) if isinstance(turns, str) else turns
+    assert urgency_of(triager, *turns) == "emergency"
+
+
+@pytest.mark.parametrize("text", STILL_THE_STORY)
+def test_a_story_and_the_writers_worry_raises_no_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) != "emergency"

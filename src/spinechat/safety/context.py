@@ -234,6 +234,13 @@ _MEDIA_ABOUT_OTHERS = re.compile(
     r"\b(?:about|of|where|with|that) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
     r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot)\b"
 )
+# The clause turns from the story to the writer now: "I saw on the news that a man lost bladder
+# control and now I can't feel myself when I wipe" is the writer's sign.
+_TURNS_TO_WRITER = re.compile(
+    r"\b(?:and|but) (?:now )?(?:i|my \w+) (?:can'?t|cannot) (?:feel|pee|wee|walk|stand|move|lift|raise|"
+    r"grip|empty|control|pass|swallow|breathe)\b|\b(?:and|but) now my (?:own )?(?:legs?|feet|foot|arms?|"
+    r"hands?|bladder|bowels?|wound|scar|back|neck|toes|bum|bottom|groin|skin)\b"
+)
 # A present marker or the writer: a sentence with none of these carries on a story told in the
 # sentence before it (the media's, or someone else's).
 _STORY_BREAK = re.compile(
@@ -487,8 +494,10 @@ def frame(clause: str) -> Frame:
         return "general"
     if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
         return "general"
-    if _MEDIA.search(_TV_TIME.sub(" ", clause)) and (
-        _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
+    if (
+        _MEDIA.search(_TV_TIME.sub(" ", clause))
+        and not _TURNS_TO_WRITER.search(clause)
+        and (_MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause))
     ):
         return "media"
     if explained(clause):

@@ -544,7 +544,8 @@ CARE_OUTCOME = re.compile(
     r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since|"
     r"(?<!will )(?<!'ll )(?<!to )(?:give|gives|given) (?:me |him |her |them )?(?:some |a )?(?:medicine|"
     r"tablets|pills|antibiotics|"
-    r"injection)|nothing new|on (?:my|his|her) notes|"
+    r"injection)|(?:is|was|'s|are|were) (?:already )?on (?:my|his|her|the) notes|there before (?:the|my|"
+    r"his|her) (?:op|operation|surgery)|"
     # What the doctor found, told as the cause: "the GP saw me, it was a chest cold", "the
     # numbness was from sitting on a hard chair apparently".
     r"(?:was|were) (?:just |only )?(?:from|due to|caused by|down to)\b|"
