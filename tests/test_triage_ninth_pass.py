@@ -30,6 +30,7 @@ ARM_EMERGENCIES = [
     # No neck surgery named: sudden arm weakness is a stroke sign (NHS Stroke, FAST).
     "all of a sudden my right arm is useless, I can't lift a cup",
     "my hand has gone so weak since I woke up that I can't hold my mug",
+    "since last night I can't carry a cup in my left hand, I keep dropping things",
 ]
 
 ARM_NOT_EMERGENCY = [

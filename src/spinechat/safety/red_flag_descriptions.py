@@ -422,7 +422,8 @@ _ARM_WORSE = _GETTING_WORSE.replace(
 _ARM_POWER_LOST = (
     rf"(?:{_ARMPART}[^.?!]{{0,40}}(?P<s>weak\w*|useless|dead weight)|"
     rf"(?:weak\w*|useless)[^.?!]{{0,30}}{_ARMPART}|(?:can'?t|cant|cannot|couldn'?t|barely|hardly) "
-    r"(?:grip|hold|lift|raise) (?:\w+ ){0,2}(?:arms?|hands?))"
+    r"(?:grip|hold|lift|raise|carry) (?:\w+ ){0,2}(?:(?:in|with) (?:my|his|her|the) (?:\w+ )?)?(?:arms?|"
+    r"hands?)|(?:keep|keeps|kept) dropping (?:things|stuff|everything|cups|my \w+))"
 )
 _ARM_SINCE = r"\b(?:since (?:this morn(?:ing)?|last night|i woke(?: up)?)|overnight|suddenly|all of a sudden)\b"
 # Parts that place a sign in time or after an operation, not signs: negation is not read at them,
