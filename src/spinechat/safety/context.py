@@ -93,6 +93,10 @@ _RESOLVED = re.compile(
     r"now|all good now|better now|recovered|fixed it|sorted it|they (?:fixed|sorted|treated)|"
     r"stopp?ed now|dry now|been dry|(?<!n't )(?<!not )(?<!cannot )(?:going|peeing|weeing|walking|"
     r"eat|eating|swallow|swallowing|breathe|breathing) (?:completely |totally |perfectly )?normally|"
+    # Non-native "now I eat and drink normal" (NHS Vomiting in adults: being able to keep fluids
+    # down is what matters).
+    r"(?<!n't )(?<!not )(?<!cannot )(?<!cant )(?:eat|eating|drink|drinking) and (?:eat|eating|drink|"
+    r"drinking) (?:normal|normally|fine|ok)|"
     # Settled words patients use for a sign that is over: "the swelling came down", "the redness
     # has faded", "it went after the antibiotics". A temperature brought down by paracetamol is not
     # over: fever-reducing tablets hide it (NICE NG143, antipyretic interventions: the response to
@@ -215,7 +219,8 @@ _HYPOTHETICAL = re.compile(
 
 
 # Plainly hypothetical, whoever it is about: "Hypothetically, if I could feel a screw moving…".
-_SUPPOSED = re.compile(r"\b(?:hypothetically|in theory|theoretically|supposing|suppose)\b")
+# A guess at the cause is not: "…and I can't wee, due to my diabetes I suppose".
+_SUPPOSED = re.compile(r"\b(?:hypothetically|in theory|theoretically|supposing|(?<!\bi )suppose)\b")
 # Someone else asking about a sign is a question, not a report: "my nan keeps asking if the rod can
 # come through her skin".
 _ASKED_BY = re.compile(
@@ -226,8 +231,15 @@ _ASKED_BY = re.compile(
 # Media about other people: "my gran watched a programme this morning about people losing…" is the
 # programme's story even though the watching was today.
 _MEDIA_ABOUT_OTHERS = re.compile(
-    r"\b(?:about|of|where|with) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
+    r"\b(?:about|of|where|with|that) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
     r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot)\b"
+)
+# The clause turns from the story to the writer now: "I saw on the news that a man lost bladder
+# control and now I can't feel myself when I wipe" is the writer's sign.
+_TURNS_TO_WRITER = re.compile(
+    r"\b(?:and|but) (?:now )?(?:i|my \w+) (?:can'?t|cannot) (?:feel|pee|wee|walk|stand|move|lift|raise|"
+    r"grip|empty|control|pass|swallow|breathe)\b|\b(?:and|but) now my (?:own )?(?:legs?|feet|foot|arms?|"
+    r"hands?|bladder|bowels?|wound|scar|back|neck|toes|bum|bottom|groin|skin)\b"
 )
 # A present marker or the writer: a sentence with none of these carries on a story told in the
 # sentence before it (the media's, or someone else's).
@@ -393,7 +405,26 @@ _HARMLESS_CAUSE = re.compile(
     r"(?:sitting|sat|kneeling|knelt) (?:on (?:my|his|her) (?:legs?|feet|heels)|awkwardly)|"
     r"(?:spill\w*|spilt|knock\w* over) (?:a |my |his |her |the |some )?(?:\w+ )?(?:water|drink|"
     r"glass|cup|tea|coffee|juice|bottle|vase)|(?:water|drink|tea|coffee|juice|glass) (?:got )?"
-    r"(?:spilled|spilt|knocked over))"
+    r"(?:spilled|spilt|knocked over)|"
+    # A bed soaked by a leaking hot-water bottle, not by the person (NHS cauda equina names loss of
+    # bladder control, not water on the sheets).
+    r"(?:hot[- ]?water bottle|water bottle|bottle|flask|jug|vase|hottie)s? (?:\w+ )?(?:leak\w*|burst|"
+    r"split|spill\w*|spilt))"
+)
+# Numb feet from diabetes are its nerve damage, long-standing (NHS Peripheral neuropathy: diabetes
+# is the most common cause). Only told as a fact: numbness that is new, sudden, since a time, with
+# weakness or with a bladder, bowel or saddle sign, or a guess ("maybe from my diabetes?") is
+# still read by the rules (NHS Cauda equina syndrome; NHS Peripheral neuropathy: see a GP for new
+# numbness).
+_DIABETES = re.compile(
+    r"\b(?:(?:from|because of|due to|with|caused by) (?:his|her|my|their|the) (?:\w+ )?diabetes|"
+    r"diabetic (?:neuropathy|feet|foot))\b"
+)
+_DIABETES_BLOCK = re.compile(
+    r"\b(?:since|after|new\w*|sudden\w*|weak\w*|heavy|heavier|can'?t|cannot|couldn'?t|unable|pee\w*|"
+    r"wee\w*|urin\w*|bladder|bowels?|poo\w*|toilet|bum|bottom|saddle|groin|genitals?|privates|wet|"
+    r"wip\w*|leg|legs|both|spread\w*|worse|maybe|might|could|perhaps|probably|wonder\w*|think|"
+    r"is (?:it|this|that)|surgery|op|operation)\b|\?"
 )
 # A firm, raised ridge along the length of a healing scar is the normal healing ridge (seed
 # article screws-through-skin, section 5, contrasts a bump over the hardware with the scar healing;
@@ -405,7 +436,8 @@ _HEALING_RIDGE = re.compile(
 )
 _CAUSE_BLOCK = re.compile(
     r"\b(?:red|redder|hot|warm|pus|ooz\w*|leak\w*|weep\w*|open\w*|bigger|grow\w*|spreading|"
-    r"screws?|rods?|plates?|metal\w*|hardware|implants?|poking|sharp|still|(?:happen|com|start)\w* again|back again|ever "
+    r"screws?|rods?|plates?|metal\w*|hardware|implants?|poking|sharp|still|new|newly|suddenly|"
+    r"(?:happen|com|start)\w* again|back again|ever "
     r"since|hours later|won'?t|not (?:gone|going|coming) back|hasn'?t (?:gone|come back)|"
     r"didn'?t (?:go|come back))\b"
 )
@@ -414,13 +446,18 @@ _CAUSE_BLOCK = re.compile(
 def explained(clause: str) -> bool:
     """Whether a clause tells a harmless cause with its sign (``_HARMLESS_CAUSE``, not negated:
     "I didn't spill anything"), or a healing ridge along the scar, and nothing that outlasts it."""
-    if _WORSE.search(clause) or _CAUSE_BLOCK.search(clause):
+    if _WORSE.search(clause):
         return False
     if _HEALING_RIDGE.search(clause):
-        return True
+        return _CAUSE_BLOCK.search(clause) is None
+    if _DIABETES.search(clause):
+        return by_diabetes(clause)
     cause = _HARMLESS_CAUSE.search(clause)
-    return cause is not None and not _CAUSE_DENIED.search(
-        clause[max(0, cause.start() - 40) : cause.start()]
+    # The cause's own words do not block it: a hot-water bottle that "leaked" is not a wound leaking.
+    return (
+        cause is not None
+        and _CAUSE_BLOCK.search(clause[: cause.start()] + " " + clause[cause.end() :]) is None
+        and not _CAUSE_DENIED.search(clause[max(0, cause.start() - 40) : cause.start()])
     )
 
 
@@ -456,6 +493,18 @@ def other_cause_at(clause: str) -> int:
     return -1 if _WORSE.search(rest) or _CAUSE_BLOCK.search(rest) else cause.start()
 
 
+def by_diabetes(text: str) -> bool:
+    """Whether ``text`` puts its numbness down to diabetes as a fact (``_DIABETES``), with nothing
+    new, sudden or worse beside it. What follows the cause after a comma is another thought ("…
+    from her diabetes, is it ok for her to stay?") and is not read."""
+    cause = _DIABETES.search(text)
+    if cause is None:
+        return False
+    after = re.split(r"[,;]", text[cause.end() :], maxsplit=1)[0]
+    rest = f"{text[: cause.start()]} {after}"
+    return _DIABETES_BLOCK.search(rest) is None and _CAUSE_BLOCK.search(rest) is None
+
+
 # "I didn't spill anything, I didn't sit cross-legged": a cause ruled out is no cause.
 _CAUSE_DENIED = re.compile(
     r"(?:\bnot|n't|\b(?:did|has|have|had|was|were|is|are|does|do)nt|\bnever|\bno)\b(?:\s+\w+){0,3}\s*$"
@@ -477,8 +526,10 @@ def frame(clause: str) -> Frame:
         return "general"
     if _HYPOTHETICAL.search(clause) and not _first_person_now(clause):
         return "general"
-    if _MEDIA.search(_TV_TIME.sub(" ", clause)) and (
-        _MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause)
+    if (
+        _MEDIA.search(_TV_TIME.sub(" ", clause))
+        and not _TURNS_TO_WRITER.search(clause)
+        and (_MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause))
     ):
         return "media"
     if explained(clause) or explained_otherwise(clause):

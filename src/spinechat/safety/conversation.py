@@ -38,6 +38,7 @@ from spinechat.safety.red_flag_descriptions import (
     COMBINATIONS,
     COMPILED,
     DEALT_WITH,
+    SETTINGS,
 )
 from spinechat.safety.red_flag_triage import mentioned as mentioned_phrases
 from spinechat.safety.red_flag_triage import triage as triage_phrases
@@ -342,6 +343,18 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             # clause is still the article's, unless it speaks of the writer now.
             if own == "report" and outer in _INHERITED and (carried or not _speaks_now(part)):
                 own = outer
+            # Diabetes told in the next clause ("my mum has numb toes, because of her diabetes"):
+            # the clause before is explained by it when the two read together are (a sign there
+            # that diabetes does not explain still blocks it). Other causes are read only in the
+            # clause of their sign ("I can't feel myself when I wipe, because I sat cross-legged"
+            # stays an emergency).
+            if (
+                _BECAUSE.match(part)
+                and frames
+                and frames[-1] == "report"
+                and context.by_diabetes(f"{parts[-1]} {part}")
+            ):
+                frames[-1] = "explained"
             # "My bed's wet because the hot-water bottle leaked": the cause is in the next clause.
             if own == "report" and outer == "explained":
                 at = _other_cause_at(sentence)
@@ -350,6 +363,9 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             parts.append(part)
             frames.append(own)
     return parts, frames
+
+
+_BECAUSE = re.compile(r"(?:because|cos|due to|caused by|from)\b")
 
 
 # Each description pattern with the literals any match of it contains: most messages have none of
@@ -384,21 +400,29 @@ def _combined(reported: list[str], norm: str) -> set[str]:
     found = set()
     for rule_id, parts in _COMBINATIONS:
         if all(
-            need.holds(norm) and any(_unnegated(part, clause) for clause in reported)
-            for part, need in parts
+            need.holds(norm)
+            and any(
+                (setting and part.search(clause)) or _unnegated(part, clause) for clause in reported
+            )
+            for part, need, setting in parts
         ):
             found.add(rule_id)
     return found
 
 
 _COMBINATIONS = tuple(
-    (rule_id, tuple((part, literals.required(part)) for part in parts))
+    (rule_id, tuple((part, literals.required(part), part.pattern in SETTINGS) for part in parts))
     for rule_id, parts in COMBINATIONS
 )
 
 
 def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
-    return any(not w.negated(clause, m.start()) for m in pattern.finditer(clause))
+    # Read at the sign (group "s") when the part names one: "my arm is not weak".
+    named = "s" in pattern.groupindex
+    return any(
+        not w.negated(clause, m.start("s") if named and m.start("s") >= 0 else m.start())
+        for m in pattern.finditer(clause)
+    )
 
 
 # Readings of one sentence or clause that depend on its text alone, remembered across messages:

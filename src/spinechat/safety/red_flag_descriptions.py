@@ -198,7 +198,11 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
     ("fever",
      r"(?:thermometer|temp\w*|reading|reads|fever)[^.?!]{0,25}\b(?:3[89]|4[01])(?:[.,]\d)?\b|"
-     r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)"),
+     r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)|"
+     # A reading with its tenth and no word for it, "she's at 38.3 tonight": a body temperature,
+     # unless a unit says otherwise (a weight, a length, a time).
+     r"(?<!bmi )\b(?:at|is|was|hit|hits|reached|of|'s|up to|now) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|"
+     r"pounds|stone|st\b|cm|mm|%|weeks?|years?|hours?|mins?|minutes|miles|km|ml))"),
     # NHS Sciatica (https://www.nhs.uk/conditions/sciatica/): sciatica on both sides, or weakness
     # or numbness in both legs, is an A&E sign of cauda equina.
     ("cauda-equina",
@@ -414,18 +418,38 @@ _ARM_WEAK = (
 # emergency sudden-leg-weakness rule reads the legs (a haematoma or a shifted graft; writer k's
 # ACDF leaflets: new or worsening arm weakness after neck surgery, emergency).
 _ARM_SUDDEN = (
-    r"\b(?:since (?:this morning|yesterday|last night|i woke)|this morning|overnight|suddenly|all of a "
-    r"sudden|yesterday (?:i|he|she) could|could (?:do it )?yesterday|more worse)\b"
+    r"\b(?:since (?:this morn(?:ing)?|yesterday|last night|i woke)|this morning|overnight|suddenly|all "
+    r"of a sudden|yesterday (?:i|he|she) could|could (?:do it )?yesterday|more worse|(?:was|were) "
+    r"fine (?:\w+ ){0,5}(?:till|until|up to) (?:now|today|this morning|last night|yesterday))\b"
 )
+# Weaker than it was, or weak over the last days: "my arm has got heavier and weaker", "his hand
+# has gone weak over the last two days" (new or worsening arm weakness after neck surgery).
 _ARM_WORSE = _GETTING_WORSE.replace(
-    "|heavier|weaker|", "|getting (?:weaker|clumsier)|weaker and weaker|"
+    "|heavier|weaker|",
+    "|getting (?:weaker|clumsier)|weaker and weaker|(?:has|have|'s|'ve) (?:got|gotten|become) "
+    r"(?:\w+ and )?(?:weaker|heavier|clumsier)|over the (?:last|past) (?:\w+ ){0,2}(?:days|hours)|",
 )
+# Power lost in an arm since a time today or last night, told with no neck surgery: sudden arm
+# weakness is a stroke sign (NHS: Stroke, symptoms, "arms: the person may not be able to lift both
+# arms … because of weakness … in 1 arm": call 999). Numbness alone is not read here (an arm slept
+# on goes numb), only weakness, nor "this morning" alone without "since".
+_ARM_POWER_LOST = (
+    rf"(?:{_ARMPART}[^.?!]{{0,40}}(?P<s>weak\w*|useless|dead weight)|"
+    rf"(?:weak\w*|useless)[^.?!]{{0,30}}{_ARMPART}|(?:can'?t|cant|cannot|couldn'?t|barely|hardly) "
+    r"(?:grip|hold|lift|raise|carry) (?:\w+ ){0,2}(?:(?:in|with) (?:my|his|her|the) (?:\w+ )?)?(?:arms?|"
+    r"hands?)|(?:keep|keeps|kept) dropping (?:things|stuff|everything|cups|my \w+))"
+)
+_ARM_SINCE = r"\b(?:since (?:this morn(?:ing)?|last night|i woke(?: up)?)|overnight|suddenly|all of a sudden)\b"
+# Parts that place a sign in time or after an operation, not signs: negation is not read at them,
+# as the "can't" of "I can't lift my arm since this morning" belongs to the sign before.
+SETTINGS: frozenset[str] = frozenset({_NECK_SURGERY, _ARM_SUDDEN, _ARM_SINCE})
 COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
     (rule_id, tuple(re.compile(part) for part in parts))
     for rule_id, parts in (
         ("progressive-leg-weakness", (_LEG_WEAK, _GETTING_WORSE)),
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_WORSE)),
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_SUDDEN)),
+        ("sudden-leg-weakness", (_ARM_POWER_LOST, _ARM_SINCE)),
         # NHS Cauda equina syndrome / MedlinePlus CSF leak: a headache worse upright and eased lying
         # flat, told across clauses ("headache is unreal when i stand up, lying down its fine").
         (
@@ -515,7 +539,9 @@ CARE_SOUGHT = re.compile(
     r"\b(?:took|taken|brought|had) (?:me|him|her|them) (?:back )?(?:in|into hospital|to theatre)\b|"
     r"\bre-?admitted\b|\bwent back(?! to (?:bed|sleep|work|the (?:sofa|couch)))\b|"
     r"\b(?:went|got|been) (?:back )?in (?:last night|this morning|yesterday|today|on \w+day)\b|"
-    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\b(?:had|have had|got|'ve had) (?:a|an|my|the|his|her) (?:\w+ )?(?:scan|"
+    r"\b(?:saw|reviewed|examined) (?:me|him|her|them)\b|\b(?:doctor|gp|nurse|surgeon) see "
+    r"(?:me|him|her|them)\b(?! (?:on|next|tomorrow|later|at|in|this|soon)\b)|\b(?:rang|called|phoned|messaged|emailed) (?:the |my |his |her )?(?:\w+ )?"
+    r"(?:nurse|surgeon|consultant|team|doctor|physio)\b|\b(?:had|have had|got|'ve had) (?:a|an|my|the|his|her) (?:\w+ )?(?:scan|"
     r"mri|ct|x-?ray|ultrasound|doppler|bloods?|blood tests?)\b|\bdid (?:a|an|some) (?:\w+ )?(?:scan|mri|ct|"
     r"x-?ray|ultrasound|bloods?|blood tests?)\b|\bout[- ]of[- ]hours\b|"
     r"\bgot (?:me|him|her|them) (?:an? |in |seen)(?:\w+ ){0,3}(?:appointment)?"
@@ -531,6 +557,10 @@ CARE_OUTCOME = re.compile(
     r"thinks? (?:it'?s|it is|it was)|said (?:to )?(?:leave|ignore|just watch)|(?:it'?s|it is|it was) "
     r"(?:a|an|just an?) (?:seroma|haematoma|hematoma|bruise|stitch|suture|scar tissue)|gave (?:me|him|her|them) (?:\w+ ){0,3}(?:tablets|pills|medicine|"
     r"antibiotics|injections?|jabs?)|(?:kept|keeping) (?:\w+ ){0,2}down since|"
+    r"(?<!will )(?<!'ll )(?<!to )(?:give|gives|given) (?:me |him |her |them )?(?:some |a )?(?:medicine|"
+    r"tablets|pills|antibiotics|"
+    r"injection)|(?:is|was|'s|are|were) (?:already )?on (?:my|his|her|the) notes|there before (?:the|my|"
+    r"his|her) (?:op|operation|surgery)|"
     # What the doctor found, told as the cause: "the GP saw me, it was a chest cold", "the
     # numbness was from sitting on a hard chair apparently".
     r"(?:was|were) (?:just |only )?(?:from|due to|caused by|down to)\b|"
