@@ -496,6 +496,9 @@ class OfflineAnswerer:
             # Only where the cover check ran, so its vectors are cached (one embedding batch per
             # answer) and a close match keeps what it quotes.
             chosen = self._without_noise(scored, chosen, opener, asked_views, own, vocabulary)
+        chosen = _without_other_answers(
+            scored, chosen, opener, own if own == question else f"{own} {question}"
+        )
         return _render(
             scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener
         )
@@ -1323,6 +1326,56 @@ def _open_with(
                 opened = [*(chosen if len(chosen) < most else kept), i]
                 return _with_danger(scored, opened, i, wanted, ranked, most), i
     return chosen, None
+
+
+# Quotes that answer another question than the one asked: the causes of loosening beside "does a
+# loose screw mean the spine is not stable?" or an infection answer, the risks of removal beside a
+# cost answer (dev graders of aa-038, aa-041, aa-044, ab-004, ab-049: noise around the answer). The
+# question asks for one of these when it has these words; a quote gives one when it has those.
+_OTHER_ANSWERS = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        (r"\b(?:why|how come|make\w* (?:\w+ ){0,3}loos\w*|caus\w*|reasons?|due to|because|lead to|factors?)\b",
+         r"\b(?:occurs? due to|can cause \w+ to|reasons? \w+ (?:may|can))\b"),
+        (r"\b(?:risk\w*|dangerous|danger|safe\w*|worth)\b",
+         r"\b(?:carries inherent risks|risks associated with)\b"),
+    )
+)  # fmt: skip
+# An answer keeps at least this many quotes.
+MIN_KEPT = 2
+
+
+def _without_other_answers(
+    scored: _Scored, chosen: list[int], opener: int | None, asked: str
+) -> list[int]:
+    """``chosen`` without the quotes that answer a question ``asked`` does not ask (see
+    ``_OTHER_ANSWERS``), unless one holds a word of the question that no quote kept holds
+    ("osteoporosis" in the causes of loosening, asked "can osteoporosis make screws loose?").
+    Never the opener, the most relevant quote or the reason an emergency is one; at least
+    MIN_KEPT stay. Regular expressions and the scores already computed: no embedding."""
+    off = [gives for asks, gives in _OTHER_ANSWERS if not asks.search(asked)]
+    if not off or len(chosen) <= MIN_KEPT:
+        return chosen
+    top = max(chosen, key=lambda i: scored.relevance[i])
+
+    def text(i: int) -> str:
+        return scored.candidates[i][2].text
+
+    drop = [
+        i
+        for i in chosen
+        if i not in (opener, top)
+        and not _GIVES_DANGER.search(text(i))
+        and any(gives.search(text(i)) for gives in off)
+    ]
+    if not drop:
+        return chosen
+    wanted = set(tokenize(asked))
+    kept = [i for i in chosen if i not in drop]
+    held = {t for i in kept for t in tokenize(text(i))} & wanted
+    drop = [i for i in drop if not (set(tokenize(text(i))) & wanted) - held]
+    kept = [i for i in chosen if i not in drop]
+    return kept if len(kept) >= MIN_KEPT else chosen
 
 
 def _with_danger(
