@@ -127,13 +127,9 @@ def test_without_a_sport_beside_the_hardware_it_stays_declined(
     [
         ("is it common for screws to come out through the skin", "extremely rare"),
         ("how often do screws poke thru skin", "rare"),
-        pytest.param(
-            "my nan asks, screw coming thru the skin is it common thing?",
-            "rare",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known gap: declined whole (a false decline of its own)"
-            ),
-        ),
+        # Family voice: it was declined, for "nan" alone (the people of a story are told, not
+        # asked, and no quote speaks to them).
+        ("my nan asks, screw coming thru the skin is it common thing?", "rare"),
     ],
 )
 def test_asked_how_common_the_answer_opens_with_how_rare(
@@ -170,3 +166,31 @@ def test_asked_whether_a_sign_shows_the_answer_says_yes_first(
     answer = answerer.ask(question).answer
     assert "Yes, our sources say it can." in answer, answer
     assert "A visible bump under the skin" in answer, answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Family voice, non-native: declined before for the people of the story alone.
+        "my nan asks, screw coming thru the skin is it common thing?",
+    ],
+)
+def test_declined_only_for_the_people_of_the_story_it_is_answered(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.ask(question).answer
+    assert DECLINED not in answer, answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The people left out leave a subject no source treats: still declined.
+        "my nan asks, can she have an MRI with the screws in?",
+        "my husband wants to know if he can drive with the rods",
+    ],
+)
+def test_a_family_question_on_an_untreated_subject_stays_declined(
+    answerer: Answerer, question: str
+) -> None:
+    assert DECLINED in answerer.ask(question).answer

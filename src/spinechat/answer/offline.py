@@ -461,7 +461,14 @@ class OfflineAnswerer:
             # takes the last place.
             swapped = self._swap_to_cover(read, read_vector, own, scored, chosen, vocabulary, parts)
             aside = [] if swapped else self._aside_uncovered(own, answer, vocabulary)
-            if swapped is None and not aside:
+            if (
+                swapped is None
+                and not aside
+                # Declined only for who it is about ("my nan asks, ... is it common?"): the people
+                # in a story are told, not asked, and no quote speaks to them.
+                and self._coverage(read, read_vector, answer, vocabulary, own, told=True)
+                < MIN_COVERAGE
+            ):
                 return declined
             if swapped is not None:
                 chosen, answer, part_cover = swapped
@@ -740,8 +747,11 @@ class OfflineAnswerer:
         answer: np.ndarray,
         vocabulary: frozenset[str] = frozenset(),
         own: str = "",
+        *,
+        told: bool = False,
     ) -> float:
         """The share of the question the answer speaks to, each word weighted by its importance.
+        With ``told``, the people of the story ("my nan") are left out of the question.
 
         A word's importance is how far leaving it out moves the question's vector; it is covered
         when leaving it out makes the question less similar to one of the answer's sentences.
@@ -762,6 +772,7 @@ class OfflineAnswerer:
             and not place_named(w)
             # Nor who plays ("my son"): the sources' advice on activities is for anyone.
             and not (sports and (w.lower() in sports or _PLAYS.fullmatch(w) or w in _PEOPLE))
+            and not (told and w.lower() in _PEOPLE)
         ]
         words = list(dict.fromkeys(words))[:MAX_ABLATED_WORDS]
         if not words:
