@@ -194,3 +194,19 @@ def test_a_family_question_on_an_untreated_subject_stays_declined(
     answerer: Answerer, question: str
 ) -> None:
     assert DECLINED in answerer.ask(question).answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Twin of dev aa-029 in a patient's word ("lump", the article's "bump"): it was declined,
+        # for "lump" counted a subject no source treats.
+        "can a lump show up before the screw come thru",
+    ],
+)
+def test_a_patients_word_for_the_sources_subject_is_covered_in_other_words(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.ask(question).answer
+    assert DECLINED not in answer, answer
+    assert "A visible bump under the skin" in answer, answer

@@ -28,6 +28,7 @@ from wordfreq import zipf_frequency
 from spinechat.answer.types import Source
 from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
+from spinechat.lay_words import clinical_words
 from spinechat.retrieval import tokenize
 from spinechat.safety.request_rules import classify
 from spinechat.text import questions, sentence_spans
@@ -800,7 +801,11 @@ class OfflineAnswerer:
             covered &= np.array(
                 [
                     word not in theirs
-                    or (bool(paraphrased[k]) and word not in acronyms and not _subject(word))
+                    or (
+                        bool(paraphrased[k])
+                        and word not in acronyms
+                        and (not _subject(word) or _lay_for_known(word, vocabulary))
+                    )
                     or (word in names and word not in acronyms)
                     or word.isdigit()
                     or _known(word, vocabulary, acronym=word in acronyms)
@@ -936,6 +941,13 @@ def read_as_activity(question: str, vocabulary: frozenset[str]) -> str:
     ):
         return _PASTIME_WORD.sub(ACTIVITIES, question)
     return question
+
+
+def _lay_for_known(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``word`` is a patient's word for one the sources use (``lay_words``: "lump" for
+    the article's "protrusion"): then it names the sources' subject, not one of its own, and a
+    quote that answers it in other words ("a visible bump under the skin") covers it."""
+    return any(stem in vocabulary for stem in tokenize(clinical_words(word)))
 
 
 def _vocabulary(sources: Sequence[Source]) -> frozenset[str]:
