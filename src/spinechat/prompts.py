@@ -31,6 +31,7 @@ REQUIRED_MESSAGES = (
     "offline_no_answer",
     "offline_yes",
     "offline_yes_rare",
+    "offline_rare",
     "off_topic",
     "personal_decision",
     "injection",

@@ -153,6 +153,7 @@ class OfflineGenerator:
             # Under an emergency banner the answer is about the emergency, not "yes, it can".
             yes="" if request.quiet_when_unanswered else say("offline_yes"),
             yes_rare="" if request.quiet_when_unanswered else say("offline_yes_rare"),
+            rare="" if request.quiet_when_unanswered else say("offline_rare"),
             language=request.language,
         )
         answer = self._answerer.compose(

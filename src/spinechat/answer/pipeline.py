@@ -45,7 +45,12 @@ from spinechat.answer.glossary import english_gloss
 from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
-from spinechat.answer.offline import OfflineAnswerer, kinds_asked, place_named
+from spinechat.answer.offline import (
+    OfflineAnswerer,
+    kinds_asked,
+    place_named,
+    read_as_activity,
+)
 from spinechat.answer.others_verdict import others_advised_xray, reads_others_verdict
 from spinechat.answer.output import reveals_prompt
 from spinechat.answer.types import AnswerResult, Message, Mode, Passage, Source, Urgency
@@ -437,7 +442,8 @@ class Answerer:
             # through its English gloss (see ``glossary``); the answer still says what it asked.
             question = english_gloss(question) or question
             previous = [english_gloss(turn) or turn for turn in previous]
-        query = question
+        # Offline, a sport named beside the hardware is searched as the sources' "activities".
+        query = question if rewrite else read_as_activity(question, self.index.vocabulary)
         if history and rewrite and self.llm is not None:
             query = self.llm.condense(question, history, deadline=deadline, prompts=prompts)
             if query != question and safety.injection_reason(query) is not None:
@@ -449,7 +455,7 @@ class Answerer:
         guessed = False
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         if not rewrite:
-            hits = self._with_kind_asked(question, hits)
+            hits = self._with_kind_asked(query, hits)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
             # The extractive answerer scores sentences against the question with the subject it
