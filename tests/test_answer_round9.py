@@ -152,12 +152,8 @@ def test_asked_what_the_rare_lead_is_not_given(answerer: Answerer) -> None:
     "question",
     [
         "can u see a bump before the screw actually comes through",
-        pytest.param(
-            "can you notice a lump before the rod comes out of the skin?",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known gap: declined whole (a false decline of its own)"
-            ),
-        ),
+        # Declined whole until "lump" counted as the sources' "protrusion" in the cover check.
+        "can you notice a lump before the rod comes out of the skin?",
     ],
 )
 def test_asked_whether_a_sign_shows_the_answer_says_yes_first(

@@ -34,6 +34,8 @@ _CLINICAL: dict[str, str] = {
     "pus": "infection", "oozing": "infection", "fever": "infection",
     "old": "older elderly", "elderly": "older",
     "hurt": "pain", "hurts": "pain", "ache": "pain", "sore": "pain",
+    "physio": "physical therapy rehabilitation", "physiotherapy": "physical therapy rehabilitation",
+    "rehab": "rehabilitation", "circulation": "blood flow", "keyhole": "minimally invasive",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
 # "my 1 year old baby", "my 78-year-old dad": an age, not the lay word "old". An age of 65 or more
@@ -49,6 +51,19 @@ def _age_words(match: re.Match[str]) -> str:
     if years and unit.lstrip("0123456789 -").startswith(("year", "yr")):
         return " elderly " if int(years) >= OLDER_FROM else " "
     return " "
+
+
+# Clinical words that name a feeling, not a thing: a quote that says "pain" does not answer what a
+# question asks about an ache ("do screws ache more in cold weather?"), so for the cover check
+# (``names_for``) a lay word for a feeling is not the sources' word in other words.
+_FEELINGS = frozenset({"pain"})
+
+
+def names_for(word: str) -> str:
+    """The clinical words for ``word`` when it is a patient's name for a thing the documents name
+    otherwise ("physio" for "physical therapy", "neck" for "cervical"); "" for a feeling or none."""
+    clinical = clinical_words(word).split()
+    return "" if any(w in _FEELINGS for w in clinical) else " ".join(clinical)
 
 
 def clinical_words(text: str) -> str:

@@ -28,7 +28,7 @@ from wordfreq import zipf_frequency
 from spinechat.answer.types import Source
 from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
-from spinechat.lay_words import clinical_words
+from spinechat.lay_words import clinical_words, names_for
 from spinechat.retrieval import tokenize
 from spinechat.safety.request_rules import classify
 from spinechat.text import questions, sentence_spans
@@ -381,6 +381,66 @@ class OfflineAnswerer:
         sentences are ranked by ``asked`` as much as by that reading.
         """
         wording = wording or Wording(intro=intro, no_answer=no_answer)
+        answer = self._compose(
+            question, sources, wording=wording, vector=vector, place=place, asked=asked,
+            vocabulary=vocabulary, untreated=untreated, rank_by_asked=rank_by_asked,
+        )  # fmt: skip
+        if answer.answered or untreated or rank_by_asked or (asked and asked != question):
+            return answer
+        return self._compose_parts(question, sources, wording, place, vocabulary) or answer
+
+    def _compose_parts(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        wording: Wording,
+        place: str,
+        vocabulary: frozenset[str],
+    ) -> OfflineAnswer | None:
+        """The answer to the parts of ``question`` the sources answer, naming the others "not
+        covered", when the whole was declined; None when no part is answered or all are.
+        "What signs should I watch for, and what should I eat to heal faster?" read whole is
+        diluted by the diet part no source treats, and declining it whole hides the signs."""
+        parts = question_parts(question)
+        if len(parts) < 2 or not wording.not_covered_part:
+            return None
+        parts = [_own_part(_with_antecedent(parts, i)) for i in range(len(parts))]
+        answered = [
+            part
+            for part in parts
+            if self._compose(
+                part, sources, wording=wording, place=place, vocabulary=vocabulary
+            ).answered
+        ]
+        if not answered or len(answered) == len(parts):
+            return None
+        missing = [part for part in parts if part not in answered]
+        for read in dict.fromkeys([" ".join(answered), answered[0]]):
+            answer = self._compose(
+                read, sources, wording=wording, place=place, vocabulary=vocabulary,
+                not_covered=missing,
+            )  # fmt: skip
+            if answer.answered:
+                return answer
+        return None
+
+    def _compose(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        *,
+        wording: Wording,
+        vector: np.ndarray | None = None,
+        place: str = "",
+        asked: str = "",
+        vocabulary: frozenset[str] = frozenset(),
+        untreated: Sequence[str] = (),
+        rank_by_asked: bool = False,
+        not_covered: Sequence[str] = (),
+    ) -> OfflineAnswer:
+        """``compose`` for the question read whole; ``not_covered`` are parts of what was asked
+        that the answer names as not covered."""
+        intro, no_answer = wording.intro, wording.no_answer
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
         if not question.strip() or untreated:
             return declined
@@ -453,6 +513,14 @@ class OfflineAnswerer:
         unsure = (
             rank_by_asked or best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
         )
+        defining = _defining(own, scored)
+        if defining is not None:
+            # "What does hardware protrusion mean?": the sentence that names the term as the
+            # sources define it ("This is known as hardware protrusion") answers it, whatever
+            # the words "what" and "mean" weigh in the cover check.
+            chosen = [defining, *(i for i in chosen if i != defining)][: self._max_sentences]
+            answer = scored.matched[_quoted(scored, chosen)]
+            unsure = False
         # A guessed subject is ours, not the person's: only their own words are weighed for cover.
         read, read_vector = (own, self._vectors([own])[0]) if rank_by_asked else (question, query)
         if unsure and not self._covers(read, read_vector, own, answer, vocabulary, part_cover):
@@ -489,6 +557,7 @@ class OfflineAnswerer:
                 and not (who_replied and _ASKS_WHO_REPLIED.search(part))
             ]
         uncovered += [sentence for sentence in aside if sentence not in uncovered]
+        uncovered += [part for part in not_covered if part not in uncovered]
         # "When can I go back to work after the removal?": a time is asked, and a quote that gives
         # none (the removal's risks) does not answer it, however close its topic: the answer says
         # so (graders read the quotes alone as answering it, dev, session 28).
@@ -809,6 +878,9 @@ class OfflineAnswerer:
                     or (word in names and word not in acronyms)
                     or word.isdigit()
                     or _known(word, vocabulary, acronym=word in acronyms)
+                    # The sources' subject in a patient's word ("physio" for their "physical
+                    # therapy", "neck" for "cervical"): covered as the sources' word would be.
+                    or (word not in acronyms and _names_known(word, vocabulary))
                     for k, word in enumerate(words)
                 ]
             )
@@ -867,6 +939,51 @@ def _with_antecedent(parts: list[str], i: int) -> str:
     if i and len(part.split()) <= LEANING_PART_WORDS and _POINTS_BACK.search(part):
         return f"{parts[i - 1].split(_JOIN)[-1]}{_JOIN}{part}"
     return part
+
+
+# "what does hardware protrusion mean?", "wat is osteomyelitis", "what does MISS stand for": the
+# term asked about (at most MAX_TERM_WORDS words), and a sentence that defines it: one that names
+# it as what something "is known as" or "called", gives it in brackets after a description
+# ("Bone infections (osteomyelitis)"), or opens with it and says what it is.
+MAX_TERM_WORDS = 4
+_ASKS_MEANING = re.compile(
+    r"^\W*(?:so\W+|and\W+|but\W+)?(?:what|wat|wht|whats|what's)\s+(?:(?:does|do|dose)\s+(?:the\s+"
+    r"(?:word|term)\s+)?[\"'\u201c]?(?P<term>[\w -]+?)[\"'\u201d]?\s+(?:mean|means|stand\s+for)(?:\s+(?:in|after|with|for)\s[^?]*)?|"
+    r"(?:is|are|s)\s+(?:an?\s+)?[\"'\u201c]?(?P<named>[\w-]+(?:\s+[\w-]+)?)[\"'\u201d]?)\W*$"
+    r"|^\W*(?:what is |what's )?(?:the\s+)?meaning of\s+(?:the\s+(?:word|term)\s+)?"
+    r"[\"'\u201c]?(?P<meant>[\w -]+?)[\"'\u201d]?\W*$",
+    re.I,
+)
+
+
+def _defined_term(question: str) -> str:
+    """The term ``question`` asks the meaning of, lower case, or ""."""
+    match = _ASKS_MEANING.match(question.strip())
+    if not match:
+        return ""
+    term = " ".join((match["term"] or match["named"] or match["meant"] or "").lower().split())
+    words = term.split()
+    if not words or len(words) > MAX_TERM_WORDS or all(w in _COMMON for w in words):
+        return ""
+    return term
+
+
+def _defining(question: str, scored: _Scored) -> int | None:
+    """The best-ranked candidate that defines the term ``question`` asks the meaning of, if any
+    (see ``_ASKS_MEANING``)."""
+    term = _defined_term(question)
+    if not term:
+        return None
+    name = re.escape(term).replace(r"\ ", r"\s+")
+    defines = re.compile(
+        rf"\b(?:known as|called|refers? to|stands? for)\s+(?:an?\s+|the\s+)?{name}\b"
+        rf"|\(\s*{name}\s*\)|(?:^|[.!?]\s+){name}\s+(?:is|are|means?)\b",
+        re.I,
+    )
+    for i in np.argsort(-scored.relevance, kind="stable").tolist():
+        if defines.search(scored.candidates[i][2].text):
+            return int(i)
+    return None
 
 
 def _own_part(part: str) -> str:
@@ -948,6 +1065,13 @@ def _lay_for_known(word: str, vocabulary: frozenset[str]) -> bool:
     the article's "protrusion"): then it names the sources' subject, not one of its own, and a
     quote that answers it in other words ("a visible bump under the skin") covers it."""
     return any(stem in vocabulary for stem in tokenize(clinical_words(word)))
+
+
+def _names_known(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``word`` is a patient's name for a thing the sources name otherwise (``names_for``):
+    "physio" for their "physical therapy", "keyhole" for "minimally invasive"."""
+    names = tokenize(names_for(word))
+    return bool(names) and any(stem in vocabulary for stem in names)
 
 
 def _vocabulary(sources: Sequence[Source]) -> frozenset[str]:
