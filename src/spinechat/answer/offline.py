@@ -830,11 +830,7 @@ class OfflineAnswerer:
         """
         # A place ("in the UK", "only in Taiwan") is answered by the attribution, not by a quote.
         # A sport beside the hardware is the sources' "activities" (see ``read_as_activity``).
-        sports = (
-            _sports_asked(own or question)
-            if read_as_activity(own or question, vocabulary) != (own or question)
-            else set()
-        )
+        sports = _activity_sports(own or question, vocabulary)
         words = [
             w.lower()
             for w in _WORD.findall(question)
@@ -1050,14 +1046,21 @@ def read_as_activity(question: str, vocabulary: frozenset[str]) -> str:
     "can my son play rugby before his screws come out?" then finds the doctor's "be cautious with
     activities until complete bone healing occurs before the removal", and the sport counts as
     that word in the cover check (``OfflineAnswerer._coverage``): it was declined (session 29)."""
+    if _activity_sports(question, vocabulary):
+        return _PASTIME_WORD.sub(ACTIVITIES, question)
+    return question
+
+
+def _activity_sports(question: str, vocabulary: frozenset[str]) -> set[str]:
+    """The sports ``question`` asks of with the spinal hardware in until it comes out, when the
+    sources speak of activities (see ``read_as_activity``); else none."""
     if (
         any(stem in vocabulary for stem in tokenize(ACTIVITIES))
         and _HARDWARE.search(question)
         and _UNTIL_REMOVED.search(question)
-        and _sports_asked(question)
     ):
-        return _PASTIME_WORD.sub(ACTIVITIES, question)
-    return question
+        return _sports_asked(question)
+    return set()
 
 
 def _lay_for_known(word: str, vocabulary: frozenset[str]) -> bool:
