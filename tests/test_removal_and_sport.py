@@ -28,6 +28,11 @@ PLANNED_AS_A_TIME = [
     "the screw is coming out in March, can I still fly in February",
     "his rods are coming out in a few weeks, can he swim till then?",
     "my plate is coming out later this year so should I stop the gym",
+    # The metal named earlier, its removal then told with a pronoun or the metal again (session 30,
+    # found by the lead looking as a patient: the emergency banner on a rugby question)
+    "my son has rods in his back, can he play rugby before they come out?",
+    "my son has rods in his back, can he play rugby before the rods come out?",
+    "my daughter has screws in her spine, is swimming ok until they are coming out?",
 ]
 COMING_OUT_NOW = [
     "before his screws come out there is already one poking through his skin",
@@ -38,6 +43,8 @@ COMING_OUT_NOW = [
     "a screw is coming out next to my scar",
     "the screw is coming out in the wound",
     "my screw is coming out now, i can see it",
+    "the screws that should stay until next year are coming out of my back",
+    "he has rods in his back and before they come out one is already coming out through the skin",
 ]
 
 

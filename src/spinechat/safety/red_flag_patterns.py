@@ -82,6 +82,14 @@ _MONTHS = (
 )
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _SEASONS = "spring|summer|autumn|fall|winter"
+# "he has rods in his back, can he play rugby before they come out?": the metal named earlier, then
+# its removal told as a time with a pronoun or the metal again. The span from the metal to "come
+# out" may not cross such a time ("before they", "until the rods"), so the match cannot start at
+# the earlier metal; "stay until next year, now coming out" still fires.
+_SPAN_NOT_ACROSS_A_TIME = (
+    r"(?:(?!\b(?:" + "|".join(_TIME_WORDS[:6]) + r")\s+(?:(?:the|his|her|my|their|your|those|these|"
+    r"all|they|it|them|both|each)\s+)?(?:\w+\s+)?(?:are\s+|is\s+)?com\w*\s+out\b)[^.!?])"
+)
 _NOT_BEFORE_A_DATE = (
     r"(?!\s+(?:next (?:week|month|year|" + _SEASONS + "|" + _MONTHS + "|" + _DAYS + r")\b|"
     r"in (?:a|an|one|two|three|four|five|six|\d+|a few|a couple of|a couple|few) "
@@ -112,7 +120,7 @@ PATTERNS: dict[str, RulePatterns] = {
                 # before his screws come out?": planned removal, not metal coming out of the skin
                 # (NHS, "Having metalwork removed"); so is "coming out next year" (a date after it).
                 # "through", "visible" and the rest above keep firing after them.
-                rf"{_NOT_AFTER_A_TIME_WORD}\b{_METAL}\b[^.!?]{{0,50}}?\b(?P<s>"
+                rf"{_NOT_AFTER_A_TIME_WORD}\b{_METAL}\b{_SPAN_NOT_ACROSS_A_TIME}{{0,50}}?\b(?P<s>"
                 r"(?<!have to )(?<!has to )(?<!had to )(?<!need to )(?<!needs to )(?<!going to )"
                 r"(?<!gonna )(?<!'ll )(?<!’ll )(?<!will )(?<!must )(?<!should )(?<!won't )"
                 r"(?<!wont )"
