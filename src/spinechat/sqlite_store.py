@@ -13,15 +13,39 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from spinechat.text import one_line
 
 BUSY_TIMEOUT_S = 30.0
+
+T = TypeVar("T")
+
+
+def retry_while_locked(work: Callable[[], T], timeout_s: float = BUSY_TIMEOUT_S) -> T:
+    """``work()``, tried again while SQLite answers "database is locked", for up to ``timeout_s``.
+
+    The busy timeout does not cover everything: where waiting could deadlock SQLite says "locked"
+    at once instead of calling the busy handler. Two processes opening a new file together both
+    read it and then both want to write (switching it to WAL, creating its tables), and one of
+    them is refused (CI saw it with four processes). ``work`` must be safe to run again: the
+    stores' set-up is, as it runs on every open.
+    """
+    deadline = time.monotonic() + timeout_s
+    delay = 0.005
+    while True:
+        try:
+            return work()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
 
 
 def connect(path: Path, *, explicit: bool = False) -> sqlite3.Connection:
@@ -43,13 +67,25 @@ def create(
     what: str,
 ) -> None:
     """Make ``path``'s folder, switch the file to WAL and run ``setup`` (its schema or migrations)
-    on one connection; any failure is ``error`` with one line saying what could not be done."""
+    in one ``BEGIN IMMEDIATE`` transaction, so processes opening the file at once take turns;
+    ``setup`` must not begin or end transactions itself (no ``executescript``, which commits).
+    Any failure is ``error`` with one line saying what could not be done."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(connect(path)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            setup(conn)
-            conn.commit()
+        with closing(connect(path, explicit=True)) as conn:
+
+            def set_up() -> None:
+                if conn.in_transaction:  # what a refused attempt left open
+                    conn.execute("ROLLBACK")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                # One process at a time looks at the schema and changes it: two that both saw a
+                # column missing would both add it, and the second would fail.
+                conn.execute("BEGIN IMMEDIATE")
+                setup(conn)
+                conn.execute("COMMIT")
+
+            retry_while_locked(set_up)
     except (OSError, sqlite3.Error) as err:
         raise error(
             f"cannot {what} in {path}: {one_line(err)} (set SPINECHAT_DATA_DIR to a writable folder)"

@@ -31,6 +31,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from spinechat.errors import SpinechatError
+from spinechat.sqlite_store import retry_while_locked
 
 ACCOUNTS_FILE = "staff.sqlite3"
 BOOTSTRAP_USER = "staff"
@@ -292,8 +293,7 @@ class AccountStore:
             # FULL: a committed account change or log line survives a crash of the machine too.
             db.execute("PRAGMA synchronous = FULL")
             if not self._ready:
-                db.execute("PRAGMA journal_mode = WAL")
-                db.executescript(_SCHEMA)
+                _prepare(db)
                 self._ready = True
             yield db
 
@@ -312,6 +312,25 @@ class AccountStore:
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._connect() as db:
             yield db
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Switch a new accounts file to WAL and create its tables, beside other processes doing the
+    same: retried while SQLite says "locked" (``sqlite_store.retry_while_locked`` says why), and
+    the tables made in one ``BEGIN IMMEDIATE`` transaction."""
+
+    def set_up() -> None:
+        if db.in_transaction:  # what a refused attempt left open
+            db.execute("ROLLBACK")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("COMMIT")
+
+    retry_while_locked(set_up, _BUSY_TIMEOUT_MS / 1000)
 
 
 def _account_name(raw: str) -> str:

@@ -241,17 +241,12 @@ class AuditStore(sqlite_store.Store):
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    # BEGIN IMMEDIATE: two processes opening a new file at once must not both run step 1.
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        done = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        for step, statement in enumerate(_MIGRATIONS[done:], start=done + 1):
-            conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {step}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    # Run inside sqlite_store.create's BEGIN IMMEDIATE: two processes opening a new file at once
+    # do not both run step 1.
+    done = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for step, statement in enumerate(_MIGRATIONS[done:], start=done + 1):
+        conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {step}")
 
 
 def _row(entry: AuditEntry, created: str, keep_text: bool) -> tuple[Any, ...]:

@@ -117,7 +117,9 @@ class ReviewStore(sqlite_store.Store):
     _what = "keep review records"
 
     def _setup(self, conn: sqlite3.Connection) -> None:
-        conn.executescript(_SCHEMA)
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
 
     def add_report(
         self,
