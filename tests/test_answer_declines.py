@@ -126,11 +126,9 @@ _KNOWN_GAPS = {
     "What are the risks of the removal operation, and do I need antibiotics before the dentist?": (
         _SAFETY
     ),
-    "what happens if the screw comes through the skin?": _FACT,
     "are the screws meant to come out again sometime?": _FACT,
     "is it normal for the plates in the neck to come loose?": _FACT,
     "screw loosning why it happen??": _FACT,
-    "why is skin breaking over the screw dangerous": _FACT,
     "How is hardware protrusion treated and is it safe to get pregnant with rods in?": _FACT,
     "Does ageing matter for the screws, and when can I drive after my fusion?": _FACT,
     "how long are spine screws supposed to stay in": (

@@ -89,13 +89,10 @@ UNANSWERABLE = [
 _FACT = "answered, but the quotes chosen leave out the sentence that holds the fact"
 _DECLINED = "declined, though the article's advice answers it"
 _KNOWN_GAPS: dict[str, str] = {
-    "how long do the rods last in the body?": _FACT + " (decades)",
     "screws how long they stay??": "declined: the quotes chosen give no time",
     "is screw loosening a common thing?": _FACT + " (the vast majority never experience it)",
     "my husband has screws, is common they get loose?": _FACT,
     "how likely is it that my dads rods come loose": _FACT + " (protrusion's rarity instead)",
-    "why the screw get loose? sorry my english not good": _FACT + " (the list of causes)",
-    "what happen when the rod break thru skin": _FACT + " (bacteria and infection)",
     "before the hardware removal op what should my son do about activities": _DECLINED,
     "how do families notice screw problems early on?": _DECLINED,
     "what can patients do so problems get found early": (

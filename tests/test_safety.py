@@ -728,3 +728,47 @@ def test_what_to_watch_for_and_named_doctors_are_in_scope(question: str) -> None
 )
 def test_watch_for_and_named_people_twins_stay_off_topic(question: str) -> None:
     assert check_request(question).kind == "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what should patients do to catch problems early",
+        "what can patients do so problems get found early",
+        "how to catch screw problems before they get bad",
+        "how do we spot complications in time?",
+    ],
+)
+def test_catching_problems_early_is_in_scope(question: str) -> None:
+    # The article: "Attend regular follow-up appointments, report new pain or swelling, avoid
+    # ignoring skin changes near the surgical site. Early detection prevents serious problems."
+    assert check_request(question).kind == "ok"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how can I catch problems with my car early?",
+        "how do I spot problems early in my python code?",
+        "what are the early warning signs of a heart attack?",
+    ],
+)
+def test_catching_problems_early_twins_stay_off_topic(question: str) -> None:
+    assert check_request(question).kind == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("should she take it easy before the screw removal?", "ok"),
+        ("should he do sports before the removal", "ok"),
+        # The surgery itself, or a treatment, decided before a date or another surgery: refused.
+        ("should I have the injection before the removal?", "personal_decision"),
+        ("should I have it removed before my wedding?", "personal_decision"),
+        ("should i have surgery before christmas", "personal_decision"),
+        ("should I get the revision before the holiday", "personal_decision"),
+        ("should I take ibuprofen before the removal?", "personal_decision"),
+    ],
+)
+def test_a_removal_named_as_a_time_is_not_the_decision(question: str, kind: str) -> None:
+    assert check_request(question).kind == kind

@@ -573,6 +573,7 @@ class OfflineAnswerer:
             short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
         # Chosen after the cover check, so what opens the answer never decides whether it answers.
         chosen, opener = _open_with(scored, chosen, own, question, self._max_sentences)
+        chosen = _with_kind_kept(scored, chosen, opener, own, self._max_sentences)
         asked_views = [(read, read_vector), *zip(parts, part_vectors, strict=True)]
         if unsure:
             # Only where the cover check ran, so its vectors are cached (one embedding batch per
@@ -1480,6 +1481,29 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
 # The article's advice on preventing trouble ("doctors stress that patients should: attend regular
 # follow-up appointments, ...; early detection prevents serious problems").
 _PREVENTION = r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"
+# The kinds of fact asked that a quote near the top is kept for (see ``_with_kind_kept``): how
+# common, how long, what happens, why.
+_FACT_KINDS = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        # "is screw loosening a common thing?", "is common they get loose?" too.
+        (r"\b(?:how (?:likely|common|often|rare)|chances?|odds|is (?:it|this|that) (?:rare|common)|"
+         r"is (?:\w+ ){0,3}?(?:common|rare)|common (?:thing|problem|issue))\b",
+         r"\b(?:rare|rarely|uncommon|common|majority|never experience|percent)\b"),
+        # How long the hardware stays ("how long do the rods last in the body?"): the article's
+        # "stays securely in place for decades", "designed to remain inside the body permanently".
+        (r"\bhow long\b[^.?!]{0,50}?\b(?:stay\w*|last\w*|remain\w*|in (?:there|the body|for))\b",
+         r"\b(?:permanently|for decades|for life)\b"),
+        # What happens if or when something goes wrong: a sentence giving what it leads to ("Open
+        # skin exposes the hardware to bacteria and dramatically increases the risk of ...").
+        (r"\bw(?:h|ha)?a?t (?:happens?|will happen|would happen|is happening)\s+(?:if|when|after)\b|"
+         r"\bwhat (?:can|could|will|would) happen\b",
+         r"\b(?:increases? the risk|exposes the (?:hardware|implants?)|(?:can|may|could) lead to|"
+         r"result in)\b"),
+        (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
+         r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
+    )
+)  # fmt: skip
 # What kind of answer a question asks for, and the words a sentence of that kind has: a sentence
 # that gives a treatment to "will they have to put a new one in?", a cause to "what makes screws
 # loosen?", a sign to "can you see a bump before?", ranks above one only on the same topic.
@@ -1489,23 +1513,19 @@ _KINDS = tuple(
         (r"\b(?:treat\w*|put (?:a |in a )?new|replac\w*|what (?:will|would|do|does) (?:they|the "
          r"doctors?|the surgeons?|the hospital) do|what happens next|fix(?:ed)? it)\b",
          r"\b(?:treatment (?:usually |often )?(?:involves|includes)|revision surgery|remove or replace)\b"),
-        (r"\b(?:how (?:likely|common|often|rare)|chances?|odds|is (?:it|this|that) (?:rare|common))\b",
-         r"\b(?:rare|rarely|uncommon|common|majority|never experience|percent)\b"),
         (r"\b(?:signs?|symptoms?|how (?:do|would|can|will) (?:i|we|you) (?:know|tell)|see a bump|"
          r"notice)\b",
          r"\b(?:might cause|signs?|symptoms?|redness|swelling|bump|discomfort)\b"),
         # Not "what should she avoid doing?": that asks which activities, not how to prevent.
         (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid (?:this|it|that|problems?|complications?|"
          r"loosening))\b", _PREVENTION),
-        (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
-         r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
         (r"\b(?:what|which) (?:infections?|complications?)\b",
          r"\b(?:infections|osteomyelitis)\b"),
         # Asked of activities (a sport is read as that word: see ``read_as_activity``): advice on them.
         (r"\bactivit(?:y|ies)\b",
          r"\b(?:cautious|careful|avoid\w*|limit\w*|restrict\w*)\b[^.]{0,30}\bactivit(?:y|ies)\b"),
     )
-)  # fmt: skip
+) + _FACT_KINDS  # fmt: skip
 TYPE_BONUS = 0.08
 
 
@@ -1608,6 +1628,59 @@ def _open_with(
                 opened = [*(chosen if len(chosen) < most else kept), i]
                 return _with_danger(scored, opened, i, wanted, ranked, most), i
     return chosen, None
+
+
+# A sentence of the kind asked that ranks this close to the best one stays in the answer beside
+# the opener (issue 11, round 11: "why the screw get loose?" kept the topic sentences and left out
+# the list of causes at 0.60 of the best; "what happen when the rod break thru skin?" the sentence
+# on bacteria and infection at 0.67).
+KIND_KEPT = 0.55
+
+
+def _with_kind_kept(
+    scored: _Scored, chosen: list[int], opener: int | None, own: str, most: int
+) -> list[int]:
+    """``chosen`` with the best-ranked sentence of the kind asked (``kinds_asked``) that is not
+    yet quoted, when it ranks near the top (KIND_KEPT of the best): it takes the place of the least
+    relevant quote that gives no answer of that kind (never the opener, nor the reason an
+    emergency is one), or joins when there is room. Only the kinds of fact (``_FACT_KINDS``)
+    asked in the person's own words: "at risk" asks no risks of removal, and what a banner
+    searched for ("Why is this an emergency?") was not asked."""
+    wanted = [gives for asks, gives in _FACT_KINDS if asks.search(own)]
+    if not wanted or not chosen:
+        return chosen
+
+    def fits(i: int) -> bool:
+        _, _, unit = scored.candidates[i]
+        return (
+            not unit.asked
+            and not unit.truncated
+            and any(gives.search(_ABOUT_CLAUSE.sub("", unit.text)) for gives in wanted)
+        )
+
+    best = float(scored.relevance.max())
+    tokens = [set(tokenize(unit.text)) for _, _, unit in scored.candidates]
+    for i in np.argsort(-scored.relevance, kind="stable").tolist():
+        if scored.relevance[i] < KIND_KEPT * best:
+            return chosen
+        if i in chosen or not fits(i) or scored.semantic[i] < OPENER_FLOOR:
+            continue
+        if any(_duplicates(i, j, scored, tokens) for j in chosen):
+            continue
+        if len(chosen) < most:
+            return [*chosen, i]
+        others = [
+            j
+            for j in chosen
+            if j != opener
+            and not fits(j)
+            and not _GIVES_DANGER.search(scored.candidates[j][2].text)
+        ]
+        if not others:
+            return chosen
+        weakest = min(others, key=lambda j: scored.relevance[j])
+        return [i if j == weakest else j for j in chosen]
+    return chosen
 
 
 # Quotes that answer another question than the one asked: the causes of loosening beside "does a

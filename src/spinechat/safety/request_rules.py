@@ -312,7 +312,10 @@ PERSONAL_DECISION: tuple[tuple[str, str, str], ...] = (
         rf"{_WHO}\s+(?:\w+\s+)?(?:need|needs|should)\b|\bshould"
         rf"\s+{_WHO}\s+(?:have|get|go ahead with|go for|go through with|agree to|accept|choose|opt "
         r"for|refuse|decline|consent to|undergo|book|schedule|delay|postpone|cancel|wait for|do|"
-        r"take)\b[^.?!]{0,40}?\b(?:surgery|operation|revision|removal|removed|taken out|procedure|"
+        # A surgery named as a time ("take it easy before the screw removal?") is not what is
+        # decided: the Taiwanese reply answers how to be active until then.
+        r"take)\b(?:(?!\b(?:before|until|till|prior to|ahead of)\b)[^.?!]){0,40}?\b(?:surgery|"
+        r"operation|revision|removal|removed|taken out|procedure|"
         r"op|fusion|injection|treatment|implant|hardware|screws? out)\b|\b(?:is|would) (?:it|"
         r"surgery|removal|revision|an operation) (?:worth it|the right (?:choice|decision)|a good "
         r"idea|better) for (?:me|her|him|my \w+)\b|\bwhat (?:should|would) you (?:do|recommend|"
@@ -391,6 +394,16 @@ WATCH_FOR = (
     r"\bwhat (?:should|do|must|would|to|can) (?:i |we |you |they |he |she |our family |the family )?"
     r"(?:watch|look|keep an eye|check)(?: out)? for(?: (?:now|then|after|afterwards|later|po))?"
     r"\s*[?.!]*\s*$|\bwarning signs?\b|\b(?:what|which) (?:signs|symptoms)\b"
+)
+
+# Catching problems early, asked alone ("what should patients do to catch problems early?"): the
+# article's advice (regular follow-up appointments, report new pain or swelling, do not ignore skin
+# changes near the surgical site; "Early detection prevents serious problems") answers it.
+CATCH_EARLY = (
+    r"\b(?:catch|find|spot|detect|notice|pick up)\w*\b[^.?!]{0,40}\b(?:problems?|trouble|"
+    r"complications?|issues?)\b[^.?!]{0,30}\b(?:early|in time|before (?:they|it) gets? (?:bad|worse|"
+    r"serious))\b|\b(?:problems?|trouble|complications?|issues?) (?:\w+ )?(?:get|are|be|is) "
+    r"(?:found|caught|detected|spotted|noticed) (?:early|in time)\b|\bearly (?:detection|warning)\b"
 )
 
 _WORDS = {

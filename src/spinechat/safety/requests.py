@@ -56,6 +56,7 @@ _LINK = re.compile(rq.LINK)
 _GREETING = re.compile(rq.GREETING)
 _NAMED_DOCTOR = re.compile(rq.NAMED_DOCTOR)
 _WATCH_FOR = re.compile(rq.WATCH_FOR)
+_CATCH_EARLY = re.compile(rq.CATCH_EARLY)
 _PRONOUN = frozenset("it that this they them those these he she its".split())
 
 
@@ -125,6 +126,8 @@ def _scope(question: str, words: list[str], history_text: str) -> RequestCheck:
         return RequestCheck("ok", "names a doctor")
     if "topical" not in found and _WATCH_FOR.search(question):
         return RequestCheck("ok", "what to watch for")
+    if "topical" not in found and _CATCH_EARLY.search(question):
+        return RequestCheck("ok", "catching problems early")
     if "ambiguous" in found:
         return RequestCheck("ok", "possible spine context")
     if history_text and follow_up(("spine", "medical", "red", "ambiguous")):
