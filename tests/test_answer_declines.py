@@ -121,7 +121,6 @@ _SAFETY = "refused or given a banner by the request rules in spinechat.safety, n
 _FACT = "answered, but the quotes chosen leave out the sentence that holds the fact"
 _KNOWN_GAPS = {
     "should she take it easy before the screw removal?": _SAFETY,
-    "what should patients do to catch problems early": _SAFETY,
     "Is hardware protrusion rare and can I fly on a plane with screws?": _SAFETY,
     "What are the risks of the removal operation, and do I need antibiotics before the dentist?": (
         _SAFETY
@@ -131,9 +130,6 @@ _KNOWN_GAPS = {
     "screw loosning why it happen??": _FACT,
     "How is hardware protrusion treated and is it safe to get pregnant with rods in?": _FACT,
     "Does ageing matter for the screws, and when can I drive after my fusion?": _FACT,
-    "how long are spine screws supposed to stay in": (
-        "declined: the quotes chosen give no time, and the one that does (decades) is not swapped in"
-    ),
     "What signs should I watch for near the scar, and what should I eat to heal faster?": (
         "declined: no part is answered alone ('scar' is the article's 'surgical site')"
     ),

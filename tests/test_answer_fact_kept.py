@@ -89,24 +89,16 @@ UNANSWERABLE = [
 _FACT = "answered, but the quotes chosen leave out the sentence that holds the fact"
 _DECLINED = "declined, though the article's advice answers it"
 _KNOWN_GAPS: dict[str, str] = {
-    "screws how long they stay??": "declined: the quotes chosen give no time",
     "is screw loosening a common thing?": _FACT + " (the vast majority never experience it)",
     "my husband has screws, is common they get loose?": _FACT,
     "how likely is it that my dads rods come loose": _FACT + " (protrusion's rarity instead)",
     "before the hardware removal op what should my son do about activities": _DECLINED,
     "how do families notice screw problems early on?": _DECLINED,
-    "what can patients do so problems get found early": (
-        "refused as off topic by the request rules in spinechat.safety"
-    ),
-    "how to catch screw problems before they get bad": _FACT + " (the advice to patients)",
     "is it rare for screws to come through the skin, and can I go in a sauna?": (
         "the sauna part is not named as not covered"
     ),
     "what signs near the scar should I look for and can I use bio oil on it?": (
         "declined: no part is answered alone ('scar' is the article's 'surgical site')"
-    ),
-    "how long do the screws stay in and can i get a tattoo over my back?": (
-        "declined whole: the time part is not answered alone"
     ),
     "my father teeth need pulling, will bacteria from mouth go to his spine screws?": (
         "answered with the bacteria sentence: the topic matches, the teeth are missed"

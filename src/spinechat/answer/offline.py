@@ -503,8 +503,10 @@ class OfflineAnswerer:
         parts = question_parts(own)
         parts = [_with_antecedent(parts, i) for i in range(len(parts))] if len(parts) >= 2 else []
         part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
+        # "how long do they stay?" is answered by "for decades", which no embedding ties to "long".
+        given = _kind_words(own, [scored.candidates[i][2].text for i in chosen])
         part_cover = [
-            self._coverage(part, vector, answer, vocabulary, own)
+            self._coverage(part, vector, answer, vocabulary, own, given=given)
             for part, vector in zip(parts, part_vectors, strict=True)
         ]
         # A close match still leaves a subject no source names ("MRI" beside sentences on metal
@@ -523,7 +525,9 @@ class OfflineAnswerer:
             unsure = False
         # A guessed subject is ours, not the person's: only their own words are weighed for cover.
         read, read_vector = (own, self._vectors([own])[0]) if rank_by_asked else (question, query)
-        if unsure and not self._covers(read, read_vector, own, answer, vocabulary, part_cover):
+        if unsure and not self._covers(
+            read, read_vector, own, answer, vocabulary, part_cover, given=given
+        ):
             # MMR may have passed over the one sentence that answers ("is removal worth it?":
             # "the benefits of removal often outweigh the risks" ranks fourth, below sentences on
             # removal alone): a sentence of the pool that makes the answer cover the question
@@ -535,7 +539,9 @@ class OfflineAnswerer:
                 and not aside
                 # Declined only for who it is about ("my nan asks, ... is it common?"): the people
                 # in a story are told, not asked, and no quote speaks to them.
-                and self._coverage(read, read_vector, answer, vocabulary, own, told=True)
+                and self._coverage(
+                    read, read_vector, answer, vocabulary, own, told=True, given=given
+                )
                 < MIN_COVERAGE
             ):
                 return declined
@@ -574,6 +580,7 @@ class OfflineAnswerer:
         # Chosen after the cover check, so what opens the answer never decides whether it answers.
         chosen, opener = _open_with(scored, chosen, own, question, self._max_sentences)
         chosen = _with_kind_kept(scored, chosen, opener, own, self._max_sentences)
+        chosen = _with_list_concluded(scored, chosen, opener, self._max_sentences)
         asked_views = [(read, read_vector), *zip(parts, part_vectors, strict=True)]
         if unsure:
             # Only where the cover check ran, so its vectors are cached (one embedding batch per
@@ -690,9 +697,15 @@ class OfflineAnswerer:
         answer: np.ndarray,
         vocabulary: frozenset[str],
         part_cover: list[float],
+        *,
+        given: frozenset[str] = frozenset(),
     ) -> bool:
-        """Whether the chosen sentences speak to enough of the question (or of one of its parts)."""
-        covers = [self._coverage(question, query, answer, vocabulary, own), *part_cover]
+        """Whether the chosen sentences speak to enough of the question (or of one of its parts);
+        ``given`` are words of the question counted as answered (see ``_kind_words``)."""
+        covers = [
+            self._coverage(question, query, answer, vocabulary, own, given=given),
+            *part_cover,
+        ]
         if max(covers) >= MIN_COVERAGE:
             return True
         if own == question:
@@ -701,7 +714,7 @@ class OfflineAnswerer:
         # week what are the risks of that op?"): the earlier turn's words are context, not parts
         # to answer, so what is asked now is weighed on its own too.
         own_vector = self._vectors([own])[0]
-        return self._coverage(own, own_vector, answer, vocabulary, own) >= MIN_COVERAGE
+        return self._coverage(own, own_vector, answer, vocabulary, own, given=given) >= MIN_COVERAGE
 
     def _score(
         self, question: str, query: np.ndarray, candidates: list[tuple[int, Source, _Unit]]
@@ -820,9 +833,11 @@ class OfflineAnswerer:
         own: str = "",
         *,
         told: bool = False,
+        given: frozenset[str] = frozenset(),
     ) -> float:
         """The share of the question the answer speaks to, each word weighted by its importance.
-        With ``told``, the people of the story ("my nan") are left out of the question.
+        With ``told``, the people of the story ("my nan") are left out of the question; the words
+        in ``given`` are covered.
 
         A word's importance is how far leaving it out moves the question's vector; it is covered
         when leaving it out makes the question less similar to one of the answer's sentences.
@@ -850,7 +865,7 @@ class OfflineAnswerer:
         vectors = self._vectors(ablated)
         importance = np.clip(1.0 - vectors @ query, 0.0, None)
         gain = (answer @ query)[None, :] - vectors @ answer.T
-        covered = gain.max(axis=1) > 0.0
+        covered = (gain.max(axis=1) > 0.0) | np.array([word in given for word in words])
         # A word a quoted sentence answers in other words ("worth" against "the benefits of
         # removal often outweigh the risks") is covered though no source uses it: leaving it out
         # moves the question well away from that sentence. Never a word that names a subject of
@@ -867,6 +882,7 @@ class OfflineAnswerer:
             covered &= np.array(
                 [
                     word not in theirs
+                    or word in given
                     or (
                         bool(paraphrased[k])
                         and word not in acronyms
@@ -1517,8 +1533,11 @@ _KINDS = tuple(
          r"notice)\b",
          r"\b(?:might cause|signs?|symptoms?|redness|swelling|bump|discomfort)\b"),
         # Not "what should she avoid doing?": that asks which activities, not how to prevent.
+        # Catching problems early is the same advice ("Early detection prevents serious problems").
         (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid (?:this|it|that|problems?|complications?|"
-         r"loosening))\b", _PREVENTION),
+         r"loosening))\b|\b(?:catch|spot|detect|notice|find)\w*\b[^.?!]{0,40}\b(?:early|in time|"
+         r"before (?:they|it) gets? (?:bad|worse|serious))\b|\b(?:found|caught|detected|spotted|"
+         r"noticed) (?:early|in time)\b", _PREVENTION),
         (r"\b(?:what|which) (?:infections?|complications?)\b",
          r"\b(?:infections|osteomyelitis)\b"),
         # Asked of activities (a sport is read as that word: see ``read_as_activity``): advice on them.
@@ -1630,6 +1649,17 @@ def _open_with(
     return chosen, None
 
 
+def _kind_words(own: str, quoted: list[str]) -> frozenset[str]:
+    """The words with which ``own`` asks for a kind of fact (``_FACT_KINDS``: "how long", "is it
+    common") that one of the ``quoted`` sentences gives ("for decades", "very rare")."""
+    words: set[str] = set()
+    for asks, gives in _FACT_KINDS:
+        if any(gives.search(_ABOUT_CLAUSE.sub("", text)) for text in quoted):
+            for found in asks.finditer(own):
+                words.update(w.lower() for w in _WORD.findall(found.group(0)))
+    return frozenset(words)
+
+
 # A sentence of the kind asked that ranks this close to the best one stays in the answer beside
 # the opener (issue 11, round 11: "why the screw get loose?" kept the topic sentences and left out
 # the list of causes at 0.60 of the best; "what happen when the rod break thru skin?" the sentence
@@ -1680,6 +1710,45 @@ def _with_kind_kept(
             return chosen
         weakest = min(others, key=lambda j: scored.relevance[j])
         return [i if j == weakest else j for j in chosen]
+    return chosen
+
+
+# A sentence this short standing alone right after a list sums the list up ("Early detection
+# prevents serious problems." after the article's advice to attend follow-ups, report new pain and
+# not ignore skin changes): quoted alone it says nothing a patient can act on (round 11: "what
+# should patients do to catch problems early?" got that sentence and not the advice).
+MAX_CONCLUSION_CHARS = 60
+
+
+def _with_list_concluded(
+    scored: _Scored, chosen: list[int], opener: int | None, most: int
+) -> list[int]:
+    """``chosen`` with the list that a chosen short concluding sentence sums up, in the place of
+    the least relevant other quote when the answer is full (never the opener)."""
+    for i in list(chosen):
+        _, source, unit = scored.candidates[i]
+        if len(unit.text) > MAX_CONCLUSION_CHARS or "\n" in "".join(unit.segments):
+            continue
+        lists = [
+            j
+            for j, (_, other, before) in enumerate(scored.candidates)
+            if other.chunk_id == source.chunk_id
+            and before.end <= unit.start
+            and not source.text[before.end : unit.start].strip()
+            and "\n" in "".join(before.segments)
+        ]
+        if not lists or any(j in chosen for j in lists):
+            continue
+        # The longest unit ending there: the list with the sentence that leads into it.
+        summed = min(lists, key=lambda j: scored.candidates[j][2].start)
+        if len(chosen) < most:
+            chosen = [*chosen, summed]
+            continue
+        others = [j for j in chosen if j not in (i, opener)]
+        if not others:
+            continue
+        weakest = min(others, key=lambda j: scored.relevance[j])
+        chosen = [summed if j == weakest else j for j in chosen]
     return chosen
 
 
