@@ -133,12 +133,6 @@ _KNOWN_GAPS = {
     "What signs should I watch for near the scar, and what should I eat to heal faster?": (
         "declined: no part is answered alone ('scar' is the article's 'surgical site')"
     ),
-    "Do I need antibiotics before dental work if I have spine screws?": (
-        "answered with the infection sentences: the topic matches, the dental subject is missed"
-    ),
-    "Can I have a hip replacement if I have rods in my spine?": (
-        "answered with the hardware sentences: 'replace' in the treatment sentence covers it"
-    ),
 }
 
 

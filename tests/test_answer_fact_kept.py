@@ -49,6 +49,12 @@ ANSWERABLE = [
     ("what can patients do so problems get found early", ("follow-up", "report")),
     ("how to catch screw problems before they get bad", ("follow-up", "report")),
     ("my granddad is 80, why are old people more at risk of the screws coming out", ("thinner",)),
+    # Another body part in the story, not in what is asked: still answered.
+    (
+        "my dad had his knee replaced last year too. how rare is it for spinal screws to come "
+        "through the skin?",
+        ("rare",),
+    ),
 ]
 
 # (question, words of the covered fact)
@@ -99,12 +105,6 @@ _KNOWN_GAPS: dict[str, str] = {
     ),
     "what signs near the scar should I look for and can I use bio oil on it?": (
         "declined: no part is answered alone ('scar' is the article's 'surgical site')"
-    ),
-    "my father teeth need pulling, will bacteria from mouth go to his spine screws?": (
-        "answered with the bacteria sentence: the topic matches, the teeth are missed"
-    ),
-    "is it ok to have a hip operation while I have a rod in my back?": (
-        "answered with the hardware sentences: the hip is missed"
     ),
 }
 

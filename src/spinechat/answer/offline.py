@@ -444,6 +444,8 @@ class OfflineAnswerer:
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
         if not question.strip() or untreated:
             return declined
+        if _other_subject(asked or question, vocabulary or _vocabulary(sources)):
+            return declined
         asks_cost = bool(_ASKS_COST.search(question))
         # A question about the patient on a Q&A page names its subject by pointing at the page
         # ("the woman in Taiwan"): her first-person account matches it less closely in meaning.
@@ -1846,6 +1848,33 @@ def _lexical(question: str, texts: list[str]) -> np.ndarray:
     }
     total = sum(weight.values())
     return np.array([sum(weight[t] for t in wanted & tokens) / total for tokens in token_sets])
+
+
+# "keep an eye on": an idiom, not the eye.
+_EYE_IDIOM = re.compile(r"\b(?:an|my|our|your|their) eyes? (?:on|out)\b", re.I)
+
+
+def _other_subject(own: str, vocabulary: frozenset[str]) -> bool:
+    """Whether what ``own`` asks names another body part or surgery than the spine's (the scope
+    check's "other" terms: "hip", "teeth", "dentist") that no source uses: the sources then do
+    not answer it, however close its topic ("Can I have a hip replacement with rods in my
+    spine?" beside "remove or replace the implant"; "bacteria from his teeth" beside "exposes
+    the hardware to bacteria"). Only the sentences that ask count: a knee in the story is not
+    what is asked. A question in parts is answered part by part (``_compose_parts``)."""
+    # "... knee replaced last year too. how rare is it ...?": a lower-case start is a new sentence.
+    sentences = [
+        piece
+        for sentence in _sentences_asked(_EYE_IDIOM.sub(" ", own))[0]
+        for piece in re.split(r"(?<=[.?!])\s+", sentence)
+        if piece
+    ]
+    asked = [s for s in sentences if s.endswith("?") or _ASKING.match(s)]
+    words = {w.lower() for sentence in asked or sentences for w in _WORD.findall(sentence)}
+    # Exact stems: "hip" is short and "heart" everyday, which ``_known`` would count as used.
+    return any(
+        not all(stem in vocabulary for stem in tokenize(word))
+        for word in classify(words).get("other", ())
+    )
 
 
 def _subject(word: str) -> bool:
