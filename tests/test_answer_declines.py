@@ -120,7 +120,6 @@ UNANSWERABLE = [
 _SAFETY = "refused or given a banner by the request rules in spinechat.safety, not by the answerer"
 _FACT = "answered, but the quotes chosen leave out the sentence that holds the fact"
 _KNOWN_GAPS = {
-    "should she take it easy before the screw removal?": _SAFETY,
     "Is hardware protrusion rare and can I fly on a plane with screws?": _SAFETY,
     "What are the risks of the removal operation, and do I need antibiotics before the dentist?": (
         _SAFETY

@@ -88,6 +88,8 @@ UNANSWERABLE = [
     "can rods in the back cause cancer?",
     "is it ok to sleep on my stomach with spine screws",
     "can my wife wear high heels after her spinal fusion",
+    # "easy" is the advice on activities only asked of the time until the removal.
+    "is it easy to take the screws out?",
 ]
 
 # Known gaps, measured on main when this file was written (16 of 37 failing), each failing for the

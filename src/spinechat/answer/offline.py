@@ -1017,7 +1017,10 @@ _PASTIME = re.compile(
     r"sports?|rugby|foot?ball?|footy|soccer|tennis|golf|ski(?:ing)?|swim\w*|gym|jog\w*|running|"
     r"cycl(?:e|ing)|bik(?:e|ing)|yoga|pilates|netball|cricket|basketball|hockey|exercis\w*|"
     r"lifting|weights|danc\w*|climb\w*|judo|karate|boxing|wrestl\w*|hik(?:e|ing)|surf\w*|"
-    r"riding|trampolin\w*|gymnastics|martial",
+    r"riding|trampolin\w*|gymnastics|martial"
+    # Being active at all, asked of the same time ("should she take it easy before the screw
+    # removal?", "can he be active until the rods come out?"): the same advice on activities.
+    r"|easy|active",
     re.I,
 )
 # The time the doctor's advice is for: until the hardware comes out, or until the bone has healed.
