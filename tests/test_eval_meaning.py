@@ -418,7 +418,7 @@ MEASURED: dict[str, Any] = {
     "refusal_precision": 1.0, "refusal_recall": 1.0,
     "triage_emergency_recall": 0.9449, "triage_false_emergency": 0.0442,
     "triage_earlier_turn_recall": 0.9534,
-    "answers_graded_fraction": 1.0, "answers_mean_grade": 2.16, "answers_zero_grades": 0,
+    "answers_graded_fraction": 1.0, "answers_mean_grade": 2.18, "answers_zero_grades": 0,
     "answers_false_not_covered": 0.135, "answers_key_fact_recall_meaning": 0.69,
     "answers_greetings_quoted": 0, "answers_forbidden_claims": 0,
     "answers_health_system_without_country": 0, "answers_reading_grade_median": 8.0,
