@@ -63,4 +63,6 @@ def test_app_bench_reports_the_app_beside_its_floor(
     assert len(machine["load_average"]) == 3 and len(machine["load_average_after"]) == 3
     table = format_app(report)
     assert "cold start / floor" in table and "app RSS / floor" in table
+    (torch_row,) = [line for line in table.splitlines() if line.startswith("torch in app process")]
+    assert torch_row.split()[-1] == "False"
     assert "ingest" not in table  # not measured by --app, so not shown as n/a rows

@@ -457,7 +457,8 @@ def _backend_lines(report: dict[str, Any]) -> list[str]:
     lines = ["", f"{'backends':<28}" + "".join(f"{n:>12}" for n in names) + f"{'onnx/torch':>12}"]
 
     def add(label: str, values: list[Any], ratio: Any = None) -> None:
-        cells = "".join(f"{'n/a' if v is None else v:>12}" for v in values)
+        # str() first: a format width on a bool prints 0 or 1.
+        cells = "".join(f"{'n/a' if v is None else str(v):>12}" for v in values)
         lines.append(f"{label:<28}{cells}{'' if ratio is None else ratio:>12}")
 
     for label, key in rows:
