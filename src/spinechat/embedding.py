@@ -14,7 +14,7 @@ weights it came from and torch's vector of a probe sentence; every load checks a
 corrupted or stale file stops spinechat with one line instead of silently giving other vectors.
 The two hashes (180 MB of reading) are remembered in ``hashes.json`` beside the exports against each
 file's device, inode, size, mtime and ctime, and computed again whenever one of those changes: any
-write to a file changes its ctime, which no user-space tool can set back.
+write to a file changes its ctime, which (unlike mtime) no file tool can set back.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def open_onnx_model(
             ) from None
     hashes = models_root / HASHES_FILE
     source_hash = cached_sha256(packaged_model_dir() / WEIGHTS_FILE, hashes)
-    model_dir = export_folder(models_root)
+    model_dir = models_root / _folder_name(source_hash)
     with _export_lock(model_dir):
         if not (model_dir / MANIFEST_FILE).is_file():
             exporter(model_dir)
@@ -245,7 +245,11 @@ def export_folder(models_root: Path) -> Path:
     """The folder under ``models_root`` that holds (or will hold) the export of the installed
     weights: named after their hash."""
     source_hash = cached_sha256(packaged_model_dir() / WEIGHTS_FILE, models_root / HASHES_FILE)
-    return models_root / f"minilm-onnx-{source_hash[:16]}"
+    return models_root / _folder_name(source_hash)
+
+
+def _folder_name(source_hash: str) -> str:
+    return f"minilm-onnx-{source_hash[:16]}"
 
 
 def export_onnx_model(model_dir: Path) -> None:
@@ -300,9 +304,9 @@ def cached_sha256(path: Path, hashes: Path) -> str:
     """``sha256_file(path)``, remembered in the JSON file ``hashes`` against the file's identity.
 
     The identity is (device, inode, size, mtime, ctime) in nanoseconds: copying, replacing or
-    writing into the file changes at least one of them (ctime follows every write and cannot be
-    set back), so a corrupted or replaced file is hashed again and refused. Failing to read or
-    write ``hashes`` only costs the time of hashing.
+    writing into the file changes at least one of them (ctime follows every write, and unlike
+    mtime no file tool can set it back), so a corrupted or replaced file is hashed again and
+    refused. Failing to read or write ``hashes`` only costs the time of hashing.
     """
     key = str(path.resolve())
     before = _identity(path)
