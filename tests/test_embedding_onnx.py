@@ -4,7 +4,9 @@ exported model (corrupted, stale, disagreeing with torch, export failing, onnxru
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spinechat import embedding
 from spinechat.config import Settings, load_settings
 from spinechat.documents import load_documents, split_document
 from spinechat.embedding import (
@@ -20,9 +23,11 @@ from spinechat.embedding import (
     ONNX_FILE,
     Embedder,
     OnnxEmbedder,
+    cached_sha256,
     load_embedder,
+    open_onnx_model,
 )
-from spinechat.errors import ConfigError
+from spinechat.errors import ConfigError, EmbedderError
 from spinechat.index import embedding_text
 from support.cli import Cli, usage_error
 
@@ -234,3 +239,61 @@ def test_missing_onnxruntime_is_one_line_error(cli: Cli) -> None:
     )
     result = cli.run("search", "loose screw", command=[sys.executable, "-c", without_ort])
     assert "needs the onnxruntime package" in usage_error(result)
+
+
+def _refuse_export(model_dir: Path) -> None:
+    raise AssertionError(f"no export expected in {model_dir}")
+
+
+def test_hashes_are_remembered_until_a_file_changes(
+    model_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second start reads neither 90 MB file; a corrupted export is refused even with its old
+    mtime put back (the ctime still changes)."""
+    hashed: list[str] = []
+    real = embedding.sha256_file
+
+    def counting(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(embedding, "sha256_file", counting)
+    cache, folder = _damaged(model_copy, tmp_path)
+    models = cache / "models"
+    first = open_onnx_model(models, 1, exporter=_refuse_export)
+    assert sorted(hashed) == sorted([embedding.WEIGHTS_FILE, ONNX_FILE])
+    hashed.clear()
+    second = open_onnx_model(models, 1, exporter=_refuse_export)
+    assert hashed == []
+    text = ["screws in my back"]
+    assert np.array_equal(first.encode(text), second.encode(text))
+
+    onnx_path = folder / ONNX_FILE
+    before = onnx_path.stat()
+    with open(onnx_path, "r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\x00" * 64)
+    os.utime(onnx_path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert onnx_path.stat().st_size == before.st_size
+    with pytest.raises(EmbedderError, match="is missing or corrupted"):
+        open_onnx_model(models, 1, exporter=_refuse_export)
+    assert hashed == [ONNX_FILE]
+
+
+def test_hash_memory_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
+    target = tmp_path / "file.bin"
+    target.write_bytes(b"spinal hardware" * 1000)
+    expected = hashlib.sha256(target.read_bytes()).hexdigest()
+    blocked = tmp_path / embedding.HASHES_FILE
+    blocked.mkdir()  # a folder where the JSON file would go: every write fails
+    assert cached_sha256(target, blocked) == expected
+    assert cached_sha256(target, blocked) == expected
+    assert not list(tmp_path.glob(".hashes-*"))
+    # A garbled memory is ignored and replaced.
+    memory = tmp_path / "other.json"
+    memory.write_text("{not json")
+    assert cached_sha256(target, memory) == expected
+    assert json.loads(memory.read_text())[str(target.resolve())]["sha256"] == expected
+    # A remembered hash for another state of the file is not used.
+    target.write_bytes(b"other bytes")
+    assert cached_sha256(target, memory) == hashlib.sha256(b"other bytes").hexdigest()

@@ -214,6 +214,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "LangChain ensemble and dense-only)",
     )
     bench.add_argument(
+        "--app",
+        action="store_true",
+        help="only the web app per embedding backend: cold start, /api/ask load and peak RSS, "
+        "beside a bare load-and-embed floor process",
+    )
+    bench.add_argument(
         "--triage",
         action="store_true",
         help="only red-flag triage of 4,000-character messages (wall and CPU time, beside its "
@@ -472,16 +478,20 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from spinechat.bench import (
+        format_app,
         format_quality,
         format_table,
         format_triage,
+        run_app_bench,
         run_bench,
         run_quality_bench,
         run_triage_bench,
     )
 
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    if args.triage:
+    if args.app:
+        report = run_app_bench(settings, log=log)
+    elif args.triage:
         report = run_triage_bench(settings, log=log)
     elif args.quality:
         report = run_quality_bench(settings, quick=args.quick, log=log)
@@ -492,6 +502,8 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             json.dump(report, handle, indent=2)
     if args.json:
         _print_json(report)
+    elif args.app:
+        print(format_app(report))
     elif args.triage:
         target = report["targets"]["triage_p95_ms_4000_chars"]
         print("\n".join(format_triage(report["triage"])))

@@ -12,6 +12,9 @@ Normalize; ``max_seq_length`` 256). Its vectors equal torch's (cosine >= 0.99999
 its embedder identity whichever backend built it. The export records its own hash, the hash of the
 weights it came from and torch's vector of a probe sentence; every load checks all three, so a
 corrupted or stale file stops spinechat with one line instead of silently giving other vectors.
+The two hashes (180 MB of reading) are remembered in ``hashes.json`` beside the exports against each
+file's device, inode, size, mtime and ctime, and computed again whenever one of those changes: any
+write to a file changes its ctime, which (unlike mtime) no file tool can set back.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ BACKENDS = ("onnx", "torch")
 MAX_SEQ_LENGTH = 256
 ONNX_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
+# Beside the exports: each checked file's hash against its identity (see ``cached_sha256``).
+HASHES_FILE = "hashes.json"
 WEIGHTS_FILE = "model.safetensors"
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MIN_COSINE = 0.99999
@@ -201,14 +206,15 @@ def open_onnx_model(
                 f"the ONNX embedding backend needs the {module} package, which is not installed; "
                 "run scripts/setup, or set SPINECHAT_EMBEDDER=torch"
             ) from None
-    source_hash = sha256_file(packaged_model_dir() / WEIGHTS_FILE)
-    model_dir = models_root / f"minilm-onnx-{source_hash[:16]}"
+    hashes = models_root / HASHES_FILE
+    source_hash = cached_sha256(packaged_model_dir() / WEIGHTS_FILE, hashes)
+    model_dir = models_root / _folder_name(source_hash)
     with _export_lock(model_dir):
         if not (model_dir / MANIFEST_FILE).is_file():
             exporter(model_dir)
     manifest = _read_manifest(model_dir)
     onnx_path = model_dir / ONNX_FILE
-    if not onnx_path.is_file() or sha256_file(onnx_path) != manifest.get("onnx_sha256"):
+    if not onnx_path.is_file() or cached_sha256(onnx_path, hashes) != manifest.get("onnx_sha256"):
         raise EmbedderError(
             f"the exported embedding model {onnx_path} is missing or corrupted (its hash does not "
             f"match {MANIFEST_FILE}); delete {model_dir} to export it again"
@@ -233,6 +239,17 @@ def open_onnx_model(
             "to export it again, or set SPINECHAT_EMBEDDER=torch"
         )
     return model
+
+
+def export_folder(models_root: Path) -> Path:
+    """The folder under ``models_root`` that holds (or will hold) the export of the installed
+    weights: named after their hash."""
+    source_hash = cached_sha256(packaged_model_dir() / WEIGHTS_FILE, models_root / HASHES_FILE)
+    return models_root / _folder_name(source_hash)
+
+
+def _folder_name(source_hash: str) -> str:
+    return f"minilm-onnx-{source_hash[:16]}"
 
 
 def export_onnx_model(model_dir: Path) -> None:
@@ -281,6 +298,60 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def cached_sha256(path: Path, hashes: Path) -> str:
+    """``sha256_file(path)``, remembered in the JSON file ``hashes`` against the file's identity.
+
+    The identity is (device, inode, size, mtime, ctime) in nanoseconds: copying, replacing or
+    writing into the file changes at least one of them (ctime follows every write, and unlike
+    mtime no file tool can set it back), so a corrupted or replaced file is hashed again and
+    refused. Failing to read or write ``hashes`` only costs the time of hashing.
+    """
+    key = str(path.resolve())
+    before = _identity(path)
+    remembered = _read_hashes(hashes).get(key)
+    if isinstance(remembered, dict) and remembered.get("identity") == before:
+        digest = remembered.get("sha256")
+        if isinstance(digest, str):
+            return digest
+    digest = sha256_file(path)
+    # Recorded only when the file did not change while it was read.
+    if _identity(path) == before:
+        recorded = _read_hashes(hashes)
+        recorded[key] = {"identity": before, "sha256": digest}
+        _write_hashes(hashes, recorded)
+    return digest
+
+
+def _identity(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _read_hashes(hashes: Path) -> dict[str, Any]:
+    try:
+        recorded = json.loads(hashes.read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _write_hashes(hashes: Path, recorded: dict[str, Any]) -> None:
+    # Written whole and renamed into place, so a process starting at the same time reads either
+    # the old file or the new one.
+    try:
+        hashes.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=hashes.parent, prefix=".hashes-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(recorded, handle)
+        os.replace(tmp, hashes)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 _lock = threading.Lock()

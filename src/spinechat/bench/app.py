@@ -1,7 +1,13 @@
 """Benchmark parts that need more than the index: query embedding against the bare encode of the
 same backend, time to first token through the fake LLM server, and the web app in a fresh process
 per embedding backend: its cold start, ``/api/ask`` throughput and latency under concurrent load,
-its peak memory and whether torch is mapped into it."""
+its peak memory and whether torch is mapped into it.
+
+The app's cold start and memory sit beside a floor taken just before it on the same machine: a
+bare Python process that loads the same model with its runtime alone (no spinechat, no checks),
+embeds one sentence and exits. On a loaded machine both rise together, so the ratio and the
+difference (what spinechat itself adds) still read where the absolute targets cannot.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,41 @@ from spinechat.config import Settings
 Stats = Callable[[Sequence[float]], dict[str, float]]
 
 COLD_START_LIMIT_S = 180.0
+FLOOR_SENTENCE = "It has hurt near the screws in my lower back since the operation."
+# The floor's child programs: the runtime alone, no spinechat import. The last line printed is
+# JSON with the vector's size and the process's own peak RSS (VmHWM) just before it exits.
+_FLOOR_TAIL = (
+    "rss = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+    "print(json.dumps({'dimension': int(vector.shape[-1]),"
+    " 'peak_rss_mb': round(int(rss[0].split()[1]) / 1024, 1) if rss else None}))\n"
+)
+FLOOR_PROGRAMS = {
+    "onnx": (
+        "import json, sys\n"
+        "import numpy as np\n"
+        "import onnxruntime\n"
+        "from tokenizers import Tokenizer\n"
+        "model, tokenizer, threads, text = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]\n"
+        "encoding = Tokenizer.from_file(tokenizer).encode(text)\n"
+        "options = onnxruntime.SessionOptions()\n"
+        "options.intra_op_num_threads = threads\n"
+        "session = onnxruntime.InferenceSession(model, sess_options=options,"
+        " providers=['CPUExecutionProvider'])\n"
+        "feed = {name: np.asarray([getattr(encoding, attr)], dtype=np.int64) for name, attr in"
+        " (('input_ids', 'ids'), ('attention_mask', 'attention_mask'),"
+        " ('token_type_ids', 'type_ids'))}\n"
+        "vector = session.run(None, feed)[0].mean(axis=1)[0]\n" + _FLOOR_TAIL
+    ),
+    "torch": (
+        "import json, sys\n"
+        "import torch\n"
+        "from sentence_transformers import SentenceTransformer\n"
+        "model, tokenizer, threads, text = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]\n"
+        "torch.set_num_threads(threads)\n"
+        "vector = SentenceTransformer(model, device='cpu', local_files_only=True).encode([text])[0]\n"
+        + _FLOOR_TAIL
+    ),
+}
 LOAD_LEVELS = (4, 20)
 REQUEST_TIMEOUT_S = 60.0
 # Twenty patient-worded questions asked in turn, so caches keyed on the question do not make the
@@ -125,10 +166,12 @@ def bench_app(
 ) -> dict[str, Any]:
     """One fresh ``python app.py`` on ``backend``: seconds to its first answer, then ``requests``
     offline ``/api/ask`` calls at each concurrency in ``levels`` (after ``c`` unmeasured warm-up
-    calls), its peak RSS and whether torch's library was ever mapped into it.
+    calls), its peak RSS and whether torch's library was ever mapped into it; the cold start and
+    the peak RSS also as ratios to ``bench_floor`` of the same backend, run just before.
 
     ``data_dir`` already holds a built index, as a restarted production app would.
     """
+    floor = bench_floor(settings, backend)
     with _app_process(settings, data_dir, backend) as (process, port, started):
         first_answer = _wait_for_answer(port, process, started)
         load = {str(c): _load(port, c, requests, stats) for c in levels}
@@ -139,8 +182,55 @@ def bench_app(
         "seconds_to_first_answer": round(first_answer, 2),
         "app_peak_rss_mb": peak,
         "torch_loaded": torch_mapped,
+        "floor": floor,
+        "cold_start_vs_floor": _ratio(first_answer, floor["seconds"]),
+        "app_rss_vs_floor": _ratio(peak, floor["peak_rss_mb"]),
         "load": load,
     }
+
+
+def bench_floor(settings: Settings, backend: str) -> dict[str, Any]:
+    """The floor under the app's cold start and memory: a fresh Python process that loads
+    ``backend``'s model with its runtime alone, embeds one sentence and exits. Returns its seconds
+    from launch to exit and its peak RSS."""
+    from spinechat.embedding import ONNX_FILE, export_folder, packaged_model_dir
+
+    package = packaged_model_dir()
+    model = (
+        export_folder(settings.embedding_model_dir) / ONNX_FILE if backend == "onnx" else package
+    )
+    command = [
+        sys.executable,
+        "-c",
+        FLOOR_PROGRAMS[backend],
+        str(model),
+        str(package / "tokenizer.json"),
+        str(settings.threads),
+        FLOOR_SENTENCE,
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=COLD_START_LIMIT_S, check=False
+    )
+    seconds = time.perf_counter() - started
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.strip().splitlines()
+        raise RuntimeError(
+            f"the {backend} floor process failed: {tail[-1] if tail else done.returncode}"
+        )
+    result = json.loads(lines[-1])
+    return {
+        "command": f"python -c (import the {backend} runtime, load the model, embed one sentence)",
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": result["peak_rss_mb"],
+        "dimension": result["dimension"],
+    }
+
+
+def _ratio(value: float | None, floor: float | None) -> float | None:
+    return round(value / floor, 3) if value is not None and floor else None
 
 
 @contextmanager

@@ -16,6 +16,7 @@ the vectors.
 
 from __future__ import annotations
 
+import os
 import platform
 import resource
 import statistics
@@ -105,15 +106,7 @@ def run_bench(
         sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
     queries = patient_queries()
     report: dict[str, Any] = {
-        "machine": {
-            "cpus": _cpu_count(),
-            "python": platform.python_version(),
-            **threads,
-            "thread_pinning": (
-                f"torch.set_num_threads({settings.threads}) and threadpoolctl.threadpool_limits"
-                f"({settings.threads}) for BLAS; set SPINECHAT_THREADS to change"
-            ),
-        },
+        "machine": _machine(settings, threads),
         "quick": quick,
         "embedder": settings.embedder,
         "top_k": TOP_K,
@@ -188,15 +181,65 @@ def run_bench(
         else None
     )
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report["targets"] = {
-        key: {
-            "target": target,
-            "measured": report.get(key),
-            "met": _met(key, report.get(key), target),
-        }
-        for key, target in TARGETS.items()
-    }
+    report["machine"]["load_average_after"] = _load_average()
+    report["targets"] = _targets(report, TARGETS)
     return report
+
+
+def run_app_bench(
+    settings: Settings,
+    *,
+    log: Log = lambda _: None,
+    backends: Sequence[str] = BACKENDS,
+    load_requests: int = 200,
+) -> dict[str, Any]:
+    """Only the web app, per embedding backend (``spinechat bench --app``): a bare floor process,
+    then a fresh ``python app.py`` on an index of the knowledge folder built first: cold start,
+    ``/api/ask`` load, peak RSS, each beside the floor. A few minutes instead of the whole bench."""
+    from spinechat.retrieval import open_index
+
+    report: dict[str, Any] = {
+        "machine": _machine(settings, pin_threads(settings.threads)),
+        "backends": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="spinechat-bench-app-") as tmp:
+        local = Settings(
+            data_dir=Path(tmp) / "answers-data",
+            knowledge_dir=settings.knowledge_dir,
+            prompts_dir=settings.prompts_dir,
+            threads=settings.threads,
+            cache_dir=settings.embedding_model_dir.parent,
+        )
+        log("bench: indexing the knowledge folder for the app")
+        open_index(local, load_embedder(settings.threads, model_dir=settings.embedding_model_dir))
+        for backend in backends:
+            log(f"bench: the {backend} floor, then the web app on {backend}")
+            report["backends"][backend] = {
+                "app": bench_app(local, local.data_dir, backend, _stats, requests=load_requests)
+            }
+    report["machine"]["load_average_after"] = _load_average()
+    report["backend_ratios"] = _backend_ratios(report["backends"])
+    ours = report["backends"].get(settings.embedder, {}).get("app")
+    report["cold_start_s"] = ours["seconds_to_first_answer"] if ours else None
+    report["app_peak_rss_mb"] = ours["app_peak_rss_mb"] if ours else None
+    report["targets"] = _targets(
+        report, {key: TARGETS[key] for key in ("cold_start_s", "app_peak_rss_mb")}
+    )
+    return report
+
+
+def format_app(report: dict[str, Any]) -> str:
+    """``run_app_bench``'s report as lines for a terminal."""
+    machine = report["machine"]
+    lines = [
+        f"spinechat bench --app on {machine['cpus']} CPUs, load average "
+        f"{machine['load_average']} before, {machine['load_average_after']} after"
+    ]
+    lines.extend(_backend_lines(report))
+    for key, row in report["targets"].items():
+        verdict = {True: "met", False: "MISSED", None: "n/a"}[row["met"]]
+        lines.append(f"target {key}: {row['measured']} vs {row['target']} ({verdict})")
+    return "\n".join(lines)
 
 
 def run_quality_bench(
@@ -278,6 +321,13 @@ def format_table(report: dict[str, Any]) -> str:
             f"cold start ({cold['command']}) to first answer: {cold['seconds_to_first_answer']} s, "
             f"app peak RSS {cold['app_peak_rss_mb']} MB"
         )
+        floor = cold.get("floor")
+        if floor:
+            lines.append(
+                f"  floor (bare load + one embedding): {floor['seconds']} s, "
+                f"{floor['peak_rss_mb']} MB; app / floor {cold['cold_start_vs_floor']} and "
+                f"{cold['app_rss_vs_floor']}"
+            )
     answers = report.get("offline_answer")
     if answers:
         lines.append(
@@ -407,11 +457,14 @@ def _backend_lines(report: dict[str, Any]) -> list[str]:
     lines = ["", f"{'backends':<28}" + "".join(f"{n:>12}" for n in names) + f"{'onnx/torch':>12}"]
 
     def add(label: str, values: list[Any], ratio: Any = None) -> None:
-        cells = "".join(f"{'n/a' if v is None else v:>12}" for v in values)
+        # str() first: a format width on a bool prints 0 or 1.
+        cells = "".join(f"{'n/a' if v is None else str(v):>12}" for v in values)
         lines.append(f"{label:<28}{cells}{'' if ratio is None else ratio:>12}")
 
     for label, key in rows:
-        add(label, [backends[n].get(key) for n in names], ratios.get(key))
+        values = [backends[n].get(key) for n in names]
+        if any(value is not None for value in values):
+            add(label, values, ratios.get(key))
     apps = [backends[n].get("app") or {} for n in names]
     if all(apps):
         add(
@@ -420,6 +473,11 @@ def _backend_lines(report: dict[str, Any]) -> list[str]:
             ratios.get("seconds_to_first_answer"),
         )
         add("app peak RSS MB", [a["app_peak_rss_mb"] for a in apps], ratios.get("app_peak_rss_mb"))
+        if all(a.get("floor") for a in apps):
+            add("floor: bare load+embed s", [a["floor"]["seconds"] for a in apps])
+            add("floor: its peak RSS MB", [a["floor"]["peak_rss_mb"] for a in apps])
+            add("cold start / floor", [a["cold_start_vs_floor"] for a in apps])
+            add("app RSS / floor", [a["app_rss_vs_floor"] for a in apps])
         add("torch in app process", [a["torch_loaded"] for a in apps])
         for level in apps[0]["load"]:
             loads = [a["load"][level] for a in apps]
@@ -643,6 +701,9 @@ def _bench_answers(
         "command": f"python app.py (SPINECHAT_EMBEDDER={settings.embedder})",
         "seconds_to_first_answer": ours["seconds_to_first_answer"],
         "app_peak_rss_mb": ours["app_peak_rss_mb"],
+        "floor": ours["floor"],
+        "cold_start_vs_floor": ours["cold_start_vs_floor"],
+        "app_rss_vs_floor": ours["app_rss_vs_floor"],
     }
 
 
@@ -759,6 +820,39 @@ def _stats(seconds: Sequence[float]) -> dict[str, float]:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"p50_ms": round(statistics.median(ordered) * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
+
+
+def _targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str, dict[str, Any]]:
+    return {
+        key: {
+            "target": target,
+            "measured": report.get(key),
+            "met": _met(key, report.get(key), target),
+        }
+        for key, target in targets.items()
+    }
+
+
+def _machine(settings: Settings, threads: dict[str, int]) -> dict[str, Any]:
+    # The load average says how much of the machine the figures had: on a shared machine every
+    # absolute time rises with it, the ratios to floors much less.
+    return {
+        "cpus": _cpu_count(),
+        "python": platform.python_version(),
+        **threads,
+        "thread_pinning": (
+            f"torch.set_num_threads({settings.threads}) and threadpoolctl.threadpool_limits"
+            f"({settings.threads}) for BLAS; set SPINECHAT_THREADS to change"
+        ),
+        "load_average": _load_average(),
+    }
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _met(key: str, measured: Any, target: float) -> bool | None:

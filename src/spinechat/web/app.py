@@ -132,10 +132,14 @@ def create_app(
     blocked = [str(settings.data_dir.resolve()), str(Path.cwd() / ".env")]
     theme = ui.build_theme()
     # The staff page (Evaluate tab), only with SPINECHAT_ADMIN_PASSWORD or a staff account
-    # (mount_staff decides); before "/", like /embed.
-    from spinechat.web.staff import mount_staff
+    # (mount_staff decides); before "/", like /embed. Its modules (the evaluation among them) are
+    # imported only then: a patient-only server does not carry them.
+    from spinechat.governance.accounts import ACCOUNTS_FILE, AccountStore
 
-    app = mount_staff(app, settings, answerer)
+    if settings.admin_password or AccountStore(settings.data_dir / ACCOUNTS_FILE).exists():
+        from spinechat.web.staff import mount_staff
+
+        app = mount_staff(app, settings, answerer)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
         blocks = ui.build_blocks(

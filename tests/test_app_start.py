@@ -1,0 +1,51 @@
+"""What the patient-facing app loads at start (issue 16: memory and cold start): the staff page's
+modules, the evaluation among them, only when the staff page is mounted; never the benchmark."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from support.cli import Cli
+
+# Builds the real app as `python app.py` does (index, warm answer, every mount), then prints which
+# of the watched modules were imported.
+APP_MODULES_PROBE = (
+    "import json, sys\n"
+    "from spinechat.config import load_settings\n"
+    "from spinechat.web.app import create_app\n"
+    "from spinechat.wiring import build_answerer\n"
+    "settings = load_settings()\n"
+    "create_app(settings, answerer=build_answerer(settings))\n"
+    "watched = ('spinechat.eval', 'spinechat.web.staff', 'spinechat.web.evaluate',"
+    " 'spinechat.bench')\n"
+    "print(json.dumps(sorted(m for m in sys.modules if m.startswith(watched))))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory, embedder_model_dir: Path) -> Cli:
+    del embedder_model_dir  # the subprocesses find the export in the same user cache
+    return Cli.in_copy(tmp_path_factory.mktemp("app-start"))
+
+
+def _loaded(cli: Cli, env: dict[str, str] | None = None) -> list[str]:
+    result = cli.run(command=[sys.executable, "-c", APP_MODULES_PROBE], env=env)
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.slow
+def test_patient_only_app_loads_neither_staff_page_nor_evaluation(cli: Cli) -> None:
+    assert _loaded(cli) == []
+
+
+@pytest.mark.slow
+def test_staff_page_still_loads_its_modules_when_mounted(cli: Cli) -> None:
+    loaded = _loaded(cli, {"SPINECHAT_ADMIN_PASSWORD": "a long enough staff password 42"})
+    assert "spinechat.web.staff" in loaded and "spinechat.eval.runner" in loaded
+    assert not any(name.startswith("spinechat.bench") for name in loaded)
