@@ -1,5 +1,6 @@
 """What the patient-facing app loads at start (issue 16: memory and cold start): the staff page's
-modules, the evaluation among them, only when the staff page is mounted; never the benchmark."""
+modules, the evaluation among them, only when the staff page is mounted; never the benchmark; the
+OpenAI client only when an endpoint is configured."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ APP_MODULES_PROBE = (
     "settings = load_settings()\n"
     "create_app(settings, answerer=build_answerer(settings))\n"
     "watched = ('spinechat.eval', 'spinechat.web.staff', 'spinechat.web.evaluate',"
-    " 'spinechat.bench')\n"
+    " 'spinechat.bench', 'openai', 'langchain_openai')\n"
     "print(json.dumps(sorted(m for m in sys.modules if m.startswith(watched))))\n"
 )
 
@@ -41,6 +42,7 @@ def _loaded(cli: Cli, env: dict[str, str] | None = None) -> list[str]:
 
 @pytest.mark.slow
 def test_patient_only_app_loads_neither_staff_page_nor_evaluation(cli: Cli) -> None:
+    # No endpoint configured: the OpenAI client (about 27 MB and a second of start) stays unloaded.
     assert _loaded(cli) == []
 
 

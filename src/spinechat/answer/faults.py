@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import openai
-
 # A retry is only started when at least this much time would be left for it after the pause.
 MIN_ATTEMPT_SECONDS = 1.0
 BACKOFF_SECONDS = 0.5
@@ -41,6 +39,8 @@ class Failure(Exception):
 def classify(err: BaseException, read_timeout: float) -> Failure:
     # Messages are written here, never copied from the exception: SDK and server messages can
     # carry URLs, request bodies or an echoed key.
+    import openai
+
     if isinstance(err, openai.APITimeoutError) or _is_http_error(err, "TimeoutException"):
         return Failure(
             f"LLM endpoint timed out after {seconds(read_timeout)} s",

@@ -27,12 +27,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
-from langchain_openai import ChatOpenAI
 
 from spinechat.answer.chat_model import (
     OPENAI_BASE_URL,
@@ -46,6 +45,9 @@ from spinechat.answer.types import Message, Source
 from spinechat.answer.watchdog import ClientGone, OpenResponses, Silence, watched
 from spinechat.config import Settings
 from spinechat.prompts import Prompts, load_prompts
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
 logger = logging.getLogger(__name__)
 

@@ -1111,10 +1111,10 @@ def _known(word: str, vocabulary: frozenset[str], *, acronym: bool = False) -> b
         return bool(stems) and all(stem in vocabulary for stem in stems)
     if len(word) < MIN_SUBJECT_CHARS or word in _COMMON or not stems:
         return True
-    if zipf_frequency(word, "en") >= COMMON_ZIPF:
+    if zipf_frequency(word, "en", wordlist="small") >= COMMON_ZIPF:
         return True
     # An everyday word's other forms are everyday too: "waits" (3.7) is "wait" (5.35).
-    if all(zipf_frequency(stem, "en") >= COMMON_ZIPF for stem in stems):
+    if all(zipf_frequency(stem, "en", wordlist="small") >= COMMON_ZIPF for stem in stems):
         return True
     return all(
         stem in vocabulary
@@ -1233,7 +1233,8 @@ def _unknown_acronyms(text: str, vocabulary: frozenset[str]) -> list[str]:
         if len(word) >= 2
         and word.isupper()
         and word.isalpha()
-        and zipf_frequency(word.lower(), "en") < COMMON_ZIPF  # "NOT" shouted is not an acronym
+        and zipf_frequency(word.lower(), "en", wordlist="small")
+        < COMMON_ZIPF  # "NOT" shouted is not an acronym
         and not _known(word.lower(), vocabulary, acronym=True)
     ]
 
