@@ -132,6 +132,18 @@ _IMPROVING = re.compile(
     # to yellow or green as it heals").
     r"bruis\w*[^.?!]{0,40}\b(?:yellow\w*|green\w*|fading))\b"
 )
+# Recovery asked about is not recovery told: "it just hangs there, is that the nerve settling?" asks
+# whether a sign is harmless; it does not say the sign is easing (eleventh pass).
+_ASKED_IF_RECOVERING = re.compile(
+    r"\b(?:is|could|might|would|can|does) (?:that|this|it|they) (?:\w+ ){0,4}?(?:settling|healing|"
+    r"recovering|improving|easing|getting better)\b"
+)
+
+
+def _improving(clause: str) -> bool:
+    return _IMPROVING.search(_ASKED_IF_RECOVERING.sub(" ", clause)) is not None
+
+
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
     r"easier)|spreading|more (?:red|swollen))\b"
@@ -297,7 +309,7 @@ def settles_earlier(clause: str) -> bool:
     if _ANAPHORIC_SUBJECT.search(clause) is None:
         return False
     return _RESOLVED.search(clause) is not None or (
-        _IMPROVING.search(clause) is not None and _WORSE.search(clause) is None
+        _improving(clause) and _WORSE.search(clause) is None
     )
 
 
@@ -315,6 +327,12 @@ _FEELING_BACK = re.compile(
     r"\b(?:take|takes|taking|wait\w*|for (?:it|them|the feeling|feeling|sensation))\b[^.?!]{0,25}?"
     r"\bto come back\b"
 )
+
+
+def eases_daily(clause: str) -> bool:
+    """Whether a clause says its sign eases day by day with nothing worse beside it ("food sticks a
+    little less each day"): recovery, not the worsening a rule's picture needs."""
+    return _DAILY_BETTER.search(clause) is not None and _WORSE.search(clause) is None
 
 
 def settles_present(clause: str) -> bool:
@@ -473,6 +491,41 @@ _OTHER_CAUSE = re.compile(
     r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b"
 )
 
+# Eleventh pass: a seat so comfy it is not felt is comfort, not numbness (NHS cauda equina names
+# numbness around the bottom, not a soft cushion): "can't feel a thing in my bum on this new memory
+# foam cushion, it's amazing". It explains only not feeling: a clause that also tells of the
+# bladder, the bowels or wiping is not explained by a cushion.
+_COMFORT = re.compile(
+    r"\b(?:cushion|seat pad|mattress|topper|memory foam|gel pad|foam ring|recliner)s?\b[^.?!]{0,40}"
+    r"\b(?:comfy|comfortable|so soft|amazing|brilliant|so good|great|love it|heaven)\b|\b(?:comfy|"
+    r"comfortable|so soft|amazing|brilliant|so good|heaven)\b[^.?!]{0,40}\b(?:cushion|seat pad|"
+    r"mattress|topper|memory foam|gel pad|foam ring|recliner)s?\b"
+)
+_NOT_COMFORT = re.compile(
+    r"\b(?:wet\w*|soil\w*|pee\w*|wee\w*|poo\w*|urin\w*|bladder|bowels?|toilet|loo|wip\w*|"
+    r"accident\w*|leak\w*|pants|knickers|trousers|genitals?|private|bits|legs?|feet|foot|since|"
+    r"sudden\w*|numb\w*|tingl\w*|pins)\b"
+)
+
+
+_NEW_SEAT = re.compile(
+    r"\bnew (?=(?:\w+ ){0,2}(?:cushion|seat pad|mattress|topper|memory foam|gel pad|foam ring|"
+    r"recliner))"
+)
+
+
+def comfort_explains(clause: str) -> bool:
+    """Whether a clause says only that a comfy seat is not felt (``_COMFORT``); a new cushion is
+    not a new sign."""
+    clause = _NEW_SEAT.sub("", clause)
+    return (
+        _COMFORT.search(clause) is not None
+        and _NOT_COMFORT.search(clause) is None
+        and _WORSE.search(clause) is None
+        and _CAUSE_BLOCK.search(clause) is None
+    )
+
+
 _DENIED_INSIDE = re.compile(r"n'?t\b|\b(?:not|never|no)\b")
 
 
@@ -532,11 +585,11 @@ def frame(clause: str) -> Frame:
         and (_MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause))
     ):
         return "media"
-    if explained(clause) or explained_otherwise(clause):
+    if explained(clause) or explained_otherwise(clause) or comfort_explains(clause):
         return "explained"
     if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
         return "past"
-    if _IMPROVING.search(clause) and not _WORSE.search(clause):
+    if _improving(clause) and not _WORSE.search(clause):
         return "past"
     if (
         _PREEXISTING.search(clause)
