@@ -194,3 +194,36 @@ def test_a_high_reading_or_a_worsening_course_still_raises_the_banner(
     triager: Triager, text: str, level: str
 ) -> None:
     assert urgency_of(triager, text) == level
+
+
+# ---- a feeling or a power that "has gone" is lost, not a sign that went away -------------------
+
+LOST = [
+    ("the feeling in my bum has gone since this morning", "emergency"),
+    ("all the strength in my legs has gone", "emergency"),
+    ("the power in his right leg has gone today", "emergency"),
+    ("my mum has lost the use of her legs since lunchtime", "emergency"),
+    ("he's lost all feeling down below", "emergency"),
+    (
+        "after the anterior cervical surgery my dad's grip has gone, he can't hold his fork",
+        "emergency",
+    ),
+]
+
+# A sign that went away, a feeling that is back, or a loss long ago or someone else's.
+LOST_TWINS = [
+    "the numbness has gone now",
+    "the feeling in my legs hasn't gone, I can feel everything",
+    "I lost the feeling in my leg before the op but it's back now",
+    "my grandad lost the use of his legs years ago",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), LOST)
+def test_a_feeling_or_power_that_has_gone_is_lost(triager: Triager, text: str, level: str) -> None:
+    assert urgency_of(triager, text) == level
+
+
+@pytest.mark.parametrize("text", LOST_TWINS)
+def test_a_sign_gone_or_a_feeling_back_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"

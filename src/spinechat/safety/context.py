@@ -112,7 +112,7 @@ _RESOLVED = re.compile(
 # A sign the person had before the operation and that has not changed is not new: "the same numb
 # patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
 _PREEXISTING = re.compile(
-    r"\b(?:same|had|there|had it)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
+    r"\b(?:same|had|there|had it|lost)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
     r"surgery|fusion)\b"
 )
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
@@ -132,6 +132,20 @@ _IMPROVING = re.compile(
     # to yellow or green as it heals").
     r"bruis\w*[^.?!]{0,40}\b(?:yellow\w*|green\w*|fading))\b"
 )
+# A power or a feeling that "has gone" is lost, not a sign that went away: "the feeling in my bum
+# has gone since this morning", "all the strength in my legs has gone" (NHS cauda equina: loss of
+# feeling, weakness in the legs). Read as "lost" before looking for a sign that resolved.
+_LOSS_GONE = re.compile(
+    r"\b(?:feeling|sensation|strength|power|grip|use|movement|control)\b(?: (?:in|of|from|to|"
+    r"around|down) (?:\w+ ){0,3}?\w+)? (?:has|have|had|is|are|'s|was) (?:all |completely |just "
+    r"|totally )?gone\b"
+)
+
+
+def _resolved_here(clause: str) -> bool:
+    return _RESOLVED.search(_LOSS_GONE.sub(" lost ", clause)) is not None
+
+
 # Recovery asked about is not recovery told: "it just hangs there, is that the nerve settling?" asks
 # whether a sign is harmless; it does not say the sign is easing (eleventh pass).
 _ASKED_IF_RECOVERING = re.compile(
@@ -308,9 +322,7 @@ def settles_earlier(clause: str) -> bool:
         return True
     if _ANAPHORIC_SUBJECT.search(clause) is None:
         return False
-    return _RESOLVED.search(clause) is not None or (
-        _improving(clause) and _WORSE.search(clause) is None
-    )
+    return _resolved_here(clause) or (_improving(clause) and _WORSE.search(clause) is None)
 
 
 # Better day by day: "I'm less puffed each day as I get fitter" (a sign that eases over days is
@@ -378,6 +390,20 @@ def sign_back(clause: str) -> bool:
     but it's come back"): NHS cauda equina and the spinal leaflets count a sign that returns as a
     new one."""
     return _SIGN_BACK.search(clause) is not None and _BACK_NOT.search(clause) is None
+
+
+# A feeling or power that was lost and is "back" has recovered: "I lost the feeling in my leg
+# before the op but it's back now" tells no sign coming back.
+_LOSS_TOLD = re.compile(
+    r"\b(?:lost|losing|loss of)\b[^.?!]{0,20}\b(?:feeling|sensation|strength|power|grip|use|"
+    r"movement|control)\b|\b(?:feeling|sensation|strength|power|grip|use|movement)\b[^.?!]{0,30}"
+    r"\b(?:gone|went)\b"
+)
+
+
+def loss_told(clause: str) -> bool:
+    """Whether a clause tells a feeling or power lost (its coming back is recovery)."""
+    return _LOSS_TOLD.search(clause) is not None
 
 
 _GONE = re.compile(
@@ -587,7 +613,7 @@ def frame(clause: str) -> Frame:
         return "media"
     if explained(clause) or explained_otherwise(clause) or comfort_explains(clause):
         return "explained"
-    if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
+    if _resolved_here(clause) and not _COME_BACK.search(clause):
         return "past"
     if _improving(clause) and not _WORSE.search(clause):
         return "past"

@@ -301,6 +301,8 @@ def _revive(
             # counts again ("the GP said the headache was fine but now it's worse again").
             if not back and not out[i][2]:
                 continue
+            if back and context.loss_told(parts[i]):
+                continue
             sign = context.before_it_went(parts[i]) if back else parts[i]
             found = _described(sign, COMPILED) | set(mentioned_phrases(sign))
             if found:

@@ -345,6 +345,21 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:foot|feet|toes?)\b[^.?!]{0,30}(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not "
      r"able to)) (?:\w+ )?(?:pull|bend|point|flex|lift|raise|get|bring) (?:it|them) (?:back )?(?:up|"
      r"upwards?)\b"),
+    # Feeling or power told as "gone" or "lost" (NHS cauda equina: loss of feeling around the
+    # bottom or genitals, weakness or numbness in both legs, go to A&E): "the feeling in my bum has
+    # gone", "all the strength in my legs has gone", "lost the use of his legs".
+    ("cauda-equina",
+     r"\b(?:feeling|sensation)\b (?:in|around|down|of) (?:my |his |her |the )?(?:\w+ )?(?:bum|bottom|"
+     r"backside|back passage|anus|privates|private parts|bits|genitals|groin|saddle|crotch|down "
+     r"below|between (?:my|his|her) legs)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
+     r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation) (?:in|around|of|"
+     r"down) (?:my |his |her )?(?:bum|bottom|backside|back passage|privates|private parts|bits|"
+     r"genitals|groin|saddle|crotch|down below|below)\b"),
+    ("cannot-walk-or-stand",
+     r"\b(?:feeling|sensation|strength|power|use|movement)\b (?:in|of|from) (?:both |my |his |her |"
+     r"the )?(?:\w+ )?(?:legs?|feet|foot)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
+     r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation|strength|power|"
+     r"use|movement) (?:in|of) (?:both |my |his |her |the )?(?:\w+ )?(?:legs?|feet|foot)\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
