@@ -227,3 +227,37 @@ def test_a_feeling_or_power_that_has_gone_is_lost(triager: Triager, text: str, l
 @pytest.mark.parametrize("text", LOST_TWINS)
 def test_a_sign_gone_or_a_feeling_back_raises_no_banner(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "none"
+
+
+# ---- a word inside the phrase, a comparison a few words on, an idiom of the world ---------------
+
+MORE_WORDS = [
+    ("I can't feel my feet properly since yesterday and it's new", "urgent"),
+    ("my dad can't feel his hands very well since this morning", "urgent"),
+    (
+        "my wife had the front of neck op 2 weeks ago and she's finding it harder to get her "
+        "tablets down than last week",
+        "urgent",
+    ),
+    ("I can see the screw in my back, is that still a thing people get?", "emergency"),
+]
+
+MORE_WORDS_TWINS = [
+    "I can feel my feet properly again now",
+    "my wife had the front of neck op 2 weeks ago and she's finding it easier to get her tablets "
+    "down than last week",
+    "after my back op I find it harder to sleep than before",
+    "years ago my dad had a screw come through his skin, is that still a thing?",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), MORE_WORDS)
+def test_a_word_inside_the_phrase_or_a_comparison_further_on_still_counts(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level
+
+
+@pytest.mark.parametrize("text", MORE_WORDS_TWINS)
+def test_feeling_back_easier_or_still_a_thing_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"

@@ -435,7 +435,11 @@ def continues_story(sentence: str) -> bool:
 # "I had a clot years back, how do I stop it happening again?"
 _PREVENTION = re.compile(
     r"\b(?:stop|prevent|avoid|lower the (?:risk|chance) of)\w* (?:it|this|that|them|one)(?: from)? "
-    r"(?:happening|coming back|recurring|returning)(?: again)?"
+    r"(?:happening|coming back|recurring|returning)(?: again)?|"
+    # Eleventh pass: whether something "is still a thing" asks about the world, not the writer now:
+    # "years ago my dad had a screw come through his skin, is that still a thing?".
+    r"\b(?:is|are) (?:that|this|it|they) still (?:a thing|a problem these days|common|done|"
+    r"possible|the case|around)\b"
 )
 
 

@@ -345,6 +345,13 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:foot|feet|toes?)\b[^.?!]{0,30}(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not "
      r"able to)) (?:\w+ )?(?:pull|bend|point|flex|lift|raise|get|bring) (?:it|them) (?:back )?(?:up|"
      r"upwards?)\b"),
+    # Feeling dulled, told with a word inside the phrase ("can't feel my feet properly"; issue 10:
+    # an extra word breaks a listed phrase): new numbness (MyMichigan discharge guide, call the
+    # surgeon); "can't feel my feet" alone is the emergency rule's.
+    ("new-numbness-weakness",
+     r"\b(?:can'?t|cannot|couldn'?t|can not) (?:really |properly )?feel (?:my|his|her|both|the) (?:\w+ )?"
+     r"(?:legs?|feet|foot|toes?|arms?|hands?|fingers?|thighs?)\b (?:properly|very well|well|right|"
+     r"much|as well)\b"),
     # Feeling or power told as "gone" or "lost" (NHS cauda equina: loss of feeling around the
     # bottom or genitals, weakness or numbness in both legs, go to A&E): "the feeling in my bum has
     # gone", "all the strength in my legs has gone", "lost the use of his legs".
@@ -431,7 +438,11 @@ _SWALLOW_TROUBLE = (
 _SWALLOW_WORSE = (
     rf"(?:{_GETTING_WORSE}|getting (?:harder|more difficult|tougher)|harder and harder|harder "
     r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home)|"
-    r"more (?:trouble|difficulty|problems?) (?:\w+ ){0,6}(?:now|than)|(?:now|today) than "
+    r"more (?:trouble|difficulty|problems?) (?:\w+ ){0,6}(?:now|than)|"
+    # Eleventh pass: the comparison a few words on ("harder to get her tablets down than last week").
+    r"\b(?:harder|worse|more difficult|tougher)\b[^.?!]{0,40}\bthan (?:last week|a week ago|the week "
+    r"before|before|it was|when (?:i|he|she) (?:came|got) home|at first|yesterday|the other day)\b|"
+    r"(?:now|today) than "
     r"(?:straight |right |just )?after|"
     r"(?:gone|going|went) downhill|deteriorat\w*)"
 )
