@@ -261,3 +261,35 @@ def test_a_word_inside_the_phrase_or_a_comparison_further_on_still_counts(
 @pytest.mark.parametrize("text", MORE_WORDS_TWINS)
 def test_feeling_back_easier_or_still_a_thing_raises_no_banner(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "none"
+
+
+# ---- arm weakness after neck surgery: later in the day, other grips, non-native ----------------
+
+ARM_MORE = [
+    "hi its my mum, she had neck surgery (ACDF) 6 days ago, shes been ok but tonight she cant hold "
+    "her tea cup her hand keeps shaking and letting go",
+    "my fingers wont do what i tell them since the neck op yesterday, cant type",
+    "he cant grip the rail with his left hand since he woke up, neck op was monday",
+    "i have ACDF 1 week, today my hand no power, cannot hold chopsticks",
+]
+
+ARM_MORE_TWINS = [
+    "after my neck op my hand was weak but it's much better today",
+    "neck op 2 weeks ago, today my hand is fine and my grip is strong",
+    "I couldn't hold the chopsticks tonight, I've never been good with them, neck op was in May "
+    "and all fine",
+]
+
+
+@pytest.mark.parametrize("text", ARM_MORE)
+def test_a_hand_failing_later_in_the_day_after_neck_surgery_is_an_emergency(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", ARM_MORE_TWINS)
+def test_a_hand_better_fine_or_never_good_with_chopsticks_raises_no_banner(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "none"

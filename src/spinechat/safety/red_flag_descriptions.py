@@ -645,7 +645,9 @@ _ARM_WEAK_MORE = (
     r"aren'?t|not) (?:work\w*|do\w*) (?:properly|right|what)\b|\bdropp\w* (?:\w+ ){0,2}(?:things|"
     r"cups?|mugs?|glass\w*|fork|spoon|knife|pen|phone|keys|plates?)\b|(?:can'?t|cannot|couldn'?t|"
     r"unable to) (?:even )?(?:hold|grip|grasp) (?:a |the |my |his |her )?(?:\w+ )?(?:fork|spoon|"
-    r"knife|cup|mug|pen|phone|glass|toothbrush|kettle|cutlery)\b)"
+    r"knife|cup|mug|pen|phone|glass|toothbrush|kettle|cutlery|chopsticks|rail|banister|handle|"
+    r"bag)\b|(?:can'?t|cannot|couldn'?t|unable to) (?:even )?(?:grip|hold|grasp) (?:\w+ ){0,4}with "
+    r"(?:my|his|her) (?:\w+ )?(?:hand|fingers)\b)"
 )
 _ARM_COURSE_MORE = (
     rf"(?:{_ARM_WORSE}|{_ARM_SUDDEN}|\bthis morn\b|\bsince (?:i|he|she) (?:woke|got up)|\bsince "
@@ -674,7 +676,11 @@ _SWALLOW_WORSE_MORE = (
 # still since this morning.
 _ARM_ONSET = (
     r"\b(?:since (?:this morn\w*|yesterday|last night|(?:i|he|she) (?:woke|got up)|breakfast|lunch|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|overnight|this morn\w*|all of a sudden|suddenly)\b"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|overnight|this morn\w*|all of a sudden|suddenly|"
+    # Eleventh pass: later in the day, and "today my hand ...".
+    r"tonight|this (?:afternoon|evening)|since (?:tea|dinner|supper|this afternoon|this evening)|"
+    r"today (?:my|his|her) (?:\w+ )?(?:arms?|hands?|grip|fingers?)|since (?:the|my|his|her) (?:\w+ )"
+    r"{0,2}(?:op|operation|surgery) (?:yesterday|last night|this morning|today))\b"
 )
 # The setting told in any frame, in this turn or an earlier one, and the picture reported now: "I
 # had the front-of-neck op last month." then "my arm's gone floppy since I woke up". Each entry: a
