@@ -293,3 +293,36 @@ def test_a_hand_better_fine_or_never_good_with_chopsticks_raises_no_banner(
     triager: Triager, text: str
 ) -> None:
     assert urgency_of(triager, text) == "none"
+
+
+# ---- false alarms: a negated list, fine now, long gone, a label from a clinician, laughing -------
+
+MORE_HARMLESS = [
+    "haven't had any temperature, shivers or sweats since I got home",
+    "my mum had a temp of 39 yesterday but it was her flu jab, she's fine today",
+    "my leg was numb after the epidural in hospital but that's long gone",
+    "nurse at the drop-in said the lump is a stitch knot, it'll dissolve. can I swim now?",
+    "I nearly wet myself laughing at the physio's joke",
+]
+
+MORE_HARMLESS_TWINS = [
+    ("havent peed since yesterday", "emergency"),
+    ("I had a fever of 38.5 yesterday and I'm still shivering, I'm fine otherwise", "urgent"),
+    ("I can't pee since this morning, I'm fine otherwise", "emergency"),
+    ("I wet myself laughing this morning and didn't feel it", "emergency"),
+    ("I nearly wet myself, I couldn't feel that I needed to go", "emergency"),
+]
+
+
+@pytest.mark.parametrize("text", MORE_HARMLESS)
+def test_a_denied_list_a_passed_sign_a_named_lump_or_a_joke_raises_no_banner(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize(("text", "level"), MORE_HARMLESS_TWINS)
+def test_a_sign_still_there_or_not_felt_keeps_its_banner(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level

@@ -68,7 +68,7 @@ _ALONG = (
     r"(?:stairs|floor|ground))\b)"
 )
 _RESOLVED = re.compile(
-    r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
+    r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely |long )?"
     # "Gone completely" is over; "gone completely floppy" is not.
     rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down)\b{_ALONG}| now|"
     r" completely(?=\s*$|\s*[,.;!?]| (?:now|and|but|by|since|after|within|over|in|from|overnight|"
@@ -347,6 +347,29 @@ def eases_daily(clause: str) -> bool:
     return _DAILY_BETTER.search(clause) is not None and _WORSE.search(clause) is None
 
 
+# The person well now, after a sign told in the past tense: "my mum had a temp of 39 yesterday,
+# she's fine today" (a sign that has passed is not a red flag now; issue 10, past and resolved).
+_FINE_NOW = re.compile(
+    r"\b(?:i'?m|i am|she'?s|she is|he'?s|he is|they'?re|they are|we'?re|it'?s|it is) (?:all |totally "
+    r"|completely )?(?:fine|ok|okay|well|back to normal|right as rain)(?: now| today| again| since)?"
+    r"\s*$"
+)
+
+
+def told_in_past_tense(clause: str) -> bool:
+    """Whether a clause has a verb in the past tense ("had a temp of 39 yesterday")."""
+    return _PAST_TENSE.search(clause) is not None
+
+
+def fine_now(clause: str) -> bool:
+    """Whether a clause ends saying the person (or it) is fine now, with nothing worse in it."""
+    return (
+        _FINE_NOW.search(clause) is not None
+        and _WORSE.search(clause) is None
+        and _COME_BACK.search(clause) is None
+    )
+
+
 def settles_present(clause: str) -> bool:
     """Whether a clause says, about "it" or "that", that the sign just told (even in the present
     tense) has been there unchanged since before the operation or eases day by day: "I can't feel
@@ -556,6 +579,24 @@ def comfort_explains(clause: str) -> bool:
     )
 
 
+# "I nearly wet myself laughing": a near miss is no accident, and a leak when laughing is stress
+# incontinence (NHS: Urinary incontinence, leaking when you cough, sneeze or laugh), not the loss of
+# control with no warning that NHS cauda equina names.
+_LAUGHING = re.compile(
+    r"\b(?:nearly|almost) (?:wet|peed|pee'?d|weed|wee'?d|soiled|pooed) (?:my|him|her|them)sel(?:f|ves)"
+    r"\b|\b(?:wet|peed|pee'?d|weed|wee'?d) (?:my|him|her)self (?:laughing|with laughter)\b"
+)
+_NOT_LAUGHING = re.compile(
+    r"\b(?:again|keeps?|kept|since|every|all the time|numb\w*|feel|felt|notic\w*|realis\w*|"
+    r"without|can'?t|didn'?t|no warning|sudden\w*|today|tonight|this morning|last night)\b"
+)
+
+
+def laughing_matter(clause: str) -> bool:
+    """Whether a clause tells only a near miss or a leak when laughing (``_LAUGHING``)."""
+    return _LAUGHING.search(clause) is not None and _NOT_LAUGHING.search(clause) is None
+
+
 _DENIED_INSIDE = re.compile(r"n'?t\b|\b(?:not|never|no)\b")
 
 
@@ -615,7 +656,12 @@ def frame(clause: str) -> Frame:
         and (_MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause))
     ):
         return "media"
-    if explained(clause) or explained_otherwise(clause) or comfort_explains(clause):
+    if (
+        explained(clause)
+        or explained_otherwise(clause)
+        or comfort_explains(clause)
+        or laughing_matter(clause)
+    ):
         return "explained"
     if _resolved_here(clause) and not _COME_BACK.search(clause):
         return "past"

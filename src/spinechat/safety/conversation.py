@@ -319,11 +319,17 @@ def _settle(
     the same since before the operation or eases day by day (``context.settles_present``)."""
     for i, (part, frame) in enumerate(zip(parts, frames, strict=True)):
         present = not out[i][0] and context.settles_present(part)
-        if not present and (frame != "past" or not context.settles_earlier(part)):
+        fine = not out[i][0] and _fine_now(part)
+        if not present and not fine and (frame != "past" or not context.settles_earlier(part)):
             continue
         for j in range(i - 1, max(-1, i - 3), -1):
             if out[j][0] or out[j][1]:
-                if present or context.told_in_past(parts[j]) or _dated_back(part):
+                if (
+                    present
+                    or context.told_in_past(parts[j])
+                    or _dated_back(part)
+                    or (fine and context.told_in_past_tense(parts[j]))
+                ):
                     out[j][0].clear()
                     out[j][1].clear()
                 break
@@ -444,6 +450,7 @@ _worse_again = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.worse_again)
 _dated_back = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.dated_back)
 _other_cause_at = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.other_cause_at)
 _eases_daily = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.eases_daily)
+_fine_now = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.fine_now)
 _NOW_AGAIN = re.compile(r"\b(?:again|now|since)\b")
 
 
@@ -518,6 +525,7 @@ def clear_caches() -> None:
         _set_in,
         _other_cause_at,
         _eases_daily,
+        _fine_now,
     ):
         cached.cache_clear()
     semantic.forget()

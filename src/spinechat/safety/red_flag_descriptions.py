@@ -756,3 +756,12 @@ CARE_OUTCOME = re.compile(
     r"tablet|pill)s?\b|\b(?:strength|feeling|sensation|power|movement)\b (?:is |has |'s |was )?"
     r"(?:already |now |all |fully |mostly )?(?:back|come back|returned)\b"
 )
+# A clinician who named what the sign is has seen it: "nurse at the drop-in said the lump is a
+# stitch knot", "the GP told me the redness is a reaction to the dressing".
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:doctor|gp|nurse|surgeon|consultant|physio|registrar|paramedic|"
+    r"pharmacist|midwife)\b(?: [\w-]+){0,4} (?:said|says|told (?:me|him|her|us)|reckons|thinks) (?:that )?"
+    r"(?:the |my |his |her |it )?(?:\w+ ){0,2}(?:is|was|'s|are|were) (?:just |only |probably )?(?:a|an) "
+    r"(?:\w+ ){0,2}(?:knot|stitch|suture|bruise|seroma|cyst|reaction|graze|blister|spot|scab|"
+    r"scar|sprain|strain|cold|virus|bug)"
+)

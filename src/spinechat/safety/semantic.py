@@ -120,7 +120,8 @@ def clauses(text: str) -> list[str]:
 # left to the phrase rules, which do.
 _REASSURED = re.compile(
     r"\b(?:no|not|nothing|never|without|none|fine|normal\w*|ok|okay|alright|better|healing|"
-    r"improv\w*|settl\w*|less|easier|a (?:little )?bit|bit of an?|slight\w*|mild\w*)\b|"
+    r"improv\w*|settl\w*|less|easier|a (?:little )?bit|bit of an?|slight\w*|mild\w*|(?:have|has|"
+    r"had)n'?t (?:had|got|noticed|seen))\b|"
     # A temperature reading in the normal range (NHS: a high temperature is 38C or above; below
     # 37.5C, or 99.5F, is not even raised): "temp 36.8". "37.8" is not cut to "37".
     r"\btemp\w*\b[^.?!\d]{0,20}(?:3[56](?:\.\d+)?|37(?:\.[0-4]\d*)?|9[78](?:\.\d+)?|99(?:\.[0-4]\d*)?)"
