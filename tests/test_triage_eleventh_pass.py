@@ -326,3 +326,36 @@ def test_a_sign_still_there_or_not_felt_keeps_its_banner(
     triager: Triager, text: str, level: str
 ) -> None:
     assert urgency_of(triager, text) == level
+
+
+# ---- a later turn that says care saw it ----------------------------------------------------------
+
+LATER_CARE = [
+    (
+        "I can't feel my bum when I wipe",
+        "saw the out of hours doctor, they did a scan and said the nerves are fine, can I drive?",
+    ),
+]
+
+# Someone who is not care, or care still to come: the flag stays.
+LATER_NOT_CARE = [
+    ("I can't feel my bum when I wipe", "my friend said the nerves are fine, can I drive?"),
+    (
+        "my foot won't lift since this morning",
+        "the 111 nurse rang me back and said to go to A&E now, which entrance?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("earlier", "later"), LATER_CARE)
+def test_care_that_saw_it_in_a_later_turn_clears_the_flag(
+    triager: Triager, earlier: str, later: str
+) -> None:
+    assert urgency_of(triager, earlier, later) == "none"
+
+
+@pytest.mark.parametrize(("earlier", "later"), LATER_NOT_CARE)
+def test_a_friend_or_care_still_to_come_keeps_the_flag(
+    triager: Triager, earlier: str, later: str
+) -> None:
+    assert urgency_of(triager, earlier, later) == "emergency"

@@ -754,7 +754,9 @@ CARE_OUTCOME = re.compile(
     r"(?:cold|chest infection|water infection|urine infection|uti|virus|bug|sprain|strain|pulled "
     r"muscle)\b|\b(?:give|gives|gave|given) (?:me |him |her |them )?(?:some |a )?(?:antibiotic|"
     r"tablet|pill)s?\b|\b(?:strength|feeling|sensation|power|movement)\b (?:is |has |'s |was )?"
-    r"(?:already |now |all |fully |mostly )?(?:back|come back|returned)\b"
+    r"(?:already |now |all |fully |mostly )?(?:back|come back|returned)\b|"
+    r"\b(?:said|says|say) (?:that )?(?:the |my |his |her )?(?:\w+ ){0,2}(?:is|are|was|were|looks?|"
+    r"looked) (?:all )?(?:fine|ok|okay|normal|good|healthy|clear)\b"
 )
 # A clinician who named what the sign is has seen it: "nurse at the drop-in said the lump is a
 # stitch knot", "the GP told me the redness is a reaction to the dressing".
