@@ -332,7 +332,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     # knee lifted high to clear it. Negation is read before the "can't" (group "s"), which is the
     # sign itself.
     ("cannot-walk-or-stand",
-     r"(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not able to)) (?:\w+ ){0,2}(?:pull|bend|"
+     r"(?P<s>(?:can'?t|cannot|couldn'?t|can not|unable to|not able to)) (?:\w+ ){0,2}(?:pull|bend|"
      r"point|flex|bring|raise|lift|get|cock) (?:up )?(?:my|his|her|their|the|one|a|both) (?:\w+ ){0,2}"
      r"(?:foot|feet|toes?|ankles?)\b[^.?!]{0,25}?\b(?:up|upwards?|towards)\b|\b(?:foot|feet|toes?)\b"
      r"[^.?!,]{0,25}\b(?:just |only |simply )?(?:hangs|hanging|dangl\w*|drops|dropping)\b(?! (?:off|"
@@ -342,28 +342,28 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"not trip|catch)"),
     # The foot named first and then "them" or "it": "my big toe and foot, I can't pull them up".
     ("cannot-walk-or-stand",
-     r"\b(?:foot|feet|toes?)\b[^.?!]{0,30}(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not "
+     r"(?:foot|feet|toes?)\b[^.?!]{0,30}(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not "
      r"able to)) (?:\w+ )?(?:pull|bend|point|flex|lift|raise|get|bring) (?:it|them) (?:back )?(?:up|"
      r"upwards?)\b"),
     # Feeling dulled, told with a word inside the phrase ("can't feel my feet properly"; issue 10:
     # an extra word breaks a listed phrase): new numbness (MyMichigan discharge guide, call the
     # surgeon); "can't feel my feet" alone is the emergency rule's.
     ("new-numbness-weakness",
-     r"\b(?:can'?t|cannot|couldn'?t|can not) (?:really |properly )?feel (?:my|his|her|both|the) (?:\w+ )?"
+     r"(?:can'?t|cannot|couldn'?t|can not) (?:really |properly )?feel (?:my|his|her|both|the) (?:\w+ )?"
      r"(?:legs?|feet|foot|toes?|arms?|hands?|fingers?|thighs?)\b (?:properly|very well|well|right|"
      r"much|as well)\b"),
     # Feeling or power told as "gone" or "lost" (NHS cauda equina: loss of feeling around the
     # bottom or genitals, weakness or numbness in both legs, go to A&E): "the feeling in my bum has
     # gone", "all the strength in my legs has gone", "lost the use of his legs".
     ("cauda-equina",
-     r"\b(?:feeling|sensation)\b (?:in|around|down|of) (?:my |his |her |the )?(?:\w+ )?(?:bum|bottom|"
+     r"(?:feeling|sensation)\b (?:in|around|down|of) (?:my |his |her |the )?(?:\w+ )?(?:bum|bottom|"
      r"backside|back passage|anus|privates|private parts|bits|genitals|groin|saddle|crotch|down "
      r"below|between (?:my|his|her) legs)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
      r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation) (?:in|around|of|"
      r"down) (?:my |his |her )?(?:bum|bottom|backside|back passage|privates|private parts|bits|"
      r"genitals|groin|saddle|crotch|down below|below)\b"),
     ("cannot-walk-or-stand",
-     r"\b(?:feeling|sensation|strength|power|use|movement)\b (?:in|of|from) (?:both |my |his |her |"
+     r"(?:feeling|sensation|strength|power|use|movement)\b (?:in|of|from) (?:both |my |his |her |"
      r"the )?(?:\w+ )?(?:legs?|feet|foot)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
      r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation|strength|power|"
      r"use|movement) (?:in|of) (?:both |my |his |her |the )?(?:\w+ )?(?:legs?|feet|foot)\b"),
