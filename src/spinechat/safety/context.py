@@ -68,7 +68,7 @@ _ALONG = (
     r"(?:stairs|floor|ground))\b)"
 )
 _RESOLVED = re.compile(
-    r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely )?"
+    r"\b(?:(?:has|have|had|is|are|was|were|it's|its|it is|that's) (?:now |since |all |completely |long )?"
     # "Gone completely" is over; "gone completely floppy" is not.
     rf"(?:gone(?= (?:right |all the way |completely )?(?:away|down)\b{_ALONG}| now|"
     r" completely(?=\s*$|\s*[,.;!?]| (?:now|and|but|by|since|after|within|over|in|from|overnight|"
@@ -112,7 +112,7 @@ _RESOLVED = re.compile(
 # A sign the person had before the operation and that has not changed is not new: "the same numb
 # patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
 _PREEXISTING = re.compile(
-    r"\b(?:same|had|there|had it)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
+    r"\b(?:same|had|there|had it|lost)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
     r"surgery|fusion)\b"
 )
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
@@ -132,6 +132,39 @@ _IMPROVING = re.compile(
     # to yellow or green as it heals").
     r"bruis\w*[^.?!]{0,40}\b(?:yellow\w*|green\w*|fading))\b"
 )
+# A power or a feeling that "has gone" is lost, not a sign that went away: "the feeling in my bum
+# has gone since this morning", "all the strength in my legs has gone" (NHS cauda equina: loss of
+# feeling, weakness in the legs). Read as "lost" before looking for a sign that resolved.
+_LOSS_GONE = re.compile(
+    r"\b(?:feeling|sensation|strength|power|grip|use|movement|control)\b(?: (?:in|of|from|to|"
+    r"around|down) (?:\w+ ){0,3}?\w+)? (?:has|have|had|is|are|'s|was) (?:all |completely |just "
+    r"|totally )?gone\b"
+)
+
+
+def _resolved_here(clause: str) -> bool:
+    if "gone" in clause:
+        clause = _LOSS_GONE.sub(" lost ", clause)
+    return _RESOLVED.search(clause) is not None
+
+
+# Recovery asked about is not recovery told: "it just hangs there, is that the nerve settling?" asks
+# whether a sign is harmless; it does not say the sign is easing (eleventh pass).
+_ASKED_IF_RECOVERING = re.compile(
+    r"\b(?:is|could|might|would|can|does) (?:that|this|it|they) (?:\w+ ){0,4}?(?:settling|healing|"
+    r"recovering|improving|easing|getting better)\b"
+)
+
+
+_RECOVERING_WORDS = ("settling", "healing", "recovering", "improving", "easing", "better")
+
+
+def _improving(clause: str) -> bool:
+    if any(word in clause for word in _RECOVERING_WORDS):
+        clause = _ASKED_IF_RECOVERING.sub(" ", clause)
+    return _IMPROVING.search(clause) is not None
+
+
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
     r"easier)|spreading|more (?:red|swollen))\b"
@@ -296,9 +329,7 @@ def settles_earlier(clause: str) -> bool:
         return True
     if _ANAPHORIC_SUBJECT.search(clause) is None:
         return False
-    return _RESOLVED.search(clause) is not None or (
-        _IMPROVING.search(clause) is not None and _WORSE.search(clause) is None
-    )
+    return _resolved_here(clause) or (_improving(clause) and _WORSE.search(clause) is None)
 
 
 # Better day by day: "I'm less puffed each day as I get fitter" (a sign that eases over days is
@@ -315,6 +346,35 @@ _FEELING_BACK = re.compile(
     r"\b(?:take|takes|taking|wait\w*|for (?:it|them|the feeling|feeling|sensation))\b[^.?!]{0,25}?"
     r"\bto come back\b"
 )
+
+
+def eases_daily(clause: str) -> bool:
+    """Whether a clause says its sign eases day by day with nothing worse beside it ("food sticks a
+    little less each day"): recovery, not the worsening a rule's picture needs."""
+    return _DAILY_BETTER.search(clause) is not None and _WORSE.search(clause) is None
+
+
+# The person well now, after a sign told in the past tense: "my mum had a temp of 39 yesterday,
+# she's fine today" (a sign that has passed is not a red flag now; issue 10, past and resolved).
+_FINE_NOW = re.compile(
+    r"\b(?:i'?m|i am|she'?s|she is|he'?s|he is|they'?re|they are|we'?re|it'?s|it is) (?:all |totally "
+    r"|completely )?(?:fine|ok|okay|well|back to normal|right as rain)(?: now| today| again| since)?"
+    r"\s*$"
+)
+
+
+def told_in_past_tense(clause: str) -> bool:
+    """Whether a clause has a verb in the past tense ("had a temp of 39 yesterday")."""
+    return _PAST_TENSE.search(clause) is not None
+
+
+def fine_now(clause: str) -> bool:
+    """Whether a clause ends saying the person (or it) is fine now, with nothing worse in it."""
+    return (
+        _FINE_NOW.search(clause) is not None
+        and _WORSE.search(clause) is None
+        and _COME_BACK.search(clause) is None
+    )
 
 
 def settles_present(clause: str) -> bool:
@@ -362,6 +422,20 @@ def sign_back(clause: str) -> bool:
     return _SIGN_BACK.search(clause) is not None and _BACK_NOT.search(clause) is None
 
 
+# A feeling or power that was lost and is "back" has recovered: "I lost the feeling in my leg
+# before the op but it's back now" tells no sign coming back.
+_LOSS_TOLD = re.compile(
+    r"\b(?:lost|losing|loss of)\b[^.?!]{0,20}\b(?:feeling|sensation|strength|power|grip|use|"
+    r"movement|control)\b|\b(?:feeling|sensation|strength|power|grip|use|movement)\b[^.?!]{0,30}"
+    r"\b(?:gone|went)\b"
+)
+
+
+def loss_told(clause: str) -> bool:
+    """Whether a clause tells a feeling or power lost (its coming back is recovery)."""
+    return _LOSS_TOLD.search(clause) is not None
+
+
 _GONE = re.compile(
     r"\b(?:had |has |have |was |were |'d )?(?:gone|went|disappeared|got better|cleared|settled|"
     r"stopped|eased|improved|vanished|resolved)\b"
@@ -391,7 +465,11 @@ def continues_story(sentence: str) -> bool:
 # "I had a clot years back, how do I stop it happening again?"
 _PREVENTION = re.compile(
     r"\b(?:stop|prevent|avoid|lower the (?:risk|chance) of)\w* (?:it|this|that|them|one)(?: from)? "
-    r"(?:happening|coming back|recurring|returning)(?: again)?"
+    r"(?:happening|coming back|recurring|returning)(?: again)?|"
+    # Eleventh pass: whether something "is still a thing" asks about the world, not the writer now:
+    # "years ago my dad had a screw come through his skin, is that still a thing?".
+    r"\b(?:is|are) (?:that|this|it|they) still (?:a thing|a problem these days|common|done|"
+    r"possible|the case|around)\b"
 )
 
 
@@ -473,6 +551,75 @@ _OTHER_CAUSE = re.compile(
     r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b"
 )
 
+# Eleventh pass: a seat so comfy it is not felt is comfort, not numbness (NHS cauda equina names
+# numbness around the bottom, not a soft cushion): "can't feel a thing in my bum on this new memory
+# foam cushion, it's amazing". It explains only not feeling: a clause that also tells of the
+# bladder, the bowels or wiping is not explained by a cushion.
+_COMFORT = re.compile(
+    r"\b(?:cushion|seat pad|mattress|topper|memory foam|gel pad|foam ring|recliner)s?\b[^.?!]{0,40}"
+    r"\b(?:comfy|comfortable|so soft|amazing|brilliant|so good|great|love it|heaven)\b|\b(?:comfy|"
+    r"comfortable|so soft|amazing|brilliant|so good|heaven)\b[^.?!]{0,40}\b(?:cushion|seat pad|"
+    r"mattress|topper|memory foam|gel pad|foam ring|recliner)s?\b"
+)
+_NOT_COMFORT = re.compile(
+    r"\b(?:wet\w*|soil\w*|pee\w*|wee\w*|poo\w*|urin\w*|bladder|bowels?|toilet|loo|wip\w*|"
+    r"accident\w*|leak\w*|pants|knickers|trousers|genitals?|private|bits|legs?|feet|foot|since|"
+    r"sudden\w*|numb\w*|tingl\w*|pins)\b"
+)
+
+
+_SEATS = (
+    "cushion",
+    "seat pad",
+    "mattress",
+    "topper",
+    "memory foam",
+    "gel pad",
+    "foam ring",
+    "recliner",
+)
+_NEW_SEAT = re.compile(
+    r"\bnew (?=(?:\w+ ){0,2}(?:cushion|seat pad|mattress|topper|memory foam|gel pad|foam ring|"
+    r"recliner))"
+)
+
+
+def comfort_explains(clause: str) -> bool:
+    """Whether a clause says only that a comfy seat is not felt (``_COMFORT``); a new cushion is
+    not a new sign."""
+    if not any(seat in clause for seat in _SEATS):
+        return False
+    clause = _NEW_SEAT.sub("", clause)
+    return (
+        _COMFORT.search(clause) is not None
+        and _NOT_COMFORT.search(clause) is None
+        and _WORSE.search(clause) is None
+        and _CAUSE_BLOCK.search(clause) is None
+    )
+
+
+# "I nearly wet myself laughing": a near miss is no accident, and a leak when laughing is stress
+# incontinence (NHS: Urinary incontinence, leaking when you cough, sneeze or laugh), not the loss of
+# control with no warning that NHS cauda equina names.
+_LAUGHING = re.compile(
+    r"\b(?:nearly|almost) (?:wet|peed|pee'?d|weed|wee'?d|soiled|pooed) (?:my|him|her|them)sel(?:f|ves)"
+    r"\b|\b(?:wet|peed|pee'?d|weed|wee'?d) (?:my|him|her)self (?:laughing|with laughter)\b"
+)
+_NOT_LAUGHING = re.compile(
+    r"\b(?:again|keeps?|kept|since|every|all the time|numb\w*|feel|felt|notic\w*|realis\w*|"
+    r"without|can'?t|didn'?t|no warning|sudden\w*|today|tonight|this morning|last night)\b"
+)
+
+
+def laughing_matter(clause: str) -> bool:
+    """Whether a clause tells only a near miss or a leak when laughing (``_LAUGHING``)."""
+    return (
+        "sel" in clause
+        and _LAUGHING.search(clause) is not None
+        and _NOT_LAUGHING.search(clause) is None
+    )
+
+
 _DENIED_INSIDE = re.compile(r"n'?t\b|\b(?:not|never|no)\b")
 
 
@@ -532,11 +679,16 @@ def frame(clause: str) -> Frame:
         and (_MEDIA_ABOUT_OTHERS.search(clause) or not _first_person_now(clause))
     ):
         return "media"
-    if explained(clause) or explained_otherwise(clause):
+    if (
+        explained(clause)
+        or explained_otherwise(clause)
+        or comfort_explains(clause)
+        or laughing_matter(clause)
+    ):
         return "explained"
-    if _RESOLVED.search(clause) and not _COME_BACK.search(clause):
+    if _resolved_here(clause) and not _COME_BACK.search(clause):
         return "past"
-    if _IMPROVING.search(clause) and not _WORSE.search(clause):
+    if _improving(clause) and not _WORSE.search(clause):
         return "past"
     if (
         _PREEXISTING.search(clause)

@@ -175,7 +175,7 @@ class Triager:
             sought = sought or _care_sought(part)
             dealt = _dealt_with(part) or (sought and _care_outcome(part))
             fired: set[str] = set()
-            if not dealt and frame == "report":
+            if not dealt and frame == "report" and not _eases_daily(part):
                 if whole:
                     fired.update(_phrase_rules(part))
                 fired.update(_described(part, described))
@@ -183,7 +183,9 @@ class Triager:
         reported = [
             part
             for k, (part, frame) in enumerate(zip(parts, frames, strict=True))
-            if frame == "report" and not any(_dated_back(later) for later in parts[k + 1 : k + 3])
+            if frame == "report"
+            and not _eases_daily(part)
+            and not any(_dated_back(later) for later in parts[k + 1 : k + 3])
         ]
         combined = _combined(reported, norm)
         if combined and out and not any(o[2] for o in out):
@@ -203,7 +205,11 @@ class Triager:
             _settle(parts, frames, settled)
             if _emergency_stands(settled):
                 return settled
-            picked = [i for i in semantic.screen(parts) if frames[i] == "report" and not out[i][2]]
+            picked = [
+                i
+                for i in semantic.screen(parts)
+                if frames[i] == "report" and not out[i][2] and not _eases_daily(parts[i])
+            ]
             for match in self._matcher.match([parts[i] for i in picked]):
                 i = picked[match.clause]
                 if match.fires:
@@ -295,6 +301,8 @@ def _revive(
             # counts again ("the GP said the headache was fine but now it's worse again").
             if not back and not out[i][2]:
                 continue
+            if back and context.loss_told(parts[i]):
+                continue
             sign = context.before_it_went(parts[i]) if back else parts[i]
             found = _described(sign, COMPILED) | set(mentioned_phrases(sign))
             if found:
@@ -311,11 +319,17 @@ def _settle(
     the same since before the operation or eases day by day (``context.settles_present``)."""
     for i, (part, frame) in enumerate(zip(parts, frames, strict=True)):
         present = not out[i][0] and context.settles_present(part)
-        if not present and (frame != "past" or not context.settles_earlier(part)):
+        fine = not out[i][0] and _fine_now(part)
+        if not present and not fine and (frame != "past" or not context.settles_earlier(part)):
             continue
         for j in range(i - 1, max(-1, i - 3), -1):
             if out[j][0] or out[j][1]:
-                if present or context.told_in_past(parts[j]) or _dated_back(part):
+                if (
+                    present
+                    or context.told_in_past(parts[j])
+                    or _dated_back(part)
+                    or (fine and context.told_in_past_tense(parts[j]))
+                ):
                     out[j][0].clear()
                     out[j][1].clear()
                 break
@@ -435,6 +449,8 @@ _someone_else = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.someone_else)
 _worse_again = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.worse_again)
 _dated_back = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.dated_back)
 _other_cause_at = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.other_cause_at)
+_eases_daily = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.eases_daily)
+_fine_now = functools.lru_cache(maxsize=_CLAUSES_KEPT)(context.fine_now)
 _NOW_AGAIN = re.compile(r"\b(?:again|now|since)\b")
 
 
@@ -456,7 +472,9 @@ def _reported_parts(text: str) -> tuple[str, tuple[str, ...]]:
         return "", ()
     norm = _normalised(text)
     parts, frames = _framed_clauses(norm)
-    return norm, tuple(p for p, f in zip(parts, frames, strict=True) if f == "report")
+    return norm, tuple(
+        p for p, f in zip(parts, frames, strict=True) if f == "report" and not _eases_daily(p)
+    )
 
 
 @functools.lru_cache(maxsize=_CLAUSES_KEPT)
@@ -506,6 +524,8 @@ def clear_caches() -> None:
         _pictured,
         _set_in,
         _other_cause_at,
+        _eases_daily,
+        _fine_now,
     ):
         cached.cache_clear()
     semantic.forget()

@@ -325,6 +325,48 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     # Pins and needles misspelt ("pins n needels"; MyMichigan discharge guide: new numbness or
     # tingling, call the surgeon); spelt right, it is the phrase rule's, with its frames.
     ("new-numbness-weakness", r"\bpins (?:and |n |& )?(?!needles?\b)ne{1,2}d[el]{1,3}s?\b"),
+    # ---- eleventh pass (issue 10, writer N's development misses) ----
+    # Foot drop told by what the foot will not do (Oxford University Hospitals cauda equina leaflet
+    # and MyMichigan discharge guide in red_flags.toml: new weakness, changes to walking): the toes
+    # or foot that cannot be pulled, bent or pointed up, a foot that "just hangs" or dangles, or a
+    # knee lifted high to clear it. Negation is read before the "can't" (group "s"), which is the
+    # sign itself.
+    ("cannot-walk-or-stand",
+     r"(?P<s>(?:can'?t|cannot|couldn'?t|can not|unable to|not able to)) (?:\w+ ){0,2}(?:pull|bend|"
+     r"point|flex|bring|raise|lift|get|cock) (?:up )?(?:my|his|her|their|the|one|a|both) (?:\w+ ){0,2}"
+     r"(?:foot|feet|toes?|ankles?)\b[^.?!]{0,25}?\b(?:up|upwards?|towards)\b|\b(?:foot|feet|toes?)\b"
+     r"[^.?!,]{0,25}\b(?:just |only |simply )?(?:hangs|hanging|dangl\w*|drops|dropping)\b(?! (?:off|"
+     r"over|out|up|on|around|about|by|from|in|into)\b)|\b(?:it|they) (?:just |only )?(?:hangs|dangles)"
+     r"\b(?! (?:off|over|out|up|on|around|about|by|from|in|into)\b)|\b(?:lift|raise|bring)\w* (?:my|"
+     r"his|her|the) (?:knee|leg) (?:right )?(?:up )?(?:high|higher)\b[^.?!]{0,20}\b(?:clear|stop|"
+     r"not trip|catch)"),
+    # The foot named first and then "them" or "it": "my big toe and foot, I can't pull them up".
+    ("cannot-walk-or-stand",
+     r"(?:foot|feet|toes?)\b[^.?!]{0,30}(?P<s>\b(?:can'?t|cannot|couldn'?t|can not|unable to|not "
+     r"able to)) (?:\w+ )?(?:pull|bend|point|flex|lift|raise|get|bring) (?:it|them) (?:back )?(?:up|"
+     r"upwards?)\b"),
+    # Feeling dulled, told with a word inside the phrase ("can't feel my feet properly"; issue 10:
+    # an extra word breaks a listed phrase): new numbness (MyMichigan discharge guide, call the
+    # surgeon); "can't feel my feet" alone is the emergency rule's.
+    ("new-numbness-weakness",
+     r"(?:can'?t|cannot|couldn'?t|can not) (?:really |properly )?feel (?:my|his|her|both|the) (?:\w+ )?"
+     r"(?:legs?|feet|foot|toes?|arms?|hands?|fingers?|thighs?)\b (?:properly|very well|well|right|"
+     r"much|as well)\b"),
+    # Feeling or power told as "gone" or "lost" (NHS cauda equina: loss of feeling around the
+    # bottom or genitals, weakness or numbness in both legs, go to A&E): "the feeling in my bum has
+    # gone", "all the strength in my legs has gone", "lost the use of his legs".
+    ("cauda-equina",
+     r"(?:feeling|sensation)\b (?:in|around|down|of) (?:my |his |her |the )?(?:\w+ )?(?:bum|bottom|"
+     r"backside|back passage|anus|privates|private parts|bits|genitals|groin|saddle|crotch|down "
+     r"below|between (?:my|his|her) legs)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
+     r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation) (?:in|around|of|"
+     r"down) (?:my |his |her )?(?:bum|bottom|backside|back passage|privates|private parts|bits|"
+     r"genitals|groin|saddle|crotch|down below|below)\b"),
+    ("cannot-walk-or-stand",
+     r"(?:feeling|sensation|strength|power|use|movement)\b (?:in|of|from) (?:both |my |his |her |"
+     r"the )?(?:\w+ )?(?:legs?|feet|foot)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
+     r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation|strength|power|"
+     r"use|movement) (?:in|of) (?:both |my |his |her |the )?(?:\w+ )?(?:legs?|feet|foot)\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
@@ -396,7 +438,11 @@ _SWALLOW_TROUBLE = (
 _SWALLOW_WORSE = (
     rf"(?:{_GETTING_WORSE}|getting (?:harder|more difficult|tougher)|harder and harder|harder "
     r"(?:every|each)|(?:harder|worse) than (?:last week|a week ago|before|it was|when i came home)|"
-    r"more (?:trouble|difficulty|problems?) (?:\w+ ){0,6}(?:now|than)|(?:now|today) than "
+    r"more (?:trouble|difficulty|problems?) (?:\w+ ){0,6}(?:now|than)|"
+    # Eleventh pass: the comparison a few words on ("harder to get her tablets down than last week").
+    r"\b(?:harder|worse|more difficult|tougher)\b[^.?!]{0,40}\bthan (?:last week|a week ago|the week "
+    r"before|before|it was|when (?:i|he|she) (?:came|got) home|at first|yesterday|the other day)\b|"
+    r"(?:now|today) than "
     r"(?:straight |right |just )?after|"
     r"(?:gone|going|went) downhill|deteriorat\w*)"
 )
@@ -579,6 +625,9 @@ CARE_OUTCOME = re.compile(
 # assessment; the ACDF leaflets: new or worsening arm weakness after neck surgery).
 _NECK_SURGERY_MORE = (
     rf"(?:{_NECK_SURGERY}|\bneck (?:\w+ ){{1,2}}(?:op|operation|surgery|fusion|replacement)\b|"
+    r"\bneck (?:was |were |got |been )?(?:fused|operated on)\b|\bfused (?:my|his|her|the) neck\b|"
+    r"\b(?:discs?|cage|plate) (?:in|of) (?:my|his|her|the) neck (?:\w+ )?(?:replaced|removed|fused|"
+    r"done|taken out)\b|"
     r"\b(?:cage|disc replacement|plate) (?:\w+ ){0,2}(?:in|into) (?:my|his|her|the) neck\b)"
 )
 _ARM_WEAK_MORE = (
@@ -588,7 +637,17 @@ _ARM_WEAK_MORE = (
     r"gone|weaker|worse)\b|(?:can'?t|cannot|couldn'?t|unable to) (?:even )?(?:open|squeeze|unscrew|"
     r"twist) (?:a |the |my )?(?:\w+ )?(?:jars?|lids?|toothpaste|bottles?|taps?)\b|(?:can'?t|cannot|"
     r"couldn'?t|unable to) (?:lift|raise|get) (?:it|my arm|his arm|her arm) (?:up )?(?:above|over|"
-    r"past) (?:my|his|her|the) (?:shoulder|head)\b)"
+    r"past) (?:my|his|her|the) (?:shoulder|head)\b|"
+    # Eleventh pass: a hand that will not do everyday things ("can't do her buttons", "his hand
+    # won't work properly", "dropped his cup", "can't hold her fork").
+    r"(?:can'?t|cannot|couldn'?t|unable to) (?:do up |do |fasten |manage )?(?:my |his |her )?"
+    r"buttons\b|\b(?:arms?|hands?|fingers?)\b (?:\w+ )?(?:won'?t|doesn'?t|does not|isn'?t|is not|"
+    r"aren'?t|not) (?:work\w*|do\w*) (?:properly|right|what)\b|\bdropp\w* (?:\w+ ){0,2}(?:things|"
+    r"cups?|mugs?|glass\w*|fork|spoon|knife|pen|phone|keys|plates?)\b|(?:can'?t|cannot|couldn'?t|"
+    r"unable to) (?:even )?(?:hold|grip|grasp) (?:a |the |my |his |her )?(?:\w+ )?(?:fork|spoon|"
+    r"knife|cup|mug|pen|phone|glass|toothbrush|kettle|cutlery|chopsticks|rail|banister|handle|"
+    r"bag)\b|(?:can'?t|cannot|couldn'?t|unable to) (?:even )?(?:grip|hold|grasp) (?:\w+ ){0,4}with "
+    r"(?:my|his|her) (?:\w+ )?(?:hand|fingers)\b)"
 )
 _ARM_COURSE_MORE = (
     rf"(?:{_ARM_WORSE}|{_ARM_SUDDEN}|\bthis morn\b|\bsince (?:i|he|she) (?:woke|got up)|\bsince "
@@ -597,7 +656,11 @@ _ARM_COURSE_MORE = (
     r"than\b|(?:(?<=\bbit )|(?<=\blittle )|(?<=\btouch )|(?<=\blot ))worse\b|\b(?:more|"
     r"much) (?:bad|worse)\b|\bbecome (?:more )?(?:bad|worse|weak\w*)\b|\b(?:got|getting|gotten|gone)"
     r" (?:\w+ )?(?:weaker|heavier|clumsier|worse)\b|\bover the (?:last|past) (?:\w+ )?(?:days?|"
-    r"hours?)\b|\btoday (?:i|he|she) (?:can'?t|cannot|couldn'?t)\b)"
+    r"hours?)\b|\btoday (?:i|he|she) (?:can'?t|cannot|couldn'?t)\b|"
+    # Eleventh pass: a change told as a loss: "can't lift it above her shoulder any more", "and now
+    # his hand is clumsy", "his grip has gone".
+    r"\bany ?more\b|\bno longer\b|\b(?:and )?now (?:my|his|her|the) (?:\w+ )?(?:arms?|hands?|grip|"
+    r"fingers?)\b|\b(?:grip|strength|power)\b (?:has |have |had |is |'s )?(?:just )?(?:gone|went)\b)"
 )
 # Swallowing getting worse after neck surgery, misspelt ("swalowing getting wors evry day").
 _SWALLOW_TROUBLE_MORE = (
@@ -613,7 +676,11 @@ _SWALLOW_WORSE_MORE = (
 # still since this morning.
 _ARM_ONSET = (
     r"\b(?:since (?:this morn\w*|yesterday|last night|(?:i|he|she) (?:woke|got up)|breakfast|lunch|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|overnight|this morn\w*|all of a sudden|suddenly)\b"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|overnight|this morn\w*|all of a sudden|suddenly|"
+    # Eleventh pass: later in the day, and "today my hand ...".
+    r"tonight|this (?:afternoon|evening)|since (?:tea|dinner|supper|this afternoon|this evening)|"
+    r"today (?:my|his|her) (?:\w+ )?(?:arms?|hands?|grip|fingers?)|since (?:the|my|his|her) (?:\w+ )"
+    r"{0,2}(?:op|operation|surgery) (?:yesterday|last night|this morning|today))\b"
 )
 # The setting told in any frame, in this turn or an earlier one, and the picture reported now: "I
 # had the front-of-neck op last month." then "my arm's gone floppy since I woke up". Each entry: a
@@ -662,4 +729,41 @@ COMBINATIONS = (*COMBINATIONS, ("sepsis", (re.compile(_FEVER_WORDS), re.compile(
 CARE_FAILING = re.compile(
     r"\b(?:does|do|did|doing) (?:absolutely |literally |just )?nothing\b|\b(?:is|are|was|were)(?:n'?t| not)"
     r" (?:helping|working|touching)\b|\b(?:does|do|did)(?:n'?t| not) (?:help|work|touch)\b|\buseless\b"
+)
+
+
+# ---- eleventh pass (issue 10, writer N's development misses) ----
+# Care told in more of the ways people tell it, so that a sign it has seen is dealt with: the
+# nurse who "rang me back", a sign "mentioned at my 2-week check", "they send me to GP" (non-native
+# present tense), "call 111"; and its outcome: "said no need to come in", "said the nerve isn't
+# squashed", "the strength is already back", "doctor say it is urine infection" (no article),
+# "give antibiotic". NHS 111 and the clinic seeing a sign is what the "dealt with" reading stands
+# for (issue 10: a red flag holds until the person says it has been dealt with).
+CARE_SOUGHT = re.compile(
+    rf"{CARE_SOUGHT.pattern}|\b(?:rang|called|phoned|rung) (?:me|him|her|us|them) back\b|"
+    r"\b(?:mentioned|told|showed|shown) (?:\w+ ){0,8}?(?:to|at) (?:the |my |his |her |our )?(?:\w+-week "
+    r"|\w+ week |post-?op |practice |district |spinal |)"
+    r"(?:check|check-?up|review|follow-?up|clinic|appointment|surgeon|doctor|gp|nurse|consultant|"
+    r"physio)\b|\b(?:send|sends|sent) (?:me|him|her|us|them) "
+    r"(?:to|in)\b|\b(?:i|we|he|she) (?:call|ring|phone) (?:111|999|the gp|gp|the surgeon|the ward)\b"
+)
+CARE_OUTCOME = re.compile(
+    rf"{CARE_OUTCOME.pattern}|\b(?:said|says|say) (?:there'?s |there is |it'?s |it is )?no need\b|"
+    r"\b(?:said|says|say) (?:the |my |his |her )?(?:\w+ ){0,2}(?:is|was|are|were)(?:n'?t| not)\b|"
+    r"\b(?:say|says) (?:it|that) (?:is|was|'s)\b|\b(?:it is|it'?s|it was) (?:only |just )?(?:a |an )?"
+    r"(?:cold|chest infection|water infection|urine infection|uti|virus|bug|sprain|strain|pulled "
+    r"muscle)\b|\b(?:give|gives|gave|given) (?:me |him |her |them )?(?:some |a )?(?:antibiotic|"
+    r"tablet|pill)s?\b|\b(?:strength|feeling|sensation|power|movement)\b (?:is |has |'s |was )?"
+    r"(?:already |now |all |fully |mostly )?(?:back|come back|returned)\b|"
+    r"\b(?:said|says|say) (?:that )?(?:the |my |his |her )?(?:\w+ ){0,2}(?:is|are|was|were|looks?|"
+    r"looked) (?:all )?(?:fine|ok|okay|normal|good|healthy|clear)\b"
+)
+# A clinician who named what the sign is has seen it: "nurse at the drop-in said the lump is a
+# stitch knot", "the GP told me the redness is a reaction to the dressing".
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:doctor|gp|nurse|surgeon|consultant|physio|registrar|paramedic|"
+    r"pharmacist|midwife)\b(?: [\w-]+){0,4} (?:said|says|told (?:me|him|her|us)|reckons|thinks) (?:that )?"
+    r"(?:the |my |his |her |it )?(?:\w+ ){0,2}(?:is|was|'s|are|were) (?:just |only |probably )?(?:a|an) "
+    r"(?:\w+ ){0,2}(?:knot|stitch|suture|bruise|seroma|cyst|reaction|graze|blister|spot|scab|"
+    r"scar|sprain|strain|cold|virus|bug)"
 )

@@ -87,7 +87,12 @@ _SCREEN = re.compile(
     r"click\w*|pain\w*|hurt\w*|ache\w*|aching|agony|sore|crying|tears|swallow\w*|chok\w*|spit|"
     r"saliva|drool\w*|hoarse\w*|croak\w*|vomit\w*|sick|throw\w* up|threw up|faint\w*|dizz\w*|"
     r"collaps\w*|dying|die|shiny|metal\w*|showing|split|gaping|open(?:ed)?|\d+ ?(?:/|out of) ?10|"
-    r"can'?t (?:feel|walk|stand|move|lift|breathe|swallow|pee|wee|go))\b",
+    r"(?:can'?t|cannot|couldn'?t|unable to) (?:feel|walk|stand|move|lift|breathe|swallow|pee|wee|go|"
+    # What a limb will not do, told instead of "weak": "can't pull my toes up", "can't hold her
+    # fork", "his foot just dangles", "her hand is clumsy" (foot drop and arm weakness in patients'
+    # words; see red_flags.toml).
+    r"raise|pull|bend|point|grip|hold|grasp)|won'?t (?:lift|go up|come up|bend|work)|hangs|hanging|"
+    r"dangl\w*|flop\w*|clums\w*|useless|dropp\w*)\b",
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(
@@ -115,7 +120,12 @@ def clauses(text: str) -> list[str]:
 # left to the phrase rules, which do.
 _REASSURED = re.compile(
     r"\b(?:no|not|nothing|never|without|none|fine|normal\w*|ok|okay|alright|better|healing|"
-    r"improv\w*|settl\w*|less|easier|a (?:little )?bit|slight\w*|mild\w*)\b"
+    r"improv\w*|settl\w*|less|easier|a (?:little )?bit|bit of an?|slight\w*|mild\w*|(?:have|has|"
+    r"had)n'?t (?:had|got|noticed|seen))\b|"
+    # A temperature reading in the normal range (NHS: a high temperature is 38C or above; below
+    # 37.5C, or 99.5F, is not even raised): "temp 36.8". "37.8" is not cut to "37".
+    r"\btemp\w*\b[^.?!\d]{0,20}(?:3[56](?:\.\d+)?|37(?:\.[0-4]\d*)?|9[78](?:\.\d+)?|99(?:\.[0-4]\d*)?)"
+    r"(?![.\d])"
 )
 
 
