@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -409,6 +410,8 @@ class SpinechatRetriever(BaseRetriever):
         ]
 
 
+# Remembered: a corpus's and its questions' vocabulary is small and the same words recur.
+@lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
     # A deliberately small suffix stripper (plurals, -ing/-ed, -en, a final e): enough for
     # "screws" to meet "screw", "removed" to meet "remove" and "loosening" to meet "loose",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
 import spinechat.safety.wording as w
 from spinechat.safety.markup import sanitise_markup
@@ -145,6 +146,9 @@ class SentencePreview:
         return cleaned
 
 
+# The same chunks come back for question after question: their checks are remembered (pure
+# functions of the text; the rules are fixed for the life of the process).
+@lru_cache(maxsize=4096)
 def defang(text: str) -> str:
     """Drop sentences of a document that address the model ("ignore previous instructions...").
 
@@ -163,6 +167,7 @@ def defang(text: str) -> str:
     return "\n".join(kept_lines) if changed else text
 
 
+@lru_cache(maxsize=4096)
 def defang_heading(heading: str, fallback: str) -> str:
     """The heading without its parts that address the model; ``fallback`` when none is left."""
     # Titles and sections reach the model's prompt and the sources panel too.
