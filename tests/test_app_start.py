@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -51,3 +52,52 @@ def test_staff_page_still_loads_its_modules_when_mounted(cli: Cli) -> None:
     loaded = _loaded(cli, {"SPINECHAT_ADMIN_PASSWORD": "a long enough staff password 42"})
     assert "spinechat.web.staff" in loaded and "spinechat.eval.runner" in loaded
     assert not any(name.startswith("spinechat.bench") for name in loaded)
+
+
+# As `python app.py` builds it, then: is Gradio's stub writer replaced, and does the app still
+# answer its page and an API question?
+STUB_PROBE = (
+    "import json, sys\n"
+    "from fastapi.testclient import TestClient\n"
+    "from spinechat.config import load_settings\n"
+    "from spinechat.web.app import create_app\n"
+    "from spinechat.wiring import build_answerer\n"
+    "settings = load_settings()\n"
+    "app = create_app(settings, answerer=build_answerer(settings))\n"
+    "import gradio.component_meta as meta\n"
+    "from spinechat.web.gradio_stubs import skip_stub\n"
+    "with TestClient(app) as client:\n"
+    "    page = client.get('/').status_code\n"
+    "    ask = client.post('/api/ask', json={'question': 'can a loose screw be removed?'})\n"
+    "print(json.dumps([meta.create_or_modify_pyi is skip_stub, page, ask.status_code]))\n"
+)
+
+
+@pytest.mark.slow
+def test_gradio_does_not_rewrite_its_stubs_at_start(cli: Cli) -> None:
+    # Gradio parses every component's source and .pyi and writes the .pyi back on each import:
+    # 2.4 s of the app's start (spinechat.web.gradio_stubs). The app must not pay it, and must
+    # still serve its page and answer.
+    result = cli.run(command=[sys.executable, "-c", STUB_PROBE])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == [True, 200, 200]
+
+
+def test_stub_finder_is_installed_once_and_not_after_gradio_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from spinechat.web import gradio_stubs
+
+    def installed() -> int:
+        return sum(isinstance(f, gradio_stubs._Finder) for f in sys.meta_path)
+
+    others = [f for f in sys.meta_path if not isinstance(f, gradio_stubs._Finder)]
+    monkeypatch.setattr(sys, "meta_path", list(others))
+    monkeypatch.delitem(sys.modules, gradio_stubs.TARGET, raising=False)
+    gradio_stubs.install()
+    gradio_stubs.install()
+    assert installed() == 1
+    sys.meta_path[:] = others
+    monkeypatch.setitem(sys.modules, gradio_stubs.TARGET, ModuleType(gradio_stubs.TARGET))
+    gradio_stubs.install()
+    assert installed() == 0
