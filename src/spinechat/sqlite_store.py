@@ -73,23 +73,34 @@ def create(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(connect(path, explicit=True)) as conn:
-
-            def set_up() -> None:
-                if conn.in_transaction:  # what a refused attempt left open
-                    conn.execute("ROLLBACK")
-                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    conn.execute("PRAGMA journal_mode=WAL")
-                # One process at a time looks at the schema and changes it: two that both saw a
-                # column missing would both add it, and the second would fail.
-                conn.execute("BEGIN IMMEDIATE")
-                setup(conn)
-                conn.execute("COMMIT")
-
-            retry_while_locked(set_up)
+            set_up(conn, setup)
     except (OSError, sqlite3.Error) as err:
         raise error(
             f"cannot {what} in {path}: {one_line(err)} (set SPINECHAT_DATA_DIR to a writable folder)"
         ) from None
+
+
+def set_up(
+    conn: sqlite3.Connection,
+    setup: Callable[[sqlite3.Connection], object],
+    timeout_s: float = BUSY_TIMEOUT_S,
+) -> None:
+    """On ``conn`` (opened with ``isolation_level=None``): switch the file to WAL, then run
+    ``setup`` in one ``BEGIN IMMEDIATE`` transaction, retried while SQLite says "locked"
+    (``retry_while_locked`` says why). ``setup`` must not begin or end transactions itself."""
+
+    def attempt() -> None:
+        if conn.in_transaction:  # what a refused attempt left open
+            conn.execute("ROLLBACK")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        # One process at a time looks at the schema and changes it: two that both saw a column
+        # missing would both add it, and the second would fail.
+        conn.execute("BEGIN IMMEDIATE")
+        setup(conn)
+        conn.execute("COMMIT")
+
+    retry_while_locked(attempt, timeout_s)
 
 
 def utc_now() -> datetime:

@@ -30,8 +30,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from spinechat import sqlite_store
 from spinechat.errors import SpinechatError
-from spinechat.sqlite_store import retry_while_locked
 
 ACCOUNTS_FILE = "staff.sqlite3"
 BOOTSTRAP_USER = "staff"
@@ -316,21 +316,14 @@ class AccountStore:
 
 def _prepare(db: sqlite3.Connection) -> None:
     """Switch a new accounts file to WAL and create its tables, beside other processes doing the
-    same: retried while SQLite says "locked" (``sqlite_store.retry_while_locked`` says why), and
-    the tables made in one ``BEGIN IMMEDIATE`` transaction."""
+    same (``sqlite_store.set_up``: one ``BEGIN IMMEDIATE``, retried while "locked")."""
 
-    def set_up() -> None:
-        if db.in_transaction:  # what a refused attempt left open
-            db.execute("ROLLBACK")
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
-        db.execute("BEGIN IMMEDIATE")
+    def tables(conn: sqlite3.Connection) -> None:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
-                db.execute(statement)
-        db.execute("COMMIT")
+                conn.execute(statement)
 
-    retry_while_locked(set_up, _BUSY_TIMEOUT_MS / 1000)
+    sqlite_store.set_up(db, tables, _BUSY_TIMEOUT_MS / 1000)
 
 
 def _account_name(raw: str) -> str:
