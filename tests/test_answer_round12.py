@@ -112,7 +112,16 @@ UNANSWERABLE = [
 
 # Known gaps, measured on main when this file was written, each failing for the reason given;
 # strict, so a fix shows up as an unexpected pass to turn into a plain case.
-_KNOWN_GAPS: dict[str, str] = {}
+_KNOWN_GAPS: dict[str, str] = {
+    "how long till the bone heal before they take screws out": (
+        "the article's 'designed to remain inside the body permanently' counts as giving a time, "
+        "so no part is named as not covered (no source says how long the bone takes to heal)"
+    ),
+    "can my dad have a massage before the screws are taken out": (
+        "answered: the cover check takes a quote as answering 'massage' in other words; it is "
+        "not one of the scope check's subject words (safety/request_rules.py)"
+    ),
+}
 
 
 def _marks(question: str) -> list[pytest.MarkDecorator]:
@@ -191,6 +200,17 @@ def test_an_unanswerable_question_stays_declined(answerer: Answerer, question: s
     result = answerer.ask(question)
     assert result.covered is False, result.answer
     assert _WHOLE_DECLINE in result.answer or any(w in result.answer for w in _ZH_WHOLE_DECLINE)
+
+
+def test_a_sport_until_removal_beside_a_subject_not_covered_names_only_that_subject(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.ask(
+        "can my son play rugby before his screws come out? and can he have an MRI?"
+    ).answer
+    assert "cautious with activities" in answer, answer
+    assert "can he have an MRI?" in answer, answer
+    assert "play rugby before his screws come out?\u201d" not in answer, answer
 
 
 def test_a_medicine_until_removal_is_still_refused(answerer: Answerer) -> None:
