@@ -113,10 +113,6 @@ UNANSWERABLE = [
 # Known gaps, measured on main when this file was written, each failing for the reason given;
 # strict, so a fix shows up as an unexpected pass to turn into a plain case.
 _KNOWN_GAPS: dict[str, str] = {
-    "how long till the bone heal before they take screws out": (
-        "the article's 'designed to remain inside the body permanently' counts as giving a time, "
-        "so no part is named as not covered (no source says how long the bone takes to heal)"
-    ),
     "can my dad have a massage before the screws are taken out": (
         "answered: the cover check takes a quote as answering 'massage' in other words; it is "
         "not one of the scope check's subject words (safety/request_rules.py)"

@@ -615,8 +615,6 @@ class OfflineAnswerer:
             for part in question_parts(own) or [own]
             if _ASKS_TIME.search(part) and not _WORRY.search(part)
         ]
-        if timed and not any(_gives_time(scored.candidates[i][2]) for i in chosen):
-            uncovered += [part for part in timed if part not in uncovered]
         short = yes = _short_answer(own, scored, chosen, wording)
         if asks_cost:
             short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
@@ -633,6 +631,14 @@ class OfflineAnswerer:
             scored, chosen, opener, own if own == question else f"{own} {question}"
         )
         chosen = _on_the_time(scored, chosen, own)
+        # Checked on the quotes shown: one giving a time that a later step left out answers
+        # nothing ("Over many years, ..." chosen first, then trimmed).
+        untimed = [
+            part
+            for part in timed
+            if not any(_gives_time(scored.candidates[i][2], part) for i in chosen)
+        ]
+        uncovered += [part for part in untimed if part not in uncovered]
         # Where the cost is only said for another country, how rare it is still opens the answer.
         plain = "" if yes else _rare_lead(own, scored, chosen, opener, wording)
         return _render(
@@ -991,11 +997,21 @@ _ASKS_HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _UNTIL = re.compile(r"\buntil\b", re.I)
 
 
-def _gives_time(unit: _Unit) -> bool:
-    """Whether ``unit`` gives a time or a duration that can answer the reader: never the time of
-    that other patient's own case ("In that patient's case, the loosening ... two weeks
-    post-surgery"), which is not how long anything takes for the reader."""
-    return bool(_GIVES_TIME.search(unit.text)) and not _OTHERS_CASE.search(unit.text)
+# Asked how long until something happens ("how long till the bone heal before they take screws
+# out"), not how long something lasts: that the hardware stays "permanently" does not answer it.
+_ASKS_UNTIL = re.compile(r"\bhow long\b[^?]{0,12}\b(?:till|til|until|untill|before|b4)\b", re.I)
+_PERMANENCE = re.compile(r"\b(?:permanently|for life|for decades|decades)\b", re.I)
+
+
+def _gives_time(unit: _Unit, asked: str = "") -> bool:
+    """Whether ``unit`` gives a time or a duration that can answer the reader (and what is
+    ``asked``): never the time of that other patient's own case ("In that patient's case, the
+    loosening ... two weeks post-surgery"), which is not how long anything takes for the reader."""
+    if _OTHERS_CASE.search(unit.text):
+        return False
+    if asked and _ASKS_UNTIL.search(asked):
+        return any(not _PERMANENCE.fullmatch(m.group(0)) for m in _GIVES_TIME.finditer(unit.text))
+    return bool(_GIVES_TIME.search(unit.text))
 
 
 def _on_the_time(scored: _Scored, chosen: list[int], own: str) -> list[int]:
