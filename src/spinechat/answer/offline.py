@@ -976,8 +976,11 @@ class OfflineAnswerer:
 # "Should I worry?", "we need go urgent?", "can it wait till Monday?": how soon to act is answered
 # by the banner (or its absence) and the advice to see the surgeon that ends every answer, not by a
 # quote; calling it "not answered" contradicts the banner above it.
+# Not "can I go in a sauna?": going into a place is no question of how soon.
 _WORRY = re.compile(
-    r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in|now|straight)|hospital)\b", re.I
+    r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in(?!\s+an?\b)|now|straight)|"
+    r"hospital)\b",
+    re.I,
 )
 # A question that asks for a time or a duration, and the words of a quote that gives one.
 _ASKS_TIME = re.compile(
