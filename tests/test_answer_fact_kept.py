@@ -100,11 +100,7 @@ _KNOWN_GAPS: dict[str, str] = {
     "is screw loosening a common thing?": _FACT + " (the vast majority never experience it)",
     "my husband has screws, is common they get loose?": _FACT,
     "how likely is it that my dads rods come loose": _FACT + " (protrusion's rarity instead)",
-    "before the hardware removal op what should my son do about activities": _DECLINED,
     "how do families notice screw problems early on?": _DECLINED,
-    "is it rare for screws to come through the skin, and can I go in a sauna?": (
-        "the sauna part is not named as not covered"
-    ),
     "what signs near the scar should I look for and can I use bio oil on it?": (
         "declined: no part is answered alone ('scar' is the article's 'surgical site')"
     ),

@@ -80,14 +80,7 @@ ACTIVITY_ADVICE = "cautious with activities"
     [
         "can my son play rugby before his screws come out?",
         # Our own rephrasings: a fragment, and a family story with another sport.
-        pytest.param(
-            "my boy plays football, is ok until the rods are taken out??",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: read with 'activities' it is still below the topic floor "
-                "(MINILM 0.37 < MIN_SEMANTIC 0.40), so it is declined",
-            ),
-        ),
+        "my boy plays football, is ok until the rods are taken out??",
         "my daughter wants to do gymnastics, she still has the rods in, is that ok before they come out",
         "hubby has screws in his back, can he go back to football till they remove them",
     ],

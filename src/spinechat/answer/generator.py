@@ -78,6 +78,9 @@ class Request:
     language: str = "en"
     # Subjects of the question the sources are known not to treat (``glossary.subjects``).
     untreated: tuple[str, ...] = ()
+    # Parts of the question, as written, that the answer names as not covered (a part in Chinese
+    # on a subject the sources do not treat: see ``glossary.untreated_parts``).
+    not_covered: tuple[str, ...] = ()
     # The question reads the top source's subject before the person's words, which point at
     # nothing said ("is this only an old person thing?"): rank sentences by their own words too.
     subject_guessed: bool = False
@@ -168,6 +171,7 @@ class OfflineGenerator:
             vocabulary=request.vocabulary,
             untreated=request.untreated,
             rank_by_asked=request.subject_guessed,
+            not_covered=request.not_covered,
         )
         yield Delta(answer.text)
         yield Done(answer.text, self.mode, covered=answer.answered)

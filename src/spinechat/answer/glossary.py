@@ -57,6 +57,9 @@ _TERMS: tuple[tuple[str, str], ...] = (
     # How a yes/no question is asked: the offline answer may then open with "yes" (see
     # ``offline._short_answer``).
     ("真的嗎", "is it true"), ("真的吗", "is it true"), ("會不會", "can it"), ("会不会", "can it"),
+    # What happens if ("螺丝松了会怎样？"): the kind of fact asked (``offline._FACT_KINDS``).
+    ("會怎樣", "what happens if"), ("会怎样", "what happens if"), ("會怎麼樣", "what happens if"),
+    ("会怎么样", "what happens if"),
 )  # fmt: skip
 # Subjects the documents do not treat, glossed so that the offline answerer sees a subject no source
 # names and says "not covered" (see ``subjects``) instead of answering the rest of the topic: in a
@@ -79,13 +82,35 @@ _SUBJECT = re.compile("|".join(re.escape(term) for term, _ in _SUBJECTS))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+# English words a Chinese question holds as written ("我妈妈的screw松了"): kept in the gloss.
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+# Where a question in Chinese asks its next thing: a question mark or stop, or "also" after one.
+_PART_END = re.compile(r"(?<=[？?！!。；;])\s*(?:還有|还有|另外|以及)?")
+
+
 def english_gloss(text: str) -> str:
-    """The English words for the glossary terms in ``text``, in order ("" when it has none or is
-    not written in Chinese)."""
+    """The English words for the glossary terms in ``text``, in order, with any English word it
+    holds as written ("" when it has none or is not written in Chinese)."""
     if len(_HAN.findall(text)) < 2:
         return ""
-    found = [_ENGLISH[m.group(0)] for m in _PATTERN.finditer(text)]
+    pattern = re.compile(f"{_PATTERN.pattern}|{_LATIN.pattern}")
+    found = [_ENGLISH.get(m.group(0), m.group(0)) for m in pattern.finditer(text)]
     return " ".join(dict.fromkeys(found))
+
+
+def untreated_parts(text: str) -> tuple[str, list[str]]:
+    """For a question in Chinese that asks several things, some about a subject the documents do
+    not treat ("骨釘為什麼會鬆動？還有開刀後可以喝酒嗎？"): the other parts joined, and the
+    parts with such a subject as written; ("", []) when that is not so. The answer then gives the
+    parts the sources answer and names the others as not covered, instead of declining it all."""
+    parts = [part.strip() for part in _PART_END.split(text) if part.strip()]
+    if len(parts) < 2 or not subjects(text):
+        return "", []
+    missing = [part for part in parts if _SUBJECT.search(part)]
+    rest = [part for part in parts if part not in missing and english_gloss(part)]
+    if not missing or not rest:
+        return "", []
+    return "".join(rest), missing
 
 
 def subjects(text: str) -> list[str]:

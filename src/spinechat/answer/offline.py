@@ -201,6 +201,14 @@ _PEOPLE = frozenset(
     "auntie grandma grandmother grandad grandfather granny nan nana lola lolo tita tito baby child "
     "kid kids family friend partner boy girl hubby".split()
 )
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+
+
+def _person(word: str) -> bool:
+    """Whether ``word`` names one of the people of a story, possessive too ("my nan's screw")."""
+    return _POSSESSIVE.sub("", word.lower()) in _PEOPLE
+
+
 _COMMON = (
     frozenset(STOPWORDS_EN_PLUS)
     | _PEOPLE
@@ -367,6 +375,7 @@ class OfflineAnswerer:
         vocabulary: frozenset[str] = frozenset(),
         untreated: Sequence[str] = (),
         rank_by_asked: bool = False,
+        not_covered: Sequence[str] = (),
     ) -> OfflineAnswer:
         """Answer ``question`` from ``sources`` (numbered, best first) with cited source sentences.
 
@@ -378,12 +387,14 @@ class OfflineAnswerer:
         ``untreated`` names subjects of the question that the sources are known not to treat (a
         question in Chinese: see ``glossary.subjects``), and then the answer is "not covered".
         With ``rank_by_asked``, ``question`` is ``asked`` read with a subject guessed before it, and
-        sentences are ranked by ``asked`` as much as by that reading.
+        sentences are ranked by ``asked`` as much as by that reading. ``not_covered`` are parts of
+        what was asked, left out of ``question``, that the answer names as not covered.
         """
         wording = wording or Wording(intro=intro, no_answer=no_answer)
         answer = self._compose(
             question, sources, wording=wording, vector=vector, place=place, asked=asked,
             vocabulary=vocabulary, untreated=untreated, rank_by_asked=rank_by_asked,
+            not_covered=not_covered,
         )  # fmt: skip
         if answer.answered or untreated or rank_by_asked or (asked and asked != question):
             return answer
@@ -480,13 +491,39 @@ class OfflineAnswerer:
                     asked, sources, intro=intro, no_answer=no_answer, wording=wording,
                     place=place, vocabulary=vocabulary, untreated=untreated,
                 )  # fmt: skip
-        who_replied = account and bool(_ASKS_WHO_REPLIED.search(asked or question))
+        own_words = asked or question
+        activity = left_alone = False
+        who_replied = account and bool(_ASKS_WHO_REPLIED.search(own_words))
         if who_replied:
             # "Who answered that girl's question?": the page's reply to her, which names him.
             scored = _prefer(scored, [_page_reply(c) for c in candidates])
         elif account and asks_cost:
             # "What did her first surgery cost?": the sentence of her account that gives a sum.
             scored = _prefer(scored, [bool(_AMOUNT.search(c[2].text)) for c in candidates])
+        elif _activity_sports(own_words, vocabulary or _vocabulary(sources)):
+            # "my son has rods in his back, can he play rugby before they come out?": the rule
+            # has read the sport as the sources' "activities" with the hardware in until it comes
+            # out, and the doctor's advice on activities until then is the answer, however far
+            # the story's words put it in meaning (all-MiniLM-L6-v2: 0.36-0.38, below
+            # MIN_SEMANTIC, for family-voice wordings; issue 11, round 12).
+            advice = [_is_activity_advice(c) for c in candidates]
+            scored, activity = _prefer(scored, advice), any(advice)
+        elif _LEFT_ALONE.search(own_words) and float(scored.semantic.max()) < MIN_SEMANTIC:
+            # "mum has a red bump over her old scar, what if we just ignore it?": what the
+            # sources say ignoring it leads to answers it though the story's words put every
+            # sentence below MIN_SEMANTIC (all-MiniLM-L6-v2: 0.2-0.3 for "Ignoring this
+            # complication can lead to severe, long-term consequences"), from as close as the
+            # prevention advice opens an answer; it must still cover the question.
+            scored = _prefer(
+                scored,
+                [
+                    bool(_LEFT_ALONE_GIVEN.search(c[2].text))
+                    and not c[2].asked
+                    and float(scored.semantic[i]) >= PREVENTION_FLOOR
+                    for i, c in enumerate(candidates)
+                ],
+            )
+            left_alone = True
         theirs = [i for i, c in enumerate(candidates) if _replied_by(c, named)]
         if theirs:
             chosen = theirs[: self._max_sentences]
@@ -515,7 +552,9 @@ class OfflineAnswerer:
         # implants): then it too must speak to enough of the question.
         # So does a question read with a guessed subject: the subject alone makes a close match.
         unsure = (
-            rank_by_asked or best < CONFIDENT_SEMANTIC or bool(_unknown_acronyms(own, vocabulary))
+            left_alone
+            or (not activity and (rank_by_asked or best < CONFIDENT_SEMANTIC))
+            or bool(_unknown_acronyms(own, vocabulary))
         )
         defining = _defining(own, scored)
         if defining is not None:
@@ -561,6 +600,8 @@ class OfflineAnswerer:
                 for part, score, cover in zip(parts, best_part, part_cover, strict=True)
                 if (score < MIN_SEMANTIC or cover < MIN_COVERAGE)
                 and not _WORRY.search(part)
+                # A sport until the removal is answered by the advice on activities.
+                and not (activity and _activity_sports(part, vocabulary))
                 # Who replied is answered by the attribution, which names the doctor.
                 and not (who_replied and _ASKS_WHO_REPLIED.search(part))
             ]
@@ -574,9 +615,7 @@ class OfflineAnswerer:
             for part in question_parts(own) or [own]
             if _ASKS_TIME.search(part) and not _WORRY.search(part)
         ]
-        if timed and not any(_GIVES_TIME.search(scored.candidates[i][2].text) for i in chosen):
-            uncovered += [part for part in timed if part not in uncovered]
-        short = _short_answer(own, scored, chosen, wording)
+        short = yes = _short_answer(own, scored, chosen, wording)
         if asks_cost:
             short = " ".join(filter(None, (short, _cost_elsewhere(scored, chosen, wording, place))))
         # Chosen after the cover check, so what opens the answer never decides whether it answers.
@@ -591,7 +630,17 @@ class OfflineAnswerer:
         chosen = _without_other_answers(
             scored, chosen, opener, own if own == question else f"{own} {question}"
         )
-        plain = "" if short else _rare_lead(own, scored, chosen, opener, wording)
+        chosen = _on_the_time(scored, chosen, own)
+        # Checked on the quotes shown: one giving a time that a later step left out answers
+        # nothing ("Over many years, ..." chosen first, then trimmed).
+        untimed = [
+            part
+            for part in timed
+            if not any(_gives_time(scored.candidates[i][2], part) for i in chosen)
+        ]
+        uncovered += [part for part in untimed if part not in uncovered]
+        # Where the cost is only said for another country, how rare it is still opens the answer.
+        plain = "" if yes else _rare_lead(own, scored, chosen, opener, wording)
         return _render(
             scored, chosen, wording, place, uncovered, _asked_by_doc(sources), short, opener, plain
         )
@@ -855,8 +904,8 @@ class OfflineAnswerer:
             if any(len(t) > 1 for t in tokenize(w))
             and not place_named(w)
             # Nor who plays ("my son"): the sources' advice on activities is for anyone.
-            and not (sports and (w.lower() in sports or _PLAYS.fullmatch(w) or w in _PEOPLE))
-            and not (told and w.lower() in _PEOPLE)
+            and not (sports and (w.lower() in sports or _PLAYS.fullmatch(w) or _person(w)))
+            and not (told and _person(w))
         ]
         words = list(dict.fromkeys(words))[:MAX_ABLATED_WORDS]
         if not words:
@@ -927,8 +976,11 @@ class OfflineAnswerer:
 # "Should I worry?", "we need go urgent?", "can it wait till Monday?": how soon to act is answered
 # by the banner (or its absence) and the advice to see the surgeon that ends every answer, not by a
 # quote; calling it "not answered" contradicts the banner above it.
+# Not "can I go in a sauna?": going into a place is no question of how soon.
 _WORRY = re.compile(
-    r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in|now|straight)|hospital)\b", re.I
+    r"\b(?:worr\w*|urgent\w*|a&e|emergency|er|wait|serious|go (?:in(?!\s+an?\b)|now|straight)|"
+    r"hospital)\b",
+    re.I,
 )
 # A question that asks for a time or a duration, and the words of a quote that gives one.
 _ASKS_TIME = re.compile(
@@ -942,6 +994,68 @@ _GIVES_TIME = re.compile(
     r"months?|years?|decades?)\b|\b(?:decades|for life|permanently)\b",
     re.I,
 )
+# "how long do spinal rods stay in": asked how long, and nothing else.
+_ASKS_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+# A time the sources tie to what they describe: "until complete bone healing occurs" too.
+_UNTIL = re.compile(r"\buntil\b", re.I)
+
+
+# Asked how long until something happens ("how long till the bone heal before they take screws
+# out"), not how long something lasts: that the hardware stays "permanently" does not answer it.
+_ASKS_UNTIL = re.compile(r"\bhow long\b[^?]{0,12}\b(?:till|til|until|untill|before|b4)\b", re.I)
+_PERMANENCE = re.compile(r"\b(?:permanently|for life|for decades|decades)\b", re.I)
+
+
+def _gives_time(unit: _Unit, asked: str = "") -> bool:
+    """Whether ``unit`` gives a time or a duration that can answer the reader (and what is
+    ``asked``): never the time of that other patient's own case ("In that patient's case, the
+    loosening ... two weeks post-surgery"), which is not how long anything takes for the reader."""
+    if _OTHERS_CASE.search(unit.text):
+        return False
+    if asked and _ASKS_UNTIL.search(asked):
+        return any(not _PERMANENCE.fullmatch(m.group(0)) for m in _GIVES_TIME.finditer(unit.text))
+    return bool(_GIVES_TIME.search(unit.text))
+
+
+def _on_the_time(scored: _Scored, chosen: list[int], own: str) -> list[int]:
+    """``chosen`` without the quotes that give no time, when ``own`` asks only how long and a
+    quote gives one ("how long do spinal rods stay in": "for decades", "permanently", not how
+    rare protrusion is; issue 11, round 12: how-long answers carried quotes off the time). A list
+    whose lead-in alone gives the time ("They are designed to remain inside the body permanently.
+    Their purpose includes: ...") gives way to the same sentence quoted without the list."""
+    parts = question_parts(own) or [own]
+    if len(parts) > 1 or not _ASKS_HOW_LONG.search(own) or _WORRY.search(own):
+        return chosen
+
+    def timed(i: int) -> bool:
+        unit = scored.candidates[i][2]
+        return _gives_time(unit) or (bool(_UNTIL.search(unit.text)) and not unit.truncated)
+
+    kept = [i for i in chosen if timed(i)]
+    if not kept or not any(_gives_time(scored.candidates[i][2]) for i in kept):
+        return chosen
+    out: list[int] = []
+    for i in kept:
+        _, source, unit = scored.candidates[i]
+        _, *items = "\n".join(unit.segments).split("\n")
+        if items and not any(_GIVES_TIME.search(item) for item in items):
+            plain = [
+                j
+                for j, (_, other, alone) in enumerate(scored.candidates)
+                if other.chunk_id == source.chunk_id
+                and alone.start < unit.end
+                and unit.start < alone.end
+                and "\n" not in "".join(alone.segments)
+                and _gives_time(alone)
+                and j not in chosen
+            ]
+            if plain:
+                i = max(plain, key=lambda j: scored.relevance[j])
+        if i not in out:
+            out.append(i)
+    return out
+
+
 # A short part that points back ("How much do they move?", "which ones?") is read with the part
 # before it, as a short follow-up is read with the previous turn.
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|that|this|those|these|ones?)\b", re.I)
@@ -1020,7 +1134,10 @@ _PASTIME = re.compile(
     r"riding|trampolin\w*|gymnastics|martial"
     # Being active at all, asked of the same time ("should she take it easy before the screw
     # removal?", "can he be active until the rods come out?"): the same advice on activities.
-    r"|easy|active",
+    r"|easy|active"
+    # Or the sources' own word, asked of the same time ("before the hardware removal op what
+    # should my son do about activities").
+    r"|activit(?:y|ies)",
     re.I,
 )
 # The time the doctor's advice is for: until the hardware comes out, or until the bone has healed.
@@ -1503,8 +1620,22 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
 # The article's advice on preventing trouble ("doctors stress that patients should: attend regular
 # follow-up appointments, ...; early detection prevents serious problems").
 _PREVENTION = r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"
+_ASKS_LEFT_ALONE = (
+    r"\b(?:ignor\w*|leave (?:it|them|that|this)|left (?:alone|untreated|like that)|"
+    r"stays? like (?:that|this)|do nothing|not (?:get (?:it|them) )?(?:fixed|treated)|"
+    r"(?:don'?t|doesn'?t|do not|does not) (?:get (?:it|them) )?(?:fixed|treated)|just leave)\b"
+)
+_GIVES_LEFT_ALONE = (
+    r"\b(?:ignor\w*|if not treated|(?:can|may|could) lead to|lead to severe|"
+    r"increases? the risk|exposes the (?:hardware|implants?))\b"
+)
 # The kinds of fact asked that a quote near the top is kept for (see ``_with_kind_kept``): how
-# common, how long, what happens, why.
+# common, how long, what happens, why, what happens if it is left alone. ``_KINDS`` below holds
+# these and five more (treatment, signs, prevention, which infections, activities); the two are
+# kept apart because only these five are answered by one sentence whose words settle the asking
+# words ("for decades" answers "how long": ``_kind_words`` counts them as covered) and which is
+# kept beside the opener. Counting "signs" or "prevent" as answered that way would let a quote
+# that only shares the topic pass the cover check (review, issue 11 round 12).
 _FACT_KINDS = tuple(
     (re.compile(asks, re.I), re.compile(gives, re.I))
     for asks, gives in (
@@ -1524,8 +1655,29 @@ _FACT_KINDS = tuple(
          r"result in)\b"),
         (r"\b(?:why|what (?:makes|causes?)|reasons?)\b",
          r"\b(?:due to|because|can cause|causes?|reasons?|factors?)\b"),
+        # What happens if it is left alone ("what if we just ignore it?", "she doesnt want
+        # another op, what happens if it stays like that"): what the
+        # sources say ignoring it leads to ("Ignoring this complication can lead to severe,
+        # long-term consequences", "If not treated promptly, the skin can eventually break open",
+        # "Avoid ignoring skin changes"; issue 11, round 12).
+        (_ASKS_LEFT_ALONE, _GIVES_LEFT_ALONE),
     )
 )  # fmt: skip
+_LEFT_ALONE = re.compile(_ASKS_LEFT_ALONE, re.I)
+_LEFT_ALONE_GIVEN = re.compile(_GIVES_LEFT_ALONE, re.I)
+# Advice on activities ("be cautious with activities until complete bone healing occurs").
+_ACTIVITY_ADVICE = (
+    r"\b(?:cautious|careful|avoid\w*|limit\w*|restrict\w*)\b[^.]{0,30}\bactivit(?:y|ies)\b"
+)
+ACTIVITY_ADVICE = re.compile(_ACTIVITY_ADVICE, re.I)
+
+
+def _is_activity_advice(candidate: tuple[int, Source, _Unit]) -> bool:
+    """Whether ``candidate`` is advice on activities (not another patient's question)."""
+    unit = candidate[2]
+    return not unit.truncated and bool(ACTIVITY_ADVICE.search(unit.text))
+
+
 # What kind of answer a question asks for, and the words a sentence of that kind has: a sentence
 # that gives a treatment to "will they have to put a new one in?", a cause to "what makes screws
 # loosen?", a sign to "can you see a bump before?", ranks above one only on the same topic.
@@ -1547,8 +1699,7 @@ _KINDS = tuple(
         (r"\b(?:what|which) (?:infections?|complications?)\b",
          r"\b(?:infections|osteomyelitis)\b"),
         # Asked of activities (a sport is read as that word: see ``read_as_activity``): advice on them.
-        (r"\bactivit(?:y|ies)\b",
-         r"\b(?:cautious|careful|avoid\w*|limit\w*|restrict\w*)\b[^.]{0,30}\bactivit(?:y|ies)\b"),
+        (r"\bactivit(?:y|ies)\b", _ACTIVITY_ADVICE),
     )
 ) + _FACT_KINDS  # fmt: skip
 TYPE_BONUS = 0.08
@@ -2083,14 +2234,18 @@ _SYSTEM_FACT = re.compile(
 
 def _cost_elsewhere(scored: _Scored, chosen: list[int], wording: Wording, place: str) -> str:
     """ "Our sources only talk about cost in Taiwan. They do not say what it costs in the UK." when
-    a quote chosen is one health system's cost fact and the person said they are elsewhere; "" otherwise."""
+    a quote chosen is a cost fact or cost advice from one country's page and the person said they
+    are elsewhere; "" otherwise."""
     if not wording.cost_elsewhere or not place:
         return ""
     for i in chosen:
         _, source, unit = scored.candidates[i]
+        # The general advice too ("costs vary ...; ask the billing department"): it says
+        # nothing of what the person's own insurer pays ("will Blue Cross pay if mine needs
+        # taking out?" was left unnamed beside it; issue 11, round 12).
         if (
             source.country
-            and _system_specific(unit.text)
+            and _HEALTH_SYSTEM.search(unit.text)
             and place.lower().removeprefix("the ") != source.country.lower()
         ):
             return _fill(

@@ -41,11 +41,12 @@ from spinechat.answer.generator import (
     Request,
     Reset,
 )
-from spinechat.answer.glossary import english_gloss
+from spinechat.answer.glossary import english_gloss, untreated_parts
 from spinechat.answer.glossary import subjects as glossary_subjects
 from spinechat.answer.llm import LLMClient
 from spinechat.answer.numbering import renumber
 from spinechat.answer.offline import (
+    ACTIVITY_ADVICE,
     OfflineAnswerer,
     kinds_asked,
     place_named,
@@ -269,22 +270,31 @@ class Answerer:
             yield AnswerEvent("delta", text=listed)
             done = Done(listed, start.mode, covered=True)
         elif check.kind != "off_topic":
+            query, vector, asked = retrieved.query, retrieved.vector, english_gloss(question)
+            untreated = tuple(glossary_subjects(question))
+            answered, missing = untreated_parts(question)
+            if missing and not rewrite and query == asked:
+                # "骨釘為什麼會鬆動？還有開刀後可以喝酒嗎？": the parts on a subject the sources
+                # do not treat are named as not covered; the others are answered.
+                query, vector, untreated = english_gloss(answered), None, ()
+                asked = query
             request = Request(
-                retrieved.query,
+                query,
                 sources,
                 prompts,
                 deadline,
-                retrieved.vector,
+                vector,
                 emergency and about_flag,
                 place=place_named(
                     " ".join([*(m.content for m in history if m.role == "user"), question])
                 ),
                 # A question in Chinese is checked for cover through its English gloss: its own
                 # characters share no word with the documents, so "MRI" would go unnoticed.
-                asked=english_gloss(question) or question,
+                asked=asked or question,
                 vocabulary=self.index.vocabulary,
                 language=check.triage.language,
-                untreated=tuple(glossary_subjects(question)),
+                untreated=untreated,
+                not_covered=tuple(missing),
                 subject_guessed=retrieved.subject_guessed,
             )
             generator = self._generator(use_llm and bool(sources), shown=_shown(start, preface))
@@ -455,7 +465,10 @@ class Answerer:
         guessed = False
         hits = self.index.search(query, k=self.settings.top_k, vector=vector)
         if not rewrite:
-            hits = self._with_kind_asked(query, hits)
+            # A sport read as the sources' "activities" is answered by their advice on activities,
+            # whatever other kind the question's words ask ("until they take them out").
+            kinds = [ACTIVITY_ADVICE] if query != question else None
+            hits = self._with_kind_asked(query, hits, kinds)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
             # The extractive answerer scores sentences against the question with the subject it
@@ -485,13 +498,15 @@ class Answerer:
         ]  # fmt: skip
         return _Retrieved(passages, sources, query, vector, guessed)
 
-    def _with_kind_asked(self, question: str, hits: list[Hit]) -> list[Hit]:
+    def _with_kind_asked(
+        self, question: str, hits: list[Hit], wanted: list[re.Pattern[str]] | None = None
+    ) -> list[Hit]:
         # Offline, "how can we stop this happening?" or "do modern screws still come loose?" is
         # answered only by a sentence of the kind asked for (prevention, what changed), and the
         # passage holding it can rank below the top k on topic alone (dev aa-030, aa-041 got
         # topic-only answers). When no passage found holds a sentence of that kind, the best
         # ranked one that does is added after them; the answerer still checks it for cover.
-        wanted = kinds_asked(question)
+        wanted = kinds_asked(question) if wanted is None else wanted
         if not hits or not wanted or any(g.search(hit.text) for hit in hits for g in wanted):
             return hits
         seen = {hit.chunk_id for hit in hits}
