@@ -56,6 +56,15 @@ RRF_K = 60
 # passage both methods rank sixth or seventh that holds the treatment of exposed hardware
 # (tests/test_offline.py); 10 keeps it, at dev hit@3 0.821 at 1k and 10k (5: 0.836, 0.821).
 CANDIDATES = 10
+# BM25's term-frequency saturation and length normalisation: k1 0.9, b 0.4, the defaults of
+# Anserini/Pyserini (``LuceneSearcher.set_bm25``), attributed to Trotman, Puurula & Burgess (ADCS
+# 2014), instead of bm25s's 1.5 / 0.75. The seeds' chunks run longer than the leaflets' (78 words
+# against 60 at 10k), so b 0.75 marked a long right passage down below shorter leaflet chunks and
+# synthetic word salad: b 0.4 alone gains aa-007 and ab-019, with k1 0.9 also ab-028. Offline dev
+# hit@3 at 10k 56 -> 59 of 67, flat for b 0.3 to 0.5; 1k dev 58 -> 59 (docs/benchmarks.md, "BM25
+# length normalisation").
+BM25_K1 = 0.9
+BM25_B = 0.4
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 log = logging.getLogger("spinechat.retrieval")
@@ -209,7 +218,7 @@ class HybridIndex:
             )
             for t, m in zip(texts, metas, strict=True)
         ]
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         if ids:
             bm25.index(corpus, show_progress=False)
         review_by = {
