@@ -142,7 +142,14 @@ _LOSS_GONE = re.compile(
 )
 
 
+# "temp 38.3 tonight, otherwise ok, eating and drinking normally": what follows "otherwise" is
+# well apart from the sign, not the sign gone (twelfth pass).
+_OTHERWISE = re.compile(r"\botherwise\b.*$")
+
+
 def _resolved_here(clause: str) -> bool:
+    if "otherwise" in clause:
+        clause = _OTHERWISE.sub("", clause)
     if "gone" in clause:
         clause = _LOSS_GONE.sub(" lost ", clause)
     return _RESOLVED.search(clause) is not None
@@ -605,6 +612,16 @@ _LAUGHING = re.compile(
     r"\b(?:nearly|almost) (?:wet|peed|pee'?d|weed|wee'?d|soiled|pooed) (?:my|him|her|them)sel(?:f|ves)"
     r"\b|\b(?:wet|peed|pee'?d|weed|wee'?d) (?:my|him|her)self (?:laughing|with laughter)\b"
 )
+# Out of breath from laughing is laughter, not the sudden breathlessness of a clot (NHS Pulmonary
+# embolism: breathlessness that comes on suddenly) (twelfth pass).
+_LAUGHING_BREATH = re.compile(
+    r"\blaugh\w* (?:\w+ ){0,8}?(?:out of breath|breathless|puffed out|short of breath)\b|"
+    r"\b(?:out of breath|breathless|puffed out|winded) (?:from|with|after) (?:all (?:the|that) )?"
+    r"laugh\w*"
+)
+_NOT_LAUGHING_BREATH = re.compile(
+    r"\b(?:still|since|again|keeps?|kept|chest|sudden\w*|can'?t|couldn'?t|cough\w*|blood\w*)\b"
+)
 _NOT_LAUGHING = re.compile(
     r"\b(?:again|keeps?|kept|since|every|all the time|numb\w*|feel|felt|notic\w*|realis\w*|"
     r"without|can'?t|didn'?t|no warning|sudden\w*|today|tonight|this morning|last night)\b"
@@ -612,7 +629,9 @@ _NOT_LAUGHING = re.compile(
 
 
 def laughing_matter(clause: str) -> bool:
-    """Whether a clause tells only a near miss or a leak when laughing (``_LAUGHING``)."""
+    """Whether a clause tells only a near miss, a leak or breathlessness when laughing."""
+    if "laugh" in clause and _LAUGHING_BREATH.search(clause) is not None:
+        return _NOT_LAUGHING_BREATH.search(clause) is None
     return (
         "sel" in clause
         and _LAUGHING.search(clause) is not None

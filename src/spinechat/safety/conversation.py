@@ -166,19 +166,22 @@ class Triager:
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
         norm = _normalised(text)
         parts, frames = _framed_clauses(norm)
+        # Each clause read with "it" as the sign the clause before named ("GP said the lump is a
+        # seroma | but it's getting bigger"); its frame and care stay those of its own words.
+        read = [_with_antecedent(parts[k - 1], part) if k else part for k, part in enumerate(parts)]
         # Screened on the whole message first: a rule that matches nowhere is not tried per clause.
         whole = set(triage_phrases(norm).rule_ids)
         described = _described_in(norm)
         out: list[tuple[set[str], set[str], bool]] = []
         sought = False
-        for part, frame in zip(parts, frames, strict=True):
+        for part, frame, own in zip(parts, frames, read, strict=True):
             sought = sought or _care_sought(part)
             dealt = _dealt_with(part) or (sought and _care_outcome(part))
             fired: set[str] = set()
             if not dealt and frame == "report" and not _eases_daily(part):
                 if whole:
-                    fired.update(_phrase_rules(part))
-                fired.update(_described(part, described))
+                    fired.update(_phrase_rules(own))
+                fired.update(_described(own, described))
             out.append((fired, set(), dealt))
         reported = [
             part
@@ -210,7 +213,7 @@ class Triager:
                 for i in semantic.screen(parts)
                 if frames[i] == "report" and not out[i][2] and not _eases_daily(parts[i])
             ]
-            for match in self._matcher.match([parts[i] for i in picked]):
+            for match in self._matcher.match([read[i] for i in picked]):
                 i = picked[match.clause]
                 if match.fires:
                     out[i][0].add(match.rule_id)
@@ -218,6 +221,29 @@ class Triager:
                     out[i][1].add(match.rule_id)
         _settle(parts, frames, out)
         return out
+
+
+# A sign named as a thing that can grow, spread or leak, and "it" standing for it in the next
+# clause: a sign care called harmless that then changes is read again (NHS: a wound that is getting
+# bigger, more swollen or leaking after surgery needs checking).
+_SIGN_NOUN = re.compile(
+    r"\b(?:the|my|his|her|this|that|a|an) (?:new |little |small |big |same )?(lump|swelling|"
+    r"redness|bump|seroma|rash|discharge|blister|wound|scar|incision|cut)\b"
+)
+_IT = re.compile(r"\bit(?:'s| is|s)?\b")
+
+
+@functools.lru_cache(maxsize=8192)
+def _with_antecedent(before: str, clause: str) -> str:
+    """``clause`` with its first "it" as the sign ``before`` names last, when it names none itself."""
+    if "it" not in clause or _SIGN_NOUN.search(clause):
+        return clause
+    nouns = _SIGN_NOUN.findall(before)
+    it = _IT.search(clause)
+    if not nouns or it is None:
+        return clause
+    noun = f"the {nouns[-1]}" + (" is" if it.group(0) != "it" else "")
+    return f"{clause[: it.start()]}{noun}{clause[it.end() :]}"
 
 
 def _carried(so_far: Sequence[str], text: str) -> set[str]:

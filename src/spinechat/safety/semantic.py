@@ -92,7 +92,9 @@ _SCREEN = re.compile(
     # fork", "his foot just dangles", "her hand is clumsy" (foot drop and arm weakness in patients'
     # words; see red_flags.toml).
     r"raise|pull|bend|point|grip|hold|grasp)|won'?t (?:lift|go up|come up|bend|work)|hangs|hanging|"
-    r"dangl\w*|flop\w*|clums\w*|useless|dropp\w*)\b",
+    r"dangl\w*|flop\w*|clums\w*|useless|dropp\w*|"
+    # Twelfth pass: a seroma, a fizzing or buzzing skin, food or tablets "brought back up".
+    r"seroma|fizz\w*|buzz\w*|back up)\b",
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(
