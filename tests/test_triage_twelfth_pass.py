@@ -129,3 +129,248 @@ def test_still_out_of_breath_with_chest_pain_after_laughing_is_an_emergency(
         "since I laughed at the telly I'm still out of breath and my chest hurts when I breathe in"
     )
     assert urgency_of(triager, text) == "emergency"
+
+
+# ---- a sign set apart from good news in a long run-on ("the only odd thing is …") --------------
+
+SET_APART = [
+    "wound's healing nicely and I'm sleeping better, the only strange thing is since breakfast I "
+    "can't feel the toilet paper when I wipe",
+    "all good here, physio pleased, eating better, the one worry is since I woke my left leg keeps "
+    "giving way",
+    "mum's doing great, walking more and her appetite is better, only odd thing is since 3pm her "
+    "foot drags and she's tripped twice",
+    "Just an update, the nurse said the wound looks lovely and I'm eating better, the only odd "
+    "thing is since lunch my foot slaps down when I walk",
+]
+SET_APART_URGENT = [
+    "recovery going well, pain easing, the only new thing is since tea my calf is swollen, hot and "
+    "sore on one side",
+    "things are improving every day, the odd thing is since lunch there's yellow pus coming from "
+    "the bottom of the scar",
+]
+SET_APART_TWINS = [
+    "healing well and eating better, the only odd thing is the scar itches at night",
+    "all improving, the only problem is I'm bored stiff, what can I do to pass the time?",
+    "pain is easing, the only thing is I can't sleep on my front yet, when will that be ok?",
+]
+
+
+@pytest.mark.parametrize("text", SET_APART)
+def test_an_emergency_set_apart_from_good_news_is_an_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", SET_APART_URGENT)
+def test_an_urgent_sign_set_apart_from_good_news_raises_the_banner(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) != "none"
+
+
+@pytest.mark.parametrize("text", SET_APART_TWINS)
+def test_a_harmless_odd_thing_after_good_news_raises_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+# ---- airway swelling after anterior neck surgery, told as the windpipe pressed (ACDF leaflets) --
+
+AIRWAY = [
+    "front neck op yesterday, the swelling is bigger tonight and my windpipe feels squashed",
+    "dad had ACDF 3 days ago, his neck is puffing up and he says his airway feels tight",
+    "2 days after ACDF my neck is swelling more and more and it feels like something is squeezing "
+    "my throat",
+    "Feels like something is pressing on my windpipe and the swelling by the scar is getting "
+    "bigger, neck op Tuesday",
+    "ACDF last week, neck swelling getting bigger, breathing fine earlier but now it's noisy",
+]
+# Breathing said to be fine: a little swelling after ACDF is expected; no emergency.
+AIRWAY_TWINS = [
+    "my neck is a bit puffy the day after ACDF but I'm breathing and swallowing fine",
+    "the day after my neck op there's a little swelling, breathing fine, swallowing ok, is that "
+    "normal?",
+    "ACDF 2 days ago, the swelling by the scar is going down and my breathing is normal",
+]
+
+
+@pytest.mark.parametrize("text", AIRWAY)
+def test_neck_swelling_pressing_on_the_windpipe_is_an_emergency(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", AIRWAY_TWINS)
+def test_neck_swelling_with_breathing_fine_is_no_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) != "emergency"
+
+
+# ---- heavy bleeding told by what the blood did (after spinal surgery leaflets) ------------------
+
+BLEEDING = [
+    "sheets covered in blood this morning from my back wound and it's still seeping bright red",
+    "his pyjama top is soaked with blood from the neck wound, still dripping",
+    "mum's dressing came off and there's blood through the sheets, still running red",
+    "I cut my finger but the real worry is the back wound, there's blood all over the sheets and "
+    "it's still dripping",
+]
+# Old or dried spots, and blood from another cut or a nosebleed.
+BLEEDING_TWINS = [
+    "a few spots of old blood on the dressing this morning, it's dry now",
+    "there's a bit of dried blood on the sheet where the scab caught, it stopped straight away",
+    "I cut my finger cooking and got blood all over the towel, can I still do my back exercises?",
+    "had a nosebleed and there's blood all over my pillow, is that anything to do with the op?",
+]
+
+
+@pytest.mark.parametrize("text", BLEEDING)
+def test_blood_over_the_bed_still_coming_is_an_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", BLEEDING_TWINS)
+def test_old_spots_or_blood_from_another_cut_raise_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+# ---- sudden breathlessness told by what brings it on (NHS Pulmonary embolism) ------------------
+
+BREATHLESS = [
+    "my calf has been sore for a few days and now all of a sudden I'm puffed out just talking",
+    "my husband is puffed out just talking since this afternoon, he had his back op last week",
+    "suddenly puffed and my chest hurts, 10 days after fusion",
+    "she gets puffed just getting dressed since this morning, her leg is swollen too",
+]
+BREATHLESS_TWINS = [
+    "I'm puffed out after walking to the shop, less than last week though",
+    "the physio had me on the bike and I was puffed after ten minutes, is that normal?",
+]
+
+
+@pytest.mark.parametrize("text", BREATHLESS)
+def test_puffed_out_suddenly_or_just_talking_is_an_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", BREATHLESS_TWINS)
+def test_puffed_after_exercise_raises_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+# ---- one leg swollen and warm, in non-native and everyday words (NHS DVT) ------------------------
+
+DVT = [
+    "my leg under the knee is big and pain and warm, only one side",
+    "left shin gone fat and hot since yesterday, right one normal",
+    "his leg below the knee is swollen and warm to touch, 2 weeks after op",
+    "warm and swollen lower leg on one side since the weekend",
+]
+DVT_TWINS = [
+    "my leg is warm under the blanket, is it ok to use an electric blanket after surgery?",
+    "both ankles a bit puffy in the evening after the long flight home last year, fine now",
+]
+
+
+@pytest.mark.parametrize("text", DVT)
+def test_one_leg_swollen_and_warm_is_urgent(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) != "none"
+
+
+@pytest.mark.parametrize("text", DVT_TWINS)
+def test_a_warm_leg_under_a_blanket_raises_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+# ---- harmless: a lump in the bed, skin staples, a sign denied with "no" --------------------------
+
+HARMLESS = [
+    "there's a big lump in our mattress and it's killing my back, should we get a new one?",
+    "the lumps in this hospital pillow are awful, can I bring my own in?",
+    "I can see the metal staples all along my scar, when do they come out?",
+    "the nurse said the clips on my wound come out day 10, can I shower before?",
+    "I can walk on my heels and tiptoes fine, no tripping, no dragging",
+    "my foot is fine, no slapping and no catching on the stairs, the surgeon asked me to check",
+]
+HARMLESS_TWINS = [
+    ("my foot keeps dragging since this morning, no pain though", "emergency"),
+    (
+        "there's a new lump on my back over the screws, it's not the mattress, it's there when I "
+        "stand",
+        "urgent",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_a_bed_lump_staples_or_a_denied_sign_raise_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize(("text", "level"), HARMLESS_TWINS)
+def test_a_sign_beside_a_denial_or_the_mattress_still_raises_the_banner(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level
+
+
+# ---- fiction, a pre-operative sign, a question about lowering a risk, a young child's cold -----
+
+NOT_NOW_OR_NOT_MINE = [
+    "In a novel I'm reading the heroine wakes up unable to feel her legs after an operation, do "
+    "you lose feeling after a spinal anaesthetic?",
+    "the book I'm reading has a man whose screws come through his skin, can that really happen?",
+    "listening to an audiobook where the hero can't feel his legs after back surgery, gave me a "
+    "fright",
+    "Before my ACDF my right hand was weak and I kept dropping things, that's why I had it done. "
+    "Since the op the grip is back to normal. When can I lift my grandson?",
+    "before my fusion my left foot used to drag, that's why I had it done, now I can walk normally",
+    "my legs were numb and weak, that's why I needed the surgery, they're much better now. When "
+    "can I drive?",
+    "I had sepsis years ago after my appendix burst, so I'm a bit nervous about this op. Anything "
+    "I can do to lower the infection risk?",
+    "what can I do to reduce the chance of a wound infection?",
+    "how can I cut my risk of a blood clot on the long drive home?",
+    "My little girl has a temperature of 38.5 with a cold. I'm 3 weeks after my spine op, should I "
+    "keep away from her so I don't catch it?",
+    "our little boy has a fever and a runny nose, can I still cuddle him 2 weeks after my fusion?",
+]
+# The writer now, the sign back after the operation, a sign beside the question, the child's own
+# operation.
+NOT_NOW_TWINS = [
+    (
+        "I was reading my novel when I suddenly couldn't feel my legs, back op was last week",
+        "emergency",
+    ),
+    (
+        "before my op my foot was fine, but since this morning it drags and I keep tripping",
+        "emergency",
+    ),
+    (
+        "the leg weakness was why I had the surgery, it got better, but since yesterday it's much "
+        "weaker again and I can't stand",
+        "emergency",
+    ),
+    (
+        "my wound is red and oozing pus, anything I can do to lower the infection risk for my other "
+        "wound?",
+        "urgent",
+    ),
+    (
+        "my little girl had her scoliosis surgery 10 days ago and now she has a temperature of 38.6",
+        "urgent",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", NOT_NOW_OR_NOT_MINE)
+def test_fiction_a_pre_operative_sign_or_a_risk_question_raises_none(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize(("text", "level"), NOT_NOW_TWINS)
+def test_the_writer_now_or_the_childs_own_operation_still_raises_the_banner(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level

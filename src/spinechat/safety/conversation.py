@@ -428,7 +428,11 @@ def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
             # clause before it for a negator).
             has_s = "s" in pattern.groupindex and match.start("s") >= 0
             at = match.start("s") if has_s else match.start()
-            if not w.negated(clause, at):
+            if (
+                not w.negated(clause, at)
+                and _FINE_AFTER.match(clause, match.end()) is None
+                and _DENIED_LAST.search(clause, max(0, match.end() - 30), match.end()) is None
+            ):
                 found.add(rule_id)
                 break
     return found
@@ -461,8 +465,24 @@ def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
     named = "s" in pattern.groupindex
     return any(
         not w.negated(clause, m.start("s") if named and m.start("s") >= 0 else m.start())
+        and _FINE_AFTER.match(clause, m.end()) is None
         for m in pattern.finditer(clause)
     )
+
+
+# The sign a match ends on denied just before it: "toes fine, no tripping, no dragging" (twelfth
+# pass). Only "no" and "without": "not lift" is itself a sign, and so are "without knowing", "no
+# feeling", "no control", "no warning".
+_DENIED_LAST = re.compile(
+    r"\b(?:no|without)\s+(?!(?:know|notic|realis|realiz|feel|felt|warning|control|sensation|power|"
+    r"strength|use|grip|idea)\w*)(?:\w+\s+)?\w+$"
+)
+# A part said to be fine right after it: "but I'm breathing and swallowing fine" is no airway sign
+# (twelfth pass).
+_FINE_AFTER = re.compile(
+    r"(?: and \w+| is| are|'s| feels?| seems?| ok and)* (?:absolutely |totally |completely |perfectly |"
+    r"just )?(?:fine|ok|okay|normal(?:ly)?|alright|all right)\b"
+)
 
 
 # Readings of one sentence or clause that depend on its text alone, remembered across messages:

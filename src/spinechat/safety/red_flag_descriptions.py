@@ -59,7 +59,10 @@ _PRIVATE = (
 )
 _AIRWAY = (
     r"(?:breath\w*|air\b|wheez\w*|whistl\w*|squeak\w*|noisy|stridor|strangled|choking|"
-    r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit)"
+    r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit|"
+    # The windpipe pressed, in patients' words (twelfth pass): "like something is pressing on my
+    # windpipe", "squeezing my throat".
+    r"windpipe|airway|(?:press\w*|squeez\w*|squash\w*) (?:on |against )?(?:my |his |her )?throat)"
 )
 
 # (rule id, pattern); the rule ids must exist in red_flags.toml.
@@ -374,6 +377,27 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"the )?(?:\w+ )?(?:legs?|feet|foot)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
      r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation|strength|power|"
      r"use|movement) (?:in|of) (?:both |my |his |her |the )?(?:\w+ )?(?:legs?|feet|foot)\b"),
+    # ---- twelfth pass (issue 10, writer O's development misses, told in fresh words first) ----
+    # After spinal surgery leaflets (a wound that keeps bleeding or soaks the dressing needs
+    # emergency care), told by what the blood did: "the sheets are covered in blood", "still seeping
+    # bright red".
+    ("heavy-bleeding",
+     r"\b(?:covered|drenched|soaked|caked) (?:\w+ )?(?:in|with) blood\b|\bblood (?:all )?(?:over|"
+     r"through) (?:the |my |his |her )?(?:sheets?|bed|pillow\w*|pyjamas|clothes|top|shirt|floor|"
+     r"towel)|\bstill (?:seeping|oozing|dripping|trickling|running) (?:fresh |bright )?(?:red|blood)"),
+    # NHS Pulmonary embolism (breathlessness that comes on suddenly; call 999) told by what brings
+    # it on: "all of a sudden I'm puffed out just talking", "puffed getting dressed".
+    ("chest-pain-breathless",
+     rf"{_PUFFED}[^.?!]{{0,30}}\b(?:just |even )?(?:talking|speaking|getting dressed|when (?:i|he|"
+     r"she) (?:talks?|speaks?))\b|\b(?:all of a sudden|suddenly|out of nowhere|out of the blue)\b"
+     rf"[^.?!]{{0,30}}{_PUFFED}"),
+    # NHS DVT (swelling, pain and warmth in one leg, usually the calf), in non-native words: "my leg
+    # under the knee is big and pain and warm".
+    ("calf-pain-leg-swelling",
+     r"\b(?:leg|shin|(?:under|below) the knee)\b[^.?!]{0,30}\b(?:big|bigger|fat|fatter|swollen|"
+     r"swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:warm|hot)\b|\b(?:warm|hot)\b[^.?!]{0,30}\b(?:big|"
+     r"bigger|fat|fatter|swollen|swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:leg|shin|(?:under|below) "
+     r"the knee)\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)

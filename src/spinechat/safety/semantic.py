@@ -99,7 +99,11 @@ _SCREEN = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\n+|,\s+(?=(?:and|but|so|then|now|also|plus|because|cos|although|though|which|"
-    r"since|when|while)\b)|\s+(?=(?:but|although|though|however|because|cos|plus|anyway|also)\b)"
+    r"since|when|while)\b)|\s+(?=(?:but|although|though|however|because|cos|plus|anyway|also)\b)|"
+    # A sign set apart from good news: "…eating better, the only odd thing is my foot slaps down"
+    # (twelfth pass); the good news does not cover it.
+    r",\s+(?=(?:the |one |my )?(?:only|one|odd|strange|weird|funny|new) (?:\w+ )?(?:thing|problem|"
+    r"issue|worry|concern)\b)"
 )
 
 
