@@ -374,3 +374,110 @@ def test_the_writer_now_or_the_childs_own_operation_still_raises_the_banner(
     triager: Triager, text: str, level: str
 ) -> None:
     assert urgency_of(triager, text) == level
+
+
+# ---- care that changed the medicine behind the sign has dealt with it ---------------------------
+
+MEDICINE_CHANGED = [
+    (
+        "couldn't keep anything down on tuesday",
+        "the pharmacist switched my painkillers and I'm eating fine now",
+    ),
+    (
+        "being sick after every dose, can't keep water down",
+        "the nurse changed the morphine to something else, kept my tea down",
+    ),
+    ("the ward prescribed me anti-sickness and I'm keeping everything down now, can I eat curry?",),
+]
+# Still bringing it up after the change, or a change made by a relative: not dealt with.
+MEDICINE_TWINS = [
+    (
+        "I'm being sick all day and can't keep water down",
+        "the GP changed my tablets yesterday but I'm still bringing everything back up",
+    ),
+    (
+        "throwing up everything since the op, can't keep water down",
+        "my husband swapped my tablets for the old ones",
+    ),
+]
+
+
+@pytest.mark.parametrize("turns", MEDICINE_CHANGED)
+def test_care_that_changed_the_medicine_clears_the_sign(
+    triager: Triager, turns: tuple[str, ...]
+) -> None:
+    assert urgency_of(triager, *turns) == "none"
+
+
+@pytest.mark.parametrize("turns", MEDICINE_TWINS)
+def test_vomiting_that_goes_on_or_a_relatives_change_stays_flagged(
+    triager: Triager, turns: tuple[str, ...]
+) -> None:
+    assert urgency_of(triager, *turns) != "none"
+
+
+# ---- signs denied across clauses, and lumps in the bed -------------------------------------------
+
+DENIED_ACROSS = [
+    "I can walk on my heels and tiptoes fine, no tripping, no dragging. The surgeon asked me to "
+    "test it every day.",
+    "legs feel strong, no wobbling and no giving way, I check every morning like the physio said",
+    "my arm is fine, no dropping things, getting stronger every day after the ACDF",
+    "there's a big lump in the middle of our mattress and it's killing my back to lie on, should "
+    "we get a new one?",
+    "the lumps on top of my old pillow make my neck ache, which pillow after ACDF?",
+]
+DENIED_TWINS = [
+    ("my legs are getting weaker every day and I keep tripping", "emergency"),
+    ("legs fine yesterday but today they keep giving way and it's worse every hour", "emergency"),
+    (
+        "a lump has come up in the middle of my back over the rods, it's sore when I lie on the "
+        "mattress",
+        "urgent",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", DENIED_ACROSS)
+def test_signs_denied_or_a_lump_in_the_bed_raise_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize(("text", "level"), DENIED_TWINS)
+def test_weakness_getting_worse_or_a_lump_over_the_rods_still_raise_the_banner(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level
+
+
+# ---- an earlier turn's red flag, then reassurance that is not care ------------------------------
+
+EARLIER_NOT_CARE = [
+    (
+        "can't feel my bum on the toilet seat since this morning",
+        "I rang 111 and they're going to call me back",
+        "what should I pack?",
+    ),
+    (
+        "my foot won't lift since lunch",
+        "my husband says it's probably nothing",
+        "when can I drive?",
+    ),
+    (
+        "sudden chest pain and can't catch my breath",
+        "my daughter googled it and says it's probably a pulled muscle",
+        "should I take ibuprofen?",
+    ),
+    (
+        "wet myself without knowing this morning",
+        "my friend who is a nurse said not to worry on the phone",
+        "ok",
+    ),
+]
+
+
+@pytest.mark.parametrize("turns", EARLIER_NOT_CARE)
+def test_an_earlier_emergency_stays_until_care_has_seen_it(
+    triager: Triager, turns: tuple[str, ...]
+) -> None:
+    assert urgency_of(triager, *turns) == "emergency"

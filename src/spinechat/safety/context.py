@@ -579,7 +579,7 @@ _OTHER_CAUSE = re.compile(
     # or staples are removed at 10-14 days), none of them the wound's bleeding, a lump over the
     # metal or metal through the skin.
     r"\b(?:cut|nicked|sliced|caught) (?:my|his|her) (?:finger|thumb|hand|lip|chin|knee|foot|toe)s?\b|"
-    r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,15}\b(?:in|on) (?:the|our|my|this|his|her) (?:mattress|"
+    r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,25}\b(?:in|on|of) (?:the|our|my|this|his|her) (?:\w+ )?(?:mattress|"
     r"pillow|cushion|sofa|settee|bed|chair|seat|topper)\b|\b(?:metal |silver |little )?(?:staples|"
     r"clips) (?:all )?(?:along|in|down|across|on) (?:my|the|his|her) (?:scar|wound|cut|incision)\b"
 )

@@ -466,6 +466,7 @@ def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
     return any(
         not w.negated(clause, m.start("s") if named and m.start("s") >= 0 else m.start())
         and _FINE_AFTER.match(clause, m.end()) is None
+        and _DENIED_LAST.search(clause, max(0, m.end() - 30), m.end()) is None
         for m in pattern.finditer(clause)
     )
 

@@ -798,3 +798,12 @@ DEALT_WITH = re.compile(
     r"(?:\w+ ){0,2}(?:knot|stitch|suture|bruise|seroma|cyst|reaction|graze|blister|spot|scab|"
     r"scar|sprain|strain|cold|virus|bug)"
 )
+# Twelfth pass: care that changed the medicine behind the sign, or gave one for it ("the GP has
+# swapped them over and given me anti-sickness tablets", "the pharmacist switched my painkillers").
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:doctor|gp|nurse|surgeon|consultant|pharmacist|team|ward)\b[^.?!]{{0,40}}"
+    r"\b(?:swapped|changed|switched|stopped|took (?:me|him|her) off|taken (?:me|him|her) off)\b"
+    r"[^.?!]{0,30}\b(?:them|it|tablets?|pills|meds|medication|medicines?|painkillers?|codeine|"
+    r"morphine|tramadol|oxycodone)\b|\b(?:given|prescribed) (?:me|him|her|us) (?:some )?"
+    r"(?:anti-?sickness|sickness|anti-?nausea|antibiotics?)"
+)
