@@ -481,3 +481,40 @@ def test_an_earlier_emergency_stays_until_care_has_seen_it(
     triager: Triager, turns: tuple[str, ...]
 ) -> None:
     assert urgency_of(triager, *turns) == "emergency"
+
+
+# ---- Chinese: sepsis with the confusion told before the fever, and a neighbour's story -----------
+
+CHINESE_SEPSIS = [
+    "我爸手術後第五天，一直說胡話，全身發燙",
+    "妈妈开刀后今天糊里糊涂的，额头很烫，手脚冰凉",
+    "我老公腰椎手術完，今天皮膚一塊一塊紫紫的，而且發燒",
+    "奶奶术后一周，讲话乱七八糟，身上发烫",
+]
+# Sunburnt arms, and a confusion with fever long ago that is well now.
+CHINESE_SEPSIS_TWINS = [
+    "今天太陽很大，曬到手臂發燙，可以冰敷嗎？",
+    "我媽以前開刀後講話亂七八糟，發燒，現在都很好了",
+]
+CHINESE_NEIGHBOUR = [
+    "隔壁阿姨開完腰椎手術後腳抬不起來，我下個月也要開，這種情況常見嗎？",
+    "隔壁的伯伯术后尿失禁，我下个月也要开刀，会这样吗？",
+]
+
+
+@pytest.mark.parametrize("text", CHINESE_SEPSIS)
+def test_chinese_confusion_or_mottling_with_a_hot_body_is_sepsis(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", CHINESE_SEPSIS_TWINS + CHINESE_NEIGHBOUR)
+def test_chinese_sunburn_an_old_illness_or_a_neighbour_raise_none(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+def test_chinese_own_foot_drop_with_a_neighbour_advising_is_an_emergency(triager: Triager) -> None:
+    assert urgency_of(triager, "我今天腳抬不起來，隔壁阿姨說要趕快去急診") == "emergency"
