@@ -518,3 +518,45 @@ def test_chinese_sunburn_an_old_illness_or_a_neighbour_raise_none(
 
 def test_chinese_own_foot_drop_with_a_neighbour_advising_is_an_emergency(triager: Triager) -> None:
     assert urgency_of(triager, "我今天腳抬不起來，隔壁阿姨說要趕快去急診") == "emergency"
+
+
+# ---- a swelling care named that then grows; a rash by the scar that spreads; "hasn't settled" ---
+
+GROWN_OR_NOT_SETTLED = [
+    (
+        "they told me the bump was normal fluid, but it's grown since friday and now it's red",
+        "urgent",
+    ),
+    (
+        "the GP said the swelling was just fluid but it's doubled since monday and it's hot",
+        "urgent",
+    ),
+    ("nurse said it was a seroma, it has got bigger and started weeping", "urgent"),
+    (
+        "practice nurse said the rash round the scar was the plaster, now it's spreading up my back",
+        "urgent",
+    ),
+    ("laughing earlier and suddenly I couldn't catch my breath, it hasn't settled", "emergency"),
+    ("my leg went weak this morning and it hasn't got better, I can't stand on it", "emergency"),
+]
+GROWN_TWINS = [
+    "the nurse said the swelling was fluid and it's got smaller since friday",
+    "my grandson has grown so much since my op, he's nearly as tall as me!",
+    "I was a bit breathless on the stairs earlier but it settled after a sit down",
+    "About the lump over my screws - the surgeon looked at it last week and said it's just a "
+    "stitch reaction. Should I massage it?",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), GROWN_OR_NOT_SETTLED)
+def test_a_sign_that_grows_after_care_or_has_not_settled_is_flagged(
+    triager: Triager, text: str, level: str
+) -> None:
+    assert urgency_of(triager, text) == level
+
+
+@pytest.mark.parametrize("text", GROWN_TWINS)
+def test_a_shrinking_swelling_a_growing_grandson_or_a_settled_breath_raise_none(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) == "none"

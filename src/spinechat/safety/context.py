@@ -170,18 +170,28 @@ _ASKED_IF_RECOVERING = re.compile(
 )
 
 
-_RECOVERING_WORDS = ("settling", "healing", "recovering", "improving", "easing", "better")
+_RECOVERING_WORDS = ("settl", "heal", "recover", "improv", "eas", "better", "clear", "down")
+
+
+# Recovery denied is no recovery: "it hasn't settled", "not easing at all" (twelfth pass).
+_NOT_RECOVERING = re.compile(
+    r"\b(?:(?:has|have|is|are|was|were|does|did)n'?t|not|never) (?:\w+ )?(?:settl\w*|eas\w*|"
+    r"improv\w*|getting better|got better|any better|clear\w*|going down|gone down)"
+)
 
 
 def _improving(clause: str) -> bool:
     if any(word in clause for word in _RECOVERING_WORDS):
         clause = _ASKED_IF_RECOVERING.sub(" ", clause)
+        clause = _NOT_RECOVERING.sub(" ", clause)
     return _IMPROVING.search(clause) is not None
 
 
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
-    r"easier)|spreading|more (?:red|swollen))\b"
+    r"easier)|spreading|more (?:red|swollen)|"
+    # A swelling that grows is worse (twelfth pass): "it's grown since friday", "doubled in size".
+    r"(?:getting|got|gotten|grown|growing) (?:much |a lot |even )?(?:bigger|larger)|grown|doubled)\b"
 )
 # "Hasn't come back" is the opposite of coming back.
 _COME_BACK = re.compile(

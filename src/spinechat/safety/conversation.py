@@ -223,27 +223,37 @@ class Triager:
         return out
 
 
-# A sign named as a thing that can grow, spread or leak, and "it" standing for it in the next
-# clause: a sign care called harmless that then changes is read again (NHS: a wound that is getting
-# bigger, more swollen or leaking after surgery needs checking).
-_SIGN_NOUN = re.compile(
-    r"\b(?:the|my|his|her|this|that|a|an) (?:new |little |small |big |same )?(lump|swelling|"
-    r"redness|bump|seroma|rash|discharge|blister|wound|scar|incision|cut)\b"
+# A sign named as a thing that can grow, spread or leak, with where it is, and "it" standing for it
+# in the next clause: a sign care called harmless that then changes is read again (NHS: a wound that
+# is getting bigger, more swollen or leaking after surgery needs checking). The sign itself is
+# preferred to the place ("the rash round the scar | now it's spreading" is the rash).
+_WHERE = (
+    r"(?: (?:round|around|by|near|over|on|under|at|next to|beside) (?:the|my|his|her) (?:\w+ )?"
+    r"(?:scar|wound|cut|incision|stitches|rods?|screws?|metal\w*|hardware))?"
 )
-_IT = re.compile(r"\bit(?:'s| is|s)?\b")
+_SIGN_NOUN = re.compile(
+    r"\b(?:the|my|his|her|this|that|a|an) (?:new |little |small |big |same )?(?:lump|swelling|redness|"
+    rf"bump|seroma|rash|discharge|blister){_WHERE}"
+)
+_PLACE_NOUN = re.compile(r"\b(?:the|my|his|her|this|that|a|an) (?:wound|scar|incision|cut)\b")
+# "It" as the subject, at the clause's start or after a joining or time word; not "massage it".
+_IT = re.compile(
+    r"(?:^|\b(?:but|and|now|so|then|today|tonight|yesterday|since \w+|this \w+)\s+)"
+    r"(?P<it>it(?:'s| is|s)?)\b"
+)
 
 
 @functools.lru_cache(maxsize=8192)
 def _with_antecedent(before: str, clause: str) -> str:
-    """``clause`` with its first "it" as the sign ``before`` names last, when it names none itself."""
-    if "it" not in clause or _SIGN_NOUN.search(clause):
+    """``clause`` with its first "it" as the sign ``before`` names, when it names none itself."""
+    if "it" not in clause or _SIGN_NOUN.search(clause) or _PLACE_NOUN.search(clause):
         return clause
-    nouns = _SIGN_NOUN.findall(before)
     it = _IT.search(clause)
-    if not nouns or it is None:
+    named = _SIGN_NOUN.search(before) or _PLACE_NOUN.search(before)
+    if named is None or it is None:
         return clause
-    noun = f"the {nouns[-1]}" + (" is" if it.group(0) != "it" else "")
-    return f"{clause[: it.start()]}{noun}{clause[it.end() :]}"
+    noun = "the " + named.group(0).split(" ", 1)[1] + (" is" if it.group("it") != "it" else "")
+    return f"{clause[: it.start('it')]}{noun}{clause[it.end('it') :]}"
 
 
 def _carried(so_far: Sequence[str], text: str) -> set[str]:

@@ -391,6 +391,12 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      rf"{_PUFFED}[^.?!]{{0,30}}\b(?:just |even )?(?:talking|speaking|getting dressed|when (?:i|he|"
      r"she) (?:talks?|speaks?))\b|\b(?:all of a sudden|suddenly|out of nowhere|out of the blue)\b"
      rf"[^.?!]{{0,30}}{_PUFFED}"),
+    # NHS "Wound infection" after surgery (swelling, redness and warmth that spread, pus or fluid
+    # leaking): a swelling that grows and leaks, a rash or redness by the wound that spreads.
+    ("wound-redness-swelling",
+     r"\b(?:seroma|swelling|lump|bump)\b[^.?!]{0,40}\b(?:bigger|grown|growing|doubled)\b[^.?!]{0,40}"
+     r"\b(?:leak\w*|weep\w*|ooz\w*|discharg\w*|red|hot)\b|\b(?:redness|rash|red patch)\b[^.?!]{0,30}"
+     r"\b(?:scar|wound|cut|incision)\b[^.?!]{0,30}\bspread\w*"),
     # NHS DVT (swelling, pain and warmth in one leg, usually the calf), in non-native words: "my leg
     # under the knee is big and pain and warm".
     ("calf-pain-leg-swelling",

@@ -103,7 +103,10 @@ _CLAUSE_SPLIT = re.compile(
     # A sign set apart from good news: "…eating better, the only odd thing is my foot slaps down"
     # (twelfth pass); the good news does not cover it.
     r",\s+(?=(?:the |one |my )?(?:only|one|odd|strange|weird|funny|new) (?:\w+ )?(?:thing|problem|"
-    r"issue|worry|concern)\b)"
+    r"issue|worry|concern)\b)|"
+    # "nurse said it was a seroma, it has got bigger": the change after care is its own clause.
+    r",\s+(?=it(?:'s| is| has) (?:\w+ )?(?:got|getting|gotten|grown|growing|doubled|started|"
+    r"spread\w*)\b)"
 )
 
 
