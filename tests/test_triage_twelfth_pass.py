@@ -560,3 +560,27 @@ def test_a_shrinking_swelling_a_growing_grandson_or_a_settled_breath_raise_none(
     triager: Triager, text: str
 ) -> None:
     assert urgency_of(triager, text) == "none"
+
+
+# ---- a few spots of old or dried blood are expected; blood still coming is not ------------------
+
+SPOTS_OF_BLOOD = [
+    "a few spots of old blood on the dressing this morning, is that normal?",
+    "a couple of spots of blood on the plaster this morning, is that ok?",
+    "tiny smear of blood on the dressing when the nurse changed it",
+    "there's some dried blood on my scar, can I wash it off?",
+]
+BLOOD_COMING = [
+    "the dressing is soaked with blood and it keeps coming from the wound",
+    "spots of blood at first but now blood is pouring from my scar",
+]
+
+
+@pytest.mark.parametrize("text", SPOTS_OF_BLOOD)
+def test_spots_of_old_or_dried_blood_raise_none(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize("text", BLOOD_COMING)
+def test_blood_soaking_or_pouring_is_an_emergency(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"
