@@ -201,13 +201,22 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
     # NHS: Sepsis / Guy's wound leaflet (a high temperature, 38C or above), given only as a reading.
     ("fever",
      r"(?:thermometer|temp\w*|reading|reads|fever)[^.?!]{0,25}\b(?:3[89]|4[01])(?:[.,]\d)?\b|"
-     # The reading before its instrument: "had 38.6 on the thermometer this morning" (twelfth pass).
-     r"\b(?:3[89]|4[01])(?:[.,]\d)? (?:on|by|with) (?:the |my |his |her |our |a )?(?:\w+ )?thermometer|"
      r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)|"
-     # A reading with its tenth and no word for it, "she's at 38.3 tonight", "I had 38.2 this
-     # morning": a body temperature, unless a unit says otherwise (a weight, a length, a time).
-     r"(?<!bmi )(?:\b(?:at|is|was|hit|hits|reached|of|'s|up to|now|running)|(?:^|\bi |\bi'?ve )(?:had|got)) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|"
+     # A reading with its tenth and no word for it, "she's at 38.3 tonight": a body temperature,
+     # unless a unit says otherwise (a weight, a length, a time).
+     r"(?<!bmi )\b(?:at|is|was|hit|hits|reached|of|'s|up to|now|running) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|"
      r"pounds|stone|st\b|cm|mm|%|weeks?|years?|hours?|mins?|minutes|miles|km|ml))"),
+    # Twelfth pass, each its own pattern so that its words screen it: the reading before its
+    # instrument ("had 38.6 on the thermometer"), and told with "I had" or "got" ("I had 38.2 this
+    # morning"; not "my daughter had 38.6").
+    ("fever",
+     r"\b(?:3[89]|4[01])(?:[.,]\d)? (?:on|by|with) (?:the |my |his |her |our |a )?(?:\w+ )?"
+     r"thermometer"),
+    ("fever",
+     # The verb first and the subject looked behind it, so that re skips to "had" or "got".
+     r"(?:had|got)(?:(?<=\bi had)|(?<=\bi got)|(?<=ive had)|(?<=ive got)|(?<=i've had)|(?<=i've got)|"
+     r"(?<=^had)|(?<=^got)) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|pounds|stone|st\b|cm|mm|%|"
+     r"weeks?|years?|hours?|mins?|minutes|miles|km|ml))"),
     # NHS Sciatica (https://www.nhs.uk/conditions/sciatica/): sciatica on both sides, or weakness
     # or numbness in both legs, is an A&E sign of cauda equina.
     ("cauda-equina",
@@ -287,9 +296,11 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"(?:vomit\w*|throw\w* up|threw up|being sick|been sick|keeps? being sick|sick \w+ times)"
      r"[^.?!]{0,80}(?:can'?t|cannot|won'?t|not) (?:even )?(?:keep|hold) (?:\w+ ){0,6}down|(?:can'?t|cannot|"
      r"won'?t) (?:even )?keep (?:\w+ ){0,6}down|can'?t stop (?:being sick|vomiting|throwing up)|"
-     r"(?:nothing|not even \w+)[^.?!]{0,30}stay(?:s|ing)? down|"
-     # Everything "brought back up" (NHS Vomiting in adults: unable to keep fluids down; twelfth
-     # pass): "I keep bringing everything back up", "every drink comes straight back up".
+     r"(?:nothing|not even \w+)[^.?!]{0,30}stay(?:s|ing)? down"),
+    # Everything "brought back up" (NHS Vomiting in adults: unable to keep fluids down; twelfth
+    # pass): "I keep bringing everything back up", "every drink comes straight back up". Its own
+    # pattern, screened by "back up".
+    ("vomiting",
      r"(?:bring\w*|brought|throw\w*|threw) (?:\w+ )?(?:everything|it all|all of it) (?:\w+ ){0,2}back up|"
      r"(?:everything|every (?:drink|meal|sip|mouthful))[^.?!]{0,25}(?:comes?|coming|came) (?:\w+ )?"
      r"back up"),
