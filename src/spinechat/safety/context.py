@@ -585,9 +585,9 @@ _OTHER_CAUSE = re.compile(
     r"split|spill\w*|spilt|came open)|\bnumb\w* (?:with|from|in) (?:the )?(?:cold|snow|frost|"
     r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b|"
     # Twelfth pass: blood from another cut ("cut my finger cooking and got blood all over the
-    # towel"), a lump in the bed, and skin staples seen along the scar (Guy's wound leaflet: clips
-    # or staples are removed at 10-14 days), none of them the wound's bleeding, a lump over the
-    # metal or metal through the skin.
+    # towel"), a lump in the bed, and skin staples seen along the scar (metal the wound is closed
+    # with, not the implant the hardware-through-skin source means), none of them the wound's
+    # bleeding, a lump over the metal or metal through the skin.
     r"\b(?:cut|nicked|sliced|caught) (?:my|his|her) (?:finger|thumb|hand|lip|chin|knee|foot|toe)s?\b|"
     r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,25}\b(?:in|on|of) (?:the|our|my|this|his|her) (?:\w+ )?(?:mattress|"
     r"pillow|cushion|sofa|settee|bed|chair|seat|topper)\b|\b(?:metal |silver |little )?(?:staples|"
@@ -648,8 +648,8 @@ _LAUGHING = re.compile(
     r"\b(?:nearly|almost) (?:wet|peed|pee'?d|weed|wee'?d|soiled|pooed) (?:my|him|her|them)sel(?:f|ves)"
     r"\b|\b(?:wet|peed|pee'?d|weed|wee'?d) (?:my|him|her)self (?:laughing|with laughter)\b"
 )
-# Out of breath from laughing is laughter, not the sudden breathlessness of a clot (NHS Pulmonary
-# embolism: breathlessness that comes on suddenly) (twelfth pass).
+# Out of breath from laughing is laughter, not the sudden breathlessness of a clot (NHS Shortness
+# of breath: call 999 when it comes on suddenly) (twelfth pass).
 _LAUGHING_BREATH = re.compile(
     r"\blaugh\w* (?:\w+ ){0,8}?(?:out of breath|breathless|puffed out|short of breath)\b|"
     r"\b(?:out of breath|breathless|puffed out|winded) (?:from|with|after) (?:all (?:the|that) )?"

@@ -396,14 +396,14 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:covered|drenched|soaked|caked) (?:\w+ )?(?:in|with) blood\b|\bblood (?:all )?(?:over|"
      r"through) (?:the |my |his |her )?(?:sheets?|bed|pillow\w*|pyjamas|clothes|top|shirt|floor|"
      r"towel)|\bstill (?:seeping|oozing|dripping|trickling|running) (?:fresh |bright )?(?:red|blood)"),
-    # NHS Pulmonary embolism (breathlessness that comes on suddenly; call 999) told by what brings
-    # it on: "all of a sudden I'm puffed out just talking", "puffed getting dressed".
+    # NHS Shortness of breath and Pulmonary embolism (sudden shortness of breath, or so breathless
+    # you cannot speak: call 999) told by what brings it on: "all of a sudden I'm puffed out just talking", "puffed getting dressed".
     ("chest-pain-breathless",
      rf"{_PUFFED}[^.?!]{{0,30}}\b(?:just |even )?(?:talking|speaking|getting dressed|when (?:i|he|"
      r"she) (?:talks?|speaks?))\b|\b(?:all of a sudden|suddenly|out of nowhere|out of the blue)\b"
      rf"[^.?!]{{0,30}}{_PUFFED}"),
-    # NHS "Wound infection" after surgery (swelling, redness and warmth that spread, pus or fluid
-    # leaking): a swelling that grows and leaks, a rash or redness by the wound that spreads.
+    # The wound-redness-swelling rule's sources (red, swollen, hot or leaking wound), told as a
+    # change: a swelling that grows and leaks, a rash or redness by the wound that spreads.
     ("wound-redness-swelling",
      r"\b(?:seroma|swelling|lump|bump)\b[^.?!]{0,40}\b(?:bigger|grown|growing|doubled)\b[^.?!]{0,40}"
      r"\b(?:leak\w*|weep\w*|ooz\w*|discharg\w*|red|hot)\b|\b(?:redness|rash|red patch)\b[^.?!]{0,30}"
