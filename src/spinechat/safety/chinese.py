@@ -60,6 +60,19 @@ _WEAK = r"(?:没力|无力|没有力|没什么力|冇力|软|使不上力|没劲
 _WORSE = r"(?:越来越|一天比一天|愈来愈|更加|变得更)"
 _FEVER = r"(?:发烧|发热|高烧|烧到|体温\s*(?:3[89]|4[01])|(?:3[89]|4[01])(?:\.\d)?\s*度|发冷|打寒战|寒颤|打冷颤|冷得发抖)"
 
+# NHS Sepsis / NICE NG51 signs with a fever: confusion or slurred talk, very drowsy or hard to wake,
+# mottled or blue skin, fast breathing, no pee all day. Either comes first (twelfth pass): 今天讲话乱七
+# 八糟，身上发烫 tells the confusion before the fever.
+_SEPTIC = (
+    r"(?:意识不清|神志不清|意识模糊|糊涂|胡言乱语|语无伦次|叫不(?:太|怎么)?醒|昏睡|昏昏沉沉|嗜睡|"
+    r"皮肤(?:发紫|发青|花斑|斑驳)|(?:皮肤|手脚)[^，。]{0,6}(?:花花|斑|一块一块|紫紫|青一块)|颠三倒四|说胡话|答非所问|"
+    r"一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快|迷迷糊糊|迷糊|喘(?:气)?(?:很|非常)?快|"
+    r"呼吸急促|发紫|手脚冰(?:凉|冷)|叫[^，。]{0,3}不(?:太|怎么)?(?:回应|应|理)|(?:讲话|说话)[^，。]{0,3}乱|乱七八糟)"
+)
+# With the confusion or the mottling, a body "burning hot" (身上发烫) is the fever of sepsis; alone
+# it stays below the fever rule, like the English bare "hot".
+_FEVER_FELT = rf"(?:{_FEVER}|(?:身上|身体|全身|额头|头)[^，。]{{0,2}}(?:发)?烫)"
+
 _RULES: tuple[_ZhRule, ...] = (
     # Sources as in red_flags.toml for the rule of the same id.
     _rule("cauda-equina", "emergency",
@@ -95,10 +108,7 @@ _RULES: tuple[_ZhRule, ...] = (
           # NHS Pulmonary embolism: shortness of breath, as the English "short of breath".
           r"气短|气促|(?:突然|忽然)[^，。]{0,4}喘|呼吸(?:很|非常|好|有点)(?:困难|急促|急)|呼吸困难|吸不到气|上气不接下气|咳血|咳出血"),
     _rule("sepsis", "emergency",
-          rf"{_FEVER}[^。]{{0,30}}(?:意识不清|神志不清|意识模糊|糊涂|胡言乱语|语无伦次|叫不(?:太|怎么)?醒|昏睡|昏昏沉沉|嗜睡|"
-          r"皮肤(?:发紫|发青|花斑|斑驳)|(?:皮肤|手脚)[^，。]{0,6}(?:花花|斑)|颠三倒四|说胡话|答非所问|一整天没(?:有)?(?:尿|小便)|呼吸(?:很)?快|迷迷糊糊|迷糊|喘(?:气)?(?:很|非常)?快|"
-          r"呼吸急促|发紫|手脚冰(?:凉|冷)|叫[^，。]{0,3}不(?:太|怎么)?(?:回应|应|理)|(?:讲话|说话)[^，。]{0,3}乱|乱七八糟)|"
-          r"(?:意识不清|神志不清|意识模糊|胡言乱语|语无伦次|叫不(?:太|怎么)?醒|迷迷糊糊|皮肤(?:发紫|花斑))[^。]{0,30}" + _FEVER),
+          rf"{_FEVER_FELT}[^。]{{0,30}}{_SEPTIC}|{_SEPTIC}[^。]{{0,30}}{_FEVER_FELT}"),
     _rule("airway-swelling", "emergency",
           r"(?:脖子|颈部|喉咙)[^，。]{0,8}(?:肿|胀)[^。]{0,20}(?:呼吸|喘|吞不下|咽不下)|"
           r"吞不下口水|咽不下口水|口水[^，。]{0,3}(?:吞|咽)不下|流口水[^，。]{0,6}吞不下|呼吸(?:有)?(?:杂音|哨音|咻咻)"),
@@ -165,7 +175,7 @@ _WELL_NOW = re.compile(
 )
 _OTHER = re.compile(
     # A baby's nappy is not cauda equina (the English ``context._YOUNG_CHILD``): 宝宝拉在裤子里了.
-    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁床|病友|室友|同病房|宝宝|婴儿)"
+    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿)"
 )
 _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"

@@ -113,7 +113,14 @@ _RESOLVED = re.compile(
 # patch on my foot that I had before surgery" (NHS: new or worsening numbness is the red flag).
 _PREEXISTING = re.compile(
     r"\b(?:same|had|there|had it|lost)\b[^.?!]{0,60}\bbefore (?:(?:my|the|his|her) )?(?:op|operation|"
-    r"surgery|fusion)\b"
+    r"surgery|fusion)\b|"
+    # Twelfth pass: the time first ("before my ACDF my right hand was weak"), or the sign named as
+    # the reason for the operation ("that's why I had it done").
+    r"^(?:\w+ ){0,2}?before (?:my|the|his|her) (?:\w+ )?(?:op|operation|surgery|fusion|acdf|"
+    r"decompression|discectomy|laminectomy)\b[^.?!]{0,60}\b(?:was|were|had|kept|used to|"
+    r"could ?n'?t)\b|"
+    r"\b(?:that'?s|that is|which is|was) (?:why|the reason) (?:i|he|she|they|we) (?:had|needed|got) "
+    r"(?:it|the op|the operation|(?:the )?surgery)(?: done)?\b"
 )
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
 # "New tingling that wasn't there before surgery": "before" compares now with then; it is not a
@@ -142,7 +149,14 @@ _LOSS_GONE = re.compile(
 )
 
 
+# "temp 38.3 tonight, otherwise ok, eating and drinking normally": what follows "otherwise" is
+# well apart from the sign, not the sign gone (twelfth pass).
+_OTHERWISE = re.compile(r"\botherwise\b.*$")
+
+
 def _resolved_here(clause: str) -> bool:
+    if "otherwise" in clause:
+        clause = _OTHERWISE.sub("", clause)
     if "gone" in clause:
         clause = _LOSS_GONE.sub(" lost ", clause)
     return _RESOLVED.search(clause) is not None
@@ -156,18 +170,28 @@ _ASKED_IF_RECOVERING = re.compile(
 )
 
 
-_RECOVERING_WORDS = ("settling", "healing", "recovering", "improving", "easing", "better")
+_RECOVERING_WORDS = ("settl", "heal", "recover", "improv", "eas", "better", "clear", "down")
+
+
+# Recovery denied is no recovery: "it hasn't settled", "not easing at all" (twelfth pass).
+_NOT_RECOVERING = re.compile(
+    r"\b(?:(?:has|have|is|are|was|were|does|did)n'?t|not|never) (?:\w+ )?(?:settl\w*|eas\w*|"
+    r"improv\w*|getting better|got better|any better|clear\w*|going down|gone down)"
+)
 
 
 def _improving(clause: str) -> bool:
     if any(word in clause for word in _RECOVERING_WORDS):
         clause = _ASKED_IF_RECOVERING.sub(" ", clause)
+        clause = _NOT_RECOVERING.sub(" ", clause)
     return _IMPROVING.search(clause) is not None
 
 
 _WORSE = re.compile(
     r"\b(?:worse|worsening|weaker|harder|more difficult|more and more|not (?:getting )?(?:better|"
-    r"easier)|spreading|more (?:red|swollen))\b"
+    r"easier)|spreading|more (?:red|swollen)|"
+    # A swelling that grows is worse (twelfth pass): "it's grown since friday", "doubled in size".
+    r"(?:getting|got|gotten|grown|growing) (?:much |a lot |even )?(?:bigger|larger)|grown|doubled)\b"
 )
 # "Hasn't come back" is the opposite of coming back.
 _COME_BACK = re.compile(
@@ -204,6 +228,9 @@ _MEDIA = re.compile(
     r"\b(?:video|videos|youtube|tiktok|tv|telly|film|programme|program|documentary|news|article|"
     r"episode|storyline|drama|soap|series|movie|leaflet|booklet|pamphlet|handout|information sheet|"
     r"posted|forum|facebook|reddit|online|internet|google|googled|podcast|newspaper|magazine|"
+    # Twelfth pass: fiction ("in a novel I'm reading the heroine wakes up unable to feel her legs").
+    r"novels?|audiobook|heroine|(?:the|a|this|my) (?:book|story|play) (?:i'?m|i was|we'?re) "
+    r"(?:reading|listening to|watching)|"
     r"(?:watched|saw|seen|read|heard) something|"
     r"(?:read|heard|seen|saw|watched|watching) (?:about|that|somewhere|a (?:story|post|case)|"
     r"stories|on (?:the )?(?:tv|news|internet|radio|facebook|telly))|told me about|they say)\b"
@@ -213,7 +240,11 @@ _MEDIA = re.compile(
 _TV_TIME = re.compile(
     r"\b(?:sitting|sat|lying|lay|laid|relaxing|resting|just|while|was|am|i'?m|were) (?:\w+ )?"
     r"(?:watching|in front of) (?:the )?(?:tv|telly|television)\b(?! (?:about|where|programme|"
-    r"show|documentary|news|series))"
+    r"show|documentary|news|series))|"
+    # Reading as what the writer was doing: "I was reading my novel when I suddenly couldn't feel my
+    # legs" (twelfth pass).
+    r"\b(?:sitting|sat|lying|lay|relaxing|resting|was|were|am|i'?m) (?:\w+ )?(?:reading|listening "
+    r"to) (?:my|a|the) (?:novel|book|audiobook|paper|magazine)\b(?= (?:when|and|then|while)\b)"
 )
 _GENERAL_Q = re.compile(
     r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
@@ -234,6 +265,9 @@ _ASKS_WHAT = re.compile(
     r"\b(?:what (?:does|do|would|should|will) [^.?!]{0,40}\b(?:look|feel) like|what [^.?!]{0,40}\b"
     r"looks? like|"
     r"can you (?:tell|explain|describe)|what to look (?:out )?for|so (?:i|we) know what|"
+    # Twelfth pass: asking how to lower a risk ("anything I can do to lower the infection risk?").
+    r"\b(?:anything|something|what|how) (?:\w+ ){0,3}(?:to )?(?:lower|reduce|cut|minimi[sz]e|"
+    r"prevent|avoid)\w* (?:the |my |his |her |any )?(?:\w+ )?(?:risks?|chances?)\b|"
     r"(?:signs?|symptoms?) (?:of|to watch|to look))"
 )
 # A general question that ends with the writer's own report is still a report: "is fever common
@@ -265,7 +299,8 @@ _ASKED_BY = re.compile(
 # programme's story even though the watching was today.
 _MEDIA_ABOUT_OTHERS = re.compile(
     r"\b(?:about|of|where|with|that) (?:\w+ )?(?:people|ppl|patients|folks|men|women|someone|somebody|"
-    r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot)\b"
+    r"a (?:man|woman|guy|lady|bloke|patient|girl|boy|chap))\b|\b(?:storyline|episode|plot|novel|"
+    r"book|heroine|hero|character)\b"
 )
 # The clause turns from the story to the writer now: "I saw on the news that a man lost bladder
 # control and now I can't feel myself when I wipe" is the writer's sign.
@@ -548,7 +583,15 @@ def explained(clause: str) -> bool:
 _OTHER_CAUSE = re.compile(
     r"\b(?:hot[- ]?water[- ]?bottle|hottie|heat pack|ice pack)s?\b[^.?!]{0,30}\b(?:leak\w*|burst|"
     r"split|spill\w*|spilt|came open)|\bnumb\w* (?:with|from|in) (?:the )?(?:cold|snow|frost|"
-    r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b"
+    r"freezing|ice)\b|\b(?:cold|snow|frost|freezing|icy)\b[^.?!]{0,30}\b(?:went|gone|go|going) numb\b|"
+    # Twelfth pass: blood from another cut ("cut my finger cooking and got blood all over the
+    # towel"), a lump in the bed, and skin staples seen along the scar (metal the wound is closed
+    # with, not the implant the hardware-through-skin source means), none of them the wound's
+    # bleeding, a lump over the metal or metal through the skin.
+    r"\b(?:cut|nicked|sliced|caught) (?:my|his|her) (?:finger|thumb|hand|lip|chin|knee|foot|toe)s?\b|"
+    r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,25}\b(?:in|on|of) (?:the|our|my|this|his|her) (?:\w+ )?(?:mattress|"
+    r"pillow|cushion|sofa|settee|bed|chair|seat|topper)\b|\b(?:metal |silver |little )?(?:staples|"
+    r"clips) (?:all )?(?:along|in|down|across|on) (?:my|the|his|her) (?:scar|wound|cut|incision)\b"
 )
 
 # Eleventh pass: a seat so comfy it is not felt is comfort, not numbness (NHS cauda equina names
@@ -605,6 +648,16 @@ _LAUGHING = re.compile(
     r"\b(?:nearly|almost) (?:wet|peed|pee'?d|weed|wee'?d|soiled|pooed) (?:my|him|her|them)sel(?:f|ves)"
     r"\b|\b(?:wet|peed|pee'?d|weed|wee'?d) (?:my|him|her)self (?:laughing|with laughter)\b"
 )
+# Out of breath from laughing is laughter, not the sudden breathlessness of a clot (NHS Shortness
+# of breath: call 999 when it comes on suddenly) (twelfth pass).
+_LAUGHING_BREATH = re.compile(
+    r"\blaugh\w* (?:\w+ ){0,8}?(?:out of breath|breathless|puffed out|short of breath)\b|"
+    r"\b(?:out of breath|breathless|puffed out|winded) (?:from|with|after) (?:all (?:the|that) )?"
+    r"laugh\w*"
+)
+_NOT_LAUGHING_BREATH = re.compile(
+    r"\b(?:still|since|again|keeps?|kept|chest|sudden\w*|can'?t|couldn'?t|cough\w*|blood\w*)\b"
+)
 _NOT_LAUGHING = re.compile(
     r"\b(?:again|keeps?|kept|since|every|all the time|numb\w*|feel|felt|notic\w*|realis\w*|"
     r"without|can'?t|didn'?t|no warning|sudden\w*|today|tonight|this morning|last night)\b"
@@ -612,7 +665,9 @@ _NOT_LAUGHING = re.compile(
 
 
 def laughing_matter(clause: str) -> bool:
-    """Whether a clause tells only a near miss or a leak when laughing (``_LAUGHING``)."""
+    """Whether a clause tells only a near miss, a leak or breathlessness when laughing."""
+    if "laugh" in clause and _LAUGHING_BREATH.search(clause) is not None:
+        return _NOT_LAUGHING_BREATH.search(clause) is None
     return (
         "sel" in clause
         and _LAUGHING.search(clause) is not None
@@ -636,8 +691,15 @@ def other_cause_at(clause: str) -> int:
         return -1
     if _DENIED_INSIDE.search(cause.group()):  # "the hot-water bottle didn't leak"
         return -1
-    rest = f"{clause[: cause.start()]} {clause[cause.end() :]}"
+    rest = _ASKED_AFTER.sub("", f"{clause[: cause.start()]} {clause[cause.end() :]}")
     return -1 if _WORSE.search(rest) or _CAUSE_BLOCK.search(rest) else cause.start()
+
+
+# The question after the story ("…, can I still do my back exercises?", "should we get a new one?")
+# tells no sign that outlasts the cause (twelfth pass).
+_ASKED_AFTER = re.compile(
+    r",\s*(?:so |and |but )?(?:can|could|should|is|are|do|does|will|would|when|how|what)\b[^.!?]*\?\s*$"
+)
 
 
 def by_diabetes(text: str) -> bool:
@@ -743,7 +805,7 @@ _WRITER = re.compile(r"\b(?:i|i'm|im|i've|ive|me|myself)\b")
 # so "my 14 year old daughter has wet the bed since her scoliosis op" is still a report.
 _YOUNG_CHILD = re.compile(
     r"^(?:[a-z,' ]{0,20}?\b)?(?:my|our|the)(?: \w+'s)? (?:little |youngest |baby )?(?:toddler|baby|"
-    r"infant|"
+    r"infant|little (?:girl|boy|lad|lass)|"
     r"newborn|little one|(?:[1-4]|one|two|three|four)[- ](?:year|yr)[- ]old|(?:[1-9]|1[0-9]|2[0-3])[- ]"
     r"month[- ]old|(?:grand|)(?:baby|toddler))s?\b|"
     # "my nephew is 2 and keeps having accidents": an age under five told after the name.
@@ -752,6 +814,9 @@ _YOUNG_CHILD = re.compile(
     r"lbs?|times|nights?|o'?clock|am|pm|%|/))"
 )
 # Toilet training is a young child's: "potty training is slow, he keeps having accidents".
+# The child's own operation: "my little girl had her scoliosis surgery and now has a temperature"
+# is the patient's (twelfth pass).
+_CHILDS_OP = re.compile(r"\b(?:her|his|their) (?:\w+ )?(?:op|operation|surgery|fusion)\b")
 _TOILET_TRAINING = re.compile(r"\bpotty\b|\btoilet[- ]train\w*")
 
 
@@ -775,7 +840,11 @@ def someone_else(clause: str) -> bool:
         clause = _MET_BY_ME.sub(r"\1", clause)
     if _PET.search(clause) and not _MY_BODY.search(clause) and not _WRITER.search(clause):
         return True
-    if _YOUNG_CHILD.search(clause) and not _MY_BODY.search(clause):
+    if (
+        _YOUNG_CHILD.search(clause)
+        and not _MY_BODY.search(clause)
+        and not _CHILDS_OP.search(clause)
+    ):
         return True
     if (
         ("potty" in clause or "train" in clause)
@@ -804,7 +873,11 @@ _FIRST_NOW = re.compile(
 )
 _PRESENT_SYMPTOM = re.compile(
     r"\b(?:now|still|again|today|this (?:morning|week)|since (?:yesterday|this|last (?:night|"
-    r"week)|the (?:op|operation|surgery))|currently|at the moment|started|keeps?(?! an eye|"
+    r"week)|the (?:op|operation|surgery))|"
+    # An onset told by the hour or meal of today: "since lunch", "since I woke" (twelfth pass).
+    r"since (?:lunch\w*|breakfast|tea\w*|dinner\w*|supper|midday|noon|i (?:woke|got up)|waking|"
+    r"\d{1,2} ?(?:am|pm|o'?clock))|"
+    r"currently|at the moment|started|keeps?(?! an eye|"
     r" asking)|getting)\b"
     r"(?! (?:remember|think|worr|wonder))"
 )

@@ -166,19 +166,22 @@ class Triager:
             return [({hit.rule_id for hit in chinese.triage_chinese(text)}, set(), False)]
         norm = _normalised(text)
         parts, frames = _framed_clauses(norm)
+        # Each clause read with "it" as the sign the clause before named ("GP said the lump is a
+        # seroma | but it's getting bigger"); its frame and care stay those of its own words.
+        read = [_with_antecedent(parts[k - 1], part) if k else part for k, part in enumerate(parts)]
         # Screened on the whole message first: a rule that matches nowhere is not tried per clause.
         whole = set(triage_phrases(norm).rule_ids)
         described = _described_in(norm)
         out: list[tuple[set[str], set[str], bool]] = []
         sought = False
-        for part, frame in zip(parts, frames, strict=True):
+        for part, frame, own in zip(parts, frames, read, strict=True):
             sought = sought or _care_sought(part)
             dealt = _dealt_with(part) or (sought and _care_outcome(part))
             fired: set[str] = set()
             if not dealt and frame == "report" and not _eases_daily(part):
                 if whole:
-                    fired.update(_phrase_rules(part))
-                fired.update(_described(part, described))
+                    fired.update(_phrase_rules(own))
+                fired.update(_described(own, described))
             out.append((fired, set(), dealt))
         reported = [
             part
@@ -210,7 +213,7 @@ class Triager:
                 for i in semantic.screen(parts)
                 if frames[i] == "report" and not out[i][2] and not _eases_daily(parts[i])
             ]
-            for match in self._matcher.match([parts[i] for i in picked]):
+            for match in self._matcher.match([read[i] for i in picked]):
                 i = picked[match.clause]
                 if match.fires:
                     out[i][0].add(match.rule_id)
@@ -218,6 +221,39 @@ class Triager:
                     out[i][1].add(match.rule_id)
         _settle(parts, frames, out)
         return out
+
+
+# A sign named as a thing that can grow, spread or leak, with where it is, and "it" standing for it
+# in the next clause: a sign care called harmless that then changes is read again (NHS: a wound that
+# is getting bigger, more swollen or leaking after surgery needs checking). The sign itself is
+# preferred to the place ("the rash round the scar | now it's spreading" is the rash).
+_WHERE = (
+    r"(?: (?:round|around|by|near|over|on|under|at|next to|beside) (?:the|my|his|her) (?:\w+ )?"
+    r"(?:scar|wound|cut|incision|stitches|rods?|screws?|metal\w*|hardware))?"
+)
+_SIGN_NOUN = re.compile(
+    r"\b(?:the|my|his|her|this|that|a|an) (?:new |little |small |big |same )?(?:lump|swelling|redness|"
+    rf"bump|seroma|rash|discharge|blister){_WHERE}"
+)
+_PLACE_NOUN = re.compile(r"\b(?:the|my|his|her|this|that|a|an) (?:wound|scar|incision|cut)\b")
+# "It" as the subject, at the clause's start or after a joining or time word; not "massage it".
+_IT = re.compile(
+    r"(?:^|\b(?:but|and|now|so|then|today|tonight|yesterday|since \w+|this \w+)\s+)"
+    r"(?P<it>it(?:'s| is|s)?)\b"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _with_antecedent(before: str, clause: str) -> str:
+    """``clause`` with its first "it" as the sign ``before`` names, when it names none itself."""
+    if "it" not in clause or _SIGN_NOUN.search(clause) or _PLACE_NOUN.search(clause):
+        return clause
+    it = _IT.search(clause)
+    named = _SIGN_NOUN.search(before) or _PLACE_NOUN.search(before)
+    if named is None or it is None:
+        return clause
+    noun = "the " + named.group(0).split(" ", 1)[1] + (" is" if it.group("it") != "it" else "")
+    return f"{clause[: it.start('it')]}{noun}{clause[it.end('it') :]}"
 
 
 def _carried(so_far: Sequence[str], text: str) -> set[str]:
@@ -402,7 +438,11 @@ def _described(clause: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> 
             # clause before it for a negator).
             has_s = "s" in pattern.groupindex and match.start("s") >= 0
             at = match.start("s") if has_s else match.start()
-            if not w.negated(clause, at):
+            if (
+                not w.negated(clause, at)
+                and _FINE_AFTER.match(clause, match.end()) is None
+                and _DENIED_LAST.search(clause, max(0, match.end() - 30), match.end()) is None
+            ):
                 found.add(rule_id)
                 break
     return found
@@ -435,8 +475,25 @@ def _unnegated(pattern: re.Pattern[str], clause: str) -> bool:
     named = "s" in pattern.groupindex
     return any(
         not w.negated(clause, m.start("s") if named and m.start("s") >= 0 else m.start())
+        and _FINE_AFTER.match(clause, m.end()) is None
+        and _DENIED_LAST.search(clause, max(0, m.end() - 30), m.end()) is None
         for m in pattern.finditer(clause)
     )
+
+
+# The sign a match ends on denied just before it: "toes fine, no tripping, no dragging" (twelfth
+# pass). Only "no" and "without": "not lift" is itself a sign, and so are "without knowing", "no
+# feeling", "no control", "no warning".
+_DENIED_LAST = re.compile(
+    r"\b(?:no|without)\s+(?!(?:know|notic|realis|realiz|feel|felt|warning|control|sensation|power|"
+    r"strength|use|grip|idea)\w*)(?:\w+\s+)?\w+$"
+)
+# A part said to be fine right after it: "but I'm breathing and swallowing fine" is no airway sign
+# (twelfth pass).
+_FINE_AFTER = re.compile(
+    r"(?: and \w+| is| are|'s| feels?| seems?| ok and)* (?:absolutely |totally |completely |perfectly |"
+    r"just )?(?:fine|ok|okay|normal(?:ly)?|alright|all right)\b"
+)
 
 
 # Readings of one sentence or clause that depend on its text alone, remembered across messages:

@@ -59,7 +59,10 @@ _PRIVATE = (
 )
 _AIRWAY = (
     r"(?:breath\w*|air\b|wheez\w*|whistl\w*|squeak\w*|noisy|stridor|strangled|choking|"
-    r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit)"
+    r"can'?t swallow (?:my|his|her) (?:own )?(?:spit|saliva)|saliva|drool\w*|spit|"
+    # The windpipe pressed, in patients' words (twelfth pass): "like something is pressing on my
+    # windpipe", "squeezing my throat".
+    r"windpipe|airway|(?:press\w*|squeez\w*|squash\w*) (?:on |against )?(?:my |his |her )?throat)"
 )
 
 # (rule id, pattern); the rule ids must exist in red_flags.toml.
@@ -201,8 +204,19 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:3[89]|4[01])(?:[.,]\d)? ?(?:c\b|°|degrees)|\b10[1-4](?:[.,]\d)? ?(?:f\b|°|degrees)|"
      # A reading with its tenth and no word for it, "she's at 38.3 tonight": a body temperature,
      # unless a unit says otherwise (a weight, a length, a time).
-     r"(?<!bmi )\b(?:at|is|was|hit|hits|reached|of|'s|up to|now) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|"
+     r"(?<!bmi )\b(?:at|is|was|hit|hits|reached|of|'s|up to|now|running) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|"
      r"pounds|stone|st\b|cm|mm|%|weeks?|years?|hours?|mins?|minutes|miles|km|ml))"),
+    # Twelfth pass, each its own pattern so that its words screen it: the reading before its
+    # instrument ("had 38.6 on the thermometer"), and told with "I had" or "got" ("I had 38.2 this
+    # morning"; not "my daughter had 38.6").
+    ("fever",
+     r"\b(?:3[89]|4[01])(?:[.,]\d)? (?:on|by|with) (?:the |my |his |her |our |a )?(?:\w+ )?"
+     r"thermometer"),
+    ("fever",
+     # The verb first and the subject looked behind it, so that re skips to "had" or "got".
+     r"(?:had|got)(?:(?<=\bi had)|(?<=\bi got)|(?<=ive had)|(?<=ive got)|(?<=i've had)|(?<=i've got)|"
+     r"(?<=^had)|(?<=^got)) (?:3[89]|4[01])[.,]\d\b(?! ?(?:kg|kilos?|lbs?|pounds|stone|st\b|cm|mm|%|"
+     r"weeks?|years?|hours?|mins?|minutes|miles|km|ml))"),
     # NHS Sciatica (https://www.nhs.uk/conditions/sciatica/): sciatica on both sides, or weakness
     # or numbness in both legs, is an A&E sign of cauda equina.
     ("cauda-equina",
@@ -283,6 +297,13 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"[^.?!]{0,80}(?:can'?t|cannot|won'?t|not) (?:even )?(?:keep|hold) (?:\w+ ){0,6}down|(?:can'?t|cannot|"
      r"won'?t) (?:even )?keep (?:\w+ ){0,6}down|can'?t stop (?:being sick|vomiting|throwing up)|"
      r"(?:nothing|not even \w+)[^.?!]{0,30}stay(?:s|ing)? down"),
+    # Everything "brought back up" (NHS Vomiting in adults: unable to keep fluids down; twelfth
+    # pass): "I keep bringing everything back up", "every drink comes straight back up". Its own
+    # pattern, screened by "back up".
+    ("vomiting",
+     r"(?:bring\w*|brought|throw\w*|threw) (?:\w+ )?(?:everything|it all|all of it) (?:\w+ ){0,2}back up|"
+     r"(?:everything|every (?:drink|meal|sip|mouthful))[^.?!]{0,25}(?:comes?|coming|came) (?:\w+ )?"
+     r"back up"),
     ("worsening-swallowing",
      r"swallow\w*[^.?!]{0,50}(?:harder|worse|gone backwards|going backwards|more difficult)|"
      r"(?:food|bread|tablets?|pills?)[^.?!]{0,20}(?:gets?|getting) stuck[^.?!]{0,40}(?:more|worse)|"
@@ -367,6 +388,33 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"the )?(?:\w+ )?(?:legs?|feet|foot)\b[^.?!]{0,10}?\b(?:has|have|is|'s|was) (?:all |completely "
      r"|just |totally )?(?:gone|lost)\b|\blost (?:all )?(?:the )?(?:feeling|sensation|strength|power|"
      r"use|movement) (?:in|of) (?:both |my |his |her |the )?(?:\w+ )?(?:legs?|feet|foot)\b"),
+    # ---- twelfth pass (issue 10, writer O's development misses, told in fresh words first) ----
+    # After spinal surgery leaflets (a wound that keeps bleeding or soaks the dressing needs
+    # emergency care), told by what the blood did: "the sheets are covered in blood", "still seeping
+    # bright red".
+    ("heavy-bleeding",
+     r"\b(?:covered|drenched|soaked|caked) (?:\w+ )?(?:in|with) blood\b|\bblood (?:all )?(?:over|"
+     r"through) (?:the |my |his |her )?(?:sheets?|bed|pillow\w*|pyjamas|clothes|top|shirt|floor|"
+     r"towel)|\bstill (?:seeping|oozing|dripping|trickling|running) (?:fresh |bright )?(?:red|blood)"),
+    # NHS Shortness of breath and Pulmonary embolism (sudden shortness of breath, or so breathless
+    # you cannot speak: call 999) told by what brings it on: "all of a sudden I'm puffed out just talking", "puffed getting dressed".
+    ("chest-pain-breathless",
+     rf"{_PUFFED}[^.?!]{{0,30}}\b(?:just |even )?(?:talking|speaking|getting dressed|when (?:i|he|"
+     r"she) (?:talks?|speaks?))\b|\b(?:all of a sudden|suddenly|out of nowhere|out of the blue)\b"
+     rf"[^.?!]{{0,30}}{_PUFFED}"),
+    # The wound-redness-swelling rule's sources (red, swollen, hot or leaking wound), told as a
+    # change: a swelling that grows and leaks, a rash or redness by the wound that spreads.
+    ("wound-redness-swelling",
+     r"\b(?:seroma|swelling|lump|bump)\b[^.?!]{0,40}\b(?:bigger|grown|growing|doubled)\b[^.?!]{0,40}"
+     r"\b(?:leak\w*|weep\w*|ooz\w*|discharg\w*|red|hot)\b|\b(?:redness|rash|red patch)\b[^.?!]{0,30}"
+     r"\b(?:scar|wound|cut|incision)\b[^.?!]{0,30}\bspread\w*"),
+    # NHS DVT (swelling, pain and warmth in one leg, usually the calf), in non-native words: "my leg
+    # under the knee is big and pain and warm".
+    ("calf-pain-leg-swelling",
+     r"\b(?:leg|shin|(?:under|below) the knee)\b[^.?!]{0,30}\b(?:big|bigger|fat|fatter|swollen|"
+     r"swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:warm|hot)\b|\b(?:warm|hot)\b[^.?!]{0,30}\b(?:big|"
+     r"bigger|fat|fatter|swollen|swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:leg|shin|(?:under|below) "
+     r"the knee)\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
@@ -766,4 +814,13 @@ DEALT_WITH = re.compile(
     r"(?:the |my |his |her |it )?(?:\w+ ){0,2}(?:is|was|'s|are|were) (?:just |only |probably )?(?:a|an) "
     r"(?:\w+ ){0,2}(?:knot|stitch|suture|bruise|seroma|cyst|reaction|graze|blister|spot|scab|"
     r"scar|sprain|strain|cold|virus|bug)"
+)
+# Twelfth pass: care that changed the medicine behind the sign, or gave one for it ("the GP has
+# swapped them over and given me anti-sickness tablets", "the pharmacist switched my painkillers").
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:doctor|gp|nurse|surgeon|consultant|pharmacist|team|ward)\b[^.?!]{{0,40}}"
+    r"\b(?:swapped|changed|switched|stopped|took (?:me|him|her) off|taken (?:me|him|her) off)\b"
+    r"[^.?!]{0,30}\b(?:them|it|tablets?|pills|meds|medication|medicines?|painkillers?|codeine|"
+    r"morphine|tramadol|oxycodone)\b|\b(?:given|prescribed) (?:me|him|her|us) (?:some )?"
+    r"(?:anti-?sickness|sickness|anti-?nausea|antibiotics?)"
 )

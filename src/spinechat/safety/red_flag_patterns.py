@@ -393,8 +393,12 @@ PATTERNS: dict[str, RulePatterns] = {
                 # Water from a wash is not a leak: "the shower soaked my dressing".
                 r"(?<!shower )(?<!bath )(?<!rain )(?<!water )soak(?:ed|ing)(?: through)?+(?! (?:in|from|by|with|"
                 r"during) (?:the |a )?(?:shower|bath|rain|water|wash))|smell\w*|stink\w*"
-                r"|odou?r|yellow\w*|green\w*|gunk|goo|gooey|crust\w*|bleed\w*|blood(?!\s*(?:thinner|"
-                r"pressure|test|sugar|count|clot)))\b",
+                r"|odou?r|yellow\w*|green\w*|gunk|goo|gooey|crust\w*|bleed\w*|"
+                # A few spots of old or dried blood on a dressing are not the bleeding the sources
+                # name (a wound that keeps bleeding or soaks the dressing); twelfth pass.
+                r"(?<!old )(?<!dried )(?<!spots of )(?<!spot of )(?<!specks of )(?<!speck of )"
+                r"(?<!dots of )(?<!smear of )(?<!little bit of )(?<!tiny bit of )"
+                r"blood(?!\s*(?:thinner|pressure|test|sugar|count|clot)))\b",
             ),
         ),
         context=rf"\b{_WOUND_AREA}\b",

@@ -92,12 +92,21 @@ _SCREEN = re.compile(
     # fork", "his foot just dangles", "her hand is clumsy" (foot drop and arm weakness in patients'
     # words; see red_flags.toml).
     r"raise|pull|bend|point|grip|hold|grasp)|won'?t (?:lift|go up|come up|bend|work)|hangs|hanging|"
-    r"dangl\w*|flop\w*|clums\w*|useless|dropp\w*)\b",
+    r"dangl\w*|flop\w*|clums\w*|useless|dropp\w*|"
+    # Twelfth pass: a seroma, a fizzing or buzzing skin, food or tablets "brought back up".
+    r"seroma|fizz\w*|buzz\w*|back up)\b",
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\n+|,\s+(?=(?:and|but|so|then|now|also|plus|because|cos|although|though|which|"
-    r"since|when|while)\b)|\s+(?=(?:but|although|though|however|because|cos|plus|anyway|also)\b)"
+    r"since|when|while)\b)|\s+(?=(?:but|although|though|however|because|cos|plus|anyway|also)\b)|"
+    # A sign set apart from good news: "…eating better, the only odd thing is my foot slaps down"
+    # (twelfth pass); the good news does not cover it.
+    r",\s+(?=(?:the |one |my )?(?:only|one|odd|strange|weird|funny|new) (?:\w+ )?(?:thing|problem|"
+    r"issue|worry|concern)\b)|"
+    # "nurse said it was a seroma, it has got bigger": the change after care is its own clause.
+    r",\s+(?=it(?:'s| is| has) (?:\w+ )?(?:got|getting|gotten|grown|growing|doubled|started|"
+    r"spread\w*)\b)"
 )
 
 
