@@ -60,6 +60,9 @@ _TERMS: tuple[tuple[str, str], ...] = (
     # What happens if ("螺丝松了会怎样？"): the kind of fact asked (``offline._FACT_KINDS``).
     ("會怎樣", "what happens if"), ("会怎样", "what happens if"), ("會怎麼樣", "what happens if"),
     ("会怎么样", "what happens if"),
+    # Whether it can be put right ("螺钉松动了还能治好吗？"): how bad it is, which the explainer's
+    # "can often be managed effectively" answers (``offline._OPENERS``).
+    ("治好", "can it be fixed"), ("治得好", "can it be fixed"),
 )  # fmt: skip
 # Subjects the documents do not treat, glossed so that the offline answerer sees a subject no source
 # names and says "not covered" (see ``subjects``) instead of answering the rest of the topic: in a
