@@ -1744,23 +1744,6 @@ _OPENERS = _KINDS + tuple(
 )  # fmt: skip
 
 
-# A sentence preferred to open the answer over the others of its kind, when it comes close enough
-# in meaning (``OPENER_FLOOR``). Asked what the hardware is for: the article's list of its purposes
-# ("Their purpose includes: keeping the spine aligned, helping bones fuse together, ...") before a
-# sentence that only says it stabilises (dev graders of aa-009: most of the list was missing).
-# Not "the vast majority ... never experience loosening" before the other answers to "how
-# common?": it has no word of how rare, so the "In short: ... rare" lead would be lost.
-_OPENERS_FIRST = tuple(
-    (asks, re.compile(preferred, re.I))
-    for asks, gives in _OPENERS
-    for tried, preferred in (
-        ("Their purpose includes: keeping the spine aligned",
-         r"\b(?:purpose includes|keeping the spine aligned)\b"),
-    )
-    if gives.search(tried) and not gives.search("treatment involves revision surgery")
-)  # fmt: skip
-
-
 def kinds_asked(question: str) -> list[re.Pattern[str]]:
     """The words of a sentence that gives the kind of answer ``question`` asks for (``_OPENERS``):
     empty when it asks for no kind known here."""
@@ -1804,9 +1787,6 @@ def _open_with(
     does. Never a reply to another patient: the first thing read is not someone else's verdict."""
     asked = own if own == question else f"{own} {question}"
     kinds = [[gives for asks, gives in _OPENERS if asks.search(asked)]]
-    first = [gives for asks, gives in _OPENERS_FIRST if asks.search(asked)]
-    if first:
-        kinds.insert(0, first)
     if _ASKS_EMERGENCY.search(asked):
         kinds.insert(0, [_GIVES_EMERGENCY])
     if not chosen:
