@@ -11,11 +11,10 @@ from __future__ import annotations
 import pytest
 
 from spinechat.answer.pipeline import Answerer
+from support.answers import PART_DECLINE, WHOLE_DECLINE, assert_answered_with, known_gap_marks
 
 pytestmark = pytest.mark.slow
 
-_WHOLE_DECLINE = "do not answer this question"
-_PART_DECLINE = "do not answer this part"
 
 # (question, words of the fact: one of them must be in the answer)
 ANSWERABLE = [
@@ -141,9 +140,7 @@ def _cases(table: list[tuple[str, tuple[str, ...]]]) -> list[object]:
             question,
             fact,
             id=question,
-            marks=[pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[question])]
-            if question in _KNOWN_GAPS
-            else [],
+            marks=known_gap_marks(_KNOWN_GAPS, question),
         )
         for question, fact in table
     ]
@@ -153,11 +150,7 @@ def _cases(table: list[tuple[str, tuple[str, ...]]]) -> list[object]:
 def test_an_answerable_question_is_answered_with_the_fact(
     answerer: Answerer, question: str, fact: tuple[str, ...]
 ) -> None:
-    result = answerer.ask(question)
-    assert result.covered is True, result.answer
-    assert _WHOLE_DECLINE not in result.answer
-    assert result.sources, result.answer
-    assert any(word.lower() in result.answer.lower() for word in fact), result.answer
+    assert_answered_with(answerer.ask(question), fact)
 
 
 @pytest.mark.parametrize(("question", "fact"), _cases(PARTLY_ANSWERABLE))
@@ -167,7 +160,7 @@ def test_a_partly_answerable_question_gets_the_covered_part_and_names_the_rest(
     result = answerer.ask(question)
     assert result.covered is True, result.answer
     assert any(word.lower() in result.answer.lower() for word in fact), result.answer
-    assert _PART_DECLINE in result.answer, result.answer
+    assert PART_DECLINE in result.answer, result.answer
 
 
 @pytest.mark.parametrize(
@@ -175,9 +168,7 @@ def test_a_partly_answerable_question_gets_the_covered_part_and_names_the_rest(
     [
         pytest.param(
             question,
-            marks=[pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[question])]
-            if question in _KNOWN_GAPS
-            else [],
+            marks=known_gap_marks(_KNOWN_GAPS, question),
         )
         for question in UNANSWERABLE
     ],
@@ -185,4 +176,4 @@ def test_a_partly_answerable_question_gets_the_covered_part_and_names_the_rest(
 def test_an_unanswerable_question_stays_declined(answerer: Answerer, question: str) -> None:
     result = answerer.ask(question)
     assert result.covered is False, result.answer
-    assert _WHOLE_DECLINE in result.answer
+    assert WHOLE_DECLINE in result.answer

@@ -14,11 +14,10 @@ from __future__ import annotations
 import pytest
 
 from spinechat.answer.pipeline import Answerer
+from support.answers import PART_DECLINE, WHOLE_DECLINE, assert_answered_with, known_gap_marks
 
 pytestmark = pytest.mark.slow
 
-_WHOLE_DECLINE = "do not answer this question"
-_PART_DECLINE = "do not answer this part"
 
 # (question, words of the fact: one of them must be in the answer)
 ANSWERABLE = [
@@ -108,9 +107,7 @@ _KNOWN_GAPS: dict[str, str] = {
 
 
 def _marks(question: str) -> list[pytest.MarkDecorator]:
-    if question in _KNOWN_GAPS:
-        return [pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[question])]
-    return []
+    return known_gap_marks(_KNOWN_GAPS, question)
 
 
 @pytest.mark.parametrize(
@@ -119,11 +116,7 @@ def _marks(question: str) -> list[pytest.MarkDecorator]:
 def test_an_answerable_question_is_answered_with_the_fact(
     answerer: Answerer, question: str, fact: tuple[str, ...]
 ) -> None:
-    result = answerer.ask(question)
-    assert result.covered is True, result.answer
-    assert _WHOLE_DECLINE not in result.answer
-    assert result.sources, result.answer
-    assert any(word.lower() in result.answer.lower() for word in fact), result.answer
+    assert_answered_with(answerer.ask(question), fact)
 
 
 @pytest.mark.parametrize(
@@ -136,11 +129,11 @@ def test_a_partly_answerable_question_gets_the_covered_part_and_names_the_rest(
     result = answerer.ask(question)
     assert result.covered is True, result.answer
     assert any(word.lower() in result.answer.lower() for word in fact), result.answer
-    assert _PART_DECLINE in result.answer, result.answer
+    assert PART_DECLINE in result.answer, result.answer
 
 
 @pytest.mark.parametrize("question", [pytest.param(q, id=q, marks=_marks(q)) for q in UNANSWERABLE])
 def test_an_unanswerable_question_stays_declined(answerer: Answerer, question: str) -> None:
     result = answerer.ask(question)
     assert result.covered is False, result.answer
-    assert _WHOLE_DECLINE in result.answer
+    assert WHOLE_DECLINE in result.answer

@@ -15,13 +15,17 @@ from __future__ import annotations
 import pytest
 
 from spinechat.answer.pipeline import Answerer
+from support.answers import (
+    PART_DECLINE,
+    WHOLE_DECLINE,
+    ZH_PART_DECLINE,
+    ZH_WHOLE_DECLINE,
+    assert_answered_with,
+    known_gap_marks,
+)
 
 pytestmark = pytest.mark.slow
 
-_WHOLE_DECLINE = "do not answer this question"
-_PART_DECLINE = "do not answer this part"
-_ZH_WHOLE_DECLINE = ("没有回答这个问题", "沒有回答這個問題")
-_ZH_PART_DECLINE = ("没有回答您问题的这个部分", "沒有回答您問題的這個部分")
 _ZH_INTRO = ("以下是我们的资料来源所说的内容", "以下是我們的資料來源所說的內容")
 
 # (question, words of the fact: one of them must be in the answer)
@@ -58,27 +62,27 @@ PARTLY_ANSWERABLE = [
     (
         "What are the risks of taking the screw out, and will my insurance in Ohio pay for it?",
         ("bleeding",),
-        (_PART_DECLINE, "do not say what it costs in the US"),
+        (PART_DECLINE, "do not say what it costs in the US"),
     ),
     (
         "why do screws come loose, and how much will the removal cost me in the UK?",
         ("osteoporosis",),
-        (_PART_DECLINE, "do not say what it costs in the UK"),
+        (PART_DECLINE, "do not say what it costs in the UK"),
     ),
     (
         "how common is it for screws to poke through skin, and will Blue Cross pay if mine needs "
         "taking out?",
         ("rare", "less common"),
-        (_PART_DECLINE, "do not say what it costs in the US"),
+        (PART_DECLINE, "do not say what it costs in the US"),
     ),
     (
         "is removal risky and how many weeks off work will I need?",
         ("bleeding",),
-        (_PART_DECLINE,),
+        (PART_DECLINE,),
     ),
     # No source gives a time for these: the answer says so.
-    ("how long is recovery after the screw removal", ("do well", "residual"), (_PART_DECLINE,)),
-    ("how long till the bone heal before they take screws out", ("cautious",), (_PART_DECLINE,)),
+    ("how long is recovery after the screw removal", ("do well", "residual"), (PART_DECLINE,)),
+    ("how long till the bone heal before they take screws out", ("cautious",), (PART_DECLINE,)),
 ]
 
 # (question, words of the fact, quotes with no bearing on how long that must not be in it)
@@ -98,7 +102,7 @@ CHINESE = [
     # Mixed: a Chinese question with the English word for the screw.
     ("我妈妈的screw松了，会怎样？", ("instability",), _ZH_INTRO),
     # Partly answerable: why screws loosen (answered), alcohol after surgery (not covered).
-    ("骨釘為什麼會鬆動？還有開刀後可以喝酒嗎？", ("osteoporosis",), _ZH_PART_DECLINE),
+    ("骨釘為什麼會鬆動？還有開刀後可以喝酒嗎？", ("osteoporosis",), ZH_PART_DECLINE),
 ]
 
 UNANSWERABLE = [
@@ -121,9 +125,7 @@ _KNOWN_GAPS: dict[str, str] = {
 
 
 def _marks(question: str) -> list[pytest.MarkDecorator]:
-    if question in _KNOWN_GAPS:
-        return [pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[question])]
-    return []
+    return known_gap_marks(_KNOWN_GAPS, question)
 
 
 @pytest.mark.parametrize(
@@ -132,11 +134,7 @@ def _marks(question: str) -> list[pytest.MarkDecorator]:
 def test_an_answerable_question_is_answered_with_the_fact(
     answerer: Answerer, question: str, fact: tuple[str, ...]
 ) -> None:
-    result = answerer.ask(question)
-    assert result.covered is True, result.answer
-    assert _WHOLE_DECLINE not in result.answer
-    assert result.sources, result.answer
-    assert any(word.lower() in result.answer.lower() for word in fact), result.answer
+    assert_answered_with(answerer.ask(question), fact)
 
 
 def test_hardware_showing_and_a_home_dressing_gets_the_emergency_and_the_infection_risk(
@@ -184,7 +182,7 @@ def test_a_chinese_question_is_answered_in_chinese_framing(
 ) -> None:
     result = answerer.ask(question)
     assert result.covered is True, result.answer
-    assert not any(words in result.answer for words in _ZH_WHOLE_DECLINE), result.answer
+    assert not any(words in result.answer for words in ZH_WHOLE_DECLINE), result.answer
     assert any(word.lower() in result.answer.lower() for word in fact), result.answer
     assert any(words in result.answer for words in framing), result.answer
     # The fixed wording is the person's language, not English.
@@ -195,7 +193,7 @@ def test_a_chinese_question_is_answered_in_chinese_framing(
 def test_an_unanswerable_question_stays_declined(answerer: Answerer, question: str) -> None:
     result = answerer.ask(question)
     assert result.covered is False, result.answer
-    assert _WHOLE_DECLINE in result.answer or any(w in result.answer for w in _ZH_WHOLE_DECLINE)
+    assert WHOLE_DECLINE in result.answer or any(w in result.answer for w in ZH_WHOLE_DECLINE)
 
 
 def test_a_sport_until_removal_beside_a_subject_not_covered_names_only_that_subject(

@@ -14,12 +14,16 @@ from __future__ import annotations
 import pytest
 
 from spinechat.answer.pipeline import Answerer
+from support.answers import (
+    PART_DECLINE,
+    WHOLE_DECLINE,
+    ZH_WHOLE_DECLINE,
+    assert_answered_with,
+    known_gap_marks,
+)
 
 pytestmark = pytest.mark.slow
 
-_WHOLE_DECLINE = "do not answer this question"
-_PART_DECLINE = "do not answer this part"
-_ZH_WHOLE_DECLINE = ("没有回答这个问题", "沒有回答這個問題")
 
 # (question, words of the key fact: one of them must be in the answer)
 KEY_FACT = [
@@ -67,17 +71,17 @@ PARTLY_ANSWERABLE = [
     (
         "what are risks of the screw removal op and when can I go back to building work?",
         ("bleeding", "infection"),
-        (_PART_DECLINE,),
+        (PART_DECLINE,),
     ),
     (
         "why do screws loosen, and can I lift my toddler with screws in?",
         ("osteoporosis",),
-        (_PART_DECLINE,),
+        (PART_DECLINE,),
     ),
     (
         "what signs should we look for and can mum use a heating pad on her back?",
         ("swelling", "redness"),
-        (_PART_DECLINE,),
+        (PART_DECLINE,),
     ),
 ]
 
@@ -129,20 +133,14 @@ _KNOWN_GAPS: dict[str, str] = {
 
 
 def _marks(question: str) -> list[pytest.MarkDecorator]:
-    if question in _KNOWN_GAPS:
-        return [pytest.mark.xfail(strict=True, reason=_KNOWN_GAPS[question])]
-    return []
+    return known_gap_marks(_KNOWN_GAPS, question)
 
 
 @pytest.mark.parametrize(
     ("question", "fact"), [pytest.param(q, f, id=q, marks=_marks(q)) for q, f in KEY_FACT]
 )
 def test_the_key_fact_is_quoted(answerer: Answerer, question: str, fact: tuple[str, ...]) -> None:
-    result = answerer.ask(question)
-    assert result.covered is True, result.answer
-    assert _WHOLE_DECLINE not in result.answer
-    assert result.sources, result.answer
-    assert any(word.lower() in result.answer.lower() for word in fact), result.answer
+    assert_answered_with(answerer.ask(question), fact)
 
 
 @pytest.mark.parametrize(
@@ -191,7 +189,7 @@ def test_a_chinese_question_gets_the_key_fact(
 ) -> None:
     result = answerer.ask(question)
     assert result.covered is True, result.answer
-    assert not any(words in result.answer for words in _ZH_WHOLE_DECLINE), result.answer
+    assert not any(words in result.answer for words in ZH_WHOLE_DECLINE), result.answer
     assert any(word.lower() in result.answer.lower() for word in fact), result.answer
 
 
@@ -199,4 +197,4 @@ def test_a_chinese_question_gets_the_key_fact(
 def test_an_unanswerable_question_stays_declined(answerer: Answerer, question: str) -> None:
     result = answerer.ask(question)
     assert result.covered is False, result.answer
-    assert _WHOLE_DECLINE in result.answer or any(w in result.answer for w in _ZH_WHOLE_DECLINE)
+    assert WHOLE_DECLINE in result.answer or any(w in result.answer for w in ZH_WHOLE_DECLINE)
