@@ -325,8 +325,21 @@ _HEDGED = re.compile(
 _BARELY = re.compile(r"\b(?:(?:can|could) (?:barely|hardly|only just|scarcely)|(?:no|not) can)\b")
 
 
+# Non-native forms of the sensation words, read as the English the rules name (thirteenth pass):
+# "pin and needle in leg", "pins needles", "my foot is sleeping feeling" (numb).
+_SENSATION = re.compile(
+    r"\bpins? (?:and |& )?needles?\b|\b(?:sleeping|sleepy|asleep) feeling\b|\bfeeling (?:of )?sleeping\b"
+)
+
+
+def _sensation(match: re.Match[str]) -> str:
+    return "pins and needles" if match.group().startswith("pin") else "numb feeling"
+
+
 def expand_text_speak(text: str) -> str:
     """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out, and
     softened inabilities ("can't really", "can barely") read as plain ones ("can't")."""
     text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
+    if "pin" in text or "sleep" in text:
+        text = _SENSATION.sub(_sensation, text)
     return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
