@@ -379,3 +379,27 @@ def test_a_general_question_then_i_have_one_is_flagged(triager: Triager, text: s
 
 def test_a_friend_having_one_does_not_own_the_sign(triager: Triager) -> None:
     assert urgency_of(triager, "what are the signs of a clot? my friend has one") == "none"
+
+
+# ---- a bump on a thing, not on the body -------------------------------------------------------------
+
+BUMP_ON_A_THING = [
+    "my bike's got a new bump on the frame, when can I cycle after my op?",
+    "someone reversed into me and now there's a bump on my car bonnet, can I drive with my neck?",
+    "there's a bump on the wall where the plaster came off, can I do DIY 6 weeks after fusion?",
+]
+BUMP_TWINS = [
+    "there's a new bump on my back over the screws",
+    "there's a dent on my car and a new lump over my screws",
+    "I bumped my back on the car door and now there's a lump over the rod",
+]
+
+
+@pytest.mark.parametrize("text", BUMP_ON_A_THING)
+def test_a_bump_on_a_car_or_a_wall_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"
+
+
+@pytest.mark.parametrize("text", BUMP_TWINS)
+def test_a_bump_over_the_metal_is_urgent(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "urgent"

@@ -617,7 +617,11 @@ _OTHER_CAUSE = re.compile(
     r"freezer|cistern|hose ?pipe|kettle|fish tank|aquarium|gutters?|valves?|plumbing|water butt|"
     r"paddling pool|engine)\b(?: (?!fluid|liquid|water|stuff|blood)[\w']+){0,2} (?:is |are |was |"
     r"were |has |have |had |keeps |kept |started |been )*(?:leak\w*|drip\w*|spurt\w*|gush\w*|"
-    r"overflow\w*|burst|flood\w*)"
+    r"overflow\w*|burst|flood\w*)|"
+    # A bump or dent on a thing, not on the body: "a new bump on my car from the car park".
+    r"\b(?:bumps?|dents?|lumps?)\b (?:\w+ )?(?:on|in) (?:my|the|his|her|our|a) (?:\w+ ){0,2}?(?:car|"
+    r"bike|bicycle|van|bonnet|bumper|wing|door|wall|floor|road|frame|ceiling|table|pavement|"
+    r"paintwork)\b"
 )
 
 # Eleventh pass: a seat so comfy it is not felt is comfort, not numbness (NHS cauda equina names
