@@ -608,7 +608,21 @@ _OTHER_CAUSE = re.compile(
     r"(?: open)?\b|"
     r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,25}\b(?:in|on|of) (?:the|our|my|this|his|her) (?:\w+ )?(?:mattress|"
     r"pillow|cushion|sofa|settee|bed|chair|seat|topper)\b|\b(?:metal |silver |little )?(?:staples|"
-    r"clips) (?:all )?(?:along|in|down|across|on) (?:my|the|his|her) (?:scar|wound|cut|incision)\b|"
+    r"clips) (?:all )?(?:along|in|down|across|on) (?:my|the|his|her) (?:scar|wound|cut|incision)\b"
+)
+_THING_WORDS = (
+    "leak",
+    "drip",
+    "spurt",
+    "gush",
+    "overflow",
+    "burst",
+    "flood",
+    "bump",
+    "dent",
+    "lump",
+)
+_THING_CAUSE = re.compile(
     # Thirteenth pass: water from a pipe, sink or machine in the house is not fluid from the wound
     # (the csf-leak sources name clear fluid from the wound): "the kitchen sink pipe is leaking clear
     # water everywhere". The fixture is the leak's subject; a fluid word between them is not let in
@@ -717,6 +731,8 @@ def other_cause_at(clause: str) -> int:
     """Where a cause of ``_OTHER_CAUSE`` starts in a clause that tells nothing outlasting it, or
     -1: a clause before it in the same sentence ("my bed's wet because …") is explained by it."""
     cause = _OTHER_CAUSE.search(clause)
+    if cause is None and any(word in clause for word in _THING_WORDS):
+        cause = _THING_CAUSE.search(clause)
     if cause is None or _CAUSE_DENIED.search(clause[max(0, cause.start() - 40) : cause.start()]):
         return -1
     if _DENIED_INSIDE.search(cause.group()):  # "the hot-water bottle didn't leak"

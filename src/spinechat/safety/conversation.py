@@ -321,11 +321,12 @@ def _set_in(text: str) -> frozenset[str]:
     if chinese.is_chinese(text):
         return frozenset()
     norm = _normalised(text)
-    return frozenset(
-        rule_id
-        for rule_id, (setting, need), _, _ in _CARRIED
-        if need.holds(norm) and setting.search(norm)
-    )
+    # Several rules share one setting (neck surgery): each distinct setting is looked for once.
+    told: dict[re.Pattern[str], bool] = {}
+    for _, (setting, need), _, _ in _CARRIED:
+        if setting not in told:
+            told[setting] = need.holds(norm) and setting.search(norm) is not None
+    return frozenset(rule_id for rule_id, (setting, _), _, _ in _CARRIED if told[setting])
 
 
 _CARRIED = tuple(
@@ -391,6 +392,8 @@ def _owned(
 ) -> None:
     """Raises, at a clause that says "I have one" or "she's got that", the signs of the general
     question in one of the two clauses before it."""
+    if "general" not in frames:
+        return
     for j, part in enumerate(parts):
         if frames[j] != "report" or out[j][2] or not _HAVE_ONE.search(part):
             continue
@@ -455,7 +458,7 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
                 and not _PAST_VERB.search(part)
             ):
                 outer = "report"
-            after_good_news = _GOOD_NEWS_END.search(part) is not None
+            after_good_news = part.rsplit(" ", 1)[-1] in _GOOD_NEWS
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
             if own == "report" and outer in _INHERITED and (carried or not _speaks_now(part)):
@@ -482,7 +485,7 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
     return parts, frames
 
 
-_GOOD_NEWS_END = re.compile(r"\b(?:better|fine|ok|okay|good|great|improving|normal)$")
+_GOOD_NEWS = frozenset(("better", "fine", "ok", "okay", "good", "great", "improving", "normal"))
 # A past-tense verb ("red" is not one, as ``context.told_in_past_tense`` would read it).
 _PAST_VERB = re.compile(
     r"\b(?:was|were|had|did|went|got|felt|wasn'?t|weren'?t|didn'?t|couldn'?t|used to)\b"

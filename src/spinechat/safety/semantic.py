@@ -107,8 +107,8 @@ _CLAUSE_SPLIT = re.compile(
     # Good news in a run-on list covers only itself: "pain's better, walking more, the stitches
     # have a yellow crust and there's a little gap" (thirteenth pass); not when the next item is
     # more good news told with a negation ("managing fine, my neck isn't swollen").
-    r"(?:(?<=\bbetter)|(?<=\bfine)|(?<=\bok)|(?<=\bokay)|(?<=\bgood)|(?<=\bgreat)|(?<=\bimproving)|"
-    r"(?<=\bnormal)),\s+(?![^.?!,]*\b(?:no|not|never|without|nothing|\w+n'?t)\b)|"
+    r",(?:(?<=\bbetter,)|(?<=\bfine,)|(?<=\bok,)|(?<=\bokay,)|(?<=\bgood,)|(?<=\bgreat,)|"
+    r"(?<=\bimproving,)|(?<=\bnormal,))\s+(?![^.?!,]*\b(?:no|not|never|without|nothing|\w+n'?t)\b)|"
     # "nurse said it was a seroma, it has got bigger": the change after care is its own clause.
     r",\s+(?=it(?:'s| is| has) (?:\w+ )?(?:got|getting|gotten|grown|growing|doubled|started|"
     r"spread\w*)\b)"
