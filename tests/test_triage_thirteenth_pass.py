@@ -403,3 +403,37 @@ def test_a_bump_on_a_car_or_a_wall_raises_no_banner(triager: Triager, text: str)
 @pytest.mark.parametrize("text", BUMP_TWINS)
 def test_a_bump_over_the_metal_is_urgent(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "urgent"
+
+
+# ---- likenesses: numb as cardboard, a neck that ballooned, lips gone bluish ------------------------
+
+LIKENESSES = [
+    ("my mum's bum and between her legs feel like cardboard since lunch, she had her spine done "
+     "monday", "emergency"),
+    ("since this morning my bottom feels like rubber when I sit on the loo", "emergency"),
+    ("my left foot feels like plastic since yesterday", "urgent"),
+    ("the front of my neck has blown up like a balloon in the last hour and my voice sounds "
+     "strange", "emergency"),
+    ("my neck swelled up suddenly tonight after the ACDF", "emergency"),
+    ("my wife's lips look bluish and she's puffing after two steps, back op 5 days ago",
+     "emergency"),
+]  # fmt: skip
+LIKENESS_TWINS = [
+    "the new mattress feels like wood, is that bad for my back?",
+    "my feet feel like concrete after a long walk",
+    "my toes felt like wood before the op, now they're fine",
+    "my ankles ballooned on the flight but they're fine now",
+    "I blew up the balloons for my grandson's party",
+    "my neck was a bit swollen in the first days, now it's gone down",
+    "my lips are purple from the blackcurrant juice haha",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), LIKENESSES)
+def test_a_sign_told_as_a_likeness_is_flagged(triager: Triager, text: str, level: str) -> None:
+    assert urgency_of(triager, text) == level
+
+
+@pytest.mark.parametrize("text", LIKENESS_TWINS)
+def test_a_likeness_of_a_thing_or_a_sign_gone_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"

@@ -93,7 +93,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
     # NHS Sepsis: blue, grey, pale or blotchy skin, lips or tongue: call 999.
     ("sepsis",
-     r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
+     r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray|bluish|purplish)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
      r"tongue|face)|(?:face|skin) (?:is |has |have )?(?:gone|going|turned|went|looks?|looking) "
      r"(?:a bit |very |really |all )?(?:blue|grey|gray|mottled)(?! (?:with|from|in) (?:the )?cold)"),
     # Legs that fail, told with "they" or as not holding the person up (Oxford University Hospitals
@@ -432,6 +432,14 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"\b(?:blood|bleed\w*|soak\w*)\b|"
      r"\b(?:dressings?|pads?|bandages?|gauzes?)\b (?:is |are |was )?(?:\w+ )?(?:full of|filled with|"
      r"filling (?:up )?with) blood\b[^.?!]{0,40}\b(?:running|dripping|trickling|pouring|again)\b"),
+    # A neck swelling that grew within the hour or suddenly (the airway-swelling source: neck
+    # swelling that is growing after anterior surgery, a bleed that can press on the airway):
+    # "the front of my neck has blown up like a balloon in the last hour".
+    ("airway-swelling",
+     rf"{_NECK}[^.?!]{{0,40}}\b(?:swell\w*|swollen)\b[^.?!]{{0,40}}\b(?:(?:in|over|within) the (?:last|past)"
+     r" (?:hour|half hour|few hours|couple of hours|\d+ (?:minutes|mins))|suddenly|all of a sudden|"
+     r"really quickly|so quickly|so fast|rapidly)\b|\b(?:suddenly|all of a sudden|rapidly)\b[^.?!]{0,20}"
+     rf"\b(?:swell\w*|swollen)\b[^.?!]{{0,30}}{_NECK}"),
     # Metal felt or seen in a hole where the skin over it wore thin (the hardware-through-skin
     # source: a wound open over the implant): "skin over the bump wore thin and now there's a little
     # hole and something hard and metal underneath".

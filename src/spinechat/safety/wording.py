@@ -327,12 +327,22 @@ _BARELY = re.compile(r"\b(?:(?:can|could) (?:barely|hardly|only just|scarcely)|(
 
 # Non-native forms of the sensation words, read as the English the rules name (thirteenth pass):
 # "pin and needle in leg", "pins needles", "my foot is sleeping feeling" (numb).
+# Numbness told as a likeness ("between her legs feel like cardboard"), and a swelling that "blew
+# up" or "ballooned", read as the words the rules name.
 _SENSATION = re.compile(
-    r"\bpins? (?:and |& )?needles?\b|\b(?:sleeping|sleepy|asleep) feeling\b|\bfeeling (?:of )?sleeping\b"
+    r"\bpins? (?:and |& )?needles?\b|\b(?:sleeping|sleepy|asleep) feeling\b|\bfeeling (?:of )?sleeping\b|"
+    r"\b(?P<part>(?:legs?|feet|foot|toes?|bum|bottom|buttocks?|backside|thighs?|privates|genitals|"
+    r"hands?|fingers?|arms?|skin)\b(?: [\w']+){0,2}) (?P<like>feels?|felt|feeling) like (?:a (?:piece|"
+    r"block|lump) of )?(?:cardboard|wood|rubber|leather|plastic)\b|"
+    r"\b(?P<up>(?:blown|blew|ballooned|puffed|swelled|swole) up|ballooned)\b"
 )
 
 
 def _sensation(match: re.Match[str]) -> str:
+    if match.group("like"):
+        return f"{match.group('part')} {match.group('like')} numb"
+    if match.group("up"):
+        return "swollen up"
     return "pins and needles" if match.group().startswith("pin") else "numb feeling"
 
 
@@ -340,6 +350,6 @@ def expand_text_speak(text: str) -> str:
     """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out, and
     softened inabilities ("can't really", "can barely") read as plain ones ("can't")."""
     text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
-    if "pin" in text or "sleep" in text:
+    if "pin" in text or "sleep" in text or " like " in text or " up" in text or "balloon" in text:
         text = _SENSATION.sub(_sensation, text)
     return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
