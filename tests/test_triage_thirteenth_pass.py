@@ -437,3 +437,39 @@ def test_a_sign_told_as_a_likeness_is_flagged(triager: Triager, text: str, level
 @pytest.mark.parametrize("text", LIKENESS_TWINS)
 def test_a_likeness_of_a_thing_or_a_sign_gone_raises_no_banner(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "none"
+
+
+# ---- non-native grammar read as the English the rules name ------------------------------------------
+
+NON_NATIVE = [
+    ("my husband operation was last week and today he is not able make the pee, he try and nothing "
+     "come", "emergency"),
+    ("doctor please my mother after spine operation is very hot body and she talk strange things, "
+     "not know where she is", "emergency"),
+    ("i am having the fever 38.9 and the wound is making the yellow water, operation was 10 day "
+     "before", "urgent"),
+    ("since 2 day my leg is more weak and more weak, today i am falling in the kitchen",
+     "emergency"),
+    ("手術後傷口一直流黃色的膿，還有臭味", "urgent"),
+]  # fmt: skip
+NON_NATIVE_TWINS = [
+    "before the op I was not able to walk far, now I walk 5k every day",
+    "my mum had a fever 10 day before, now she is fine and eating",
+    "she talk funny because she is from Glasgow haha, can she drive me to clinic?",
+    "I was not able to make the appointment, can I book another?",
+    "my mum had a fever 10 days ago, now she is fine and eating",
+]
+
+
+def test_a_fever_now_beside_fine_and_eating_is_still_urgent(triager: Triager) -> None:
+    assert urgency_of(triager, "my mum has a fever of 38.6 now, she is fine and eating") == "urgent"
+
+
+@pytest.mark.parametrize(("text", "level"), NON_NATIVE)
+def test_a_sign_in_non_native_grammar_is_flagged(triager: Triager, text: str, level: str) -> None:
+    assert urgency_of(triager, text) == level
+
+
+@pytest.mark.parametrize("text", NON_NATIVE_TWINS)
+def test_non_native_grammar_with_no_sign_now_raises_no_banner(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "none"

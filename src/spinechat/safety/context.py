@@ -410,7 +410,9 @@ def eases_daily(clause: str) -> bool:
 _FINE_NOW = re.compile(
     r"\b(?:i'?m|i am|she'?s|she is|he'?s|he is|they'?re|they are|we'?re|it'?s|it is) (?:all |totally "
     r"|completely )?(?:fine|ok|okay|well|back to normal|right as rain)(?: now| today| again| since)?"
-    r"\s*$"
+    # Thirteenth pass: "now she is fine and eating", "he's fine and walking again".
+    r"(?: and (?:eating|drinking|walking|sleeping|eating and drinking|back to normal)(?: again| "
+    r"normally| well)?)?\s*$"
 )
 
 

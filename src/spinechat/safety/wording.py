@@ -338,6 +338,23 @@ _SENSATION = re.compile(
 )
 
 
+_SENSATION_WORDS = (
+    "pin",
+    "sleep",
+    "cardboard",
+    "wood",
+    "rubber",
+    "leather",
+    "plastic",
+    "blown",
+    "blew",
+    "balloon",
+    "puffed up",
+    "swelled up",
+    "swole",
+)
+
+
 def _sensation(match: re.Match[str]) -> str:
     if match.group("like"):
         return f"{match.group('part')} {match.group('like')} numb"
@@ -346,10 +363,33 @@ def _sensation(match: re.Match[str]) -> str:
     return "pins and needles" if match.group().startswith("pin") else "numb feeling"
 
 
+# Non-native grammar read as the English the rules name (thirteenth pass): "not able make the pee"
+# (can't pee), "she talk strange things" (is talking strangely), "not know where she is", "more
+# weak and more weak" (weaker and weaker), "operation was 10 day before" (10 days ago), "the
+# wound is making the yellow water" (leaking yellow fluid).
+_NON_NATIVE = (
+    (re.compile(r"\b(?:is |am |are |was )?not able (?:to )?"), "can't "),
+    (re.compile(r"\b(?:make|do|doing|making) (?:the |a )?(pee|wee|urine|poo|wees|pees)\b"), r"\1"),
+    (re.compile(r"\b(he|she|they|mum|dad) talk(?:s|ing)? (?:strange|strangely|funny|weird|crazy)"
+                r"(?: things)?\b"), r"\1 is talking strangely"),
+    (re.compile(r"\b(he|she|i|they)? ?not know where\b"), r"\1 doesn't know where"),
+    (re.compile(r"\bmore (weak|numb|swollen|red|bad|painful) and more \1\b"), r"more and more \1"),
+    (re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (day|week)s? before\b"
+                r"(?= *(?:[,.;!?]|$| and| but))"), r"\1 \2s ago"),
+    (re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
+     r"leaking \1 fluid"),
+)  # fmt: skip
+_NON_NATIVE_WORDS = ("not able", "make", "making", "do ", "doing", "talk", "not know", "more ",
+                     "before")  # fmt: skip
+
+
 def expand_text_speak(text: str) -> str:
     """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out, and
     softened inabilities ("can't really", "can barely") read as plain ones ("can't")."""
     text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
-    if "pin" in text or "sleep" in text or " like " in text or " up" in text or "balloon" in text:
+    if any(word in text for word in _SENSATION_WORDS):
         text = _SENSATION.sub(_sensation, text)
+    if any(word in text for word in _NON_NATIVE_WORDS):
+        for pattern, plain in _NON_NATIVE:
+            text = pattern.sub(plain, text)
     return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
