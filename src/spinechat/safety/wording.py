@@ -339,8 +339,12 @@ _SENSATION = re.compile(
 
 
 _SENSATION_WORDS = (
-    "pin",
-    "sleep",
+    "needle",
+    "sleeping feeling",
+    "sleepy feeling",
+    "asleep feeling",
+    "feeling sleeping",
+    "feeling of sleeping",
     "cardboard",
     "wood",
     "rubber",
@@ -367,20 +371,21 @@ def _sensation(match: re.Match[str]) -> str:
 # (can't pee), "she talk strange things" (is talking strangely), "not know where she is", "more
 # weak and more weak" (weaker and weaker), "operation was 10 day before" (10 days ago), "the
 # wound is making the yellow water" (leaking yellow fluid).
-_NON_NATIVE = (
-    (re.compile(r"\b(?:is |am |are |was )?not able (?:to )?"), "can't "),
-    (re.compile(r"\b(?:make|do|doing|making) (?:the |a )?(pee|wee|urine|poo|wees|pees)\b"), r"\1"),
-    (re.compile(r"\b(he|she|they|mum|dad) talk(?:s|ing)? (?:strange|strangely|funny|weird|crazy)"
-                r"(?: things)?\b"), r"\1 is talking strangely"),
-    (re.compile(r"\b(he|she|i|they)? ?not know where\b"), r"\1 doesn't know where"),
-    (re.compile(r"\bmore (weak|numb|swollen|red|bad|painful) and more \1\b"), r"more and more \1"),
-    (re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (day|week)s? before\b"
+_NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (("not able",), re.compile(r"\b(?:is |am |are |was )?not able (?:to )?"), "can't "),
+    (("the pee", "the wee", "the poo", "the urine", "make pee", "do pee", "make wee", "do wee"),
+     re.compile(r"\b(?:make|do|doing|making) (?:the |a )?(pee|wee|urine|poo|wees|pees)\b"), r"\1"),
+    (("talk",), re.compile(r"\b(he|she|they|mum|dad) talk(?:s|ing)? (?:strange|strangely|funny|weird|"
+                            r"crazy)(?: things)?\b"), r"\1 is talking strangely"),
+    (("not know where",), re.compile(r"\b(he|she|i|they)? ?not know where\b"), r"\1 doesn't know where"),
+    ((" and more ",), re.compile(r"\bmore (weak|numb|swollen|red|bad|painful) and more \1\b"),
+     r"more and more \1"),
+    (("day before", "days before", "week before", "weeks before"),
+     re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (day|week)s? before\b"
                 r"(?= *(?:[,.;!?]|$| and| but))"), r"\1 \2s ago"),
-    (re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
+    ((" water",), re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
      r"leaking \1 fluid"),
 )  # fmt: skip
-_NON_NATIVE_WORDS = ("not able", "make", "making", "do ", "doing", "talk", "not know", "more ",
-                     "before")  # fmt: skip
 
 
 def expand_text_speak(text: str) -> str:
@@ -389,7 +394,7 @@ def expand_text_speak(text: str) -> str:
     text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
     if any(word in text for word in _SENSATION_WORDS):
         text = _SENSATION.sub(_sensation, text)
-    if any(word in text for word in _NON_NATIVE_WORDS):
-        for pattern, plain in _NON_NATIVE:
+    for words, pattern, plain in _NON_NATIVE:
+        if any(word in text for word in words):
             text = pattern.sub(plain, text)
     return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
