@@ -768,6 +768,131 @@ _CAUSE_DENIED = re.compile(
 )
 
 
+# ---- fourteenth pass (issue 10: false emergency banners on everyday questions) ----
+# Four kinds of message ask about a sign without telling it, and graders called the emergency
+# banner on them harmful: a removal the surgeon has planned ("waiting for my loose screw to come
+# out": the metal leaves by an operation, NHS "Having metalwork removed"), a risk asked about the
+# future ("is he more likely to have the metal come through?"), what the family would notice if it
+# happened ("what would we see first if grandma's screws were on the move"), and a cause asked
+# about ("could it be weak muscles"). They are general questions (issue 10: "what are the signs
+# of…?"). None of them is read as general when the clause also tells a sign in the present or the
+# past tense ("…and now it's poking through", "I can see the metal", "his legs went weak this
+# morning"), so a sign happening now keeps its banner.
+_METAL_WORDS = (
+    r"(?:screws?|scrues?|scru|skrews?|rods?|metal\w*|metal ?work|hard ?ware|hardwear|implants?|"
+    r"plates?|bolts?|pins?|wires?|cage)"
+)
+_PLANNED_REMOVAL = re.compile(
+    r"\b(?:wait\w* (?:for|on|till|until)|booked|on the (?:waiting )?list|due|scheduled|planned|"
+    r"plans?|planning|date for|going to|gonna|has to|have to|needs? to|must|wants? to)\b"
+    rf"[^.?!]{{0,40}}?\b{_METAL_WORDS}\b[^.?!]{{0,12}}?\b(?:to )?(?:come|be taken|be removed|be "
+    r"coming|be took|be take|taken|removed)\b(?: out)?|"
+    r"\b(?:booked|listed|due|scheduled|waiting)\b(?: in)?(?: for| to)?(?: (?:have|get|having|"
+    rf"getting))? (?:the |my |his |her |their |a )?(?:\w+ )?{_METAL_WORDS} (?:taken )?out\b|"
+    rf"\b{_METAL_WORDS} (?:is|are|'s) (?:coming|being taken) out (?:after (?:christmas|easter|the "
+    r"(?:holidays|new year|summer|winter|spring|autumn))|before (?:christmas|easter|the summer)|"
+    r"next (?:week|month|year))\b"
+)
+_LIKELIHOOD = re.compile(
+    r"\b(?:likel(?:y|ier)|prone) to (?!be\b)|\blikelihood\b|"
+    r"\bwhat(?:'s| is| are|s) the (?:chances?|odds|risks?)\b|"
+    r"\b(?:any|a|much|big|high|higher|greater) (?:chance|risk) (?:of|that)\b|\bat (?:more |higher "
+    r"|greater |a |any |extra )?risk\b|"
+    r"\b(?:could|can|will|would|might|may|does|do) (?:that|this|it) (?:ever |also )?happen to\b"
+)
+_WOULD_NOTICE = re.compile(
+    r"\b(?:what|how) (?:\w+ ){0,3}?(?:would|will|might|could|should) (?:we|i|you|they|people|"
+    r"one|he|she) (?:\w+ )?(?:see|notice|spot|know|look (?:out )?for|expect)\b|"
+    r"\bwhat (?:would|will) (?:it|that|this) (?:\w+ )?look like\b|"
+    r"\bwhat would (?:be )?the first (?:sign|thing)\b|"
+    # A supposition opens its clause: "say the rod did break through one day", not "I'd say my
+    # swallowing has got worse".
+    r"^(?:(?:so|and|but|ok|okay|just)\s+)?(?:say|suppose|supposing|imagine|let'?s say) (?:\w+ ){0,4}?"
+    r"(?:did|were|was|went|got|started)\b|"
+    r"^(?:\w+ ){0,6}?if (?:\w+ ){1,4}?(?:were|ever|was to|come|came)\b"
+)
+# A cause asked about, split from what comes before it at the comma (``semantic.clauses``): "mum's
+# back still hurts 6 months after, could it be weak muscles" names weak muscles as a guess at the
+# cause of her pain, not as a sign she has.
+_CAUSE_ASKED = re.compile(
+    r"^(?:(?:so|and|or|but)\s+)?(?:(?:could|might|may|would|can|is|was) (?:it|this|that|they|"
+    r"these) (?:just |all |only |really |simply )?(?:be|be due to|be from|be caused by|be because|"
+    r"because|due to|down to|caused by)|(?:maybe|perhaps|probably) (?:it'?s|its|it is|they'?re|"
+    r"because|due to|from)|(?:could|might|may) be)\b"
+)
+# The sign told, not asked about: a present or past tense, a time of now, the writer seeing it.
+_TOLD_NOW = re.compile(
+    r"\b(?:now|today|tonight|this (?:morning|afternoon|evening)|right now|just now|already|"
+    r"currently|at the moment|yesterday|last night|since|worse|worsening)\b|"
+    r"\b(?:is|are|'s|was|were|has|have|had|'ve|keeps?)(?: \w+)? (?:pok|stick|com|came|push|break|"
+    r"broke|burst|work|show|peek|peep|jutt|protrud|pop)\w* (?:\w+ )?(?:out|through)\b|"
+    r"\b(?:came|popped|fell|broke|pushed|poked) (?:\w+ )?(?:out|through)\b|"
+    r"\b(?:i|we|he|she|they|you) (?:can|could) (?:see|feel)\b|(?<!would )(?<!will )\bi see\b|"
+    r"\b(?:can'?t|cannot|couldn'?t|unable to|won'?t) (?:\w+ )?(?:walk|stand|feel|move|lift|pee|"
+    r"wee|wake|breathe|swallow)\b|"
+    r"\b(?:went|gone|is|are|was|were|'s|feels?|felt) (?:\w+ )?(?:weak|numb|dead|floppy)\b|"
+    r"\b(?:wet|soiled|pee'?d|wee'?d) (?:her|him|my|them)sel|"
+    r"\b(?:is|are|'s|has|have|keeps?) (?:\w+ )?(?:ooz|leak|weep|pour|gush|bleed|swell|swollen|"
+    r"spread)\w*"
+)
+_EVERYDAY_WORDS = (
+    "likel",
+    "chance",
+    "odds",
+    "risk",
+    "prone",
+    "happen to",
+    "out",
+    "would",
+    "if",
+    "say",
+    "suppos",
+    "imagine",
+    "could",
+    "might",
+    "may",
+    "maybe",
+    "perhaps",
+    "probably",
+    "is ",
+    "was ",
+    "because",
+    "due",
+    "caused",
+    "down to",
+)
+
+
+def asks_without_telling(clause: str) -> bool:
+    """Whether a clause asks about a sign (planned removal, a risk to come, what one would notice,
+    a cause) without telling one now (``_TOLD_NOW``)."""
+    if not any(word in clause for word in _EVERYDAY_WORDS):
+        return False
+    asks = (
+        _PLANNED_REMOVAL.search(clause)
+        or _LIKELIHOOD.search(clause)
+        or _WOULD_NOTICE.search(clause)
+        or _CAUSE_ASKED.search(clause.lstrip())
+    )
+    # The asking words themselves are not a sign told: "his metalwork is coming out after
+    # christmas" is the plan's "is coming out".
+    return (
+        asks is not None
+        and _TOLD_NOW.search(f"{clause[: asks.start()]} {clause[asks.end() :]}") is None
+    )
+
+
+def plans_removal(clause: str) -> bool:
+    """Whether a clause tells of a removal of the metal by an operation (``_PLANNED_REMOVAL``)."""
+    return _PLANNED_REMOVAL.search(clause) is not None
+
+
+def tells_with_likelihood(clause: str) -> bool:
+    """A likelihood asked with a sign told now ("what are the chances it's serious, the screw has
+    come out through her skin this morning"): the question does not make the clause general."""
+    return _LIKELIHOOD.search(clause) is not None and _TOLD_NOW.search(clause) is not None
+
+
 def frame(clause: str) -> Frame:
     """How a (lower-cased) clause frames any symptom in it; ``report`` when nothing else fits.
 
@@ -775,9 +900,15 @@ def frame(clause: str) -> Frame:
     """
     clause = _PREVENTION.sub("", clause)
     now = _NOW.search(clause) is not None
+    if asks_without_telling(clause):
+        return "general"
     if (_SUPPOSED.search(clause) or _ASKED_BY.search(clause)) and not _present_symptom(clause):
         return "general"
-    if _GENERAL_Q.search(clause.lstrip()) and not _first_person_now(clause):
+    if (
+        _GENERAL_Q.search(clause.lstrip())
+        and not _first_person_now(clause)
+        and not tells_with_likelihood(clause)
+    ):
         return "general"
     if _ASKS_WHAT.search(clause) and not _first_person_now(clause):
         return "general"

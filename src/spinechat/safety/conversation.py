@@ -449,6 +449,11 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             own = _frame(part)
             if own == "past" and outer == "report" and _worse_again(sentence):
                 own = "report"
+            # "I was waiting till the rods come out but now one is sticking out of the scar": the
+            # plan is read as a plan by the phrase rules themselves, so when its sentence tells a
+            # sign now the clause stays a report and the sentence is read whole (fourteenth pass).
+            if own == "general" and outer == "report" and context.plans_removal(part):
+                own = "report"
             # Good news set apart by a comma covers only its own clause ("pain's better, walking
             # more, the stitches have a yellow crust"): the next clause keeps its own frame.
             if (

@@ -100,6 +100,11 @@ _SCREEN = re.compile(
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\n+|,\s+(?=(?:and|but|so|then|now|also|plus|because|cos|although|though|which|"
     r"since|when|while)\b)|\s+(?=(?:but|although|though|however|because|cos|plus|anyway|also)\b)|"
+    # A cause asked about after a comma is its own clause (fourteenth pass): "mum's back still
+    # hurts, could it be weak muscles" (``context.asks_without_telling``).
+    r",\s+(?=(?:could|might|may|would) (?:it|this|that) (?:just |all |only )?be\b|(?:is|was) (?:it|"
+    r"this|that) (?:just )?(?:because|due to|from|down to)\b|(?:maybe|perhaps|probably) (?:it'?s|"
+    r"its)\b|(?:could|might|may) be\b)|"
     # A sign set apart from good news: "…eating better, the only odd thing is my foot slaps down"
     # (twelfth pass); the good news does not cover it.
     r",\s+(?=(?:the |one |my )?(?:only|one|odd|strange|weird|funny|new) (?:\w+ )?(?:thing|problem|"
