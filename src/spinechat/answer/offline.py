@@ -25,6 +25,7 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 from wordfreq import zipf_frequency
 
+from spinechat.answer import cover_trace
 from spinechat.answer.types import Source
 from spinechat.documents.types import SECTION_SEPARATOR
 from spinechat.embedding import Embedder
@@ -453,9 +454,12 @@ class OfflineAnswerer:
         that the answer names as not covered."""
         intro, no_answer = wording.intro, wording.no_answer
         declined = OfflineAnswer(text=wording.no_answer, cited=[], answered=False)
+        cover_trace.begin(question)
         if not question.strip() or untreated:
+            cover_trace.decide("declined: empty or untreated subject")
             return declined
         if _other_subject(asked or question, vocabulary or _vocabulary(sources)):
+            cover_trace.decide("declined: other body part or surgery")
             return declined
         asks_cost = bool(_ASKS_COST.search(question))
         # A question about the patient on a Q&A page names its subject by pointing at the page
@@ -479,6 +483,7 @@ class OfflineAnswerer:
             )
         ]
         if not candidates:
+            cover_trace.decide("declined: no candidate sentence")
             return declined
         query = self._embedder.embed_query(question) if vector is None else vector
         query = np.asarray(query, dtype=np.float32)
@@ -532,12 +537,16 @@ class OfflineAnswerer:
         theirs = [i for i, c in enumerate(candidates) if _replied_by(c, named)]
         if theirs:
             chosen = theirs[: self._max_sentences]
+            cover_trace.decide("answered: the named doctor's reply")
             return _render(scored, chosen, wording, place, [], _asked_by_doc(sources))
         best = float(scored.semantic.max())
+        cover_trace.note(best=best)
         if best < (SENTENCE_FLOOR if account else MIN_SEMANTIC):
+            cover_trace.decide("declined: best semantic below MIN_SEMANTIC")
             return declined
         chosen = self._select(scored)
         if not chosen:
+            cover_trace.decide("declined: nothing to quote")
             return declined
         # Words the person used themselves: the subject carried from an earlier turn and the
         # rules' description of a red flag are our words, not theirs.
@@ -590,6 +599,7 @@ class OfflineAnswerer:
                 )
                 < MIN_COVERAGE
             ):
+                cover_trace.decide("declined: coverage below MIN_COVERAGE", unsure=True)
                 return declined
             if swapped is not None:
                 chosen, answer, part_cover = swapped
@@ -644,6 +654,7 @@ class OfflineAnswerer:
             if not any(_gives_time(scored.candidates[i][2], part) for i in chosen)
         ]
         uncovered += [part for part in untimed if part not in uncovered]
+        cover_trace.decide("answered", unsure=unsure, uncovered_parts=list(uncovered))
         # Where the cost is only said for another country, how rare it is still opens the answer.
         plain = "" if yes else _rare_lead(own, scored, chosen, opener, wording)
         return _render(
@@ -935,26 +946,48 @@ class OfflineAnswerer:
             acronyms = {w.lower() for w in said if len(w) >= 2 and w.isupper() and w.isalpha()}
             # Names ("Valencia", "Hong Kong") and numbers are the story's, not its subject.
             names = {w.lower() for w in said if w[:1].isupper() and not w.isupper()}
-            covered &= np.array(
-                [
-                    word not in theirs
-                    or word in given
-                    or (
-                        bool(paraphrased[k])
-                        and word not in acronyms
-                        and (not _subject(word) or _lay_for_known(word, vocabulary))
-                    )
-                    or (word in names and word not in acronyms)
-                    or word.isdigit()
-                    or _known(word, vocabulary, acronym=word in acronyms)
-                    # The sources' subject in a patient's word ("physio" for their "physical
-                    # therapy", "neck" for "cervical"): covered as the sources' word would be.
-                    or (word not in acronyms and _names_known(word, vocabulary))
-                    for k, word in enumerate(words)
-                ]
-            )
+            vetoes = [
+                ""
+                if word not in theirs
+                or word in given
+                or (
+                    bool(paraphrased[k])
+                    and word not in acronyms
+                    and (not _subject(word) or _lay_for_known(word, vocabulary))
+                )
+                or (word in names and word not in acronyms)
+                or word.isdigit()
+                or _known(word, vocabulary, acronym=word in acronyms)
+                # The sources' subject in a patient's word ("physio" for their "physical
+                # therapy", "neck" for "cervical"): covered as the sources' word would be.
+                or (word not in acronyms and _names_known(word, vocabulary))
+                else _veto_reason(word, acronym=word in acronyms, vocabulary=vocabulary)
+                for k, word in enumerate(words)
+            ]
+            covered &= np.array([not veto for veto in vetoes])
+        else:
+            vetoes = [""] * len(words)
         total = float(importance.sum())
-        return float(importance[covered].sum() / total) if total > 0 else 1.0
+        coverage = float(importance[covered].sum() / total) if total > 0 else 1.0
+        if cover_trace.active() is not None:
+            best_gain = gain.max(axis=1)
+            cover_trace.check(
+                "told" if told else "",
+                question,
+                coverage,
+                [
+                    cover_trace.WordCover(
+                        word,
+                        float(importance[k]),
+                        float(best_gain[k]),
+                        "given"
+                        if word in given
+                        else vetoes[k] or ("covered" if covered[k] else "not closer"),
+                    )
+                    for k, word in enumerate(words)
+                ],
+            )
+        return coverage
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         """Vectors for ``texts``, embedding only those not cached, in one batch."""
@@ -2044,6 +2077,15 @@ def _other_subject(own: str, vocabulary: frozenset[str]) -> bool:
         not all(stem in vocabulary for stem in tokenize(word))
         for word in classify(words).get("other", ())
     )
+
+
+def _veto_reason(word: str, *, acronym: bool, vocabulary: frozenset[str]) -> str:
+    """Why the cover check left ``word`` uncovered for the vocabulary (for ``cover_trace``)."""
+    if acronym:
+        return "acronym"
+    if _subject(word) and not _lay_for_known(word, vocabulary):
+        return "subject word"
+    return "unknown word"
 
 
 def _subject(word: str) -> bool:
