@@ -949,6 +949,10 @@ class OfflineAnswerer:
         # A place ("in the UK", "only in Taiwan") is answered by the attribution, not by a quote.
         # A sport beside the hardware is the sources' "activities" (see ``read_as_activity``).
         sports = _activity_sports(own or question, vocabulary)
+        # Told, the things of the story that asks nothing are left out too ("bent to pick up the
+        # remote ... screw moved??"), unless no source uses them: a subject the sources do not
+        # treat still counts wherever it is said ("I'm pregnant. Is it safe?").
+        story = _story_words(own or question, vocabulary) if told else frozenset()
         words = [
             w.lower()
             for w in _WORD.findall(question)
@@ -956,14 +960,20 @@ class OfflineAnswerer:
             and not place_named(w)
             # Nor who plays ("my son"): the sources' advice on activities is for anyone.
             and not (sports and (w.lower() in sports or _PLAYS.fullmatch(w) or _person(w)))
-            and not (told and _person(w))
+            and not (told and (_person(w) or w.lower() in story))
         ]
         # A word is left out with its other forms: "does smoking make the screws come loose? my
         # dad smokes 20 a day" without "smoking" still says "smokes", so it would weigh 0.04.
         forms: dict[tuple[str, ...], list[str]] = {}
         for word in words:
             forms.setdefault(tuple(tokenize(word)), []).append(word)
-        groups = list(forms.values())[:MAX_ABLATED_WORDS]
+        # A long question keeps the words of what it asks first: a story told before "screw
+        # moved??" would fill the count.
+        asked_words = {
+            w.lower() for sentence in _sentences_asked(question)[1] for w in _WORD.findall(sentence)
+        }
+        ordered = sorted(forms.values(), key=lambda group: group[0] not in asked_words)
+        groups = ordered[:MAX_ABLATED_WORDS]
         words = [group[0] for group in groups]
         if not words:
             return 1.0
@@ -1249,10 +1259,29 @@ def _sentences_asked(text: str) -> tuple[list[str], list[str]]:
     sentences = [
         piece.strip()
         for sentence in split_text_sentences(text)
-        for piece in re.split(r"(?<=[?!])\s+", sentence)
+        for piece in re.split(r"(?<=[.?!])\s+", sentence)
         if piece.strip()
     ]
     return sentences, [s for s in sentences if s.endswith("?") or _ASKING.match(s)]
+
+
+def _story_words(own: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    """The words said only in the sentences of ``own`` that ask nothing, when some sentence asks,
+    and that the sources use or everyone does (``_known``, read strictly)."""
+    sentences, asked = _sentences_asked(own)
+    if not asked or len(asked) == len(sentences):
+        return frozenset()
+    in_asked = {w.lower() for sentence in asked for w in _WORD.findall(sentence)}
+    return frozenset(
+        lower
+        for sentence in sentences
+        if sentence not in asked
+        for w in _WORD.findall(sentence)
+        if (lower := w.lower()) not in in_asked
+        and not _acronym(w)
+        and not _subject(lower)
+        and _known(lower, vocabulary, strict=True)
+    )
 
 
 def _sports_asked(question: str) -> set[str]:
