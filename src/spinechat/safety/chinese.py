@@ -121,7 +121,9 @@ _RULES: tuple[_ZhRule, ...] = (
           r"(?:一直|不停地?|大量)(?:流血|出血)[^。]{0,12}(?:止不住|压|湿|透)"),
     _rule("fever", "urgent", _FEVER),
     _rule("wound-infection", "urgent",
-          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:流脓|化脓|有脓|发臭|臭味|感染)|流脓|化脓|渗[^，。]{0,8}脓"),
+          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:流脓|化脓|有脓|发臭|臭味|感染)|流脓|化脓|渗[^，。]{0,8}脓|"
+          # Thirteenth pass: pus told with its colour between (伤口一直流黄色的脓).
+          r"(?:流|出|冒)[^，。]{0,5}脓"),
     _rule("wound-redness-swelling", "urgent",
           r"(?:伤口|刀口|疤)[^，。]{0,8}(?:红|肿|热|渗液|渗血|流水|流血|发炎)"),
     _rule("wound-opening", "urgent", r"(?:伤口|刀口)[^，。]{0,10}(?:裂开|打开|撑开|绽开)"),
@@ -133,7 +135,8 @@ _RULES: tuple[_ZhRule, ...] = (
           r"(?:[89]|10|八|九|十)\s*分[^，。]{0,4}(?:痛|疼)|越来越痛|越来越疼"),
     _rule("calf-pain-leg-swelling", "urgent", r"小腿[^，。]{0,6}(?:肿|痛|疼|红|热)|一只脚[^，。]{0,4}肿"),
     _rule("new-numbness-weakness", "urgent",
-          r"(?:手|脚|腿|手指|脚趾|拇指|食指|中指|手臂|手掌|手肘)[^，。]{0,8}(?:麻|刺痛|没感觉)"),
+          # 手 not as the first character of 手术 (the operation): 手术前我的脚曾经麻过 is the foot's.
+          r"(?:手(?!术)|脚|腿|手指|脚趾|拇指|食指|中指|手臂|手掌|手肘)[^，。]{0,8}(?:麻|刺痛|没感觉)"),
     _rule("worsening-swallowing", "urgent",
           # Eleventh pass: harder told as "more and more stuck" or "more effort" (越来越卡, 越来越费劲).
           r"(?:吞|咽|嚥)(?:咽|东西|下去|食物|饭)?[^，。]{0,8}(?:越来越|一天比一天|一周比一周|一次比一次)"
@@ -149,6 +152,29 @@ _RULES: tuple[_ZhRule, ...] = (
     _rule("worsening-swallowing", "urgent",
           r"(?:颈椎|颈部|脖子|前路)[^。]{0,30}(?:噎|呛|卡住|吞不下|咽不下)[^。]{0,20}比[^，。]{0,8}(?:更|还)"
           r"(?:严重|难|困难|差|厉害)|(?:噎|呛)[^。]{0,8}越来越(?:严重|多|厉害|频繁)"),
+    # ---- thirteenth pass (issue 10, writer P) ----
+    # Swallowing told by what can still be eaten after neck surgery: 现在只能喝粥了, 只能吃流质 (the
+    # ACDF leaflets: swallowing that gets worse days or weeks after neck surgery, review today); and
+    # told as harder than a week before (咽东西比上个礼拜还难).
+    _rule("worsening-swallowing", "urgent",
+          r"(?:颈椎|颈部|脖子|前路)[^。]{0,40}只(?:能|可以|吃得下|喝得下)(?:吃|喝|吞)?[^，。]{0,3}"
+          r"(?:流质|流食|粥|稀饭|汤|米汤|牛奶|糊|软的|软烂|果汁|液体|水)|"
+          r"(?:吞|咽|嚥)[^，。]{0,6}比[^，。]{0,8}(?:更|还)(?:难|困难|差|严重|辛苦|吃力)"),
+    # A new lump where the metal is, told as the skin swelling up (鼓起来一个小包, 凸出来一块, 起了个
+    # 小疙瘩): the place is named, so a spot on the face is not it (UK spinal surgery discharge
+    # advice: a new lump or prominence over the implant, checked by the team).
+    _rule("lump-over-hardware", "urgent",
+          r"(?:螺丝|钢钉|骨钉|钢板|钢条|钛棒|钉子|打钉|金属|伤口|刀口|疤)[^。]{0,12}(?:鼓|凸|突|肿|起|长)"
+          r"(?:起|出)?(?:来|了)?[^，。]{0,3}(?:个|块)(?:小|大)?(?:包|疙瘩|硬块)?|"
+          r"(?:螺丝|钢钉|骨钉|钢板|钢条|钛棒|钉子|打钉|金属)[^。]{0,12}(?:疙瘩|凸出来|鼓出来|突出来)"),
+    # Bleeding a lot from the wound, told as how much (出了好多血) or by what it soaks (纱布都湿透了,
+    # 衣服被血浸湿), or as not stopping (流血不止) (NHS Cuts and grazes: bleeding that does not stop,
+    # A&E; spinal surgery discharge advice: bleeding soaking the dressing).
+    _rule("heavy-bleeding", "emergency",
+          r"(?:伤口|刀口|疤|背上|纱布|敷料)[^。]{0,12}(?:出|流)了?(?:好多|很多|大量|一大堆|不少)的?血|"
+          r"(?:流血|出血|血流)不止|"
+          r"血[^。]{0,16}(?:纱布|敷料|衣服|床单|裤子)[^。]{0,6}(?:湿透|浸湿|染红)|"
+          r"(?:纱布|敷料|衣服|床单|裤子)[^。]{0,6}(?:被|给)?血[^。]{0,4}(?:湿透|浸湿|染红)"),
 )  # fmt: skip
 
 _NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,2}$")
@@ -159,7 +185,7 @@ _RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没�
 # Care already given, with its outcome: 去急诊，医生检查说没有血栓 / 返医院睇过，医生开咗抗生素.
 _DEALT_WITH = re.compile(
     r"(?:急诊|医院|医生|护士|护理师|看过|睇过|诊所|看了|超音波|超声|检查)[^。]{0,40}(?:处理好|开了|开咗|(?<!用都)(?<!用也)(?<!一点用)没有(?!用|效)|不是|好返|"
-    r"出院|没事|正常|不\S?了|好了|退烧了|退了|没问题|抗生素|拉伤)"
+    r"出院|没事|正常|不\S?了|好了|退烧了|退了|没问题|抗生素|拉伤|打了?点滴|输了?液|能吃能喝)"
 )
 
 
@@ -171,7 +197,9 @@ def dealt_with(text: str) -> bool:
 _PAST = re.compile(r"(?:以前|从前|去年|几年前|多年前|小时候|年前|手术前|开刀前|曾经)")
 # Well now, said of the whole story: 十年前…失禁开过刀，现在都很好 is a past event, not a present one.
 _WELL_NOW = re.compile(
-    r"现在[^，。]{0,3}(?:很好|都好|没事|正常|好多了|好了)|已经好(?:很多|多)?了|早就好了"
+    r"现在[^，。]{0,3}(?:很好|都好|没事|正常|好多了|好了)|已经好(?:很多|多)?了|早就好了|"
+    # Thirteenth pass: gone after the operation and not back (开完刀以后就好了，现在完全没有麻).
+    r"(?:以后|之后|后来)[^，。]{0,2}就好了|现在(?:完全|都|已经)?(?:没有|没)(?:再)?(?:麻|痛|疼)"
 )
 _OTHER = re.compile(
     # A baby's nappy is not cauda equina (the English ``context._YOUNG_CHILD``): 宝宝拉在裤子里了.

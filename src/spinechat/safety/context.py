@@ -125,7 +125,18 @@ _PREEXISTING = re.compile(
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
 # "New tingling that wasn't there before surgery": "before" compares now with then; it is not a
 # time in the past.
-_NEW_SINCE = re.compile(r"\b(?:wasn'?t|weren'?t|never|didn'?t|new|newly)\b[^.?!]{0,60}\bbefore\b")
+# Thirteenth pass: "now I have to blend all my meals, I was eating normally before": the normal
+# then, told after the change now, is a comparison too, not a recovery.
+_NORMAL_THEN = (
+    r"\bnow\b[^.?!]{0,60}\b(?:was|were) (?:eating|walking|drinking|swallowing|managing|fine|ok|okay|"
+    r"normal)\w* (?:\w+ )?before\b"
+)
+_NEW_SINCE = re.compile(
+    rf"\b(?:wasn'?t|weren'?t|never|didn'?t|new|newly)\b[^.?!]{{0,60}}\bbefore\b|{_NORMAL_THEN}|"
+    # Non-native order, the negation after: "before the operation not", "before not have".
+    r"\bbefore(?: (?:the|my|his|her))?(?: (?:op|operation|surgery|fusion))? (?:not|never|no)\b"
+)
+_CHANGED_FROM_NORMAL = re.compile(_NORMAL_THEN)
 # Getting better is not a red flag: "my leg is getting a bit stronger each day".
 _IMPROVING = re.compile(
     r"\b(?:stronger|better|improv\w*|easing|eased|easier|less (?:red|swollen|sore|painful|numb)|"
@@ -244,13 +255,18 @@ _TV_TIME = re.compile(
     # Reading as what the writer was doing: "I was reading my novel when I suddenly couldn't feel my
     # legs" (twelfth pass).
     r"\b(?:sitting|sat|lying|lay|relaxing|resting|was|were|am|i'?m) (?:\w+ )?(?:reading|listening "
-    r"to) (?:my|a|the) (?:novel|book|audiobook|paper|magazine)\b(?= (?:when|and|then|while)\b)"
+    r"to) (?:my|a|the) (?:novel|book|audiobook|paper|magazine)\b(?= (?:when|and|then|while)\b)|"
+    # Thirteenth pass: care seen by video is no video to watch ("the nurse checked her over on a
+    # video call").
+    r"\bvideo[- ]?(?:call|calls|chat|link|appointment|consultation|consult|clinic|review)\b"
 )
 _GENERAL_Q = re.compile(
     r"^(?:(?:and|so|but|also|ok|okay|hi|hello|hey|doctor|doc|please|quick question)[\s,]*)*"
     r"(?:what (?:are|is) (?:the )?(?:signs?|symptoms?|warning signs|risks?|red flags?|chances?)|"
     r"would (?:a|an|the|some|any|clear|yellow|green|red|new)\b|"
     r"what (?:happens|would happen|should (?:i|we|you) do|to do) (?:if|when)|"
+    # Thirteenth pass: "what does it mean if a lump appears over the hardware?"
+    r"what (?:does|would|could) (?:it|that|this) (?:\w+ )?mean (?:if|when)|"
     r"when (?:should|do|would|must) (?:i|we|you|one|people|patients?)|"
     r"how (?:do|can|would|will|could) (?:i|we|you|one|people|patients?) (?:know|tell|spot|"
     r"recogni[sz]e|check)|how (?:common|likely|rare|often)|is it (?:common|normal|usual|possible|"
@@ -277,7 +293,7 @@ _HYPOTHETICAL = re.compile(
     r"whether)|"
     r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
     r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns|went|became|"
-    r"turned)|worried (?:about|"
+    r"turned|appears?|shows? up|pops? up|forms?|opens? up)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
     r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would)|"
     # A fear, not a report: "I was worried I'd wet myself without noticing".
@@ -394,7 +410,9 @@ def eases_daily(clause: str) -> bool:
 _FINE_NOW = re.compile(
     r"\b(?:i'?m|i am|she'?s|she is|he'?s|he is|they'?re|they are|we'?re|it'?s|it is) (?:all |totally "
     r"|completely )?(?:fine|ok|okay|well|back to normal|right as rain)(?: now| today| again| since)?"
-    r"\s*$"
+    # Thirteenth pass: "now she is fine and eating", "he's fine and walking again".
+    r"(?: and (?:eating|drinking|walking|sleeping|eating and drinking|back to normal)(?: again| "
+    r"normally| well)?)?\s*$"
 )
 
 
@@ -588,10 +606,38 @@ _OTHER_CAUSE = re.compile(
     # towel"), a lump in the bed, and skin staples seen along the scar (metal the wound is closed
     # with, not the implant the hardware-through-skin source means), none of them the wound's
     # bleeding, a lump over the metal or metal through the skin.
-    r"\b(?:cut|nicked|sliced|caught) (?:my|his|her) (?:finger|thumb|hand|lip|chin|knee|foot|toe)s?\b|"
+    r"\b(?:cut|nicked|sliced|caught) (?:my|his|her) (?:finger|thumb|hand|lip|chin|knee|foot|toe)s?"
+    r"(?: open)?\b|"
     r"\bnose ?bleeds?\b|\blumps?\b[^.?!]{0,25}\b(?:in|on|of) (?:the|our|my|this|his|her) (?:\w+ )?(?:mattress|"
     r"pillow|cushion|sofa|settee|bed|chair|seat|topper)\b|\b(?:metal |silver |little )?(?:staples|"
     r"clips) (?:all )?(?:along|in|down|across|on) (?:my|the|his|her) (?:scar|wound|cut|incision)\b"
+)
+_THING_WORDS = (
+    "leak",
+    "drip",
+    "spurt",
+    "gush",
+    "overflow",
+    "burst",
+    "flood",
+    "bump",
+    "dent",
+    "lump",
+)
+_THING_CAUSE = re.compile(
+    # Thirteenth pass: water from a pipe, sink or machine in the house is not fluid from the wound
+    # (the csf-leak sources name clear fluid from the wound): "the kitchen sink pipe is leaking clear
+    # water everywhere". The fixture is the leak's subject; a fluid word between them is not let in
+    # ("in the bath and clear fluid was dripping from my back" stays the wound's).
+    r"\b(?:pipes?|sink|taps?|washing machine|dishwasher|radiators?|roof|ceiling|boiler|fridge|"
+    r"freezer|cistern|hose ?pipe|kettle|fish tank|aquarium|gutters?|valves?|plumbing|water butt|"
+    r"paddling pool|engine)\b(?: (?!fluid|liquid|water|stuff|blood)[\w']+){0,2} (?:is |are |was |"
+    r"were |has |have |had |keeps |kept |started |been )*(?:leak\w*|drip\w*|spurt\w*|gush\w*|"
+    r"overflow\w*|burst|flood\w*)|"
+    # A bump or dent on a thing, not on the body: "a new bump on my car from the car park".
+    r"\b(?:bumps?|dents?|lumps?)\b (?:\w+ )?(?:on|in) (?:my|the|his|her|our|a) (?:\w+ ){0,2}?(?:car|"
+    r"bike|bicycle|van|bonnet|bumper|wing|door|wall|floor|road|frame|ceiling|table|pavement|"
+    r"paintwork)\b"
 )
 
 # Eleventh pass: a seat so comfy it is not felt is comfort, not numbness (NHS cauda equina names
@@ -687,6 +733,8 @@ def other_cause_at(clause: str) -> int:
     """Where a cause of ``_OTHER_CAUSE`` starts in a clause that tells nothing outlasting it, or
     -1: a clause before it in the same sentence ("my bed's wet because …") is explained by it."""
     cause = _OTHER_CAUSE.search(clause)
+    if cause is None and any(word in clause for word in _THING_WORDS):
+        cause = _THING_CAUSE.search(clause)
     if cause is None or _CAUSE_DENIED.search(clause[max(0, cause.start() - 40) : cause.start()]):
         return -1
     if _DENIED_INSIDE.search(cause.group()):  # "the hot-water bottle didn't leak"
@@ -748,7 +796,11 @@ def frame(clause: str) -> Frame:
         or laughing_matter(clause)
     ):
         return "explained"
-    if _resolved_here(clause) and not _COME_BACK.search(clause):
+    if (
+        _resolved_here(clause)
+        and not _COME_BACK.search(clause)
+        and not ("before" in clause and _CHANGED_FROM_NORMAL.search(clause))
+    ):
         return "past"
     if _improving(clause) and not _WORSE.search(clause):
         return "past"
@@ -816,6 +868,16 @@ _YOUNG_CHILD = re.compile(
 # Toilet training is a young child's: "potty training is slow, he keeps having accidents".
 # The child's own operation: "my little girl had her scoliosis surgery and now has a temperature"
 # is the patient's (twelfth pass).
+# Thirteenth pass: an accident told of "himself" or "herself" by a grandchild, niece or nephew is
+# theirs, a young relative's ("my granddaughter wet herself at the park and I picked her up"); an
+# adult in the writer's care stays the writer's concern ("my husband wet himself without
+# noticing"), and so does a young relative's own operation ("her fusion was last week").
+_THEIR_ACCIDENT = re.compile(
+    r"\b(?:wet|wets|wetting|soiled|soils|pooed|peed|weed|messed) (?:him|her|them)sel(?:f|ves)\b"
+)
+_YOUNG_RELATIVE = re.compile(
+    r"\b(?:my|our) (?:little |youngest )?(?:grand(?:daughter|son|child|kid|baby)|niece|nephew)s?\b"
+)
 _CHILDS_OP = re.compile(r"\b(?:her|his|their) (?:\w+ )?(?:op|operation|surgery|fusion)\b")
 _TOILET_TRAINING = re.compile(r"\bpotty\b|\btoilet[- ]train\w*")
 
@@ -843,6 +905,13 @@ def someone_else(clause: str) -> bool:
     if (
         _YOUNG_CHILD.search(clause)
         and not _MY_BODY.search(clause)
+        and not _CHILDS_OP.search(clause)
+    ):
+        return True
+    if (
+        "sel" in clause
+        and _THEIR_ACCIDENT.search(clause)
+        and _YOUNG_RELATIVE.search(clause)
         and not _CHILDS_OP.search(clause)
     ):
         return True

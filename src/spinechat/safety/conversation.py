@@ -121,6 +121,11 @@ class Triager:
             if not any(dealt for _, _, dealt in readings):
                 for rule_id in _carried(user_turns[: turn + 1], text):
                     flags.fired.setdefault(rule_id, turn)
+            # A later turn that says the chat so far was fiction ("sorry, I'm writing a scene for my
+            # novel") takes back the earlier turns' flags, as the media frame does within a turn;
+            # its own signs still count.
+            if turn and _fiction_told(text) and not any(f or h for f, h, _ in readings):
+                flags.clear()
         language = _language(user_turns[-1]) if user_turns else "en"
         for found, conditional in ((flags.fired, False), (flags.hedged, True)):
             if found:
@@ -199,6 +204,7 @@ class Triager:
         if missed and out and all(f == "report" for f in frames) and not any(o[2] for o in out):
             out[-1][0].update(missed)
         _revive(parts, frames, out)
+        _owned(parts, frames, out)
         if self._matcher is not None:
             # Meaning cannot raise an emergency higher, and its flags never make a phrase flag
             # settle (a flagged clause is not settled itself and takes the settling nearer it), so
@@ -256,6 +262,32 @@ def _with_antecedent(before: str, clause: str) -> str:
     return f"{clause[: it.start('it')]}{noun}{clause[it.end('it') :]}"
 
 
+# The writer says they are writing fiction and that the chat was for it: "I'm writing a scene for
+# my novel, the character's had spine surgery", "this is for a short story I'm writing". Writing a
+# story alone ("I'm writing a story for my grandson") does not take back what was said before.
+_FICTION = re.compile(
+    r"\b(?:i'?m|i am|we'?re|i was) (?:\w+ ){0,2}(?:writing|drafting|working on|plotting) (?:a |an |my |"
+    r"the |this )?(?:\w+ ){0,2}(?:novel|story|book|scene|script|screenplay|play|chapter|fan ?fic\w*)\b|"
+    r"\bfor (?:a|my|the|this) (?:\w+ )?(?:novel|story|book|screenplay|script|play|chapter)\b (?:i'?m|i am|"
+    r"we'?re) (?:writing|drafting|working on)\b"
+)
+_FOR_THE_FICTION = re.compile(
+    r"\bcharacters?\b|\b(?:this|that|it) (?:is|was|'s) for\b|\brealistic\b|\bplot\b"
+)
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
+def _fiction_told(text: str) -> bool:
+    """Whether a turn says the conversation was about fiction the writer is writing."""
+    lower = text.lower()
+    if chinese.is_chinese(text) or not any(
+        word in lower for word in ("writ", "working on", "draft", "plot")
+    ):
+        return False
+    norm = _normalised(text)
+    return _FICTION.search(norm) is not None and _FOR_THE_FICTION.search(norm) is not None
+
+
 def _carried(so_far: Sequence[str], text: str) -> set[str]:
     """Rules whose setting this turn or an earlier one told in any frame ("I had the front-of-neck
     op ten days ago") and whose picture this turn reports ("my arm's gone floppy since I woke
@@ -289,11 +321,12 @@ def _set_in(text: str) -> frozenset[str]:
     if chinese.is_chinese(text):
         return frozenset()
     norm = _normalised(text)
-    return frozenset(
-        rule_id
-        for rule_id, (setting, need), _, _ in _CARRIED
-        if need.holds(norm) and setting.search(norm)
-    )
+    # Several rules share one setting (neck surgery): each distinct setting is looked for once.
+    told: dict[re.Pattern[str], bool] = {}
+    for _, (setting, need), _, _ in _CARRIED:
+        if setting not in told:
+            told[setting] = need.holds(norm) and setting.search(norm) is not None
+    return frozenset(rule_id for rule_id, (setting, _), _, _ in _CARRIED if told[setting])
 
 
 _CARRIED = tuple(
@@ -346,6 +379,32 @@ def _revive(
                 break
 
 
+# The writer owning the sign a general question just named: "what does it mean if a lump appears
+# over the hardware? I have one since yesterday" (thirteenth pass).
+_HAVE_ONE = re.compile(
+    r"\b(?:i|he|she|we|they|mum|dad)(?:'ve| have| has|'s) (?:got )?(?:one|it|that|this|them|those)\b"
+    r"(?! (?:done|checked|seen|looked at|sorted|removed))"
+)
+
+
+def _owned(
+    parts: list[str], frames: list[context.Frame], out: list[tuple[set[str], set[str], bool]]
+) -> None:
+    """Raises, at a clause that says "I have one" or "she's got that", the signs of the general
+    question in one of the two clauses before it."""
+    if "general" not in frames:
+        return
+    for j, part in enumerate(parts):
+        if frames[j] != "report" or out[j][2] or not _HAVE_ONE.search(part):
+            continue
+        for i in range(j - 1, max(-1, j - 3), -1):
+            if frames[i] == "general":
+                found = _described(parts[i], COMPILED) | set(mentioned_phrases(parts[i]))
+                if found:
+                    out[j][0].update(found)
+                    break
+
+
 def _settle(
     parts: list[str], frames: list[context.Frame], out: list[tuple[set[str], set[str], bool]]
 ) -> None:
@@ -385,10 +444,21 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
         story = outer if outer in _STORY else None
         if outer == "past" and _someone_else(sentence):
             story = "other_person"
+        after_good_news = False
         for part in _clauses_of(sentence):
             own = _frame(part)
             if own == "past" and outer == "report" and _worse_again(sentence):
                 own = "report"
+            # Good news set apart by a comma covers only its own clause ("pain's better, walking
+            # more, the stitches have a yellow crust"): the next clause keeps its own frame.
+            if (
+                after_good_news
+                and own == "report"
+                and outer == "past"
+                and not _PAST_VERB.search(part)
+            ):
+                outer = "report"
+            after_good_news = part.rsplit(" ", 1)[-1] in _GOOD_NEWS
             # "I read an article about a man who …, because nobody spotted cauda equina": the
             # clause is still the article's, unless it speaks of the writer now.
             if own == "report" and outer in _INHERITED and (carried or not _speaks_now(part)):
@@ -415,6 +485,11 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
     return parts, frames
 
 
+_GOOD_NEWS = frozenset(("better", "fine", "ok", "okay", "good", "great", "improving", "normal"))
+# A past-tense verb ("red" is not one, as ``context.told_in_past_tense`` would read it).
+_PAST_VERB = re.compile(
+    r"\b(?:was|were|had|did|went|got|felt|wasn'?t|weren'?t|didn'?t|couldn'?t|used to)\b"
+)
 _BECAUSE = re.compile(r"(?:because|cos|due to|caused by|from)\b")
 
 

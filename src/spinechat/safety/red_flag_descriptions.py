@@ -66,6 +66,15 @@ _AIRWAY = (
 )
 
 # (rule id, pattern); the rule ids must exist in red_flags.toml.
+# Thirteenth pass: the dressing changed again and again in a short time ("I've changed it twice in
+# half an hour", "second one in an hour"), read beside blood or soaking (heavy-bleeding below).
+_CHANGED_OFTEN = (
+    r"(?:\b(?:changed|change|changing|replaced|gone through|been through|used) (?:it|them|(?:the |my |"
+    r"his |her )?(?:\w+ )?(?:dressings?|pads?|bandages?|gauzes?|plasters?))\b (?:\w+ )?(?:twice|(?:two|"
+    r"three|four|\d+) times)\b[^.?!]{0,20}\b(?:in|within) (?:the (?:last|past) )?(?:half an hour|an hour|"
+    r"(?:\d+|ten|twenty|thirty|forty) ?(?:minutes|mins))\b|\b(?:second|third|2nd|3rd) (?:one|dressing|"
+    r"pad|bandage) (?:in|within) (?:half an hour|an hour|the (?:last|past) hour)\b)"
+)
 ESCALATIONS: tuple[tuple[str, str], ...] = (
     # NHS cauda equina: "numbness or weakness in both legs that's getting worse" -> A&E.
     ("progressive-leg-weakness",
@@ -84,7 +93,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
     # NHS Sepsis: blue, grey, pale or blotchy skin, lips or tongue: call 999.
     ("sepsis",
-     r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
+     r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray|bluish|purplish)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
      r"tongue|face)|(?:face|skin) (?:is |has |have )?(?:gone|going|turned|went|looks?|looking) "
      r"(?:a bit |very |really |all )?(?:blue|grey|gray|mottled)(?! (?:with|from|in) (?:the )?cold)"),
     # Legs that fail, told with "they" or as not holding the person up (Oxford University Hospitals
@@ -415,6 +424,31 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:warm|hot)\b|\b(?:warm|hot)\b[^.?!]{0,30}\b(?:big|"
      r"bigger|fat|fatter|swollen|swell\w*|puff\w*)\b[^.?!]{0,30}\b(?:leg|shin|(?:under|below) "
      r"the knee)\b"),
+    # Thirteenth pass. Bleeding told by the dressings it fills (spinal surgery discharge advice:
+    # bleeding that soaks the dressing and does not stop, emergency): "I've changed it twice in half
+    # an hour", "second one in an hour", "full of blood and running down into my pants".
+    ("heavy-bleeding",
+     rf"\b(?:blood|bleed\w*|soak\w*)\b[^.?!]{{0,80}}{_CHANGED_OFTEN}|{_CHANGED_OFTEN}[^.?!]{{0,40}}"
+     r"\b(?:blood|bleed\w*|soak\w*)\b|"
+     r"\b(?:dressings?|pads?|bandages?|gauzes?)\b (?:is |are |was )?(?:\w+ )?(?:full of|filled with|"
+     r"filling (?:up )?with) blood\b[^.?!]{0,40}\b(?:running|dripping|trickling|pouring|again)\b"),
+    # A neck swelling that grew within the hour or suddenly (the airway-swelling source: neck
+    # swelling that is growing after anterior surgery, a bleed that can press on the airway):
+    # "the front of my neck has blown up like a balloon in the last hour".
+    ("airway-swelling",
+     rf"{_NECK}[^.?!]{{0,40}}\b(?:swell\w*|swollen)\b[^.?!]{{0,40}}\b(?:(?:in|over|within) the (?:last|past)"
+     r" (?:hour|half hour|few hours|couple of hours|\d+ (?:minutes|mins))|suddenly|all of a sudden|"
+     r"really quickly|so quickly|so fast|rapidly)\b|\b(?:suddenly|all of a sudden|rapidly)\b[^.?!]{0,20}"
+     rf"\b(?:swell\w*|swollen)\b[^.?!]{{0,30}}{_NECK}"),
+    # Metal felt or seen in a hole where the skin over it wore thin (the hardware-through-skin
+    # source: a wound open over the implant): "skin over the bump wore thin and now there's a little
+    # hole and something hard and metal underneath".
+    ("hardware-through-skin",
+     r"\b(?:hole|opening|gap|split|break)\b[^.?!]{0,40}\b(?:something|bit|piece|end|tip) (?:\w+ )?"
+     r"(?:hard|metal\w*|shiny|silver|grey)\b[^.?!]{0,30}\b(?:underneath|under it|inside|in it|at "
+     r"the bottom|showing|poking)\b|"
+     r"\b(?:skin|scar)\b[^.?!]{0,30}\b(?:wore|worn|gone|going|got|getting) (?:really |very |so )?thin"
+     r"\b[^.?!]{0,60}\b(?:hole|opening|gap|split)\b[^.?!]{0,40}\b(?:hard|metal\w*|screw|rod|plate)\b"),
 )  # fmt: skip
 
 COMPILED = tuple((rule_id, re.compile(pattern)) for rule_id, pattern in ESCALATIONS)
@@ -776,7 +810,11 @@ COMBINATIONS = (*COMBINATIONS, ("sepsis", (re.compile(_FEVER_WORDS), re.compile(
 # surgeon), "the antibiotics they gave me aren't touching it".
 CARE_FAILING = re.compile(
     r"\b(?:does|do|did|doing) (?:absolutely |literally |just )?nothing\b|\b(?:is|are|was|were)(?:n'?t| not)"
-    r" (?:helping|working|touching)\b|\b(?:does|do|did)(?:n'?t| not) (?:help|work|touch)\b|\buseless\b"
+    r" (?:helping|working|touching)\b|\b(?:does|do|did)(?:n'?t| not) (?:help|work|touch)\b|\buseless\b|"
+    # Thirteenth pass: the sign "even with" or "despite" the treatment ("unbearable even with all
+    # the painkillers they sent me home with").
+    r"\b(?:even (?:with|on|after)|despite|in spite of)\b[^.?!]{0,30}\b(?:painkillers?|pain relief|"
+    r"tablets|pills|meds|medication|medicines?|morphine|codeine|tramadol|oxycodone|antibiotics)\b"
 )
 
 
@@ -823,4 +861,87 @@ DEALT_WITH = re.compile(
     r"[^.?!]{0,30}\b(?:them|it|tablets?|pills|meds|medication|medicines?|painkillers?|codeine|"
     r"morphine|tramadol|oxycodone)\b|\b(?:given|prescribed) (?:me|him|her|us) (?:some )?"
     r"(?:anti-?sickness|sickness|anti-?nausea|antibiotics?)"
+)
+
+
+# ---- thirteenth pass (issue 10, writer P's development misses) ----
+# Vocabularies rather than sentences: what a hand can no longer do, and what can still be eaten.
+# The neck operation told in more words: "they operated on my neck discs from the front", "had my
+# neck discs done".
+_NECK_SURGERY_13 = (
+    rf"(?:{_NECK_SURGERY_MORE}|\boperated on (?:my|his|her|the) neck\b|\bneck discs? (?:\w+ ){{0,2}}"
+    r"(?:done|replaced|removed|fused|operated)\b|\bneck (?:\w+ ){0,3}from the front\b)"
+)
+# A hand told by the everyday task it has lost: the task's verb and its object, or the thing that
+# falls out of the hand (the ACDF leaflets: new or worsening arm or hand weakness after neck
+# surgery needs emergency review; GIRFT: a progressive neurological deficit).
+_HAND_VERB = (
+    r"(?:turn|hold|grip|grasp|open|close|write|type|text|use|do up|undo|fasten|tie|zip|pick up|lift|"
+    r"carry|squeeze|cut|brush|sign|button|unscrew|twist|press)"
+)
+_HAND_OBJECT = (
+    r"(?:keys?|jars?|lids?|pens?|pencils?|cups?|mugs?|glass(?:es)?|spoons?|forks?|knife|cutlery|phone|"
+    r"buttons?|laces|shoelaces|zips?|zippers?|bottles?|door|handles?|taps?|toothbrush|hairbrush|comb|"
+    r"kettle|cards?|coins?|shirt|bra|name|chopsticks|plates?|tea|coffee|remote|mouse|keyboard|"
+    r"fingers|fist|hand)"
+)
+_HAND_TASK_LOST = (
+    rf"\b(?:can'?t|cannot|couldn'?t|unable to|struggl\w* to|too weak to|hard to|trouble) (?:even )?"
+    rf"{_HAND_VERB}\b(?: \w+){{0,3}} {_HAND_OBJECT}\b|"
+    r"\b(?:fingers?|hands?|thumbs?)\b (?:\w+ )?(?:won'?t|will not|don'?t|doesn'?t|can'?t|cannot) "
+    r"(?:close|open|grip|grasp|hold|bend|straighten|make a fist|work)\b|"
+    r"\b(?:keeps?|kept|keep on) (?:falling|slipping|dropping) (?:out of|from) (?:my|his|her) "
+    r"(?:\w+ )?(?:hands?|fingers|grip)\b|\b(?:keeps?|kept) dropping (?:my |his |her |the )?\w+|"
+    r"\b(?:typing|writing|texting|buttons|cutting \w+)\b (?:is|are|has got|have got|'s) (?:\w+ )?"
+    r"(?:hard|difficult|impossible)\b|\bno grip\b|\blost (?:my|his|her|the) grip\b"
+)
+_ARM_WEAK_13 = rf"(?:{_ARM_WEAK_MORE}|{_HAND_TASK_LOST})"
+# The hand or arm itself named, so a jar whose lid is stuck is not a weak hand.
+_ARM_NAMED = r"\b(?:arms?|hands?|fingers?|thumbs?|grip|wrists?)\b"
+# New today: "my right hand has no grip today", "both hands feel weak and clumsy today".
+_ARM_ONSET_13 = rf"(?:{_ARM_ONSET}|\btoday\b|\bsince (?:the|my|his|her) (?:op|operation|surgery)\b)"
+# Swallowing told by what can still be eaten: a diet narrowed to soft food or liquids ("can only
+# manage soup now", "gone back to milkshakes", "have to blend all my meals"), with the change told
+# ("two weeks ago I was eating toast", "last week", "now"). After neck surgery this is swallowing
+# that is getting worse (the ACDF leaflets: review by the team the same day).
+_SOFT_FOOD = (
+    r"(?:soups?|liquids?|fluids?|drinks|mash\w*|pur[eé]e\w*|yogh?urts?|porridge|custard|jelly|"
+    r"soft (?:food|foods|things|stuff|diet)|milkshakes?|smoothies?|blended \w+|baby food|ice cream|"
+    r"build-?up drinks|ensure)"
+)
+_FOOD_NARROWED = (
+    r"\b(?:can|could|am|is|are|was) (?:now )?only (?:able to )?(?:manage|eat|swallow|have|get down|"
+    rf"take|drink|tolerate|do)\b(?: \w+){{0,2}} {_SOFT_FOOD}|\bonly {_SOFT_FOOD} (?:\w+ ){{0,2}}"
+    rf"(?:go(?:es)? down|stays? down|now)\b|\b(?:gone|went|going) back to (?:just |only |eating |"
+    rf"drinking )*{_SOFT_FOOD}|\b(?:have|has|had|having) to (?:blend|pur[eé]e|liquidi[sz]e|mash|"
+    rf"mush) (?:all |everything|\w+ )|\b(?:living|surviving|stuck) on {_SOFT_FOOD}|\bnothing (?:but|"
+    rf"except) {_SOFT_FOOD}|\bfrom (?:normal|solid|proper|ordinary) (?:food|meals) to (?:only |just )?"
+    r"(?:soft|liquid|soup|mush)"
+)
+_FOOD_CHANGE = (
+    r"\b(?:now|any ?more|no longer|last week|a week ago|weeks? ago|days ago|before|used to|gone back|"
+    r"went back|getting|harder|worse|was eating|were eating|could eat|could still eat|was fine)\b"
+)
+# Care sought told without whom it rang ("the surgeon's nurse rang back this morning") or seen
+# remotely ("checked her over on a video call", "looked at it on FaceTime"); the outcome is still
+# read from care's own words (``CARE_OUTCOME``).
+CARE_SOUGHT = re.compile(
+    rf"{CARE_SOUGHT.pattern}|\b(?:rang|called|phoned|rung) back\b|\b(?:rang|called|phoned)"
+    r" (?:us|me|him|her) back\b|\bchecked (?:me|him|her|them|it) over\b|\b(?:on|by|over|via) (?:a )?"
+    r"(?:video|phone|zoom|teams|telephone) (?:call|appointment|consultation|review)\b|\bon facetime\b"
+)
+CARRIED = (
+    *CARRIED,
+    (
+        "progressive-leg-weakness",
+        re.compile(_NECK_SURGERY_13),
+        (re.compile(_ARM_WEAK_13), re.compile(_ARM_NAMED)),
+        (re.compile(_ARM_ONSET_13),),
+    ),
+    (
+        "worsening-swallowing",
+        re.compile(_NECK_SURGERY_13),
+        (re.compile(_FOOD_NARROWED),),
+        (re.compile(_FOOD_CHANGE),),
+    ),
 )

@@ -104,6 +104,11 @@ _CLAUSE_SPLIT = re.compile(
     # (twelfth pass); the good news does not cover it.
     r",\s+(?=(?:the |one |my )?(?:only|one|odd|strange|weird|funny|new) (?:\w+ )?(?:thing|problem|"
     r"issue|worry|concern)\b)|"
+    # Good news in a run-on list covers only itself: "pain's better, walking more, the stitches
+    # have a yellow crust and there's a little gap" (thirteenth pass); not when the next item is
+    # more good news told with a negation ("managing fine, my neck isn't swollen").
+    r",(?:(?<=\bbetter,)|(?<=\bfine,)|(?<=\bok,)|(?<=\bokay,)|(?<=\bgood,)|(?<=\bgreat,)|"
+    r"(?<=\bimproving,)|(?<=\bnormal,))\s+(?![^.?!,]*\b(?:no|not|never|without|nothing|\w+n'?t)\b)|"
     # "nurse said it was a seroma, it has got bigger": the change after care is its own clause.
     r",\s+(?=it(?:'s| is| has) (?:\w+ )?(?:got|getting|gotten|grown|growing|doubled|started|"
     r"spread\w*)\b)"

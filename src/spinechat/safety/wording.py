@@ -325,8 +325,76 @@ _HEDGED = re.compile(
 _BARELY = re.compile(r"\b(?:(?:can|could) (?:barely|hardly|only just|scarcely)|(?:no|not) can)\b")
 
 
+# Non-native forms of the sensation words, read as the English the rules name (thirteenth pass):
+# "pin and needle in leg", "pins needles", "my foot is sleeping feeling" (numb).
+# Numbness told as a likeness ("between her legs feel like cardboard"), and a swelling that "blew
+# up" or "ballooned", read as the words the rules name.
+_SENSATION = re.compile(
+    r"\bpins? (?:and |& )?needles?\b|\b(?:sleeping|sleepy|asleep) feeling\b|\bfeeling (?:of )?sleeping\b|"
+    r"\b(?P<part>(?:legs?|feet|foot|toes?|bum|bottom|buttocks?|backside|thighs?|privates|genitals|"
+    r"hands?|fingers?|arms?|skin)\b(?: [\w']+){0,2}) (?P<like>feels?|felt|feeling) like (?:a (?:piece|"
+    r"block|lump) of )?(?:cardboard|wood|rubber|leather|plastic)\b|"
+    r"\b(?P<up>(?:blown|blew|ballooned|puffed|swelled|swole) up|ballooned)\b"
+)
+
+
+_SENSATION_WORDS = (
+    "needle",
+    "sleeping feeling",
+    "sleepy feeling",
+    "asleep feeling",
+    "feeling sleeping",
+    "feeling of sleeping",
+    "cardboard",
+    "wood",
+    "rubber",
+    "leather",
+    "plastic",
+    "blown",
+    "blew",
+    "balloon",
+    "puffed up",
+    "swelled up",
+    "swole",
+)
+
+
+def _sensation(match: re.Match[str]) -> str:
+    if match.group("like"):
+        return f"{match.group('part')} {match.group('like')} numb"
+    if match.group("up"):
+        return "swollen up"
+    return "pins and needles" if match.group().startswith("pin") else "numb feeling"
+
+
+# Non-native grammar read as the English the rules name (thirteenth pass): "not able make the pee"
+# (can't pee), "she talk strange things" (is talking strangely), "not know where she is", "more
+# weak and more weak" (weaker and weaker), "operation was 10 day before" (10 days ago), "the
+# wound is making the yellow water" (leaking yellow fluid).
+_NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (("not able",), re.compile(r"\b(?:is |am |are |was )?not able (?:to )?"), "can't "),
+    (("the pee", "the wee", "the poo", "the urine", "make pee", "do pee", "make wee", "do wee"),
+     re.compile(r"\b(?:make|do|doing|making) (?:the |a )?(pee|wee|urine|poo|wees|pees)\b"), r"\1"),
+    (("talk",), re.compile(r"\b(he|she|they|mum|dad) talk(?:s|ing)? (?:strange|strangely|funny|weird|"
+                            r"crazy)(?: things)?\b"), r"\1 is talking strangely"),
+    (("not know where",), re.compile(r"\b(he|she|i|they)? ?not know where\b"), r"\1 doesn't know where"),
+    ((" and more ",), re.compile(r"\bmore (weak|numb|swollen|red|bad|painful) and more \1\b"),
+     r"more and more \1"),
+    (("day before", "days before", "week before", "weeks before"),
+     re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (day|week)s? before\b"
+                r"(?= *(?:[,.;!?]|$| and| but))"), r"\1 \2s ago"),
+    ((" water",), re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
+     r"leaking \1 fluid"),
+)  # fmt: skip
+
+
 def expand_text_speak(text: str) -> str:
     """Lower-cased ``text`` with common text-speak and apostrophe-less forms spelled out, and
     softened inabilities ("can't really", "can barely") read as plain ones ("can't")."""
     text = _TEXT_SPEAK_WORD.sub(lambda m: _TEXT_SPEAK[m.group()], text)
+    if any(word in text for word in _SENSATION_WORDS):
+        text = _SENSATION.sub(_sensation, text)
+    for words, pattern, plain in _NON_NATIVE:
+        if any(word in text for word in words):
+            text = pattern.sub(plain, text)
     return _BARELY.sub("can't", _HEDGED.sub(r"\1 ", text))
