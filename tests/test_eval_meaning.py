@@ -435,7 +435,7 @@ MEASURED: dict[str, Any] = {
     "surgeon_advice_rate": 1.0, "citation_validity": 1.0, "emergency_recall": 1.0,
     "false_emergency_on_harmless": 0, "hit_at_3": 0.98, "refusal_accuracy": 1.0,
     "refusal_precision": 1.0, "refusal_recall": 1.0,
-    "triage_emergency_recall": 0.9416, "triage_false_emergency": 0.0461,
+    "triage_emergency_recall": 0.9475, "triage_false_emergency": 0.0435,
     "triage_earlier_turn_recall": 0.9474,
     "answers_graded_fraction": 1.0, "answers_mean_grade": 2.18, "answers_zero_grades": 0,
     "answers_false_not_covered": 0.099, "answers_key_fact_recall_meaning": 0.725,
