@@ -288,6 +288,11 @@ def polarity(text: str) -> dict[str, set[bool]]:
     return found
 
 
+def denies(text: str) -> bool:
+    """Whether ``text`` holds a negator ("never causes problems", "cannot harm anything")."""
+    return any(token in NEGATORS for token in _TOKEN.findall(normalise(text)))
+
+
 def contradicts(text: str, claim: str) -> bool:
     """Whether ``text`` says the opposite of ``claim`` about a word both use: the word stands
     negated in one and never negated in the other ("Removal is not covered by insurance" against
@@ -375,16 +380,26 @@ class MeaningMatcher:
         return np.stack([self._cache[t] for t in texts])
 
     def best(
-        self, targets: Sequence[str], units: Sequence[str], *, guard: bool = True
+        self,
+        targets: Sequence[str],
+        units: Sequence[str],
+        *,
+        guard: bool = True,
+        denying: bool = False,
     ) -> MeaningMatch | None:
         """The closest (target, sentence) pair, skipping pairs in which the sentence contradicts
-        the target (unless ``guard`` is off); None when there is no such pair."""
+        the target (unless ``guard`` is off); with ``denying``, also pairs in which the target
+        denies something and the sentence denies nothing (see ``claim_made``); None when there is
+        no such pair."""
         if not targets or not units:
             return None
         scores = m.cosine_matrix(self.vectors(targets), self.vectors(units))
         for flat in np.argsort(scores, axis=None)[::-1]:
             i, j = (int(k) for k in np.unravel_index(int(flat), scores.shape))
-            if not guard or not contradicts(units[j], targets[i]):
+            if not guard or not (
+                contradicts(units[j], targets[i])
+                or (denying and denies(targets[i]) and not denies(units[j]))
+            ):
                 return MeaningMatch(float(scores[i, j]), units[j], targets[i])
         return None
 
@@ -444,7 +459,12 @@ def claim_made(
     if hit is not None:
         return {"claim": wordings[0], "matched": hit, "how": "wording"}
     if matcher is not None:
-        close = matcher.best(claim_targets(wordings), units)
+        # A claim that denies ("Says a loose screw never causes problems") is made by a sentence
+        # that denies too ("it does no harm"), not by one that states a risk in the same words
+        # ("If a screw becomes loose, it can lead to instability ... pain"): MiniLM scores that
+        # 0.77, over the threshold, and the negation guard sees no shared word to compare.
+        # Affirmative wordings of a denial ("harmless") are still matched by wording above.
+        close = matcher.best(claim_targets(wordings), units, denying=True)
         if close is not None and close.score >= CLAIM_THRESHOLD:
             return {
                 "claim": wordings[0],
