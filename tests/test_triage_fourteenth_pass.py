@@ -164,3 +164,21 @@ def test_a_cause_asked_about_is_no_sign(triager: Triager, text: str) -> None:
 @pytest.mark.parametrize("text", CAUSE_TWINS)
 def test_a_sign_told_now_with_a_cause_question_is_an_emergency(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "emergency"
+
+
+# ---- the asking words beside a sign told now (found by a probe of this pass's own changes) -------
+
+ASKED_BESIDE_A_SIGN = [
+    "waiting for the ambulance to come, the rod has come out through his skin",
+    "maybe its the painkillers, I haven't had a wee all day and my bladder is bursting",
+    "we're booked in to get the metal out but his wound has burst open and I can see a screw",
+    "waiting for the gp to come out, his legs went weak this morning",
+    "dad wet himself and can't feel his legs, what are the chances it's the screws",
+    "is it because of the op that I can't pee since yesterday",
+    "the screw is sticking out of his back, could it happen to anyone",
+]
+
+
+@pytest.mark.parametrize("text", ASKED_BESIDE_A_SIGN)
+def test_asking_words_do_not_hide_a_sign_told_now(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"

@@ -785,8 +785,10 @@ _METAL_WORDS = (
 _PLANNED_REMOVAL = re.compile(
     r"\b(?:wait\w* (?:for|on|till|until)|booked|on the (?:waiting )?list|due|scheduled|planned|"
     r"plans?|planning|date for|going to|gonna|has to|have to|needs? to|must|wants? to)\b"
-    rf"[^.?!]{{0,40}}?\b{_METAL_WORDS}\b[^.?!]{{0,12}}?\b(?:to )?(?:come|be taken|be removed|be "
-    r"coming|be took|be take|taken|removed)\b(?: out)?|"
+    # Not across a comma, and only the infinitive or passive: "waiting for the ambulance to come,
+    # the rod has come out through his skin" tells the metal out now.
+    rf"[^.?!,]{{0,40}}?\b{_METAL_WORDS}\b[^.?!,]{{0,12}}?\b(?:to come|to be (?:taken|removed|took|"
+    r"take)|be (?:taken|removed|coming|took|take)|taken|removed)\b(?: out)?|"
     r"\b(?:booked|listed|due|scheduled|waiting)\b(?: in)?(?: for| to)?(?: (?:have|get|having|"
     rf"getting))? (?:the |my |his |her |their |a )?(?:\w+ )?{_METAL_WORDS} (?:taken )?out\b|"
     rf"\b{_METAL_WORDS} (?:is|are|'s) (?:coming|being taken) out (?:after (?:christmas|easter|the "
@@ -809,7 +811,8 @@ _WOULD_NOTICE = re.compile(
     # swallowing has got worse".
     r"^(?:(?:so|and|but|ok|okay|just)\s+)?(?:say|suppose|supposing|imagine|let'?s say) (?:\w+ ){0,4}?"
     r"(?:did|were|was|went|got|started)\b|"
-    r"^(?:\w+ ){0,6}?if (?:\w+ ){1,4}?(?:were|ever|was to|come|came)\b"
+    r"^(?:\w+ ){0,6}?if (?:\w+ ){1,4}?(?:were|ever|was to|come|came)\b(?=[^.!]*(?:\bwhat\b|\bhow\b|"
+    r"\bwould\b|\?))"
 )
 # A cause asked about, split from what comes before it at the comma (``semantic.clauses``): "mum's
 # back still hurts 6 months after, could it be weak muscles" names weak muscles as a guess at the
@@ -819,11 +822,15 @@ _CAUSE_ASKED = re.compile(
     r"these) (?:just |all |only |really |simply )?(?:be|be due to|be from|be caused by|be because|"
     r"because|due to|down to|caused by)|(?:maybe|perhaps|probably) (?:it'?s|its|it is|they'?re|"
     r"because|due to|from)|(?:could|might|may) be)\b"
+    # The guess is the whole clause: "maybe it's the painkillers, I haven't had a wee all day"
+    # goes on to tell a sign.
+    r"(?=[^,;]*$)"
 )
 # The sign told, not asked about: a present or past tense, a time of now, the writer seeing it.
 _TOLD_NOW = re.compile(
     r"\b(?:now|today|tonight|this (?:morning|afternoon|evening)|right now|just now|already|"
-    r"currently|at the moment|yesterday|last night|since|worse|worsening)\b|"
+    r"currently|at the moment|yesterday|last night|since|worse|worsening|all day|all night|"
+    r"ambulance|paramedics?|999|a ?& ?e)\b|\b(?:haven'?t|hasn'?t) (?:had|been|passed|done)\b|"
     r"\b(?:is|are|'s|was|were|has|have|had|'ve|keeps?)(?: \w+)? (?:pok|stick|com|came|push|break|"
     r"broke|burst|work|show|peek|peep|jutt|protrud|pop)\w* (?:\w+ )?(?:out|through)\b|"
     r"\b(?:came|popped|fell|broke|pushed|poked) (?:\w+ )?(?:out|through)\b|"
