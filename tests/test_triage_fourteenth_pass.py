@@ -182,3 +182,47 @@ ASKED_BESIDE_A_SIGN = [
 @pytest.mark.parametrize("text", ASKED_BESIDE_A_SIGN)
 def test_asking_words_do_not_hide_a_sign_told_now(triager: Triager, text: str) -> None:
     assert urgency_of(triager, text) == "emergency"
+
+
+# ---- a second probe, written after the first fixes (on main 2 of 20 got the emergency banner) -------
+
+SECOND_PROBE = [
+    "grandad is having his pins removed on friday, can he eat before",
+    "how soon after they take the plate out can she lift the baby",
+    "my screws are due out in april, will it hurt",
+    "op to remove the metal is booked for the 12th, what should i pack",
+    "is she going to get leg weakness years down the line from the fusion",
+    "whats the likelihood of the screws working loose and coming out the skin",
+    "are older people more prone to the rods poking through",
+    "can the metal come through when you lose weight? asking for my mum",
+    "what would happen first, pain or seeing the screw, if it started coming out",
+    "how would we tell if dads rod was coming through his skin",
+    "if her bladder ever stopped working how would she know",
+    "my legs feel tired in the evenings, is it just getting older",
+    "the scar itches a lot, might it be the stitches dissolving",
+    "her back's achy when the weather turns, could that be arthritis",
+    "mum gets pins and needles in her hands when she knits, could it be carpal tunnel",
+    "his hardware is getting taken out next spring and he's nervous",
+    "the rod might have to come out, the surgeon is deciding next month",
+    "my daughter is scared the screw will pop out when she does gymnastics",
+    "医生说螺钉以后可能要取出来，会不会很痛？",
+    "如果钢钉穿出皮肤，我们会看到什么？",
+]
+
+SECOND_PROBE_TWINS = [
+    "is she going to get leg weakness years down the line? this morning her legs gave way",
+    "what would happen first if it started coming out? because right now I can see the screw",
+    "his hardware is getting taken out next spring but the rod is poking out of his back today",
+]
+
+
+@pytest.mark.parametrize("text", SECOND_PROBE)
+def test_a_second_probe_of_everyday_questions_gets_no_emergency(
+    triager: Triager, text: str
+) -> None:
+    assert urgency_of(triager, text) != "emergency"
+
+
+@pytest.mark.parametrize("text", SECOND_PROBE_TWINS)
+def test_the_second_probes_twins_are_emergencies(triager: Triager, text: str) -> None:
+    assert urgency_of(triager, text) == "emergency"

@@ -800,13 +800,17 @@ _LIKELIHOOD = re.compile(
     r"\bwhat(?:'s| is| are|s) the (?:chances?|odds|risks?)\b|"
     r"\b(?:any|a|much|big|high|higher|greater) (?:chance|risk) (?:of|that)\b|\bat (?:more |higher "
     r"|greater |a |any |extra )?risk\b|"
-    r"\b(?:could|can|will|would|might|may|does|do) (?:that|this|it) (?:ever |also )?happen to\b"
+    r"\b(?:could|can|will|would|might|may|does|do) (?:that|this|it) (?:ever |also )?happen to\b|"
+    # A time to come: "is she going to get leg weakness years down the line".
+    r"\b(?:years|months) down the (?:line|road)\b|\blater in life\b|\bwhen (?:i|he|she|they|we)"
+    r"(?:'m|'s| am| is| are| get| gets) older\b"
 )
 _WOULD_NOTICE = re.compile(
     r"\b(?:what|how) (?:\w+ ){0,3}?(?:would|will|might|could|should) (?:we|i|you|they|people|"
     r"one|he|she) (?:\w+ )?(?:see|notice|spot|know|look (?:out )?for|expect)\b|"
     r"\bwhat (?:would|will) (?:it|that|this) (?:\w+ )?look like\b|"
     r"\bwhat would (?:be )?the first (?:sign|thing)\b|"
+    r"\bwhat (?:would|will) (?:happen|show|change)\b(?=[^.!]*\bif\b)|"
     # A supposition opens its clause: "say the rod did break through one day", not "I'd say my
     # swallowing has got worse".
     r"^(?:(?:so|and|but|ok|okay|just)\s+)?(?:say|suppose|supposing|imagine|let'?s say) (?:\w+ ){0,4}?"
