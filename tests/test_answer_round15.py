@@ -101,6 +101,12 @@ FOLLOW_UPS = [
         ("bacteria",),
     ),
     (
+        "can the metal poke out thru the skin years later?",
+        "An online health article says it can happen, though it is extremely rare.",
+        "is it risky tho?",
+        ("bacteria",),
+    ),
+    (
         "my mum is having her loose screw removed next month",
         "I hope it goes well. What would you like to know about the removal?",
         "will she be alright afterwards",

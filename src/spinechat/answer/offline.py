@@ -2035,7 +2035,10 @@ def _open_with(
     does. Never a reply to another patient: the first thing read is not someone else's verdict."""
     asked = own if own == question else f"{own} {question}"
     kinds = [[gives for asks, gives in _OPENERS if asks.search(asked)]]
-    kinds[:0] = [[gives] for asks, gives in _ASKED_FIRST if asks.search(asked)]
+    # A follow-up's kind may be asked in its own words and its subject in the turn before ("and is
+    # that risky?" of metal through the skin): read across the question mark between them.
+    across = asked if own == question else asked.replace("?", " ")
+    kinds[:0] = [[gives] for asks, gives in _ASKED_FIRST if asks.search(across)]
     if _ASKS_EMERGENCY.search(asked):
         kinds.insert(0, [_GIVES_EMERGENCY])
     if not chosen:
