@@ -120,11 +120,6 @@ _KNOWN_GAPS: dict[str, str] = {
     "what signs should we look for and can mum use a heating pad on her back?": (
         "declined whole: the uncovered 'heating pad' part sinks the covered signs part"
     ),
-    "what r the screws in my spine even for": (
-        "the purpose-list opener that answered this was withdrawn by the lead (session 32): it also "
-        "took 'what do they do ...' in a question on how metal through the skin is treated for a "
-        "purpose question and pushed the treatment out (a blind grade fell from 3 to 1)"
-    ),
     "we live in Manchester, does mum pay for the screw out operation?": (
         "the general 'costs ... can vary significantly' sentence is not quoted beside the "
         "Taiwan-only reply for this wording"

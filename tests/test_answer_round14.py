@@ -140,10 +140,6 @@ _KNOWN_GAPS: dict[str, str] = {
         "declined: 'germs' is no source's word (0.28 of the question); the lay words have no "
         "entry for the sources' 'bacteria'"
     ),
-    "will dad be ok years after the rods are taken out": (
-        "answered at 0.34 with sentences on the topic only ('years earlier'), not the long-term "
-        "effects of removal"
-    ),
     "my uncles rods were put in 25 yrs ago, why would they start playing up now": (
         "answered with the ageing passage's lead sentences, not the causes the list gives"
     ),

@@ -51,7 +51,8 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("爺爺", "elderly grandfather"), ("爷爷", "elderly grandfather"), ("年紀大", "older age"),
     ("年纪大", "older age"),
     ("為什麼", "why causes"), ("为什么", "why causes"), ("原因", "causes reasons"),
-    ("多久", "how long"), ("常見", "common"), ("常见", "common"), ("罕見", "rare"), ("罕见", "rare"),
+    ("多久", "how long"), ("長期", "long-term"), ("长期", "long-term"), ("以後", "after"),
+    ("以后", "after"), ("常見", "common"), ("常见", "common"), ("罕見", "rare"), ("罕见", "rare"),
     ("嚴重", "serious"), ("严重", "serious"), ("急診", "emergency"), ("急诊", "emergency"),
     ("台灣", "Taiwan"), ("臺灣", "Taiwan"), ("台湾", "Taiwan"),
     # How a yes/no question is asked: the offline answer may then open with "yes" (see

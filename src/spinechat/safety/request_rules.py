@@ -423,6 +423,7 @@ _WORDS = {
         stiffness stiff infection infections infected doctor doctors gp nurse consultant
         specialist hospital clinic appointment anaesthetic anesthetic anaesthesia anesthesia
         complication complications risk risks risky removal remove removed removing revision
+        skin bone bones blood muscle muscles tissue tissues circulation heals
         implants dislodged migration
         protrusion osteomyelitis antibiotics medication medicine pseudarthrosis pseudoarthrosis
         nonunion discitis spondylodiscitis osteotomy dura dural durotomy csf foramen foraminal
@@ -476,11 +477,20 @@ _NOT_TYPOS = frozenset(
     discus breadth seine norse bowen bryce ricky bruce duran duval gough lough peking ching shine
     spite spice spike swine snipe serve verve place plane plant grace trace brave scare share
     round found sound mound bound lever fewer seven child sweet stable chile swept raced swear
-    traced towel dealer spiral vowel chili header hilly sealing curses heller breached stale""".split()
+    traced towel dealer spiral vowel chili header hilly sealing curses heller breached stale
+    shrew strew scree""".split()
 )
 _FUZZY_CLASSES = ("spine", "medical", "red")
+# The hardware's own names are "ambiguous" ("screw up", "implant an idea") but a misspelling of
+# them ("scerw", "scews") is no other word: read as the word itself, it goes on to retrieval,
+# which says plainly when the sources do not answer. Refusing it as off topic answered nothing.
+_FUZZY_HARDWARE = frozenset(
+    "screw screws implant implants hardware loosen loosening loosened".split()
+)
 _TERMS = {
-    w: c for w, c in _CLASS_OF.items() if c in _FUZZY_CLASSES and len(w) >= 5 and w != "lumber"
+    w: c
+    for w, c in _CLASS_OF.items()
+    if (c in _FUZZY_CLASSES or w in _FUZZY_HARDWARE) and len(w) >= 5 and w != "lumber"
 }
 _SHORTER: dict[str, str] = {}  # a term with one letter left out
 _SUBSTITUTED: dict[tuple[str, int], str] = {}  # a term with one letter blanked, and where
