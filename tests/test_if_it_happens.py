@@ -125,3 +125,25 @@ def test_an_unanswered_part_is_still_named(answerer: Answerer) -> None:
         "old baby?"
     )
     assert NOT_PART in result.answer and "carry my 1 year old baby" in result.answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "dad had his back op 10 days ago, since this morning he cant feel the toilet seat and he "
+        "wet himself without noticing",
+        "mum's fusion was last week and since last night she can't tell when she needs a wee, "
+        "and her bottom feels numb",
+    ],
+)
+def test_an_emergency_the_sources_do_not_treat_quotes_nothing(
+    answerer: Answerer, message: str
+) -> None:
+    # Issue 10: under the emergency banner the answer quotes only what bears on the danger. The
+    # sources say nothing on cauda equina; round 14's topic band (answers below MIN_SEMANTIC) had
+    # quoted "2. The area that was not operated on may still have issues, such as pre-exi..."
+    # here, from another patient's reply (found reading answers as a patient, session 33).
+    result = answerer.ask(message)
+    assert result.urgency == "emergency"
+    assert "[1]" not in result.answer
+    assert "not operated on" not in result.answer

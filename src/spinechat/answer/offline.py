@@ -561,6 +561,17 @@ class OfflineAnswerer:
         if low:
             scored = replace(scored, floor=TOPIC_FLOOR)
         chosen = self._select(scored)
+        if low and not no_answer:
+            # Under an emergency banner (no "not covered" message: the answer stays quiet when the
+            # sources do not bear on the danger) a quote from the topic band must say why it is
+            # an emergency: for signs no source treats (cauda equina) the band had quoted another
+            # patient's reply ("2. The area that was not operated on may still have issues").
+            chosen = [
+                i
+                for i in chosen
+                if _GIVES_EMERGENCY.search(scored.candidates[i][2].text)
+                or _GIVES_DANGER.search(scored.candidates[i][2].text)
+            ]
         if not chosen:
             cover_trace.decide("declined: nothing to quote")
             return declined
