@@ -400,6 +400,10 @@ def _relative(path: str, knowledge_dir: Path) -> str:
         return Path(path).resolve().as_posix()
 
 
+# Front matter ``publisher_<language>`` ("publisher_zh-Hant"): the publisher named in that language.
+PUBLISHER_IN = "publisher_"
+
+
 def _metadata(
     doc: Document, chunk: Chunk, doc_chunks: int, source_path: str
 ) -> dict[str, str | int]:
@@ -417,6 +421,9 @@ def _metadata(
     for key in ("type", "publisher", "country", "audience", "date", "format", *CURRENCY_FIELDS):
         if doc.metadata.get(key):
             meta[key] = doc.metadata[key]
+    for key, value in doc.metadata.items():
+        if isinstance(key, str) and key.startswith(PUBLISHER_IN) and isinstance(value, str):
+            meta[key] = value
     return meta
 
 

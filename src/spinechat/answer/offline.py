@@ -2477,9 +2477,24 @@ def _asked_by_doc(sources: Sequence[Source]) -> dict[str, str]:
 
 def _attribution(source: Source, units: list[_Unit], wording: Wording, page_asked: str = "") -> str:
     """Who said the quotes of ``source`` and to whom: "Dr. X replied to another patient on ..."."""
-    publisher = source.publisher or (f"\u201c{source.title}\u201d" if source.title else "")
+    publisher = dict(source.publisher_in).get(wording.language) or source.publisher
+    publisher = publisher or (f"\u201c{source.title}\u201d" if source.title else "")
     if not publisher:
         return ""
+    return _close_up(_attribution_lead(source, units, wording, page_asked, publisher))
+
+
+def _close_up(text: str) -> str:
+    """No space between two Chinese characters: the templates space an English publisher off."""
+    return _SPACE_IN_CJK.sub("", text)
+
+
+_SPACE_IN_CJK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _attribution_lead(
+    source: Source, units: list[_Unit], wording: Wording, page_asked: str, publisher: str
+) -> str:
     if source.kind == "patient-qa":
         if _PATIENT_SECTION.match(source.section.rsplit(SECTION_SEPARATOR, 1)[-1].strip()):
             return _fill(wording.account, publisher=publisher)

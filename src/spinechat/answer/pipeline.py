@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -60,6 +60,7 @@ from spinechat.config import Settings
 from spinechat.errors import SpinechatError
 from spinechat.governance.audit import AuditLog, current_conversation, entry_for
 from spinechat.governance.vetted import VettedMatcher, default_vetted_path, reviewed_label
+from spinechat.index import PUBLISHER_IN
 from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, IndexWatch, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
@@ -673,12 +674,17 @@ def _signs(triage: ConversationTriage) -> str:
     return " ".join(_DESCRIPTIONS[rule_id] for rule_id in fired[:2])
 
 
-def _where_from(meta: dict[str, object]) -> dict[str, str]:
+def _where_from(meta: dict[str, object]) -> dict[str, Any]:
     """A source's front matter that says where it applies (see ``Source``), instructions removed."""
     fields = {"publisher": "publisher", "country": "country", "kind": "type", "date": "date"}
-    where = {
+    where: dict[str, Any] = {
         name: safety.defang_heading(str(meta.get(key) or ""), "") for name, key in fields.items()
     }
+    where["publisher_in"] = tuple(
+        (key.removeprefix(PUBLISHER_IN), safety.defang_heading(str(value), ""))
+        for key, value in sorted(meta.items())
+        if key.startswith(PUBLISHER_IN) and value
+    )
     where["asked"] = safety.defang(str(meta.get("context") or ""))
     # Validated as a date at load (documents.currency), so it carries no instructions.
     where["reviewed"] = str(meta.get("reviewed") or "")

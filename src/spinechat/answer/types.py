@@ -34,6 +34,9 @@ class Source:
     # Where the source applies, from the document's front matter ("" when not given): who published
     # it, the country whose health system it describes, and what kind of text it is.
     publisher: str = ""
+    # The publisher in other languages, from front matter ``publisher_<language>`` ("zh-Hant"):
+    # a Chinese answer names the source in Chinese, not with an English phrase mid-sentence.
+    publisher_in: tuple[tuple[str, str], ...] = ()
     country: str = ""
     kind: str = ""  # "patient-qa" (a doctor's reply to another patient), "article", "leaflet", ...
     date: str = ""
