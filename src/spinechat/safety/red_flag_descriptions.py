@@ -957,7 +957,7 @@ COMPILED = (
     (
         "cauda-equina",
         re.compile(
-            r"\b(?:no|(?:do|does|did)(?:n'?t| not) have (?:any )?|without (?:any )?|lost (?:the |all )?)"
+            r"\b(?:no |(?:do|does|did)(?:n'?t| not) have (?:any )?|without (?:any )?|lost (?:the |all )?)"
             r"(?:feeling|sensation)s? (?:in|around|of|on) (?:the |my |his |her )?(?:intimate|private) "
             r"(?:area|parts?|region)\b|\b(?:intimate|private) (?:area|parts?|region)\b[^.?!,]{0,30}"
             r"\b(?:numb\w*|dead|no feeling|tingl\w*|pins and needles|can'?t feel)|"
@@ -1003,7 +1003,7 @@ _ARM_NAMED_16 = (
     r"arms?\b)"
 )
 _ARM_ONSET_16 = (
-    rf"(?:{_ARM_ONSET_13}|\bsince (?:the|my|his|her) (?:\w+ ){{1,2}}(?:op|operation|surgery)\b|"
+    rf"(?:{_ARM_ONSET_13}|\bsince (?:the|my|his|her) (?:\w+ ){{1,2}}(?:op|operation|surgery|fusion)\b|"
     r"\bsince this mor\w*)"
 )
 # Swallowing said to be "more hard" now, in non-native English (the ACDF leaflets: swallowing that
