@@ -30,7 +30,7 @@ EMERGENCIES = [
     ("doctor, my private parts are numb since two days after the lumbar op",),
     # Bowels let go unnoticed, as "passing motion".
     ("my husband is passing motions without knowing since the operation",),
-    ("she had a motion in the bed last night after her spine surgery",),
+    ("she passed motion without noticing last night after her spine surgery",),
     # Cantonese: wetting herself unnoticed; no feeling down below.
     ("老豆做完腰手術，今朝瀨咗屎都唔知",),
     ("做完手術之後，我下面冇晒感覺",),
@@ -59,6 +59,9 @@ EMERGENCY_TWINS = [
     "can I lift my arm above my head after neck surgery?",
     "the skin over my screw is not broken, just a bit pink",
     "my screw has broken on the x-ray, the surgeon wants to see me next month",
+    "the skin over my screw has gone a bit dry and flaky",
+    "I'm passing motions without feeling any pain now",
+    "since my neck op I can't lift my arm above my shoulder, physio said that's expected for now",
     "朋友話佢阿爺以前發燒認唔到人",
 ]
 

@@ -962,8 +962,8 @@ COMPILED = (
             r"(?:area|parts?|region)\b|\b(?:intimate|private) (?:area|parts?|region)\b[^.?!,]{0,30}"
             r"\b(?:numb\w*|dead|no feeling|tingl\w*|pins and needles|can'?t feel)|"
             r"\b(?:pass\w*|doing|did|done|had|having) (?:\w+ )?motions?\b[^.?!]{0,40}\b(?:without|didn'?t|"
-            r"did not|doesn'?t|does not|not) (?:even )?(?:knowing|notic\w*|realis\w*|realiz\w*|feel\w*|"
-            r"know|knew)\b|\bmotions?\b[^.?!]{0,20}\bin (?:the |his |her |my )?bed\b"
+            r"did not|doesn'?t|does not|not) (?:even )?(?:knowing|notic\w*|realis\w*|realiz\w*|feeling (?:it|"
+            r"anything)|feel it|know|knew)\b"
         ),
     ),
     # The wound open over the implant (hardware-through-skin's description): "the skin over my
@@ -973,7 +973,8 @@ COMPILED = (
         re.compile(
             r"\b(?:skin|scar|wound)\b (?:over|above|on top of|covering) (?:my|the|his|her) (?:\w+ )?"
             r"(?:screws?|rods?|plates?|metal\w*|hardware|implants?|bolts?)\b (?:has |have |is |'s )?"
-            r"(?:just |now )?(?:broken|broke|split|opened|burst|worn through)\b"
+            r"(?:just |now )?(?:broken|broke|split|burst|worn through)\b(?! out)(?![^.?!]{0,40}\b(?:no|not|"
+            r"can'?t see|cannot see) (?:any )?(?:metal|screw|rod|plate)\b)"
         ),
     ),
     # NHS Diarrhoea and vomiting: get advice if you cannot keep fluids down; tablets or antibiotics
@@ -1032,4 +1033,9 @@ CARRIED = (
 CARE_SOUGHT = re.compile(
     rf"{CARE_SOUGHT.pattern}|\b(?:was|were|got|been|being) admitted\b|\bhad (?:iv|intravenous|a drip "
     r"of|drip) antibiotics\b"
+)
+# The clinician who called it expected has seen it: "physio said that's expected for six weeks".
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:physio|doctor|gp|nurse|surgeon|consultant|team)\b[^.?!]{{0,40}}\b(?:said|"
+    r"says|told (?:me|him|her|us))\b (?:that'?s|it'?s|this is|that is|it is|it was) (?:\w+ )?expected\b"
 )
