@@ -177,6 +177,25 @@ _RULES: tuple[_ZhRule, ...] = (
           r"(?:纱布|敷料|衣服|床单|裤子)[^。]{0,6}(?:被|给)?血[^。]{0,4}(?:湿透|浸湿|染红)"),
 )  # fmt: skip
 
+# ---- sixteenth pass (issue 10, writer Q) ----
+# Cantonese words for the signs, with the sources of the rules of the same id in red_flags.toml:
+# wetting oneself unnoticed (濑咗尿都唔知) and no feeling down below (下面冇晒感觉) (NHS cauda
+# equina); not recognising family (认唔到) and talking nonsense (讲嘢乱晒笼) with a fever (NICE NG51:
+# new confusion is a high-risk sepsis sign); a lump sticking out over the screws (粒嘢凸出嚟).
+_SEPTIC_16 = (
+    r"(?:乱晒笼|讲嘢乱|认唔(?:到|出)(?:人|我)?|认不出(?:人|我|家人)?|唔认得|不认得(?:人|我|家人))"
+)
+_RULES = (
+    *_RULES,
+    _rule("cauda-equina", "emergency",
+          r"(?:屁股|肛门|会阴|私处|下体|胯下|(?<![脚腿手背腰])下面)[^，。]{0,12}冇(?:晒|咗)?(?:感觉|知觉)|"
+          r"濑(?:咗|了)?(?:尿|屎)[^，。]{0,6}(?:唔知|不知|冇感觉)"),
+    _rule("sepsis", "emergency",
+          rf"{_FEVER_FELT}[^。]{{0,30}}{_SEPTIC_16}|{_SEPTIC_16}[^。]{{0,30}}{_FEVER_FELT}"),
+    _rule("lump-over-hardware", "urgent",
+          r"(?:螺丝|钢钉|骨钉|钢板|钢条|钛棒|钉子|打钉|金属)[^。冇没无]{0,16}(?:粒嘢|(?:凸|鼓|突)出嚟|起咗(?:一)?粒)"),
+)  # fmt: skip
+
 _NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,2}$")
 # Negation between the part and its sign, inside the match: 伤口没有红肿, 小腿不肿. Only before a sign
 # word, so 腿没力 (no strength) and 尿不出 (cannot pee) are still symptoms.
@@ -186,6 +205,13 @@ _RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没�
 _DEALT_WITH = re.compile(
     r"(?:急诊|医院|医生|护士|护理师|看过|睇过|诊所|看了|超音波|超声|检查)[^。]{0,40}(?:处理好|开了|开咗|(?<!用都)(?<!用也)(?<!一点用)没有(?!用|效)|不是|好返|"
     r"出院|没事|正常|不\S?了|好了|退烧了|退了|没问题|抗生素|拉伤|打了?点滴|输了?液|能吃能喝)"
+)
+
+# Sixteenth pass: the doctor's finding told as "no infection" (医生看过了，他说没感染), after a
+# return visit (回诊, 复诊).
+_DEALT_WITH = re.compile(
+    rf"{_DEALT_WITH.pattern}|(?:医生|护士|护理师|看过|睇过|回诊|复诊|检查)[^。]{{0,40}}(?:说|话)?(?:没|冇)有?"
+    r"(?:感染|发炎|问题|事)"
 )
 
 
@@ -205,6 +231,8 @@ _OTHER = re.compile(
     # A baby's nappy is not cauda equina (the English ``context._YOUNG_CHILD``): 宝宝拉在裤子里了.
     r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿)"
 )
+# Sixteenth pass: short-video apps are media too (刷抖音看到一个老人…).
+_OTHER = re.compile(rf"{_OTHER.pattern}|(?:抖音|快手|小红书|短视频|刷到)")
 _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"

@@ -133,6 +133,8 @@ _NORMAL_THEN = (
 )
 _NEW_SINCE = re.compile(
     rf"\b(?:wasn'?t|weren'?t|never|didn'?t|new|newly)\b[^.?!]{{0,60}}\bbefore\b|{_NORMAL_THEN}|"
+    # Sixteenth pass: the negation spelt out, "it was not like that before operation".
+    r"\b(?:was|were|did) not\b[^.?!]{0,40}\bbefore\b|"
     # Non-native order, the negation after: "before the operation not", "before not have".
     r"\bbefore(?: (?:the|my|his|her))?(?: (?:op|operation|surgery|fusion))? (?:not|never|no)\b"
 )
@@ -291,8 +293,9 @@ _ASKS_WHAT = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:what if|in case|hypothetically|in theory|(?:keeps?|kept) asking|asks? (?:me )?(?:if|"
     r"whether)|"
-    r"if (?:i|my|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
-    r"were|get|gets|develop\w*|start|starts|happen\w*|come|comes|goes|turn|turns|went|became|"
+    # Sixteenth pass: "if your foot started dragging…": any owner, and the verb in the past.
+    r"if (?:i|my|your|his|her|their|our|he|she|it|the|a|you|we|they|there)\b[^.?!]{0,60}?\b(?:ever|"
+    r"were|get|gets|develop\w*|start|starts|started|began|happen\w*|come|comes|goes|turn|turns|went|became|"
     r"turned|appears?|shows? up|pops? up|forms?|opens? up)|worried (?:about|"
     r"that)[^.?!]{0,40}?\b(?:might|could|will|would|may)|(?:might|could|may) (?:one day|eventually|"
     r"ever)|one day|in the future|afraid (?:of|that)[^.?!]{0,40}?\b(?:might|could|will|would)|"

@@ -945,3 +945,97 @@ CARRIED = (
         (re.compile(_FOOD_CHANGE),),
     ),
 )
+
+
+# ---- sixteenth pass (issue 10, writer Q's development misses) ----
+# Signs in more everyday and non-native words; each source is the rule's in red_flags.toml.
+COMPILED = (
+    *COMPILED,
+    # NHS cauda equina (numbness around the genitals; loss of bowel control) in other words: "no
+    # feeling in the intimate area", and stool passed unnoticed told as "passing motion" (Indian
+    # and Nigerian English for a bowel movement).
+    (
+        "cauda-equina",
+        re.compile(
+            r"\b(?:no |(?:do|does|did)(?:n'?t| not) have (?:any )?|without (?:any )?|lost (?:the |all )?)"
+            r"(?:feeling|sensation)s? (?:in|around|of|on) (?:the |my |his |her )?(?:intimate|private) "
+            r"(?:area|parts?|region)\b|\b(?:intimate|private) (?:area|parts?|region)\b[^.?!,]{0,30}"
+            r"\b(?:numb\w*|dead|no feeling|tingl\w*|pins and needles|can'?t feel)|"
+            r"\b(?:pass\w*|doing|did|done|had|having) (?:\w+ )?motions?\b[^.?!]{0,40}\b(?:without|didn'?t|"
+            r"did not|doesn'?t|does not|not) (?:even )?(?:knowing|notic\w*|realis\w*|realiz\w*|feeling (?:it|"
+            r"anything)|feel it|know|knew)\b"
+        ),
+    ),
+    # The wound open over the implant (hardware-through-skin's description): "the skin over my
+    # screw has broken".
+    (
+        "hardware-through-skin",
+        re.compile(
+            r"\b(?:skin|scar|wound)\b (?:over|above|on top of|covering) (?:my|the|his|her) (?:\w+ )?"
+            r"(?:screws?|rods?|plates?|metal\w*|hardware|implants?|bolts?)\b (?:has |have |is |'s )?"
+            r"(?:just |now )?(?:broken|broke|split|burst|worn through)\b(?! out)(?![^.?!]{0,40}\b(?:no|not|"
+            r"can'?t see|cannot see) (?:any )?(?:metal|screw|rod|plate)\b)"
+        ),
+    ),
+    # NHS Diarrhoea and vomiting: get advice if you cannot keep fluids down; tablets or antibiotics
+    # that do not stay down, told as "haven't managed to keep them down".
+    (
+        "vomiting",
+        re.compile(
+            r"(?:vomit\w*|throw\w* up|threw up|being sick|been sick|keeps? being sick)[^.?!]{0,80}"
+            r"\b(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not|couldn'?t|could not|not) (?:\w+ )?"
+            r"(?:managed|been able|able) to (?:keep|hold) (?:\w+ ){0,4}down\b"
+        ),
+    ),
+)
+# After neck surgery: an arm that will not lift, or fingers that "won't do what I tell them"; new
+# since the operation ("since my neck op") or since a time this morning, misspelt ("since this
+# moring"). The ACDF leaflets and GIRFT, as for the arm entries above.
+# Power lost, not numbness alone (tingling fingers since a neck operation stay the urgent
+# new-numbness-weakness rule): a hand task lost, or the arm or fingers that will not obey.
+_ARM_POWER_16 = (
+    rf"(?:{_HAND_TASK_LOST}|\b(?:fingers?|hands?|arms?)\b (?:\w+ )?(?:won'?t|will not|don'?t|do not|"
+    r"doesn'?t|does not) do what (?:i|he|she) (?:tell|want|ask)|(?:can'?t|cannot|couldn'?t|unable "
+    r"to) (?:lift|raise) (?:my|his|her) (?:\w+ )?arms?\b)"
+)
+# The arm named in the inability itself, so its "can't" is not read as denying the arm.
+_ARM_NAMED_16 = (
+    rf"(?:{_ARM_NAMED}|(?:can'?t|cannot|couldn'?t|unable to) (?:lift|raise) (?:my|his|her) (?:\w+ )?"
+    r"arms?\b)"
+)
+_ARM_ONSET_16 = (
+    rf"(?:{_ARM_ONSET_13}|\bsince (?:the|my|his|her) (?:\w+ ){{1,2}}(?:op|operation|surgery|fusion)\b|"
+    r"\bsince this mor\w*)"
+)
+# Swallowing said to be "more hard" now, in non-native English (the ACDF leaflets: swallowing that
+# gets worse after neck surgery, review the same day).
+_SWALLOW_WORSE_16 = (
+    rf"(?:{_SWALLOW_WORSE_MORE}|\bmore (?:hard|harder)\b|\bnow (?:it is |it'?s |its )?(?:harder|more "
+    r"difficult)\b)"
+)
+CARRIED = (
+    *CARRIED,
+    (
+        "progressive-leg-weakness",
+        re.compile(_NECK_SURGERY_13),
+        (re.compile(_ARM_POWER_16), re.compile(_ARM_NAMED_16)),
+        (re.compile(_ARM_ONSET_16),),
+    ),
+    (
+        "worsening-swallowing",
+        re.compile(_NECK_SURGERY_13),
+        (re.compile(_SWALLOW_TROUBLE_MORE), re.compile(_SWALLOW_WORSE_16)),
+        (),
+    ),
+)
+# Care that admitted the person and treated them in hospital: "he was admitted, had IV
+# antibiotics, home now" (NHS Sepsis: treated in hospital with antibiotics).
+CARE_SOUGHT = re.compile(
+    rf"{CARE_SOUGHT.pattern}|\b(?:was|were|got|been|being) admitted\b|\bhad (?:iv|intravenous|a drip "
+    r"of|drip) antibiotics\b"
+)
+# The clinician who called it expected has seen it: "physio said that's expected for six weeks".
+DEALT_WITH = re.compile(
+    rf"{DEALT_WITH.pattern}|\b(?:physio|doctor|gp|nurse|surgeon|consultant|team)\b[^.?!]{{0,40}}\b(?:said|"
+    r"says|told (?:me|him|her|us))\b (?:that'?s|it'?s|this is|that is|it is|it was) (?:\w+ )?expected\b"
+)

@@ -306,6 +306,8 @@ _TEXT_SPEAK = {
         ("weekness weaknes", "weakness"), ("tingleing tingeling", "tingling"), ("cheast chesst", "chest"),
         ("breth", "breath"), ("bladdar bladda", "bladder"), ("wond woond", "wound"),
         ("dizy dizzey", "dizzy"), ("leaking leakin", "leaking"), ("vommiting vomitting vomting", "vomiting"),
+        # Sixteenth pass: "wiwi", Filipino English (and a child's word) for a wee.
+        ("wiwi weewee", "wee"),
     )
     for short in shorts.split()
 }  # fmt: skip
