@@ -3,6 +3,7 @@ behave as listed, and docs/safety.md's rule table is the one the file generates.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,18 @@ def test_every_rule_has_a_source_description_and_examples(rule) -> None:
     assert rule.urgency in ("urgent", "emergency")
     assert rule.examples
     assert rule.counter_examples
+
+
+# A rule's source is shown to patients under the warning-signs list ("This list comes from: ..."),
+# so it names guidance, never our own work ("Sixteenth pass (everyday words ...)" was shown once).
+_OUR_WORDS = re.compile(
+    r"\b(?:\w+th|first|second|third) pass\b|\bsession \d|\bdev(?:elopment)? (?:part|set)\b", re.I
+)
+
+
+@pytest.mark.parametrize("rule", RED_FLAG_RULES, ids=lambda r: r.id)
+def test_a_rule_source_names_guidance_not_our_tuning(rule) -> None:
+    assert not _OUR_WORDS.search(rule.source), rule.source
 
 
 EXAMPLES = [(rule, text) for rule in RED_FLAG_RULES for text in rule.examples]
