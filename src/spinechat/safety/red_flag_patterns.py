@@ -126,7 +126,10 @@ PATTERNS: dict[str, RulePatterns] = {
                 r"(?<!wont )"
                 r"(?:pok\w*|stick\w*|stuck|com\w*|came|push\w*|"
                 r"pop\w*|peek\w*|peep\w*|break\w*|broken?|broke|working its way|worked its way|"
-                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b)" + _NOT_BEFORE_A_DATE,
+                r"jutt\w*|juts|grow\w*|burst\w*)\s+(?:\w+\s+)?out\b)"
+                # "the skin over my screw broke out in a rash": the skin breaking out, not metal.
+                r"(?!\s+(?:in|into|with)\s+(?:a\s+|some\s+)?(?:rash|spots?|hives|pimples?|acne|"
+                r"blisters?|sweat|eczema)\b)" + _NOT_BEFORE_A_DATE,
             ),
             (
                 f"see seeing saw seen spot spotted + {A_METAL}",
