@@ -1,0 +1,97 @@
+"""Answers round sixteen (issue 11): a misspelt question read in the sources' words.
+
+One correction step (``spinechat.spelling``) maps a misspelt word to a word of the indexed chunks
+before the offline search and cover decision, and serves the scope gate too. It corrects only a
+word that is not English itself, so "fused", "sorry" and "father" stay as written, and leaves a
+question in another language alone. The questions are worded for this file, not taken from the
+answers set. Through the real pipeline on the seeded index for the answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from spinechat.answer.pipeline import Answerer
+from spinechat.safety import check_request
+from spinechat.spelling import correct, correction
+from support.answers import WHOLE_DECLINE, assert_answered_with
+
+_KNOWN = frozenset(
+    "screw screws surgery osteoporosis hardware protrusion implant implants recovery removal "
+    "through skin used worry rather fusion loosening".split()
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("scerw", "screw"),
+        ("surgury", "surgery"),
+        ("osteoperosis", "osteoporosis"),
+        ("hardwere", "hardware"),
+        ("protrusoin", "protrusion"),
+        ("implnats", "implants"),
+        ("recovry", "recovery"),
+        ("thru", "through"),
+        ("enuf", "enough"),
+        ("wen", "when"),
+    ],
+)
+def test_a_misspelt_word_is_read_as_the_sources_word(typed: str, meant: str) -> None:
+    assert correction(typed, _KNOWN) == meant
+
+
+@pytest.mark.parametrize("word", ["fused", "sorry", "father", "loosens", "pokes", "rust"])
+def test_an_english_word_is_never_corrected(word: str) -> None:
+    assert correction(word, _KNOWN) is None
+
+
+def test_a_question_in_another_language_is_left_as_written() -> None:
+    french = "Est-ce que la vis vertébrale peut sortir à travers la peau ?"
+    assert correct(french, _KNOWN | {"brace", "peal"}) == french
+
+
+def test_a_sentence_keeps_its_words_and_punctuation() -> None:
+    assert correct("can a scerw come thru, after surgury??", _KNOWN) == (
+        "can a screw come through, after surgery??"
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["my implnat feels wobbly, is that normal", "wen will the hardwere come out"]
+)
+def test_the_scope_gate_reads_the_same_misspellings(question: str) -> None:
+    assert check_request(question).kind != "off_topic"
+
+
+# (question with typos, words of the answering fact): told "not covered" before this round.
+ANSWERED = [
+    ("could a scerw poke thru my skin years after surgury?", ("rare", "skin")),
+    ("how long is the recovry after the screw is taken out", ("do well",)),
+    ("whats the chanse a scerw breaks thru the skin", ("hardware protrusion", "skin")),
+    ("what does hardwere protrusoin mean", ("hardware protrusion",)),
+]
+
+# Misspelt questions the sources do not answer stay declined.
+UNANSWERED = [
+    "can i have an mri scna with my rods?",
+    "can i drnk alcohol after my spinal fusoin",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "fact"), ANSWERED, ids=[q for q, _ in ANSWERED])
+def test_a_misspelt_question_the_sources_answer_is_answered(
+    answerer: Answerer, question: str, fact: tuple[str, ...]
+) -> None:
+    assert_answered_with(answerer.ask(question), fact)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", UNANSWERED)
+def test_a_misspelt_question_the_sources_do_not_answer_stays_declined(
+    answerer: Answerer, question: str
+) -> None:
+    result = answerer.ask(question)
+    assert result.covered is False
+    assert WHOLE_DECLINE in result.answer
