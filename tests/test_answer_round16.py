@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from spinechat.answer.pipeline import Answerer
+from spinechat.answer.types import Message
 from spinechat.safety import check_request
 from spinechat.spelling import correct, correction
 from support.answers import WHOLE_DECLINE, assert_answered_with
@@ -95,3 +96,31 @@ def test_a_misspelt_question_the_sources_do_not_answer_stays_declined(
     result = answerer.ask(question)
     assert result.covered is False
     assert WHOLE_DECLINE in result.answer
+
+
+# A follow-up whose own words name no subject: the kind it asks (how people do after a removal)
+# is read across the subject carried from the turn before, so the passage that answers it is
+# searched for: (first turn, follow-up, words of the answering fact).
+FOLLOW_UPS = [
+    (
+        "dad is having the loose screws removed after christmas",
+        "is he going to be ok afterwards",
+        ("many patients do well",),
+    ),
+    (
+        "my daughter has her screw removed on tuesday",
+        "she'll be fine afterwards, won't she?",
+        ("many patients do well",),
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("first", "question", "fact"), FOLLOW_UPS, ids=[q for _, q, _ in FOLLOW_UPS]
+)
+def test_a_follow_up_is_searched_for_the_kind_it_asks_of_its_subject(
+    answerer: Answerer, first: str, question: str, fact: tuple[str, ...]
+) -> None:
+    history = [Message("user", first), Message("assistant", "What would you like to know?")]
+    assert_answered_with(answerer.ask(question, history), fact)

@@ -476,6 +476,10 @@ class Answerer:
             hits = self._with_kind_asked(query, hits, kinds)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
+            # The kind asked is read across the subject carried over: "will he be ok afterwards?"
+            # after "his loose screw is being removed" asks how people do after a removal, which
+            # neither turn's words alone say (round 15's known gap, dev ac-067).
+            hits = self._with_kind_asked(f"{subject} {query}", hits)
             # The extractive answerer scores sentences against the question with the subject it
             # carries over; the offline generator embeds that reading itself, only when used.
             query, vector = f"{_previous_focus(previous[-1])} {question}", None
