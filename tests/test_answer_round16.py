@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import pytest
 
+from spinechat.answer.glossary import english_gloss
 from spinechat.answer.pipeline import Answerer
 from spinechat.answer.types import Message
 from spinechat.safety import check_request
 from spinechat.spelling import correct, correction
-from support.answers import WHOLE_DECLINE, assert_answered_with
+from support.answers import WHOLE_DECLINE, ZH_WHOLE_DECLINE, assert_answered_with
 
 _KNOWN = frozenset(
     "screw screws surgery osteoporosis hardware protrusion implant implants recovery removal "
@@ -123,3 +124,35 @@ def test_a_follow_up_is_searched_for_the_kind_it_asks_of_its_subject(
 ) -> None:
     history = [Message("user", first), Message("assistant", "What would you like to know?")]
     assert_answered_with(answerer.ask(question, history), fact)
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("我爸爸取钉要花很多钱吗", ("removal", "cost")), ("那在大陸也一樣嗎", ("China", "same"))],
+)
+def test_chinese_words_for_a_removal_its_cost_and_the_mainland_are_glossed(
+    question: str, words: tuple[str, ...]
+) -> None:
+    gloss = english_gloss(question)
+    assert all(word in gloss for word in words), gloss
+
+
+# A follow-up in Chinese asking whether the cost said before holds on the mainland: answered with
+# the Taiwanese doctor's sentence said to hold in Taiwan only (first turn, follow-up).
+CHINESE_FOLLOW_UPS = [
+    ("取釘手術要自己花錢嗎", "大陸也是一樣嗎？"),
+    ("我爸爸取钉要花很多钱吗", "如果在大陆做呢,也一样吗"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("first", "question"), CHINESE_FOLLOW_UPS, ids=[q for _, q in CHINESE_FOLLOW_UPS]
+)
+def test_a_chinese_follow_up_on_the_mainland_gets_the_taiwan_only_cost(
+    answerer: Answerer, first: str, question: str
+) -> None:
+    history = [Message("user", first), Message("assistant", "台灣的醫生說取釘有健保給付。")]
+    result = answerer.ask(question, history)
+    assert_answered_with(result, ("covered by health insurance",))
+    assert not any(decline in result.answer for decline in ZH_WHOLE_DECLINE)
