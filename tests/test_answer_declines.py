@@ -125,7 +125,6 @@ _KNOWN_GAPS = {
     ),
     "are the screws meant to come out again sometime?": _FACT,
     "is it normal for the plates in the neck to come loose?": _FACT,
-    "screw loosning why it happen??": _FACT,
     "How is hardware protrusion treated and is it safe to get pregnant with rods in?": _FACT,
     "Does ageing matter for the screws, and when can I drive after my fusion?": _FACT,
     "What signs should I watch for near the scar, and what should I eat to heal faster?": (

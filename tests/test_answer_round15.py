@@ -145,10 +145,6 @@ _KNOWN_GAPS: dict[str, str] = {
         "the sources say it only in patients' own accounts (a follow-up X-ray showed it), which "
         "are never quoted as fact; Dr. Li's 'another X-ray' is advice to another patient"
     ),
-    "will she be alright afterwards": (
-        "the follow-up's own words name no removal, so the passage with 'many patients do well "
-        "after hardware removal' is not searched for (the kind is read on the words searched)"
-    ),
 }
 
 

@@ -126,6 +126,8 @@ class _Snapshot:
     position: dict[str, int]
     bm25: Any
     vocab: frozenset[str]
+    # The chunks' words as written (lower case), what a misspelt question word is corrected to.
+    words: frozenset[str]
     version: str
     # Chunk positions with a review_by date (documents.currency), for EXCLUDE_STALE.
     review_by: dict[int, dt.date]
@@ -177,6 +179,11 @@ class HybridIndex:
         return self._snap.vocab
 
     @property
+    def words(self) -> frozenset[str]:
+        """Every word of the indexed chunks as written, lower case (for ``spelling.correct``)."""
+        return self._snap.words
+
+    @property
     def version(self) -> str:
         """Changes whenever the indexed chunks or their documents change (see ``index_version``)."""
         return self._snap.version
@@ -210,14 +217,13 @@ class HybridIndex:
         ids: list[str] = list(got["ids"])
         texts: list[str] = list(got["documents"] or [])
         metas: list[dict[str, Any]] = [dict(m or {}) for m in (got["metadatas"] or [])]
-        corpus = [
-            tokenize(
-                embedding_text(
-                    str(m.get("title", "")), str(m.get("section", "")), t, str(m.get("context", ""))
-                )
+        embedded = [
+            embedding_text(
+                str(m.get("title", "")), str(m.get("section", "")), t, str(m.get("context", ""))
             )
             for t, m in zip(texts, metas, strict=True)
         ]
+        corpus = [tokenize(text) for text in embedded]
         bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         if ids:
             bm25.index(corpus, show_progress=False)
@@ -232,6 +238,7 @@ class HybridIndex:
             position={chunk_id: i for i, chunk_id in enumerate(ids)},
             bm25=bm25,
             vocab=frozenset(bm25.vocab_dict) if ids else frozenset(),
+            words=frozenset(w for text in embedded for w in _TOKEN.findall(text.lower())),
             version=index_version(ids, metas),
             review_by=review_by,
         )

@@ -55,6 +55,11 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("以后", "after"), ("常見", "common"), ("常见", "common"), ("罕見", "rare"), ("罕见", "rare"),
     ("嚴重", "serious"), ("严重", "serious"), ("急診", "emergency"), ("急诊", "emergency"),
     ("台灣", "Taiwan"), ("臺灣", "Taiwan"), ("台湾", "Taiwan"),
+    # "取钉要花钱吗" (does taking the screw out cost money?), "那在大陆也一样吗?" (is it the same in
+    # mainland China?): a removal and its cost, and a place asked of what was said before. Money
+    # alone ("錢", after "多少錢" and "出錢" above) is a cost however it is asked ("花很多钱").
+    ("取釘", "screw removal"), ("取钉", "screw removal"), ("錢", "cost pay"), ("钱", "cost pay"),
+    ("大陸", "mainland China"), ("大陆", "mainland China"), ("一樣", "the same"), ("一样", "the same"),
     # How a yes/no question is asked: the offline answer may then open with "yes" (see
     # ``offline._short_answer``).
     ("真的嗎", "is it true"), ("真的吗", "is it true"), ("會不會", "can it"), ("会不会", "can it"),

@@ -32,6 +32,7 @@ from spinechat.embedding import Embedder
 from spinechat.lay_words import clinical_words, names_for
 from spinechat.retrieval import tokenize
 from spinechat.safety.request_rules import classify
+from spinechat.spelling import misspelt
 from spinechat.text import questions, sentence_spans
 from spinechat.text import split_sentences as split_text_sentences
 
@@ -950,7 +951,7 @@ class OfflineAnswerer:
         """The share of the question the answer speaks to, each word weighted by its importance.
         With ``told``, the people of the story ("my nan") are left out of the question; the words
         in ``given`` are covered; with ``strict``, a misspelling is read only within
-        ``_misspelt``'s edits and a word no source uses is never answered in other words.
+        ``spelling.misspelt``'s edits and a word no source uses is never answered in other words.
 
         A word's importance is how far leaving it out moves the question's vector; it is covered
         when leaving it out makes the question less similar to one of the answer's sentences.
@@ -1352,7 +1353,7 @@ def _known(
 ) -> bool:
     """Whether ``word`` (or a misspelling or other form of it) occurs in ``vocabulary`` (word
     stems); short and common words always count as known, except an acronym ("MRI", "CT").
-    With ``strict``, a close spelling counts only when it is a misspelling (``_misspelt``)."""
+    With ``strict``, a close spelling counts only when it is a misspelling (``spelling.misspelt``)."""
     stems = tokenize(word)
     if acronym:
         return bool(stems) and all(stem in vocabulary for stem in stems)
@@ -1367,39 +1368,11 @@ def _known(
     return all(
         stem in vocabulary
         or any(
-            not strict or _misspelt(stem, close)
+            not strict or misspelt(stem, close)
             for close in difflib.get_close_matches(stem, vocabulary, n=3, cutoff=SPELLING_CUTOFF)
         )
         for stem in stems
     )
-
-
-# difflib's ratio forgives two letters in a short word: "heat" is 0.8 from "health", "rust" from
-# "trust". A typo is one slip of the keys (Damerau 1964: a letter wrong, missing, added or two
-# swapped, ~80% of misspellings), two in a long word ("osteoperosis", "emergancy" need one).
-LONG_WORD = 8
-
-
-def _misspelt(word: str, known: str) -> bool:
-    """Whether ``word`` is within a typist's slips of ``known``: one edit (a letter changed,
-    dropped, added, or two neighbours swapped), two from LONG_WORD letters, never the first
-    letter changed ("rust" is not "trust")."""
-    if word[:1] != known[:1]:
-        return False
-    most = 2 if min(len(word), len(known)) >= LONG_WORD else 1
-    if abs(len(word) - len(known)) > most:
-        return False
-    rows = list(range(len(known) + 1))
-    before: list[int] = []
-    for i, a in enumerate(word, 1):
-        row = [i]
-        for j, b in enumerate(known, 1):
-            cost = min(rows[j] + 1, row[j - 1] + 1, rows[j - 1] + (a != b))
-            if i > 1 and j > 1 and a == known[j - 2] and word[i - 2] == b:
-                cost = min(cost, before[j - 2] + 1)
-            row.append(cost)
-        before, rows = rows, row
-    return rows[-1] <= most
 
 
 # "can osteoporosis make screws loose?", "is it true the screw can come out?": a question whose

@@ -65,6 +65,7 @@ from spinechat.prompts import Prompts, load_prompts
 from spinechat.retrieval import Hit, HybridIndex, IndexWatch, reciprocal_rank_fusion
 from spinechat.safety.conversation import ConversationTriage, Triager
 from spinechat.safety.llm_triage import merge, second_opinion
+from spinechat.spelling import correct
 from spinechat.text import split_sentences, words
 
 log = logging.getLogger("spinechat.answer")
@@ -238,6 +239,10 @@ class Answerer:
         # Off-topic questions get no body, so no model call either; their passages are still
         # recorded, for the evaluation's retrieval figures.
         rewrite = use_llm and check.kind != "off_topic"
+        # Offline, a misspelt word is read as the sources' word before the search and the cover
+        # check ("can a scerw come thru the skin?" was told "not covered"); the LLM reads typos
+        # itself. Triage and the scope gate read the question as written.
+        read = question if rewrite else correct(question, self.index.words)
         emergency = check.urgency == "emergency" and not check.triage.hedged
         # A banner raised by an earlier turn stays, but a new question after it is answered for
         # itself: repeating the flag's answer to "how long is recovery?" leaves it unanswered.
@@ -258,7 +263,7 @@ class Answerer:
             retrieved = self._retrieve(_urgent_focus(check.triage), (), False, prompts, deadline)
         else:
             signs = _signs(check.triage) if check.urgency != "none" and about_flag else ""
-            retrieved = self._retrieve(question, history, rewrite, prompts, deadline, signs)
+            retrieved = self._retrieve(read, history, rewrite, prompts, deadline, signs)
         sources = retrieved.sources if check.kind != "off_topic" else []
         done = Done("", start.mode)
         if warning_list:
@@ -271,9 +276,9 @@ class Answerer:
             yield AnswerEvent("delta", text=listed)
             done = Done(listed, start.mode, covered=True)
         elif check.kind != "off_topic":
-            query, vector, asked = retrieved.query, retrieved.vector, english_gloss(question)
-            untreated = tuple(glossary_subjects(question))
-            answered, missing = untreated_parts(question)
+            query, vector, asked = retrieved.query, retrieved.vector, english_gloss(read)
+            untreated = tuple(glossary_subjects(read))
+            answered, missing = untreated_parts(read)
             if missing and not rewrite and query == asked:
                 # "骨釘為什麼會鬆動？還有開刀後可以喝酒嗎？": the parts on a subject the sources
                 # do not treat are named as not covered; the others are answered.
@@ -291,7 +296,7 @@ class Answerer:
                 ),
                 # A question in Chinese is checked for cover through its English gloss: its own
                 # characters share no word with the documents, so "MRI" would go unnoticed.
-                asked=asked or question,
+                asked=asked or read,
                 vocabulary=self.index.vocabulary,
                 language=check.triage.language,
                 untreated=untreated,
@@ -452,7 +457,7 @@ class Answerer:
             # Offline, a question in Chinese is searched and scored in the documents' language
             # through its English gloss (see ``glossary``); the answer still says what it asked.
             question = english_gloss(question) or question
-            previous = [english_gloss(turn) or turn for turn in previous]
+            previous = [english_gloss(turn) or correct(turn, self.index.words) for turn in previous]
         # Offline, a sport named beside the hardware is searched as the sources' "activities".
         query = question if rewrite else read_as_activity(question, self.index.vocabulary)
         if history and rewrite and self.llm is not None:
@@ -472,6 +477,10 @@ class Answerer:
             hits = self._with_kind_asked(query, hits, kinds)
         if previous and not rewrite and (subject := followup_subject(question, previous[-1])):
             hits = self._followup_hits(query, subject, hits)
+            # The kind asked is read across the subject carried over: "will he be ok afterwards?"
+            # after "his loose screw is being removed" asks how people do after a removal, which
+            # neither turn's words alone say (round 15's known gap, dev ac-067).
+            hits = self._with_kind_asked(f"{subject} {query}", hits)
             # The extractive answerer scores sentences against the question with the subject it
             # carries over; the offline generator embeds that reading itself, only when used.
             query, vector = f"{_previous_focus(previous[-1])} {question}", None

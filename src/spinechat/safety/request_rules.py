@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spinechat.spelling import correction
+
 # ---- injection: attempts to change the rules or extract the system prompt -------------------
 
 # These also screen knowledge documents (pipeline.defang drops matching sentences), so they must
@@ -492,28 +494,16 @@ _TERMS = {
     for w, c in _CLASS_OF.items()
     if (c in _FUZZY_CLASSES or w in _FUZZY_HARDWARE) and len(w) >= 5 and w != "lumber"
 }
-_SHORTER: dict[str, str] = {}  # a term with one letter left out
-_SUBSTITUTED: dict[tuple[str, int], str] = {}  # a term with one letter blanked, and where
-for _term, _cls in _TERMS.items():
-    for _i in range(len(_term)):
-        _SHORTER.setdefault(_term[:_i] + _term[_i + 1 :], _cls)
-        _SUBSTITUTED.setdefault((_term[:_i] + _term[_i + 1 :], _i), _cls)
+_TERM_WORDS = frozenset(_TERMS)
 _LEVEL = frozenset(
     f"{p}{n}" for p, top in (("c", 8), ("t", 12), ("l", 5), ("s", 2)) for n in range(1, top + 1)
 )
 
 
 def _typo_class(word: str) -> str | None:
-    """The class of the term one edit away (a letter missing, extra, changed or swapped), if any."""
-    found = _SHORTER.get(word)
-    for i in range(len(word)):
-        if found is not None:
-            break
-        rest = word[:i] + word[i + 1 :]
-        found = _TERMS.get(rest) or _SUBSTITUTED.get((rest, i))
-        if found is None and i + 1 < len(word):
-            found = _TERMS.get(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-    return found
+    """The class of the term ``word`` misspells (``spelling.correction``), if any."""
+    term = correction(word, _TERM_WORDS)
+    return _TERMS.get(term) if term is not None else None
 
 
 def _word_class(word: str) -> str | None:
