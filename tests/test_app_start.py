@@ -112,7 +112,7 @@ def test_the_pages_build_only_the_gradio_apps_they_use(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Gradio builds a server app when a Blocks is made and when its `with` closes, each dropped
-    # at the next: 8 at start, 4 used (spinechat.web.gradio_apps; 3.2 s of 3.9 profiled).
+    # at the next: 8 at start, 4 used (spinechat.web.gradio_apps; about 0.25 s of CPU).
     from fastapi.testclient import TestClient
     from gradio.routes import App
     from starlette.routing import Mount
