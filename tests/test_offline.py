@@ -403,6 +403,7 @@ def test_close_spellings_are_remembered_per_vocabulary(monkeypatch: pytest.Monke
         return real(word, possibilities, n, cutoff)
 
     monkeypatch.setattr(offline.difflib, "get_close_matches", counted)
+    offline._spellings.cache_clear()  # independent of the tests before it
     before = frozenset(tokenize("pedicle screws hold the rods in the spine"))
     assert offline._known("pedicel", before) and offline._known("pedicel", before)
     assert asked == ["pedicel"]
