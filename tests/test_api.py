@@ -253,6 +253,25 @@ def test_concurrent_asks_all_succeed(client: httpx.Client) -> None:
 # -- /api/ask/stream ---------------------------------------------------------------------------
 
 
+def test_the_answerer_is_fetched_once(
+    seeded_settings: Settings, offline_answerer: Answerer, store: FeedbackStore
+) -> None:
+    """Each question used to hop to a worker thread only to fetch the answerer again."""
+    fetched: list[Answerer] = []
+
+    def get_answerer() -> Answerer:
+        fetched.append(offline_answerer)
+        return offline_answerer
+
+    app = FastAPI()
+    app.include_router(build_api_router(get_answerer, store, concurrency=2))
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+        for question in ("can I drive after a fusion?", "do screws set off airport scanners?"):
+            assert http.post("/api/ask", json={"question": question}).status_code == 200
+        assert http.post("/api/ask/stream", json={"question": "is it normal?"}).status_code == 200
+    assert len(fetched) == 1
+
+
 def test_stream_events_in_order(client: httpx.Client) -> None:
     response = client.post("/api/ask/stream", json={"question": HEADLINE})
     assert response.status_code == 200

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from spinechat.answer.pipeline import Answerer
+from spinechat.config import Settings
 from support.cli import Cli
 
 # Builds the real app as `python app.py` does (index, warm answer, every mount), then prints which
@@ -101,3 +104,35 @@ def test_stub_finder_is_installed_once_and_not_after_gradio_loaded(
     monkeypatch.setitem(sys.modules, gradio_stubs.TARGET, ModuleType(gradio_stubs.TARGET))
     gradio_stubs.install()
     assert installed() == 0
+
+
+def test_the_pages_build_only_the_gradio_apps_they_use(
+    seeded_settings: Settings,
+    make_answerer: Callable[..., Answerer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Gradio builds a server app when a Blocks is made and when its `with` closes, each dropped
+    # at the next: 8 at start, 4 used (spinechat.web.gradio_apps; about 0.25 s of CPU).
+    from fastapi.testclient import TestClient
+    from gradio.routes import App
+    from starlette.routing import Mount
+
+    from spinechat.web.app import create_app
+
+    built: list[object] = []
+    real = App.__dict__["create_app"].__func__
+
+    def counted(*args: object, **kwargs: object) -> object:
+        app = real(*args, **kwargs)
+        built.append(app)
+        return app
+
+    monkeypatch.setattr(App, "create_app", staticmethod(counted))
+    app = create_app(seeded_settings, answerer=make_answerer())
+    assert len(built) == 4, "per page: the queue's app and the mounted one"
+    pages = [route.app for route in app.routes if isinstance(route, Mount)]
+    queue_apps = [page.get_blocks().app for page in pages if isinstance(page, App)]
+    assert len(queue_apps) == 2 and all(isinstance(a, App) for a in queue_apps)
+    with TestClient(app) as client:
+        assert client.get("/").status_code == 200
+        assert client.get("/embed/").status_code == 200

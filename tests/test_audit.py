@@ -297,6 +297,38 @@ def test_record_costs_microseconds(audit_log: AuditLog) -> None:
     assert per_record < 0.001, f"{per_record * 1e6:.0f} µs per record on the answer's path"
 
 
+def test_the_writer_keeps_its_connection_until_the_file_is_replaced(
+    log_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[Path] = []
+    real = audit.sqlite_store.connect
+
+    def counted(path: Path, *, explicit: bool = False) -> sqlite3.Connection:
+        opened.append(path)
+        return real(path, explicit=explicit)
+
+    monkeypatch.setattr(audit.sqlite_store, "connect", counted)
+    trail = AuditLog(log_path)
+    try:
+        trail.record(_entry(0))
+        trail.flush()  # the writer has started, purged and written its first batch
+        before = len(opened)
+        for n in range(1, 4):
+            trail.record(_entry(n))
+            trail.flush()
+        assert len(opened) == before, "one connection for every batch"
+        # Deleted by hand: the kept connection would write into the deleted file unseen.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{log_path}{suffix}").unlink(missing_ok=True)
+        for n in range(4, 7):
+            trail.record(_entry(n))
+            trail.flush()
+    finally:
+        trail.close()
+    assert trail.written + trail.failed == 7
+    assert AuditStore(log_path).count() == trail.written - 4, "what counts as written is on disk"
+
+
 # ---- conversation ids from the REST API -----------------------------------------------------------
 
 

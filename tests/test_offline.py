@@ -386,3 +386,28 @@ def test_cache_is_bounded(embedder: MiniLMEmbedder, seeded_index: HybridIndex) -
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def test_close_spellings_are_remembered_per_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """difflib runs once per word and vocabulary; an index re-ingested with other text retrieves
+    another vocabulary, which is read afresh."""
+    import difflib
+
+    from spinechat.answer import offline
+
+    asked: list[str] = []
+    real = difflib.get_close_matches
+
+    def counted(word: str, possibilities: frozenset[str], n: int, cutoff: float) -> list[str]:
+        asked.append(word)
+        return real(word, possibilities, n, cutoff)
+
+    monkeypatch.setattr(offline.difflib, "get_close_matches", counted)
+    offline._spellings.cache_clear()  # independent of the tests before it
+    before = frozenset(tokenize("pedicle screws hold the rods in the spine"))
+    assert offline._known("pedicel", before) and offline._known("pedicel", before)
+    assert asked == ["pedicel"]
+    after = frozenset(tokenize("titanium rods and hooks hold the spine"))
+    assert not offline._known("pedicel", after)
+    assert asked == ["pedicel", "pedicel"]
+    assert offline._known("pedicel", frozenset(tokenize("the pedicle screw"))) is True

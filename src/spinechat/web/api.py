@@ -447,13 +447,21 @@ def build_api_router(
             # Nobody is there to read it; a status for the access log only.
             raise HTTPException(503, detail="the client went away") from None
 
+    built: list[Answerer] = []
+
     async def answerer() -> Answerer:
         # get_answerer may load the model or open the index on first use: not on the event loop.
+        # Once it has answered it is kept: a thread hop for every question (its CPU and its wait
+        # for the GIL under load) only to fetch the same object again is what it saves.
+        if built:
+            return built[0]
         try:
-            return await anyio.to_thread.run_sync(get_answerer)
+            found = await anyio.to_thread.run_sync(get_answerer)
         except SpinechatError as err:
             log.error("answerer unavailable: %s", err)
             raise HTTPException(503, detail=UNAVAILABLE) from None
+        built[:] = [found]
+        return found
 
     @router.post(
         "/api/ask",

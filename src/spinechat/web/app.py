@@ -50,6 +50,7 @@ def create_app(
     from spinechat.web import ui
     from spinechat.web.admission import Admission, GradioListeners, ListenerMiddleware
     from spinechat.web.api import build_api_router
+    from spinechat.web.gradio_apps import built_without_throwaway_apps
     from spinechat.web.security import install_security
     from spinechat.web.widget import mount_widget
 
@@ -142,9 +143,12 @@ def create_app(
         app = mount_staff(app, settings, answerer)
     # "/" last: a mount at the root would otherwise swallow /embed.
     for path, compact in (("/embed", True), ("/", False)):
-        blocks = ui.build_blocks(
-            answerer, feedback, compact=compact, gate=(admission, listeners), recent=recent
-        )
+        # Without the server apps Gradio builds and drops meanwhile (gradio_apps); queue() below
+        # builds the one its queue runs events with.
+        with built_without_throwaway_apps():
+            blocks = ui.build_blocks(
+                answerer, feedback, compact=compact, gate=(admission, listeners), recent=recent
+            )
         # Gradio's queue only hands events over: the gate above limits, queues and caps them, so a
         # flood of one client's joins cannot fill a queue that every patient shares.
         blocks.queue(default_concurrency_limit=None, max_size=None)
