@@ -945,3 +945,42 @@ CARRIED = (
         (re.compile(_FOOD_CHANGE),),
     ),
 )
+
+
+# ---- fifteenth pass (issue 10: sepsis told over several turns) ----
+# NICE NG51 (Sepsis: recognition, diagnosis and early management, high-risk criteria: new altered
+# mental state, mottled or ashen skin, a raised breathing rate) and NHS Sepsis (call 999 for
+# someone who is confused or not making sense, very sleepy or difficult to wake, has blotchy or
+# blue skin, or is breathing very fast): with a sign of infection these are an emergency, whether
+# the two are said in one message or in two. Read by ``conversation`` per turn, each half
+# remembered for the rest of the conversation until care deals with it.
+# The infection: a fever (not a bare "hot"), an infected wound, or feeling very unwell.
+# Shaking and sweating alone are left out: "shaky on my legs" or "sweaty in this heat" is no fever.
+INFECTION_TOLD = re.compile(
+    r"(?:\b(?:fever\w*|feaver|feverish|shiver\w*|chills|rigou?rs)\b|\b(?:a|high|raised|running a|got a|"
+    r"has a|have a|with a) temp(?:erature)?\b|"
+    r"\b3[89](?:[.,]\d)? ?(?:c\b|degrees|°)|\b10[1-4](?:[.,]\d)? ?(?:f\b|degrees|°)|\bhot to (?:the )?touch\b|"
+    r"\bburning up\b|\bboiling\b|\binfect(?:ed|ion)\b|\bpus\b|\b(?:very|really|so|"
+    r"seriously|terribly) (?:unwell|ill|poorly)\b)"
+)
+# The sepsis signs, stricter than ``_SEPTIC`` because a turn may tell them with no fever in sight:
+# confusion about something ("confused about my tablets") is not confusion, and sleepiness counts
+# only when it is marked ("a bit sleepy on the painkillers" is not "so sleepy we can't wake him").
+SEPTIC_TOLD = re.compile(
+    r"\b(?:confus(?:ed|ion)\b(?! (?:about|by|as to|why|what|whether|how|if|with|over|on|at)\b)|"
+    r"muddled|delirious|hallucinat\w*|slurr\w*|(?:not|n'?t) making (?:any |much )?sense|talking "
+    r"(?:rubb?ish|nonsense|gibberish|strange\w*|funny|weird\w*)|(?:doesn'?t|does not|don'?t|didn'?t) "
+    r"(?:know|recogni[sz]e) (?:who|where|what day|what time|me|us|anyone)\b|repeating (?:him|her|my|"
+    r"them)sel(?:f|ves)|(?:very|really|so|extremely|too|super|all|unusually) (?:drowsy|sleepy|floppy)|"
+    r"hard to (?:wake|rouse)|(?:can'?t|cannot|couldn'?t|won'?t) (?:\w+ ){0,3}(?:wake|rouse)|barely "
+    r"(?:awake|respond\w*)|(?:drifting|nodding) off|keeps? (?:falling|dropping|nodding) (?:asleep|off)|"
+    r"not (?:with it|responding)|out of it|unresponsive|mottl\w*|blotch\w*|marbled|(?:skin|lips?|face|"
+    r"tongue)\b[^.?!]{0,20}\b(?:blue|grey|gray|ashen)|breathing (?:\w+ ){0,2}(?:fast|quick\w*|rapid\w*)|"
+    r"(?:rapid|fast|quick) breathing|panting)"
+)
+# Confusion that has been there for years is not the new confusion NICE NG51 names: "mum has
+# dementia and gets muddled in the evenings".
+LONG_STANDING = re.compile(
+    r"\b(?:dementia|alzheimer\w*|for (?:years|ages|months)|always (?:been|gets|is|was)|(?:every|most) "
+    r"(?:evening|night|afternoon)s?|in the (?:evenings|afternoons))\b"
+)
