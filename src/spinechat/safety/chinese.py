@@ -89,6 +89,10 @@ _SEPTIC = (
 # it stays below the fever rule, like the English bare "hot".
 _FEVER_FELT = rf"(?:{_FEVER}|(?:身上|身体|全身|额头|头)[^，。]{{0,2}}(?:发)?烫)"
 
+# Fifteenth pass, Cantonese read as written Chinese (``_standard``): cannot be woken, muddled talk,
+# does not know people.
+_SEPTIC_TOLD = rf"(?:{_SEPTIC}|睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{{0,3}}乱|乱晒|不认得人|认不出人)"
+
 _RULES: tuple[_ZhRule, ...] = (
     # Sources as in red_flags.toml for the rule of the same id.
     _rule("cauda-equina", "emergency",
@@ -195,9 +199,7 @@ _RULES: tuple[_ZhRule, ...] = (
     # NHS Sepsis: a fever with someone who cannot be woken (睡不醒, 叫极都不醒) or whose talk is
     # muddled (讲东西乱, 乱晒, 唔认得人).
     _rule("sepsis", "emergency",
-          rf"{_FEVER_FELT}[^。]{{0,30}}(?:睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{{0,3}}乱|"
-          r"乱晒|不认得人|认不出人|懵)|(?:睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{0,3}乱|"
-          rf"乱晒|不认得人|认不出人)[^。]{{0,30}}{_FEVER_FELT}"),
+          rf"{_FEVER_FELT}[^。]{{0,30}}{_SEPTIC_TOLD}|{_SEPTIC_TOLD}[^。]{{0,30}}{_FEVER_FELT}"),
     # Foot drop told as a foot dragged (拖住行) or that will not lift (提不起, 抬不高), the foot named
     # in the clause before; both legs weak (两脚无力) (the English cannot-walk-or-stand sources).
     _rule("cannot-walk-or-stand", "emergency",
@@ -241,10 +243,14 @@ _WELL_NOW = re.compile(
 )
 _OTHER = re.compile(
     # A baby's nappy is not cauda equina (the English ``context._YOUNG_CHILD``): 宝宝拉在裤子里了.
-    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿)"
+    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿|"
+    # Fifteenth pass: a clip watched, in Cantonese (睇咗段片).
+    r"(?:段|条|套)片|睇[^，。]{0,2}片)"
 )
 _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
+    # Fifteenth pass, Cantonese: 点样知道 (how to tell), 系咪…症状 (is … a sign), 咩症状.
+    r"点样(?:知|判断|分)|系咪[^，。]{0,6}(?:症状|征兆)|咩(?:症状|征兆)|"
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
 _NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
@@ -274,6 +280,28 @@ def triage_chinese(text: str) -> list[ZhHit]:
                 hits.append(ZhHit(rule.rule_id, rule.urgency))
                 break
     return hits
+
+
+_FEVER_TOLD = re.compile(_FEVER_FELT)
+_SEPSIS_SIGN = re.compile(_SEPTIC_TOLD)
+
+
+def sepsis_halves(text: str) -> tuple[bool, bool]:
+    """Whether a Chinese message reports a fever now, and a sign of sepsis now (the two halves the
+    English ``conversation._SepsisHalves`` remembers across turns); none once care has seen to it."""
+    simple = _standard(to_simplified(text))
+    if _DEALT_WITH.search(simple):
+        return False, False
+    sentences = re.split(r"[。！？!?\n]", simple)
+
+    def told(pattern: re.Pattern[str]) -> bool:
+        return any(
+            not _framed_away(sentence, m.start(), m.end())
+            for sentence in sentences
+            for m in pattern.finditer(sentence)
+        )
+
+    return told(_FEVER_TOLD), told(_SEPSIS_SIGN)
 
 
 def _framed_away(sentence: str, start: int, end: int) -> bool:

@@ -123,7 +123,9 @@ class _SepsisHalves:
 def _sepsis_halves(text: str) -> tuple[bool, bool]:
     """Whether one turn reports, now and not negated, a sign of infection and a sign of sepsis;
     clauses before the last one that says care dealt with it do not count."""
-    if chinese.is_chinese(text) or not (
+    if chinese.is_chinese(text):
+        return chinese.sepsis_halves(text)
+    if not (
         INFECTION_TOLD.search(text.lower()) or SEPTIC_TOLD.search(w.expand_text_speak(text.lower()))
     ):
         return False, False
@@ -507,6 +509,8 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             # sign now the clause stays a report and the sentence is read whole (fourteenth pass).
             if own == "general" and outer == "report" and context.plans_removal(part):
                 own = "report"
+            if own == "report" and context.long_standing(part, sentence):
+                own = "past"
             # Good news set apart by a comma covers only its own clause ("pain's better, walking
             # more, the stitches have a yellow crust"): the next clause keeps its own frame.
             if (

@@ -959,23 +959,31 @@ CARRIED = (
 INFECTION_TOLD = re.compile(
     r"(?:\b(?:fever\w*|feaver|feverish|shiver\w*|chills|rigou?rs)\b|\b(?:a|high|raised|running a|got a|"
     r"has a|have a|with a) temp(?:erature)?\b|"
-    r"\b3[89](?:[.,]\d)? ?(?:c\b|degrees|°)|\b10[1-4](?:[.,]\d)? ?(?:f\b|degrees|°)|\bhot to (?:the )?touch\b|"
+    r"\b3[89](?:[.,]\d)? ?(?:c\b|degrees|°)|\b10[1-4](?:[.,]\d)? ?(?:f\b|degrees|°)|"
+    r"\bhot to (?:the )?touch\b|"
     r"\bburning up\b|\bboiling\b|\binfect(?:ed|ion)\b|\bpus\b|\b(?:very|really|so|"
     r"seriously|terribly) (?:unwell|ill|poorly)\b)"
 )
 # The sepsis signs, stricter than ``_SEPTIC`` because a turn may tell them with no fever in sight:
-# confusion about something ("confused about my tablets") is not confusion, and sleepiness counts
-# only when it is marked ("a bit sleepy on the painkillers" is not "so sleepy we can't wake him").
+# confusion about something ("confused about my tablets", "I'm a bit confused, which tablet?") is
+# not confusion unless someone else sees it, and sleepiness counts only when it is marked ("a bit
+# sleepy on the painkillers" is not "so sleepy we can't wake him").
 SEPTIC_TOLD = re.compile(
-    r"\b(?:confus(?:ed|ion)\b(?! (?:about|by|as to|why|what|whether|how|if|with|over|on|at)\b)|"
+    r"\b(?:(?<!i'm )(?<!i am )(?<!a bit )(?<!little )(?<!slightly )(?<!i'm so )(?<!i'm really )"
+    r"(?<!i am so )"
+    r"confus(?:ed|ion)\b(?! (?:about|by|as to|why|what|whether|how|if|with|over|on|at)\b)|(?:says|said|"
+    r"thinks|reckons) (?:i'?m|i am|i was|i seem) (?:\w+ )?confused|keeps? (?:asking|saying) the same "
+    r"(?:thing|question)s?|"
     r"muddled|delirious|hallucinat\w*|slurr\w*|(?:not|n'?t) making (?:any |much )?sense|talking "
     r"(?:rubb?ish|nonsense|gibberish|strange\w*|funny|weird\w*)|(?:doesn'?t|does not|don'?t|didn'?t) "
     r"(?:know|recogni[sz]e) (?:who|where|what day|what time|me|us|anyone)\b|repeating (?:him|her|my|"
     r"them)sel(?:f|ves)|(?:very|really|so|extremely|too|super|all|unusually) (?:drowsy|sleepy|floppy)|"
-    r"hard to (?:wake|rouse)|(?:can'?t|cannot|couldn'?t|won'?t) (?:\w+ ){0,3}(?:wake|rouse)|barely "
+    r"hard to (?:wake|rouse)|(?:can'?t|cannot|couldn'?t) (?:\w+ ){0,2}(?:wake|rouse) (?:him|her|them|mum|"
+    r"dad|my \w+|his \w+)\b|(?:won'?t|doesn'?t|didn'?t) (?:properly )?wake up\b|barely "
     r"(?:awake|respond\w*)|(?:drifting|nodding) off|keeps? (?:falling|dropping|nodding) (?:asleep|off)|"
-    r"not (?:with it|responding)|out of it|unresponsive|mottl\w*|blotch\w*|marbled|(?:skin|lips?|face|"
-    r"tongue)\b[^.?!]{0,20}\b(?:blue|grey|gray|ashen)|breathing (?:\w+ ){0,2}(?:fast|quick\w*|rapid\w*)|"
+    r"not (?:with it|responding)|(?:(?:he|she|i|they)(?:'s|'m| is| am| are| was|'re)|seems?|looks?|"
+    r"totally|completely|really|a bit|so|very) (?:\w+ )?out of it|unresponsive|mottl\w*|blotch\w*|"
+    r"marbled|(?:skin|lips?|face|tongue)\b[^.?!]{0,20}\b(?:blue|grey|gray|ashen)|breathing (?:\w+ ){0,2}(?:fast|quick\w*|rapid\w*)|"
     r"(?:rapid|fast|quick) breathing|panting)"
 )
 # Confusion that has been there for years is not the new confusion NICE NG51 names: "mum has

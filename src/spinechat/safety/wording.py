@@ -389,16 +389,15 @@ _NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], _Plain], ...] = (
     ((" water",), re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
      r"leaking \1 fluid"),
     # Fifteenth pass: a limb with "no strong" or "no power" is a weak one ("hand no strong since
-    # operation", "no strength in my leg"); "not strong enough yet" is recovery, not weakness.
+    # operation", "my arm no strong"); "not strong enough yet" is recovery, not weakness.
     (("strong", "strength", "power"),
      re.compile(r"\b(arms?|hands?|legs?|foot|feet|fingers?|grip)\b (?:is |are |has |have |got |feels? )?"
                 r"(?:no|not|no more|nothing) (?:strong|strength|power)\b(?! enough| yet)"), r"\1 is weak"),
-    (("strength", "power"),
-     re.compile(r"\b(?:no|lost (?:the |all )?|losing (?:the )?) ?(?:strength|power) in (my|his|her|the|both) "
-                r"(arms?|hands?|legs?|foot|feet|fingers?)\b"), r"weakness in \1 \2"),
     # "More weak than yesterday" is weaker; weakness "getting more" at the clause's end is worse.
-    (("more weak", "more heavy"), re.compile(r"\bmore (weak|heavy)\b(?! and more)"),
-     lambda m: "weaker" if m.group(1) == "weak" else "heavier"),
+    (("more weak", "more heavy"),
+     re.compile(r"\b(?:(getting|becoming|become|gone|got) )?more (weak|heavy)\b(?(1)|(?= than (?!before)| "
+                r"(?:each|every|by the) ))"),
+     lambda m: (f"{m.group(1)} " if m.group(1) else "") + ("weaker" if m.group(2) == "weak" else "heavier")),
     (("getting more",), re.compile(r"\bgetting more\b(?= *(?:[,.;!?]|$| and (?!more)| but| since| every| "
                                    r"each| day| now))"), "getting worse"),
     # A foot that "no go up" or "not lifting": foot drop in non-native English.
