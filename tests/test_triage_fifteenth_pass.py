@@ -163,6 +163,9 @@ WEAKNESS_EMERGENCIES = [
     "i got no strenght in my leg since this morning, keeps buckling",
     "leg getting weeker and weeker, whats happening",
     "after my back op the weaknes in my leg is getting more, today I cannot climb one stair",
+    # A leg that lost its power since this morning came on suddenly, as an arm's does.
+    "my leg is weak since this morning, i fell in the bathroom",
+    "me leg no got power since this morning, i fall in bathroom",
 ]
 
 # New weakness since the operation with no change told: the urgent rule, not silence.
@@ -179,6 +182,8 @@ WEAKNESS_NEAR_MISSES = [
     "what does it mean if foot no lift after back surgery?",
     "my leg was more weak before the op, now it is much stronger",
     "my mum has been a bit unsteady on her feet for years, can she have the op?",
+    # Falling asleep is not falling over.
+    "i keep falling asleep in front of the tv since the op, is that normal?",
 ]
 
 # A long story does not hide a change now told beside it.

@@ -90,7 +90,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"to) (?:lift|pick up) (?:my|his|her|the) (?:foot|toes?)|(?:can'?t|cannot|could ?n'?t|unable to"
      r"|not able to|struggl\w* to) (?:get up|stand up|stand) (?:from|out of|off) (?:the |a |my )?"
      r"(?:chair|sofa|couch|bed|toilet|seat)|legs? (?:just )?(?:gave|give|giving|keeps? giving) (?:way"
-     r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
+     r"|out)|(?:almost|nearly|keeps?|kept) fall(?:s|en|ing)?\b(?! asleep| off to sleep| behind| out with| apart| for)"),
     # NHS Sepsis: blue, grey, pale or blotchy skin, lips or tongue: call 999.
     ("sepsis",
      r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray|bluish|purplish)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
@@ -567,6 +567,10 @@ _ARM_POWER_LOST = (
     r"(?:grip|hold|lift|raise|carry) (?:\w+ ){0,2}(?:(?:in|with) (?:my|his|her|the) (?:\w+ )?)?(?:arms?|"
     r"hands?)|(?:keep|keeps|kept) dropping (?:things|stuff|everything|cups|my \w+))"
 )
+_LEG_POWER_LOST = (
+    rf"(?:{_LEGPART}[^.?!]{{0,30}}(?P<s>weak\w*|buckl\w*|gave way|giving way|useless|dead weight)|"
+    rf"weak\w*[^.?!]{{0,20}}{_LEGPART})"
+)
 _ARM_SINCE = r"\b(?:since (?:this morn(?:ing)?|last night|i woke(?: up)?)|overnight|suddenly|all of a sudden)\b"
 # Parts that place a sign in time or after an operation, not signs: negation is not read at them,
 # as the "can't" of "I can't lift my arm since this morning" belongs to the sign before.
@@ -578,6 +582,10 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_WORSE)),
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_SUDDEN)),
         ("sudden-leg-weakness", (_ARM_POWER_LOST, _ARM_SINCE)),
+        # Fifteenth pass: a leg that lost its power since a time today or last night came on
+        # suddenly (the sudden-leg-weakness rule's NHS cauda equina sources): "my leg is weak since
+        # this morning", "me leg no got power since this morning".
+        ("sudden-leg-weakness", (_LEG_POWER_LOST, _ARM_SINCE)),
         # NHS Cauda equina syndrome / MedlinePlus CSF leak: a headache worse upright and eased lying
         # flat, told across clauses ("headache is unreal when i stand up, lying down its fine").
         (

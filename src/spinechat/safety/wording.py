@@ -392,7 +392,8 @@ _NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], _Plain], ...] = (
     # operation", "my arm no strong"); "not strong enough yet" is recovery, not weakness.
     (("strong", "strength", "power"),
      re.compile(r"\b(arms?|hands?|legs?|foot|feet|fingers?|grip)\b (?:is |are |has |have |got |feels? )?"
-                r"(?:no|not|no more|nothing) (?:strong|strength|power)\b(?! enough| yet)"), r"\1 is weak"),
+                r"(?:no|not|no more|nothing) (?:got |have |has )?(?:strong|strength|power)\b(?! enough| yet)"),
+     r"\1 is weak"),
     # "More weak than yesterday" is weaker; weakness "getting more" at the clause's end is worse.
     (("more weak", "more heavy"),
      re.compile(r"\b(?:(getting|becoming|become|gone|got) )?more (weak|heavy)\b(?(1)|(?= than (?!before)| "
