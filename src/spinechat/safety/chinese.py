@@ -91,7 +91,10 @@ _FEVER_FELT = rf"(?:{_FEVER}|(?:身上|身体|全身|额头|头)[^，。]{{0,2}}
 
 # Fifteenth pass, Cantonese read as written Chinese (``_standard``): cannot be woken, muddled talk,
 # does not know people.
-_SEPTIC_TOLD = rf"(?:{_SEPTIC}|睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{{0,3}}乱|乱晒|不认得人|认不出人)"
+_SEPTIC_TOLD = (
+    rf"(?:{_SEPTIC}|睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{{0,3}}乱|乱晒|不认得人|认不出人|"
+    r"(?:叫|喊)[^，。]{0,4}(?:没|不)(?:什么|太|怎么|有)?反应|没(?:有|什么)?反应)"
+)
 
 _RULES: tuple[_ZhRule, ...] = (
     # Sources as in red_flags.toml for the rule of the same id.
@@ -203,7 +206,7 @@ _RULES: tuple[_ZhRule, ...] = (
     # Foot drop told as a foot dragged (拖住行) or that will not lift (提不起, 抬不高), the foot named
     # in the clause before; both legs weak (两脚无力) (the English cannot-walk-or-stand sources).
     _rule("cannot-walk-or-stand", "emergency",
-          r"(?:脚|脚板|脚趾)[^。]{0,10}(?:(?:抬|提)不(?:起|高)|拖(?:住|着)(?:行|走))|站不起(?!来)|"
+          r"(?:脚|脚板|脚趾|脚背)[^。]{0,10}(?:(?:抬|提|翘|勾)不(?:起|高|上)|拖(?:住|着)(?:行|走))|站不起(?!来)|"
           r"(?:两脚|两边脚|两只脚|对脚|两条腿|两边腿)[^，。]{0,4}(?:没力|无力|没有力)"),
     # The airway after front-of-neck surgery: the neck swelling told with 颈 alone (颈肿得好快).
     _rule("airway-swelling", "emergency",
@@ -211,6 +214,19 @@ _RULES: tuple[_ZhRule, ...] = (
     # NHS Chest pain: chest pain with 好/很 between (胸口好痛), and no breath (透不到气).
     _rule("chest-pain-breathless", "emergency",
           r"胸(?:口)?(?:好|很|非常|超)(?:痛|疼|闷|紧)|透不(?:到|过)气|抖不到气|吸不(?:到|入)气"),
+    # A leg that lost its power since this morning or last night (the sudden-leg-weakness rule's
+    # NHS cauda equina sources): 我右脚从早上开始没力.
+    _rule("sudden-leg-weakness", "emergency",
+          rf"{_LEG}[^，。]{{0,6}}(?:从|自)?(?:早上|今早|今天|昨晚|昨天|刚才|半夜)(?:开始|起)[^，。]{{0,4}}"
+          r"(?:没力|无力|没有力|没什么力|使不上力|没劲|不听使唤|抬不起来)"),
+    # NHS cauda equina: not feeling the urine pass, found only by the wet clothes (裤子湿了才知道).
+    _rule("cauda-equina", "emergency",
+          r"(?:尿|小便|大便)[^，。]{0,8}感觉不到(?![^，。]{0,2}(?:痛|疼|刺|烧|灼|辣))|感觉不到[^，。]{0,4}(?:尿|小便|大便)|"
+          r"(?:裤子|床单|内裤)[^，。]{0,3}湿了?才(?:知道|发现)"),
+    # Metal told by its look (银色的东西跑出来): the hardware-through-skin rule's source.
+    _rule("hardware-through-skin", "emergency",
+          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:银色|银白色|亮亮|金属色|硬硬)的?(?:东西)?[^，。]{0,6}"
+          r"(?:跑出|露出|穿出|冒出|凸出|顶出)"),
     # NHS Cuts and grazes: bleeding that cannot be stopped (止不到, 止不了).
     _rule("heavy-bleeding", "emergency", r"(?:流血|出血|血)[^。]{0,12}(?:止不到|止不了|停不到|停不了)"),
 )  # fmt: skip
