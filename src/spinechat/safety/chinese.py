@@ -44,6 +44,22 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+# Cantonese colloquial written forms read as the standard written Chinese the patterns name
+# (fifteenth pass): 企唔起 (cannot stand), 瞓唔醒 (cannot be woken), 透唔到气 (cannot get a breath),
+# 止唔到血 (bleeding will not stop), 佢隻腳提唔起 (his foot will not lift). Only the words with one
+# reading: 唔 is "not", 冇 "have not", 咗 the perfect 了, 佢 "he/she", 喺 "at", 瞓 "sleep".
+_CANTONESE = str.maketrans(
+    {"唔": "不", "冇": "没", "咗": "了", "佢": "他", "喺": "在", "瞓": "睡", "擡": "抬"}
+)
+_CANTONESE_WORDS = re.compile(r"企(?=不|得|起)|嘢|讲野")
+
+
+def _standard(simple: str) -> str:
+    """Simplified text with Cantonese colloquial forms read as standard written Chinese."""
+    words = {"企": "站", "嘢": "东西", "讲野": "讲东西"}
+    return _CANTONESE_WORDS.sub(lambda m: words[m.group()], simple.translate(_CANTONESE))
+
+
 @dataclass(frozen=True)
 class _ZhRule:
     rule_id: str
@@ -52,7 +68,9 @@ class _ZhRule:
 
 
 def _rule(rule_id: str, urgency: Literal["urgent", "emergency"], pattern: str) -> _ZhRule:
-    return _ZhRule(rule_id, urgency, re.compile(pattern))
+    # The text is matched in its standard form (``_standard``), so the pattern is too: a rule
+    # written with Cantonese words (濑咗尿都唔知) matches what they become (濑了尿都不知).
+    return _ZhRule(rule_id, urgency, re.compile(_standard(pattern)))
 
 
 _LEG = r"(?:腿|脚|双腿|两条腿|下肢|脚掌|脚趾)"
@@ -73,6 +91,13 @@ _SEPTIC = (
 # it stays below the fever rule, like the English bare "hot".
 _FEVER_FELT = rf"(?:{_FEVER}|(?:身上|身体|全身|额头|头)[^，。]{{0,2}}(?:发)?烫)"
 
+# Fifteenth pass, Cantonese read as written Chinese (``_standard``): cannot be woken, muddled talk,
+# does not know people.
+_SEPTIC_TOLD = (
+    rf"(?:{_SEPTIC}|睡不醒|叫(?:极|极都|都)?不醒|(?:讲|说)(?:话|东西)?[^，。]{{0,3}}乱|乱晒|不认得人|认不出人|"
+    r"(?:叫|喊)[^，。]{0,4}(?:没|不)(?:什么|太|怎么|有)?反应|没(?:有|什么)?反应)"
+)
+
 _RULES: tuple[_ZhRule, ...] = (
     # Sources as in red_flags.toml for the rule of the same id.
     _rule("cauda-equina", "emergency",
@@ -83,7 +108,7 @@ _RULES: tuple[_ZhRule, ...] = (
           r"(?:控制不住|憋不住)(?:尿|大便|小便)|(?:尿|大小便|大便|小便)[^，。]{0,4}(?:憋不住|控制不住|控制不了|忍不住)|"
           r"(?:小便|尿)[^，。]{0,2}解不(?:太|怎么)?出|"
           r"尿湿了?裤子|尿了?裤子|(?:尿|屎|大便|小便)[^，。]{0,2}(?:拉|尿|解)?(?:在|到)(?:裤子|床上)|(?:感觉|感觉)(?:不到|唔到)[^，。]{0,4}(?:坐板|马桶|厕板)|"
-          r"唔知自己有冇(?:屙|痾|小便)|(?:屁股|肛门|会阴|私处|下体|胯下|鼠蹊|大腿内侧|马鞍|(?<![脚腿手背腰])下面)"
+          r"不知自己有没(?:屙|痾|小便)|(?:屁股|肛门|会阴|私处|下体|胯下|鼠蹊|大腿内侧|马鞍|(?<![脚腿手背腰])下面)"
           r"[^，。]{0,12}(?:麻|没感觉|没有感觉|没知觉|没有知觉|不是自己的|木木的|木了)|坐(?:在)?马桶[^，。]{0,8}(?:没感觉|没有感觉)|"
           r"擦屁股[^，。]{0,6}没感觉|"
           # NHS cauda equina: loss of feeling when passing urine, or leaking without knowing.
@@ -175,6 +200,37 @@ _RULES: tuple[_ZhRule, ...] = (
           r"(?:流血|出血|血流)不止|"
           r"血[^。]{0,16}(?:纱布|敷料|衣服|床单|裤子)[^。]{0,6}(?:湿透|浸湿|染红)|"
           r"(?:纱布|敷料|衣服|床单|裤子)[^。]{0,6}(?:被|给)?血[^。]{0,4}(?:湿透|浸湿|染红)"),
+    # ---- fifteenth pass (Cantonese colloquial and everyday descriptions) ----
+    # NHS Sepsis: a fever with someone who cannot be woken (睡不醒, 叫极都不醒) or whose talk is
+    # muddled (讲东西乱, 乱晒, 唔认得人).
+    _rule("sepsis", "emergency",
+          rf"{_FEVER_FELT}[^。]{{0,30}}{_SEPTIC_TOLD}|{_SEPTIC_TOLD}[^。]{{0,30}}{_FEVER_FELT}"),
+    # Foot drop told as a foot dragged (拖住行) or that will not lift (提不起, 抬不高), the foot named
+    # in the clause before; both legs weak (两脚无力) (the English cannot-walk-or-stand sources).
+    _rule("cannot-walk-or-stand", "emergency",
+          r"(?:脚|脚板|脚趾|脚背)[^。]{0,10}(?:(?:抬|提|翘|勾)不(?:起|高|上)|拖(?:住|着)(?:行|走))|站不起(?!来)|"
+          r"(?:两脚|两边脚|两只脚|对脚|两条腿|两边腿)[^，。]{0,4}(?:没力|无力|没有力)"),
+    # The airway after front-of-neck surgery: the neck swelling told with 颈 alone (颈肿得好快).
+    _rule("airway-swelling", "emergency",
+          r"颈[^，。]{0,8}(?:肿|胀)[^。]{0,20}(?:呼吸|喘|吞不下|咽不下)"),
+    # NHS Chest pain: chest pain with 好/很 between (胸口好痛), and no breath (透不到气).
+    _rule("chest-pain-breathless", "emergency",
+          r"胸(?:口)?(?:好|很|非常|超)(?:痛|疼|闷|紧)|透不(?:到|过)气|抖不到气|吸不(?:到|入)气"),
+    # A leg that lost its power since this morning or last night (the sudden-leg-weakness rule's
+    # NHS cauda equina sources): 我右脚从早上开始没力.
+    _rule("sudden-leg-weakness", "emergency",
+          rf"{_LEG}[^，。]{{0,6}}(?:从|自)?(?:早上|今早|今天|昨晚|昨天|刚才|半夜)(?:开始|起)[^，。]{{0,4}}"
+          r"(?:没力|无力|没有力|没什么力|使不上力|没劲|不听使唤|抬不起来)"),
+    # NHS cauda equina: not feeling the urine pass, found only by the wet clothes (裤子湿了才知道).
+    _rule("cauda-equina", "emergency",
+          r"(?:尿|小便|大便)[^，。]{0,8}感觉不到(?![^，。]{0,2}(?:痛|疼|刺|烧|灼|辣))|感觉不到[^，。]{0,4}(?:尿|小便|大便)|"
+          r"(?:裤子|床单|内裤)[^，。]{0,3}湿了?才(?:知道|发现)"),
+    # Metal told by its look (银色的东西跑出来): the hardware-through-skin rule's source.
+    _rule("hardware-through-skin", "emergency",
+          r"(?:伤口|刀口|疤)[^，。]{0,8}(?:银色|银白色|亮亮|金属色|硬硬)的?(?:东西)?[^，。]{0,6}"
+          r"(?:跑出|露出|穿出|冒出|凸出|顶出)"),
+    # NHS Cuts and grazes: bleeding that cannot be stopped (止不到, 止不了).
+    _rule("heavy-bleeding", "emergency", r"(?:流血|出血|血)[^。]{0,12}(?:止不到|止不了|停不到|停不了)"),
 )  # fmt: skip
 
 # ---- sixteenth pass (issue 10, writer Q) ----
@@ -200,7 +256,9 @@ _NEGATION = re.compile(r"(?:没有|没|不|无|未|并没有|也没)[^，。]{0,
 # Negation between the part and its sign, inside the match: 伤口没有红肿, 小腿不肿. Only before a sign
 # word, so 腿没力 (no strength) and 尿不出 (cannot pee) are still symptoms.
 _INNER_NEGATION = re.compile(r"(?:没有|没|无|未)(?=[红肿热痛疼流渗脓臭麻])|不(?=[红肿热麻])")
-_RESOLVED = re.compile(r"^[^，。]{0,8}(?:已经)?(?:好了|退了|消了|没事了|恢复了|正常了|不见了|好返)")
+_RESOLVED = re.compile(
+    r"^[^，。]{0,8}(?:[，,][^，。]{0,3})?(?:已经)?(?:好了|退了|消了|没事了|恢复了|正常了|不见了|好返)"
+)
 # Care already given, with its outcome: 去急诊，医生检查说没有血栓 / 返医院睇过，医生开咗抗生素.
 _DEALT_WITH = re.compile(
     r"(?:急诊|医院|医生|护士|护理师|看过|睇过|诊所|看了|超音波|超声|检查)[^。]{0,40}(?:处理好|开了|开咗|(?<!用都)(?<!用也)(?<!一点用)没有(?!用|效)|不是|好返|"
@@ -217,7 +275,7 @@ _DEALT_WITH = re.compile(
 
 def dealt_with(text: str) -> bool:
     """Whether a Chinese message says care has seen to it (went to hospital, the doctor found…)."""
-    return _DEALT_WITH.search(to_simplified(text)) is not None
+    return _DEALT_WITH.search(_standard(to_simplified(text))) is not None
 
 
 _PAST = re.compile(r"(?:以前|从前|去年|几年前|多年前|小时候|年前|手术前|开刀前|曾经)")
@@ -229,12 +287,16 @@ _WELL_NOW = re.compile(
 )
 _OTHER = re.compile(
     # A baby's nappy is not cauda equina (the English ``context._YOUNG_CHILD``): 宝宝拉在裤子里了.
-    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿)"
+    r"(?:朋友|邻居|同事|别人|有人|网友|新闻|视频|影片|文章|看到一篇|听说|隔壁|病友|室友|同病房|宝宝|婴儿|"
+    # Fifteenth pass: a clip watched, in Cantonese (睇咗段片).
+    r"(?:段|条|套)片|睇[^，。]{0,2}片)"
 )
 # Sixteenth pass: short-video apps are media too (刷抖音看到一个老人…).
 _OTHER = re.compile(rf"{_OTHER.pattern}|(?:抖音|快手|小红书|短视频|刷到)")
 _GENERAL = re.compile(
     r"(?:什么症状|哪些症状|有什么征兆|会不会|可能会|怎么知道|如何知道|要注意什么|是否会|如果|"
+    # Fifteenth pass, Cantonese: 点样知道 (how to tell), 系咪…症状 (is … a sign), 咩症状.
+    r"点样(?:知|判断|分)|系咪[^，。]{0,6}(?:症状|征兆)|咩(?:症状|征兆)|"
     r"(?:怎么|如何|怎样)(?:判断|分辨|区分|看出|确定))"
 )
 _NOW = re.compile(r"(?:现在|今天|昨天|刚才|最近|这几天|开始|还是|又)")
@@ -254,7 +316,7 @@ class ZhHit:
 
 def triage_chinese(text: str) -> list[ZhHit]:
     """Rules whose Chinese wording is reported, personally and now, in ``text``."""
-    simple = to_simplified(text)
+    simple = _standard(to_simplified(text))
     hits: list[ZhHit] = []
     for sentence in re.split(r"[。！？!?\n]", simple):
         for rule in _RULES:
@@ -264,6 +326,28 @@ def triage_chinese(text: str) -> list[ZhHit]:
                 hits.append(ZhHit(rule.rule_id, rule.urgency))
                 break
     return hits
+
+
+_FEVER_TOLD = re.compile(_FEVER_FELT)
+_SEPSIS_SIGN = re.compile(_SEPTIC_TOLD)
+
+
+def sepsis_halves(text: str) -> tuple[bool, bool]:
+    """Whether a Chinese message reports a fever now, and a sign of sepsis now (the two halves the
+    English ``conversation._SepsisHalves`` remembers across turns); none once care has seen to it."""
+    simple = _standard(to_simplified(text))
+    if _DEALT_WITH.search(simple):
+        return False, False
+    sentences = re.split(r"[。！？!?\n]", simple)
+
+    def told(pattern: re.Pattern[str]) -> bool:
+        return any(
+            not _framed_away(sentence, m.start(), m.end())
+            for sentence in sentences
+            for m in pattern.finditer(sentence)
+        )
+
+    return told(_FEVER_TOLD), told(_SEPSIS_SIGN)
 
 
 def _framed_away(sentence: str, start: int, end: int) -> bool:

@@ -122,6 +122,32 @@ _PREEXISTING = re.compile(
     r"\b(?:that'?s|that is|which is|was) (?:why|the reason) (?:i|he|she|they|we) (?:had|needed|got) "
     r"(?:it|the op|the operation|(?:the )?surgery)(?: done)?\b"
 )
+# Fifteenth pass: a sign that has lasted for years, or since a long-past event, is an old one, as
+# a sign there before the operation is ("my dad's foot hasn't lifted for ten years since his
+# stroke"); NHS cauda equina and NICE NG59 name new or worsening signs. Not when the clause also
+# tells a change now ("numb for years but since yesterday I can't pee").
+_LONG_STANDING = re.compile(
+    r"\bfor (?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several|a few|a couple of|"
+    r"donkey'?s|so many) )?(?:years|decades)\b|\bsince (?:his|her|my|their) (?:stroke|polio|accident|"
+    r"childhood)\b|\bsince (?:birth|childhood|i was (?:born|a child|a kid|little))\b"
+)
+_CHANGED_NOW = re.compile(
+    r"\b(?:now|today|tonight|since (?:yesterday|last|this|the (?:op|operation|surgery))|this (?:morning|"
+    r"afternoon|evening|week)|suddenly|new|newly|started|starting|worse|getting|again|any ?more)\b"
+)
+
+
+def long_standing(clause: str, sentence: str) -> bool:
+    """Whether a clause tells a sign that has lasted for years, in a sentence that tells no change
+    now ("his foot hasn't lifted for ten years since his stroke")."""
+    return (
+        _LONG_STANDING.search(clause) is not None
+        and _CHANGED_NOW.search(sentence) is None
+        and _WORSE.search(sentence) is None
+        and _COME_BACK.search(sentence) is None
+    )
+
+
 _NOT_PREEXISTING = re.compile(r"\b(?:wasn'?t|weren'?t|not|never|didn'?t|new|newly)\b")
 # "New tingling that wasn't there before surgery": "before" compares now with then; it is not a
 # time in the past.
@@ -958,6 +984,7 @@ def frame(clause: str) -> Frame:
         return "past"
     if _PAST.search(clause) and not _present_symptom(clause) and not _NEW_SINCE.search(clause):
         return "past"
+
     if (
         any(word in clause for word in _BEFORE_WORDS)
         and _HAD_BEFORE.search(clause)

@@ -38,6 +38,9 @@ from spinechat.safety.red_flag_descriptions import (
     COMBINATIONS,
     COMPILED,
     DEALT_WITH,
+    INFECTION_TOLD,
+    LONG_STANDING,
+    SEPTIC_TOLD,
     SETTINGS,
 )
 from spinechat.safety.red_flag_triage import mentioned as mentioned_phrases
@@ -92,6 +95,54 @@ class _Flags:
         self.hedged.clear()
 
 
+# The infection rules whose flag, held from an earlier turn, is the infection half of sepsis.
+_INFECTION_RULES = frozenset(("fever", "wound-infection"))
+
+
+@dataclass
+class _SepsisHalves:
+    """The two halves of sepsis told so far in a conversation: a sign of infection and a sign that
+    the body is failing (``INFECTION_TOLD``, ``SEPTIC_TOLD``; NICE NG51, NHS Sepsis). A fever in
+    one turn and "now he's not making sense" in the next is one picture."""
+
+    infection: bool = False
+    septic: bool = False
+
+    def clear(self) -> None:
+        self.infection = self.septic = False
+
+    def told(self, text: str, fired: dict[str, int]) -> bool:
+        """Adds the halves one turn reports now; whether this turn completes the picture."""
+        infection, septic = _sepsis_halves(text)
+        self.infection = self.infection or infection or not _INFECTION_RULES.isdisjoint(fired)
+        self.septic = self.septic or septic
+        return self.infection and self.septic and (infection or septic)
+
+
+@functools.lru_cache(maxsize=_TURNS_KEPT)
+def _sepsis_halves(text: str) -> tuple[bool, bool]:
+    """Whether one turn reports, now and not negated, a sign of infection and a sign of sepsis;
+    clauses before the last one that says care dealt with it do not count."""
+    if chinese.is_chinese(text):
+        return chinese.sepsis_halves(text)
+    if not (
+        INFECTION_TOLD.search(text.lower()) or SEPTIC_TOLD.search(w.expand_text_speak(text.lower()))
+    ):
+        return False, False
+    norm = _normalised(text)
+    parts, frames = _framed_clauses(norm)
+    kept: list[str] = []
+    for part, frame in zip(parts, frames, strict=True):
+        if _dealt_with(part):
+            kept.clear()
+        elif frame == "report" and not _eases_daily(part) and not context.told_in_past(part):
+            kept.append(part)
+    return (
+        any(_unnegated(INFECTION_TOLD, part) for part in kept),
+        any(_unnegated(SEPTIC_TOLD, part) and not LONG_STANDING.search(part) for part in kept),
+    )
+
+
 class Triager:
     """Reads conversations for red flags; built once per process (the examples are embedded once)."""
 
@@ -109,11 +160,13 @@ class Triager:
     def triage(self, user_turns: Sequence[str]) -> ConversationTriage:
         """The banner for a conversation, given its user turns in order (the last is the newest)."""
         flags = _Flags()
+        sepsis = _SepsisHalves()
         for turn, text in enumerate(user_turns):
             readings = self._read(text)
             for fired, hedged, dealt in readings:
                 if dealt:
                     flags.clear()
+                    sepsis.clear()
                 for rule_id in fired:
                     flags.fired.setdefault(rule_id, turn)
                 for rule_id in hedged:
@@ -121,6 +174,8 @@ class Triager:
             if not any(dealt for _, _, dealt in readings):
                 for rule_id in _carried(user_turns[: turn + 1], text):
                     flags.fired.setdefault(rule_id, turn)
+            if sepsis.told(text, flags.fired):
+                flags.fired.setdefault("sepsis", turn)
             # A later turn that says the chat so far was fiction ("sorry, I'm writing a scene for my
             # novel") takes back the earlier turns' flags, as the media frame does within a turn;
             # its own signs still count.
@@ -469,6 +524,8 @@ def _framed_clauses(norm: str) -> tuple[list[str], list[context.Frame]]:
             # sign now the clause stays a report and the sentence is read whole (fourteenth pass).
             if own == "general" and outer == "report" and context.plans_removal(part):
                 own = "report"
+            if own == "report" and context.long_standing(part, sentence):
+                own = "past"
             # Good news set apart by a comma covers only its own clause ("pain's better, walking
             # more, the stitches have a yellow crust"): the next clause keeps its own frame.
             if (
@@ -675,6 +732,7 @@ def clear_caches() -> None:
         _reported_parts,
         _pictured,
         _set_in,
+        _sepsis_halves,
         _other_cause_at,
         _eases_daily,
         _fine_now,

@@ -90,7 +90,7 @@ ESCALATIONS: tuple[tuple[str, str], ...] = (
      r"to) (?:lift|pick up) (?:my|his|her|the) (?:foot|toes?)|(?:can'?t|cannot|could ?n'?t|unable to"
      r"|not able to|struggl\w* to) (?:get up|stand up|stand) (?:from|out of|off) (?:the |a |my )?"
      r"(?:chair|sofa|couch|bed|toilet|seat)|legs? (?:just )?(?:gave|give|giving|keeps? giving) (?:way"
-     r"|out)|(?:almost|nearly|keeps?|kept) fall\w*"),
+     r"|out)|(?:almost|nearly|keeps?|kept) fall(?:s|en|ing)?\b(?! asleep| off to sleep| behind| out with| apart| for)"),
     # NHS Sepsis: blue, grey, pale or blotchy skin, lips or tongue: call 999.
     ("sepsis",
      r"(?:lips?|tongue)\b[^.?!]{0,25}\b(?:blue|grey|gray|bluish|purplish)|(?:blue|grey|gray)(?:ish)? (?:lips?|"
@@ -567,6 +567,10 @@ _ARM_POWER_LOST = (
     r"(?:grip|hold|lift|raise|carry) (?:\w+ ){0,2}(?:(?:in|with) (?:my|his|her|the) (?:\w+ )?)?(?:arms?|"
     r"hands?)|(?:keep|keeps|kept) dropping (?:things|stuff|everything|cups|my \w+))"
 )
+_LEG_POWER_LOST = (
+    rf"(?:{_LEGPART}[^.?!]{{0,30}}(?P<s>weak\w*|buckl\w*|gave way|giving way|useless|dead weight)|"
+    rf"weak\w*[^.?!]{{0,20}}{_LEGPART})"
+)
 _ARM_SINCE = r"\b(?:since (?:this morn(?:ing)?|last night|i woke(?: up)?)|overnight|suddenly|all of a sudden)\b"
 # Parts that place a sign in time or after an operation, not signs: negation is not read at them,
 # as the "can't" of "I can't lift my arm since this morning" belongs to the sign before.
@@ -578,6 +582,10 @@ COMBINATIONS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_WORSE)),
         ("progressive-leg-weakness", (_NECK_SURGERY, _ARM_WEAK, _ARM_SUDDEN)),
         ("sudden-leg-weakness", (_ARM_POWER_LOST, _ARM_SINCE)),
+        # Fifteenth pass: a leg that lost its power since a time today or last night came on
+        # suddenly (the sudden-leg-weakness rule's NHS cauda equina sources): "my leg is weak since
+        # this morning", "me leg no got power since this morning".
+        ("sudden-leg-weakness", (_LEG_POWER_LOST, _ARM_SINCE)),
         # NHS Cauda equina syndrome / MedlinePlus CSF leak: a headache worse upright and eased lying
         # flat, told across clauses ("headache is unreal when i stand up, lying down its fine").
         (
@@ -1039,4 +1047,49 @@ CARE_SOUGHT = re.compile(
 DEALT_WITH = re.compile(
     rf"{DEALT_WITH.pattern}|\b(?:physio|doctor|gp|nurse|surgeon|consultant|team)\b[^.?!]{{0,40}}\b(?:said|"
     r"says|told (?:me|him|her|us))\b (?:that'?s|it'?s|this is|that is|it is|it was) (?:\w+ )?expected\b"
+)
+# ---- fifteenth pass (issue 10: sepsis told over several turns) ----
+# NICE NG51 (Sepsis: recognition, diagnosis and early management, high-risk criteria: new altered
+# mental state, mottled or ashen skin, a raised breathing rate) and NHS Sepsis (call 999 for
+# someone who is confused or not making sense, very sleepy or difficult to wake, has blotchy or
+# blue skin, or is breathing very fast): with a sign of infection these are an emergency, whether
+# the two are said in one message or in two. Read by ``conversation`` per turn, each half
+# remembered for the rest of the conversation until care deals with it.
+# The infection: a fever (not a bare "hot"), an infected wound, or feeling very unwell.
+# Shaking and sweating alone are left out: "shaky on my legs" or "sweaty in this heat" is no fever.
+INFECTION_TOLD = re.compile(
+    r"(?:\b(?:fever\w*|feaver|feverish|shiver\w*|chills|rigou?rs)\b|\b(?:a|high|raised|running a|got a|"
+    r"has a|have a|with a) temp(?:erature)?\b|"
+    r"\b3[89](?:[.,]\d)? ?(?:c\b|degrees|°)|\b10[1-4](?:[.,]\d)? ?(?:f\b|degrees|°)|"
+    r"\bhot to (?:the )?touch\b|"
+    r"\bburning up\b|\bboiling\b|\binfect(?:ed|ion)\b|\bpus\b|\b(?:very|really|so|"
+    r"seriously|terribly) (?:unwell|ill|poorly)\b)"
+)
+# The sepsis signs, stricter than ``_SEPTIC`` because a turn may tell them with no fever in sight:
+# confusion about something ("confused about my tablets", "I'm a bit confused, which tablet?") is
+# not confusion unless someone else sees it, and sleepiness counts only when it is marked ("a bit
+# sleepy on the painkillers" is not "so sleepy we can't wake him").
+SEPTIC_TOLD = re.compile(
+    r"\b(?:(?<!i'm )(?<!i am )(?<!a bit )(?<!little )(?<!slightly )(?<!i'm so )(?<!i'm really )"
+    r"(?<!i am so )"
+    r"confus(?:ed|ion)\b(?! (?:about|by|as to|why|what|whether|how|if|with|over|on|at)\b)|(?:says|said|"
+    r"thinks|reckons) (?:i'?m|i am|i was|i seem) (?:\w+ )?confused|keeps? (?:asking|saying) the same "
+    r"(?:thing|question)s?|"
+    r"muddled|delirious|hallucinat\w*|slurr\w*|(?:not|n'?t) making (?:any |much )?sense|talking "
+    r"(?:rubb?ish|nonsense|gibberish|strange\w*|funny|weird\w*)|(?:doesn'?t|does not|don'?t|didn'?t) "
+    r"(?:know|recogni[sz]e) (?:who|where|what day|what time|me|us|anyone)\b|repeating (?:him|her|my|"
+    r"them)sel(?:f|ves)|(?:very|really|so|extremely|too|super|all|unusually) (?:drowsy|sleepy|floppy)|"
+    r"hard to (?:wake|rouse)|(?:can'?t|cannot|couldn'?t) (?:\w+ ){0,2}(?:wake|rouse) (?:him|her|them|mum|"
+    r"dad|my \w+|his \w+)\b|(?:won'?t|doesn'?t|didn'?t) (?:properly )?wake up\b|barely "
+    r"(?:awake|respond\w*)|(?:drifting|nodding) off|keeps? (?:falling|dropping|nodding) (?:asleep|off)|"
+    r"not (?:with it|responding)|(?:(?:he|she|i|they)(?:'s|'m| is| am| are| was|'re)|seems?|looks?|"
+    r"totally|completely|really|a bit|so|very) (?:\w+ )?out of it|unresponsive|mottl\w*|blotch\w*|"
+    r"marbled|(?:skin|lips?|face|tongue)\b[^.?!]{0,20}\b(?:blue|grey|gray|ashen)|breathing (?:\w+ ){0,2}(?:fast|quick\w*|rapid\w*)|"
+    r"(?:rapid|fast|quick) breathing|panting)"
+)
+# Confusion that has been there for years is not the new confusion NICE NG51 names: "mum has
+# dementia and gets muddled in the evenings".
+LONG_STANDING = re.compile(
+    r"\b(?:dementia|alzheimer\w*|for (?:years|ages|months)|always (?:been|gets|is|was)|(?:every|most) "
+    r"(?:evening|night|afternoon)s?|in the (?:evenings|afternoons))\b"
 )

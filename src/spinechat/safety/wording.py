@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _UNIFY = (
     ("\u2019", "'"),
@@ -308,6 +308,8 @@ _TEXT_SPEAK = {
         ("dizy dizzey", "dizzy"), ("leaking leakin", "leaking"), ("vommiting vomitting vomting", "vomiting"),
         # Sixteenth pass: "wiwi", Filipino English (and a child's word) for a wee.
         ("wiwi weewee", "wee"),
+        # Fifteenth pass: misspellings of the words weakness is told with.
+        ("weeker weakker", "weaker"), ("weeak weeek", "weak"), ("strenght strengh strenth stregth", "strength"),
     )
     for short in shorts.split()
 }  # fmt: skip
@@ -373,7 +375,8 @@ def _sensation(match: re.Match[str]) -> str:
 # (can't pee), "she talk strange things" (is talking strangely), "not know where she is", "more
 # weak and more weak" (weaker and weaker), "operation was 10 day before" (10 days ago), "the
 # wound is making the yellow water" (leaking yellow fluid).
-_NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+_Plain = str | Callable[[re.Match[str]], str]
+_NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], _Plain], ...] = (
     (("not able",), re.compile(r"\b(?:is |am |are |was )?not able (?:to )?"), "can't "),
     (("the pee", "the wee", "the poo", "the urine", "make pee", "do pee", "make wee", "do wee"),
      re.compile(r"\b(?:make|do|doing|making) (?:the |a )?(pee|wee|urine|poo|wees|pees)\b"), r"\1"),
@@ -387,6 +390,24 @@ _NON_NATIVE: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
                 r"(?= *(?:[,.;!?]|$| and| but))"), r"\1 \2s ago"),
     ((" water",), re.compile(r"\bmaking (?:the |a )?(yellow|green|cloudy|white|clear|bloody) water\b"),
      r"leaking \1 fluid"),
+    # Fifteenth pass: a limb with "no strong" or "no power" is a weak one ("hand no strong since
+    # operation", "my arm no strong"); "not strong enough yet" is recovery, not weakness.
+    (("strong", "strength", "power"),
+     re.compile(r"\b(arms?|hands?|legs?|foot|feet|fingers?|grip)\b (?:is |are |has |have |got |feels? )?"
+                r"(?:no|not|no more|nothing) (?:got |have |has )?(?:strong|strength|power)\b(?! enough| yet)"),
+     r"\1 is weak"),
+    # "More weak than yesterday" is weaker; weakness "getting more" at the clause's end is worse.
+    (("more weak", "more heavy"),
+     re.compile(r"\b(?:(getting|becoming|become|gone|got) )?more (weak|heavy)\b(?(1)|(?= than (?!before)| "
+                r"(?:each|every|by the) ))"),
+     lambda m: (f"{m.group(1)} " if m.group(1) else "") + ("weaker" if m.group(2) == "weak" else "heavier")),
+    (("getting more",), re.compile(r"\bgetting more\b(?= *(?:[,.;!?]|$| and (?!more)| but| since| every| "
+                                   r"each| day| now))"), "getting worse"),
+    # A foot that "no go up" or "not lifting": foot drop in non-native English.
+    (("foot", "feet", "toe"),
+     re.compile(r"\b(foot|feet|toes?)\b((?: \w+){0,2}) (?:no|not|never|don'?t|doesn'?t|dont|doesnt) "
+                r"(?:go|goes|going|come|comes|coming|lift|lifts|lifting|raise|rise|rises|rising)(?: up)?\b"),
+     r"\1\2 won't lift"),
 )  # fmt: skip
 
 
