@@ -24,6 +24,14 @@ highest, instead of the whole turn: a long story's red flag is then not diluted 
 
     python -m spinechat.bench.triage_lowo --data-dir /tmp/d [--work /tmp/t17] [--score turn|clause]
 
+The rules as they stood before a writer was tuned on: run this file (not the module) with an older
+commit's ``src`` first on the path, and pass what it writes to ``--before``:
+
+    git archive 9945a20 src | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old/src python src/spinechat/bench/triage_lowo.py --data-dir /tmp/d \
+        --verdicts-of q --json /tmp/q_before.json
+    python -m spinechat.bench.triage_lowo --data-dir /tmp/d --before q=/tmp/q_before.json
+
 Only the dev part is read; the test part is reported by ``spinechat eval``, never tuned on.
 Embeddings and the rules' verdicts are cached in ``--work``. Messages are never printed or logged.
 """
@@ -113,7 +121,8 @@ def _embedded(texts: Sequence[str], embedder: Any, path: Path) -> dict[str, np.n
         have.update(
             {k: np.asarray(v, dtype=np.float32) for (k, _), v in zip(todo, vectors, strict=True)}
         )
-        np.savez(path, **have)
+        arrays: dict[str, Any] = have
+        np.savez(path, **arrays)
     return {t: have[k] for k, t in zip(keys, texts, strict=True)}
 
 
@@ -199,11 +208,10 @@ def run(
     rules_em = [u == "emergency" for u in rules]
     base = _figures(cases, rules_em)
     chosen = 1.0
-    for t in sorted({round(float(v), 3) for v in best if v > 0}, reverse=True):
-        combined = [r or b >= t for r, b in zip(rules_em, best, strict=True)]
-        fig = _figures(cases, combined)
+    for cut in sorted({round(float(v), 3) for v in best if v > 0}, reverse=True):
+        fig = _figures(cases, [bool(r or b >= cut) for r, b in zip(rules_em, best, strict=True)])
         if fig[2] / fig[3] - base[2] / base[3] <= _FALSE_RISE + 1e-12:
-            chosen = t
+            chosen = cut
         else:
             break
     alone = [b >= 0.5 for b in best]
@@ -222,13 +230,24 @@ def run(
             saved = json.loads(path.read_text())
             old.update({i: u == "emergency" for i, u in saved.items() if i in old})
         old_em = [old[c.id] for c in cases]
+        out["raised before"] = [
+            c.id
+            for c, o, b in zip(cases, old_em, best, strict=True)
+            if _writer(c) in before and not o and b >= chosen
+        ]
         arms += [
             ("rules before seeing the writer", old_em),
             (
                 f"rules before seeing the writer + classifier (p >= {chosen}, LOWO)",
-                [o or b >= chosen for o, b in zip(old_em, best, strict=True)],
+                [bool(o or b >= chosen) for o, b in zip(old_em, best, strict=True)],
             ),
         ]
+    # Which conversations the classifier turned into emergencies, by id (no text), for reading.
+    out["raised"] = {
+        name: [c.id for c, v, r in zip(cases, verdicts, arms[0][1], strict=True) if v and not r]
+        for name, verdicts in arms
+        if "+" in name and not name.startswith("rules before")
+    }
     for name, verdicts in arms:
         # An earlier version's verdicts exist only for the writers it had not yet seen.
         pooled = [
@@ -271,6 +290,22 @@ def _print(result: dict[str, Any]) -> None:
         print(f"{w:<7} " + "  ".join(cells))
 
 
+def write_verdicts(data_dir: Path, set_path: Path, writer: str, out: Path) -> int:
+    """The rules' verdicts (id -> urgency) on one writer's dev half, for ``--before``."""
+    from spinechat.config import load_settings
+    from spinechat.safety.conversation import Triager
+    from spinechat.wiring import build_embedder
+
+    settings = load_settings(data_dir=data_dir)
+    triager = Triager(build_embedder(settings), cache_dir=settings.cache_dir)
+    cases = [c for c in load_triage_set(set_path, split="dev") if _writer(c) == writer]
+    verdicts = {
+        c.id: triager.triage([t for r, t in c.conversation if r == "user"]).urgency for c in cases
+    }
+    out.write_text(json.dumps(verdicts))
+    return len(verdicts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spinechat.bench.triage_lowo", description=__doc__
@@ -288,11 +323,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="WRITER=FILE",
         help="verdicts (id -> urgency, JSON) of the rules as they stood before they saw WRITER",
     )
+    parser.add_argument(
+        "--verdicts-of",
+        metavar="WRITER",
+        help="only write the rules' verdicts on WRITER's dev half to --json, for --before",
+    )
     args = parser.parse_args(argv)
     set_path = Path(args.set)
     if not set_path.is_file():
         print(f"error: no triage set at {set_path}", file=sys.stderr)
         return 2
+    if args.verdicts_of:
+        if not args.json:
+            print("error: --verdicts-of needs --json FILE to write them to", file=sys.stderr)
+            return 2
+        count = write_verdicts(Path(args.data_dir), set_path, args.verdicts_of, Path(args.json))
+        print(f"{count} verdicts of writer {args.verdicts_of} written to {args.json}")
+        return 0
     before: dict[str, Path] = {}
     for item in args.before or ():
         writer, _, path = item.partition("=")
