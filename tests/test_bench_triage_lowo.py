@@ -51,6 +51,13 @@ def test_an_earlier_turn_red_flag_labels_the_first_turn_and_the_rest_are_none() 
             ("my legs went numb this morning", "we went to A&E and they said it's fine"),
             [False, False],
         ),
+        (
+            (
+                "my right leg went weak this morning",
+                "Went to A&E. They scanned my back and said it was the swelling, home now.",
+            ),
+            [False, False],
+        ),
     ],
 )
 def test_the_classifier_may_only_raise_a_present_report(

@@ -39,6 +39,7 @@ Embeddings and the rules' verdicts are cached in ``--work``. Messages are never 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -90,13 +91,16 @@ def _turns(cases: Sequence[TriageCase]) -> list[_Turn]:
 
 
 def _dealt(text: str) -> bool:
-    from spinechat.safety import chinese
-    from spinechat.safety import conversation as conv
+    """Whether the Triager reads a clause of ``text`` as care having dealt with it (its own reading,
+    which also counts care sought and its outcome told across clauses)."""
+    return any(dealt for _, _, dealt in _phrase_reader()._clauses(text))
 
-    if chinese.is_chinese(text):
-        return chinese.dealt_with(text)
-    parts, _ = conv._framed_clauses(conv._normalised(text))
-    return any(conv._dealt_with(part) for part in parts)
+
+@functools.cache
+def _phrase_reader() -> Any:
+    from spinechat.safety.conversation import Triager
+
+    return Triager()
 
 
 def _report_clauses(text: str) -> list[str]:
