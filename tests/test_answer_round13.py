@@ -114,9 +114,6 @@ _KNOWN_GAPS: dict[str, str] = {
         "the story's words put 'the vast majority ... never experience loosening' below "
         "OPENER_FLOOR, so 'a second surgery ... is not uncommon' opens instead"
     ),
-    "how we can catch it early, before screw come out?": (
-        "declined: 'catch it early' with no 'before it gets bad' is not read as prevention"
-    ),
     "what signs should we look for and can mum use a heating pad on her back?": (
         "declined whole: the uncovered 'heating pad' part sinks the covered signs part"
     ),

@@ -136,10 +136,6 @@ _KNOWN_GAPS: dict[str, str] = {
     "any warning before the metal pokes out?": (
         "declined: 'warning' and 'pokes' are no source's words (0.21 and 0.09 of the question)"
     ),
-    "what happens if germs get to the metal": (
-        "declined: 'germs' is no source's word (0.28 of the question); the lay words have no "
-        "entry for the sources' 'bacteria'"
-    ),
     "my uncles rods were put in 25 yrs ago, why would they start playing up now": (
         "answered with the ageing passage's lead sentences, not the causes the list gives"
     ),

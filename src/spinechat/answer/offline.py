@@ -789,16 +789,19 @@ class OfflineAnswerer:
         part_vectors = self._vectors(parts) if parts else np.zeros((0, query.shape[0]))
         tokens = [set(tokenize(unit.text)) for _, _, unit in scored.candidates]
         keep = chosen if len(chosen) < self._max_sentences else chosen[:-1]
-        for pick in self._pool(scored):
+        for pick in [*self._pool(scored), *_of_kind_asked(scored, own)]:
             if pick in chosen or any(_duplicates(pick, j, scored, tokens) for j in keep):
                 continue
             trial = [*keep, pick]
             answer = scored.matched[_quoted(scored, trial)]
+            # The swapped-in sentence may give the kind asked ("for decades" to "how long"), as
+            # the chosen ones may in the first check.
+            given = _kind_words(own, [scored.candidates[i][2].text for i in trial])
             part_cover = [
-                self._coverage(part, vector, answer, vocabulary, own)
+                self._coverage(part, vector, answer, vocabulary, own, given=given)
                 for part, vector in zip(parts, part_vectors, strict=True)
             ]
-            if self._covers(question, query, own, answer, vocabulary, part_cover):
+            if self._covers(question, query, own, answer, vocabulary, part_cover, given=given):
                 return trial, answer, part_cover
         return None
 
@@ -1874,7 +1877,7 @@ _KINDS = tuple(
         # Not "what should she avoid doing?": that asks which activities, not how to prevent.
         # Catching problems early is the same advice ("Early detection prevents serious problems").
         (r"\b(?:prevent\w*|stop (?:this|it|that)|avoid (?:this|it|that|problems?|complications?|"
-         r"loosening))\b|\b(?:catch|spot|detect|notice|find)\w*\b[^.?!]{0,40}\b(?:early|in time|"
+         r"loosening))\b|\b(?:catch|spot|detect|notice|find|pick\w* (?:\w+ ){0,3}?up)\w*\b[^.?!]{0,40}\b(?:early|in time|"
          r"before (?:they|it) gets? (?:bad|worse|serious))\b|\b(?:found|caught|detected|spotted|"
          r"noticed) (?:early|in time)\b", _PREVENTION),
         (r"\b(?:what|which) (?:infections?|complications?)\b",
@@ -2000,6 +2003,22 @@ _ASKED_FIRST = tuple(
 )  # fmt: skip
 
 
+def _of_kind_asked(scored: _Scored, own: str) -> list[int]:
+    """The candidates below the pool's floor that give the kind of answer ``own`` asks for
+    (``_KINDS``), from as close as they may open an answer, most relevant first: the article's
+    prevention advice is 0.08-0.28 from "how do I catch it early?" in meaning (dev ac-025,
+    writer C, was declined whole although the article gives it)."""
+    wanted = [gives for asks, gives in _KINDS if asks.search(own)]
+    floor = PREVENTION_FLOOR if _GIVES_PREVENTION in wanted else OPENER_FLOOR
+    return [
+        i
+        for i in np.argsort(-scored.relevance, kind="stable").tolist()
+        if scored.semantic[i] >= floor
+        and not scored.candidates[i][2].asked
+        and any(gives.search(scored.candidates[i][2].text) for gives in wanted)
+    ]
+
+
 def kinds_asked(question: str) -> list[re.Pattern[str]]:
     """The words of a sentence that gives the kind of answer ``question`` asks for (``_OPENERS``):
     empty when it asks for no kind known here."""
@@ -2087,14 +2106,26 @@ def _open_with(
 
 
 def _kind_words(own: str, quoted: list[str]) -> frozenset[str]:
-    """The words with which ``own`` asks for a kind of fact (``_FACT_KINDS``: "how long", "is it
-    common") that one of the ``quoted`` sentences gives ("for decades", "very rare")."""
+    """The words with which ``own`` asks for a kind of fact (``_KINDS``: "how long", "is it
+    common", "catch it early") that one of the ``quoted`` sentences gives ("for decades", "very
+    rare", "report new pain or swelling")."""
     words: set[str] = set()
-    for asks, gives in _FACT_KINDS:
+    for asks, gives in _KINDS:
         if any(gives.search(_ABOUT_CLAUSE.sub("", text)) for text in quoted):
             for found in asks.finditer(own):
-                words.update(w.lower() for w in _WORD.findall(found.group(0)))
+                words.update(
+                    word
+                    for word in (w.lower() for w in _WORD.findall(found.group(0)))
+                    if _asking_word(word, asks.pattern)
+                )
     return frozenset(words)
+
+
+def _asking_word(word: str, pattern: str) -> bool:
+    """Whether ``word`` is one of the words that asks for a kind in ``pattern`` ("catch",
+    "early"), not a word the pattern lets stand between them: the subject ("catch covid early")
+    must still be answered itself."""
+    return word in pattern.lower() or word[: max(4, len(word) - 3)] in pattern.lower()
 
 
 # A sentence of the kind asked that ranks this close to the best one stays in the answer beside
