@@ -32,6 +32,11 @@ commit's ``src`` first on the path, and pass what it writes to ``--before``:
         --verdicts-of q --json /tmp/q_before.json
     python -m spinechat.bench.triage_lowo --data-dir /tmp/d --before q=/tmp/q_before.json
 
+The shipped second look (``spinechat.safety.learnt``) is written from here: ``--export-training
+src/spinechat/safety/triage_training.jsonl`` writes the dev part's labelled turns (text, label,
+writer) exactly as the experiment trains on them, and ``--fit-classifier
+src/spinechat/safety/triage_classifier.json`` fits all of them (the cut-off is this experiment's).
+
 Only the dev part is read; the test part is reported by ``spinechat eval``, never tuned on.
 Embeddings and the rules' verdicts are cached in ``--work``. Messages are never printed or logged.
 """
@@ -54,6 +59,8 @@ from spinechat.eval.triage import TriageCase, load_triage_set, wilson
 
 _FALSE_RISE = 0.005  # the brief: false emergency may rise by at most half a point
 _SEED = 0
+# The cut-off the leave-one-writer-out run chose (``--score turn``), shipped with the fit.
+SHIPPED_CUTOFF = 0.802
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,42 @@ def write_verdicts(data_dir: Path, set_path: Path, writer: str, out: Path) -> in
     return len(verdicts)
 
 
+def export_training(set_path: Path, out: Path) -> int:
+    """Writes the dev part's labelled turns (text, label, writer), as ``run`` trains on them, one
+    JSON object a line in the set's order; returns how many."""
+    cases = load_triage_set(set_path, split="dev")
+    rows = [
+        {"text": t.text, "label": t.label, "writer": _writer(cases[t.case])}
+        for t in _turns(cases)
+        if t.label is not None
+    ]
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return len(rows)
+
+
+def fit_classifier(training: Path, embedder: Any) -> dict[str, Any]:
+    """The deterministic fit of every row of ``training`` (lbfgs, balanced, fixed seed), as the
+    JSON object ``spinechat.safety.learnt`` loads."""
+    from spinechat.embedding import EMBEDDER_ID
+
+    data = training.read_bytes()
+    rows = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+    texts = sorted({r["text"] for r in rows})
+    vectors = dict(zip(texts, np.asarray(embedder.embed_documents(texts)), strict=True))
+    model = _fit(
+        np.stack([vectors[r["text"]] for r in rows]), np.array([int(r["label"]) for r in rows])
+    )
+    return {
+        "method": "logistic regression on MiniLM turn embeddings; docs/safety.md",
+        "coefficients": [round(float(v), 8) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 8),
+        "cutoff": SHIPPED_CUTOFF,
+        "training_sha256": hashlib.sha256(data).hexdigest(),
+        "embedder_id": getattr(embedder, "identity", EMBEDDER_ID),
+        "rows": len(rows),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spinechat.bench.triage_lowo", description=__doc__
@@ -332,11 +375,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="WRITER",
         help="only write the rules' verdicts on WRITER's dev half to --json, for --before",
     )
+    parser.add_argument(
+        "--export-training", metavar="PATH", help="write the dev part's labelled turns and stop"
+    )
+    parser.add_argument(
+        "--fit-classifier",
+        metavar="PATH",
+        help="fit the packaged training file and write the classifier JSON here, then stop",
+    )
     args = parser.parse_args(argv)
+    if args.fit_classifier:
+        from spinechat.config import load_settings
+        from spinechat.safety import learnt
+        from spinechat.wiring import build_embedder
+
+        training = Path(learnt.__file__).with_name(learnt.TRAINING_FILE)
+        embedder = build_embedder(load_settings(data_dir=Path(args.data_dir)))
+        fitted = fit_classifier(training, embedder)
+        Path(args.fit_classifier).write_text(json.dumps(fitted, indent=1) + "\n")
+        print(f"fitted on {fitted['rows']} turns, written to {args.fit_classifier}")
+        return 0
     set_path = Path(args.set)
     if not set_path.is_file():
         print(f"error: no triage set at {set_path}", file=sys.stderr)
         return 2
+    if args.export_training:
+        count = export_training(set_path, Path(args.export_training))
+        print(f"{count} labelled turns written to {args.export_training}")
+        return 0
     if args.verdicts_of:
         if not args.json:
             print("error: --verdicts-of needs --json FILE to write them to", file=sys.stderr)

@@ -9,6 +9,10 @@ The answer's banner comes from here. Each user turn is read clause by clause, in
    (``red_flag_descriptions``; negation is read at the match), and in Chinese ``chinese``;
 3. the nearest-example matcher (``semantic``), when an embedder is given: a close match fires its
    rule, a weaker one makes the answer open conditionally ("If this is happening now: …").
+4. the learnt second look (``learnt``), when the embedder is the bundled MiniLM: an English turn
+   with a clause framed as a present report, that neither it nor a later turn says care has dealt
+   with, is scored as a whole; at the cut-off it raises the conversation to emergency
+   (``learnt-emergency``). It never lowers a verdict.
 
 A red flag said in any turn holds for the rest of the conversation until a later clause says that
 care has dealt with it ("we went to A&E and they said it's fine"); a clause that says so does not
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 import spinechat.safety.chinese as chinese
 import spinechat.safety.context as context
+import spinechat.safety.learnt as learnt
 import spinechat.safety.literals as literals
 import spinechat.safety.semantic as semantic
 import spinechat.safety.wording as w
@@ -45,14 +50,14 @@ from spinechat.safety.red_flag_descriptions import (
 )
 from spinechat.safety.red_flag_triage import mentioned as mentioned_phrases
 from spinechat.safety.red_flag_triage import triage as triage_phrases
-from spinechat.safety.red_flags import RED_FLAG_RULES
+from spinechat.safety.red_flags import LEARNT_RULE, RED_FLAG_RULES
 
 if TYPE_CHECKING:
     from spinechat.safety.semantic import Embedder
 
 Language = Literal["en", "zh-Hant", "zh-Hans"]
 
-_URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in RED_FLAG_RULES}
+_URGENCY: dict[str, Urgency] = {rule.id: rule.urgency for rule in (*RED_FLAG_RULES, LEARNT_RULE)}
 _RANK: dict[Urgency, int] = {"none": 0, "urgent": 1, "emergency": 2}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INHERITED = ("media", "other_person", "past", "general")
@@ -151,6 +156,12 @@ class Triager:
         # Each answer reads the whole conversation again, so earlier turns are read once: a turn's
         # reading depends on its text alone. lru_cache is thread-safe; the sets are frozen.
         self._read = functools.lru_cache(maxsize=_TURNS_KEPT)(self._frozen_clauses)
+        # The learnt weights mean something only over the vectors they were fitted on.
+        self._embedder = embedder
+        classifier = learnt.load_classifier()
+        fitted_on = getattr(embedder, "identity", None)
+        self._learnt = classifier if fitted_on == classifier.embedder_id else None
+        self._raises = functools.lru_cache(maxsize=_TURNS_KEPT)(self._learnt_raises)
 
     @property
     def semantic(self) -> bool:
@@ -181,6 +192,12 @@ class Triager:
             # its own signs still count.
             if turn and _fiction_told(text) and not any(f or h for f, h, _ in readings):
                 flags.clear()
+        if self._learnt is not None and not any(
+            _URGENCY[rule_id] == "emergency" for rule_id in flags.fired
+        ):
+            raised = self._learnt_turn(user_turns)
+            if raised is not None:
+                flags.fired.setdefault(LEARNT_RULE.id, raised)
         language = _language(user_turns[-1]) if user_turns else "en"
         for found, conditional in ((flags.fired, False), (flags.hedged, True)):
             if found:
@@ -200,6 +217,28 @@ class Triager:
             # that said "extremely rare" and nothing of the emergency).
             asked = self.asked_about(f"{user_turns[-2]}\n{user_turns[-1]}")
         return ConversationTriage("none", language=language, asked_about=asked)
+
+    def _learnt_turn(self, user_turns: Sequence[str]) -> int | None:
+        """The first turn the learnt second look raises, or None: only turns that report something
+        now and that no clause of their own or of a later turn says care has dealt with."""
+        dealt_later = False
+        raised = None
+        for turn in range(len(user_turns) - 1, -1, -1):
+            text = user_turns[turn]
+            dealt_here = any(dealt for _, _, dealt in self._read(text))
+            if not (dealt_here or dealt_later) and self._raises(text):
+                raised = turn
+            dealt_later = dealt_later or dealt_here
+        return raised
+
+    def _learnt_raises(self, text: str) -> bool:
+        if self._learnt is None or self._embedder is None or chinese.is_chinese(text):
+            return False
+        _, frames = _framed_clauses(_normalised(text))
+        if "report" not in frames:
+            return False
+        vector = self._embedder.embed_documents([text])[0]
+        return self._learnt.raises(vector)
 
     def asked_about(self, text: str) -> tuple[str, ...]:
         """The rules whose sign ``text`` asks about in general or as a what-if, not as a report.

@@ -17,6 +17,7 @@ from spinechat.safety.red_flag_patterns import CONTEXT_CHARS, PATTERNS
 
 __all__ = [
     "CONTEXT_CHARS",
+    "LEARNT_RULE",
     "RED_FLAG_RULES",
     "RedFlagRule",
     "render_rule_table",
@@ -81,7 +82,26 @@ def _load_rules() -> tuple[RedFlagRule, ...]:
 RED_FLAG_RULES: tuple[RedFlagRule, ...] = _load_rules()
 
 
-def render_rule_table(rules: tuple[RedFlagRule, ...] = RED_FLAG_RULES) -> str:
+def _load_learnt() -> RedFlagRule:
+    data = tomllib.loads(
+        resources.files(__package__).joinpath("red_flags.toml").read_text(encoding="utf-8")
+    )
+    entry = data["learnt"]
+    return RedFlagRule(
+        id=entry["id"],
+        urgency=entry["urgency"],
+        description=entry["description"],
+        source=entry["source"],
+        patterns=(),
+    )
+
+
+# The learnt second look's flag (``learnt``): its banner metadata, kept apart from the phrase rules
+# because it has no patterns or examples to test them with.
+LEARNT_RULE: RedFlagRule = _load_learnt()
+
+
+def render_rule_table(rules: tuple[RedFlagRule, ...] = (*RED_FLAG_RULES, LEARNT_RULE)) -> str:
     """The Markdown rule table of docs/safety.md, one row per rule, from ``red_flags.toml``."""
     rows = [
         "| Rule | Urgency | What it catches | Example wordings that fire it | Sources |",
