@@ -9,10 +9,11 @@ The answer's banner comes from here. Each user turn is read clause by clause, in
    (``red_flag_descriptions``; negation is read at the match), and in Chinese ``chinese``;
 3. the nearest-example matcher (``semantic``), when an embedder is given: a close match fires its
    rule, a weaker one makes the answer open conditionally ("If this is happening now: …").
-4. the learnt second look (``learnt``), when the embedder is the bundled MiniLM: an English turn
-   with a clause framed as a present report, that neither it nor a later turn says care has dealt
-   with, is scored as a whole; at the cut-off it raises the conversation to emergency
-   (``learnt-emergency``). It never lowers a verdict.
+4. the learnt second look (``learnt``), only when asked for (``second_look=True``) and the
+   embedder is the bundled MiniLM: an English turn with a clause framed as a present report, that
+   does not itself say care has dealt with it, is scored as a whole; at the cut-off it raises the
+   conversation to emergency (``learnt-emergency``), held and cleared like a rule's flag. It
+   never lowers a verdict.
 
 A red flag said in any turn holds for the rest of the conversation until a later clause says that
 care has dealt with it ("we went to A&E and they said it's fine"); a clause that says so does not
@@ -151,16 +152,26 @@ def _sepsis_halves(text: str) -> tuple[bool, bool]:
 class Triager:
     """Reads conversations for red flags; built once per process (the examples are embedded once)."""
 
-    def __init__(self, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+        *,
+        second_look: bool = False,
+        classifier: learnt.LearntClassifier | None = None,
+    ) -> None:
         self._matcher = _matcher(embedder, cache_dir) if embedder is not None else None
         # Each answer reads the whole conversation again, so earlier turns are read once: a turn's
         # reading depends on its text alone. lru_cache is thread-safe; the sets are frozen.
         self._read = functools.lru_cache(maxsize=_TURNS_KEPT)(self._frozen_clauses)
         # The learnt weights mean something only over the vectors they were fitted on.
         self._embedder = embedder
-        classifier = learnt.load_classifier()
+        classifier = classifier or learnt.load_classifier()
         fitted_on = getattr(embedder, "identity", None)
-        self._learnt = classifier if fitted_on == classifier.embedder_id else None
+        # Off by default: on, it raises false emergencies on near-misses the rules' own tests
+        # hold (a feeling back, a cause given; docs/safety.md, "Experiment, 8 December 2026").
+        usable = second_look and fitted_on == classifier.embedder_id
+        self._learnt = classifier if usable else None
         self._raises = functools.lru_cache(maxsize=_TURNS_KEPT)(self._learnt_raises)
 
     @property
@@ -187,17 +198,20 @@ class Triager:
                     flags.fired.setdefault(rule_id, turn)
             if sepsis.told(text, flags.fired):
                 flags.fired.setdefault("sepsis", turn)
+            # The second look's flag is held and cleared like the rules' (a later turn saying care
+            # dealt with it, or that the chat was fiction); a turn that says so is not scored.
+            if (
+                self._learnt is not None
+                and not any(dealt for _, _, dealt in readings)
+                and not any(_URGENCY[rule_id] == "emergency" for rule_id in flags.fired)
+                and self._raises(text)
+            ):
+                flags.fired.setdefault(LEARNT_RULE.id, turn)
             # A later turn that says the chat so far was fiction ("sorry, I'm writing a scene for my
             # novel") takes back the earlier turns' flags, as the media frame does within a turn;
             # its own signs still count.
             if turn and _fiction_told(text) and not any(f or h for f, h, _ in readings):
                 flags.clear()
-        if self._learnt is not None and not any(
-            _URGENCY[rule_id] == "emergency" for rule_id in flags.fired
-        ):
-            raised = self._learnt_turn(user_turns)
-            if raised is not None:
-                flags.fired.setdefault(LEARNT_RULE.id, raised)
         language = _language(user_turns[-1]) if user_turns else "en"
         for found, conditional in ((flags.fired, False), (flags.hedged, True)):
             if found:
@@ -217,19 +231,6 @@ class Triager:
             # that said "extremely rare" and nothing of the emergency).
             asked = self.asked_about(f"{user_turns[-2]}\n{user_turns[-1]}")
         return ConversationTriage("none", language=language, asked_about=asked)
-
-    def _learnt_turn(self, user_turns: Sequence[str]) -> int | None:
-        """The first turn the learnt second look raises, or None: only turns that report something
-        now and that no clause of their own or of a later turn says care has dealt with."""
-        dealt_later = False
-        raised = None
-        for turn in range(len(user_turns) - 1, -1, -1):
-            text = user_turns[turn]
-            dealt_here = any(dealt for _, _, dealt in self._read(text))
-            if not (dealt_here or dealt_later) and self._raises(text):
-                raised = turn
-            dealt_later = dealt_later or dealt_here
-        return raised
 
     def _learnt_raises(self, text: str) -> bool:
         if self._learnt is None or self._embedder is None or chinese.is_chinese(text):
