@@ -185,3 +185,10 @@ def test_refitting_the_training_file_gives_the_committed_weights(embedder) -> No
     assert fitted["cutoff"] == committed["cutoff"]
     np.testing.assert_allclose(fitted["coefficients"], committed["coefficients"], atol=1e-5)
     assert fitted["intercept"] == pytest.approx(committed["intercept"], abs=1e-5)
+
+
+def test_the_setting_turns_it_on_and_is_off_by_default() -> None:
+    from spinechat.config import load_settings
+
+    assert load_settings(environ={}).triage_second_look is False
+    assert load_settings(environ={"SPINECHAT_TRIAGE_SECOND_LOOK": "1"}).triage_second_look is True

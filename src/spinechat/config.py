@@ -98,6 +98,9 @@ class Settings:
     # Sources kept current (documents.currency): leave documents past their review_by date out of
     # answers; checked at each question, so a date that passes while the app runs applies at once.
     exclude_stale: bool = False
+    # The learnt second look of red-flag triage (safety.learnt): off until it holds the rules'
+    # near-miss tests (docs/safety.md, "Experiment, 8 December 2026").
+    triage_second_look: bool = False
 
     @property
     def chroma_path(self) -> Path:
@@ -213,6 +216,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         )
     if env.get("SPINECHAT_EXCLUDE_STALE", "").strip():
         values["exclude_stale"] = _switch("SPINECHAT_EXCLUDE_STALE", env["SPINECHAT_EXCLUDE_STALE"])
+    if env.get("SPINECHAT_TRIAGE_SECOND_LOOK", "").strip():
+        values["triage_second_look"] = _switch(
+            "SPINECHAT_TRIAGE_SECOND_LOOK", env["SPINECHAT_TRIAGE_SECOND_LOOK"]
+        )
     if env.get("SPINECHAT_THREADS"):
         values["threads"] = _int("SPINECHAT_THREADS", env["SPINECHAT_THREADS"])
     else:

@@ -164,7 +164,11 @@ class Answerer:
         if self.llm is not None:
             self.llm = self.llm.with_clock(self.clock)
         if self.triager is None:
-            self.triager = Triager(self.index.embedder, cache_dir=self.settings.cache_dir)
+            self.triager = Triager(
+                self.index.embedder,
+                cache_dir=self.settings.cache_dir,
+                second_look=self.settings.triage_second_look,
+            )
         if self.vetted is None and self.settings.vetted:
             self.vetted = VettedMatcher(
                 default_vetted_path(self.settings),
