@@ -166,12 +166,14 @@ class Triager:
         self._read = functools.lru_cache(maxsize=_TURNS_KEPT)(self._frozen_clauses)
         # The learnt weights mean something only over the vectors they were fitted on.
         self._embedder = embedder
-        classifier = classifier or learnt.load_classifier()
-        fitted_on = getattr(embedder, "identity", None)
         # Off by default: on, it raises false emergencies on near-misses the rules' own tests
         # hold (a feeling back, a cause given; docs/safety.md, "Experiment, 8 December 2026").
-        usable = second_look and fitted_on == classifier.embedder_id
-        self._learnt = classifier if usable else None
+        # Its weights are read only when it is on: every Triager is built at start-up.
+        self._learnt: learnt.LearntClassifier | None = None
+        if second_look:
+            classifier = classifier or learnt.load_classifier()
+            if getattr(embedder, "identity", None) == classifier.embedder_id:
+                self._learnt = classifier
         self._raises = functools.lru_cache(maxsize=_TURNS_KEPT)(self._learnt_raises)
 
     @property
